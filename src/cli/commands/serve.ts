@@ -1,0 +1,90 @@
+import os from 'node:os';
+import { Command, Option, InvalidArgumentError } from 'commander';
+import { createLogger, LOG_LEVELS } from '../../core/logger.js';
+import { EXIT } from '../../core/exit-codes.js';
+import { runServer, perProcessCapacity } from '../../server/run-server.js';
+import type { ServeOptions } from '../../server/options.js';
+import { intOption, durationMsOption, sizeBytesOption, listOption, oneOf } from '../parse.js';
+import type { CliContext } from '../context.js';
+
+interface ServeFlags {
+  host: string;
+  port: number;
+  path?: string;
+  mode: 'pong' | 'echo';
+  protocols: string[];
+  deflate: boolean;
+  maxPayload: number;
+  maxConnections: number;
+  pingInterval: number;
+  cert?: string;
+  key?: string;
+  workers: number | 'auto';
+  logLevel: string;
+  shutdownTimeout: number;
+}
+
+function workersOption(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  try {
+    return intOption(1, 256)(value);
+  } catch (err) {
+    throw new InvalidArgumentError(`must be a number of processes or auto (${(err as Error).message})`);
+  }
+}
+
+/** `auto`: one worker per core, or more when --max-connections needs more processes' worth of files. */
+export function resolveWorkers(workers: number | 'auto', maxConnections: number, capacityPerProcess: number): number {
+  if (workers !== 'auto') return workers;
+  const forCores = os.availableParallelism();
+  const forConnections = maxConnections > 0 && capacityPerProcess > 0 ? Math.ceil(maxConnections / capacityPerProcess) : 1;
+  return Math.max(forCores, forConnections);
+}
+
+export function registerServe(program: Command, ctx: CliContext): void {
+  program
+    .command('serve')
+    .description('run the Pong server: greets each client, answers every message with "Pong: <msg>"')
+    .option('--host <addr>', 'address to listen on', '0.0.0.0')
+    .option('--port <n>', 'port to listen on (0 = any free port, printed at start)', intOption(0, 65535), 8080)
+    .option('--path <path>', 'only this path upgrades to WebSocket; others get 404 (default: every path)')
+    .addOption(new Option('--mode <mode>', 'pong: seed greeting and "Pong: " replies; echo: payload back unchanged, no greeting').argParser(oneOf(['pong', 'echo'] as const)).default('pong'))
+    .option('--protocols <list>', 'subprotocols supported, comma-separated; the first one the client offers wins', listOption, ['chat', 'superchat'])
+    .option('--deflate', 'negotiate permessage-deflate (RFC 7692)', false)
+    .option('--max-payload <size>', 'largest message accepted; larger ones close with 1009', sizeBytesOption, 64 * 1024)
+    .option('--max-connections <n>', 'upgrades beyond this many open connections get HTTP 503 (0 = no limit)', intOption(0), 0)
+    .option('--ping-interval <duration>', 'heartbeat: ping every peer this often, terminate peers that miss one (0 = off)', durationMsOption, 0)
+    .option('--cert <file>', 'PEM certificate: serve wss:// (with --key)')
+    .option('--key <file>', 'PEM private key (with --cert)')
+    .option('--workers <n|auto>', 'processes sharing the port (auto: one per core, more if --max-connections needs them)', workersOption, 1)
+    .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS, 'silent']).default('info'))
+    .option('--shutdown-timeout <duration>', 'how long SIGINT/SIGTERM waits for close handshakes', durationMsOption, 5000)
+    .action(async (flags: ServeFlags) => {
+      const log = createLogger(flags.logLevel, ctx.stderr);
+      const opts: ServeOptions = {
+        host: flags.host,
+        port: flags.port,
+        path: flags.path,
+        mode: flags.mode,
+        protocols: flags.protocols,
+        deflate: flags.deflate,
+        maxPayloadBytes: flags.maxPayload,
+        maxConnections: flags.maxConnections,
+        pingIntervalMs: flags.pingInterval,
+        certPath: flags.cert,
+        keyPath: flags.key,
+        workers: resolveWorkers(flags.workers, flags.maxConnections, perProcessCapacity()),
+        logLevel: flags.logLevel,
+        shutdownTimeoutMs: flags.shutdownTimeout,
+      };
+      const server = await runServer(opts, log);
+      const scheme = opts.certPath ? 'wss' : 'ws';
+      log.info({ port: server.port, serverPid: server.pid, workers: server.workers, mode: opts.mode }, 'listening');
+      ctx.stdout.write(`wsbench serve listening on ${scheme}://${opts.host}:${server.port}${opts.path ?? '/'} (pid ${server.pid}, ${server.workers} worker(s), mode ${opts.mode})\n`);
+      const signal = await ctx.waitForSignal();
+      log.info({ signal }, 'shutting down: closing connections with 1001');
+      await server.shutdown();
+      log.info('stopped');
+      ctx.exitCode = EXIT.OK;
+    });
+}

@@ -1,0 +1,12 @@
+/** What a command may use of the process; main.ts builds it, so commands never touch `process` directly. */
+export interface CliContext {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  /** Resolves with the first SIGINT/SIGTERM received from now on. */
+  waitForSignal(): Promise<NodeJS.Signals>;
+  /** CI=true in the environment: no live progress line. */
+  readonly isCI: boolean;
+  argv: readonly string[];
+  /** Set by the command's action; main.ts exits with it. */
+  exitCode: number;
+}

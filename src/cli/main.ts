@@ -1,0 +1,68 @@
+/**
+ * The CLI entry: parses flags, delegates to a command, maps every failure to one line on stderr
+ * and a documented exit code. This file (and serve-worker.ts) are the only ones touching `process`.
+ */
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { isWsbError } from '../core/errors.js';
+import { EXIT } from '../core/exit-codes.js';
+import type { CliContext } from './context.js';
+import { registerServe } from './commands/serve.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const signalWaiters: ((s: NodeJS.Signals) => void)[] = [];
+let signalCount = 0;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    signalCount++;
+    if (signalCount > 1) process.exit(sig === 'SIGINT' ? EXIT.SIGINT : EXIT.SIGTERM); // second signal: leave now
+    for (const w of signalWaiters.splice(0)) w(sig);
+  });
+}
+
+const ctx: CliContext = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  waitForSignal: () => new Promise((resolve) => signalWaiters.push(resolve)),
+  isCI: Boolean(process.env.CI) && process.env.CI !== 'false',
+  argv: process.argv,
+  exitCode: EXIT.OK,
+};
+
+function buildProgram(): Command {
+  const program = new Command('wsbench')
+    .description('WebSocket Pong server and open-model load generator: latency and memory at 1k, 10k and 100k clients')
+    .version(pkg.version, '-v, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
+  registerServe(program, ctx);
+  return program;
+}
+
+async function main(): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(process.argv);
+    return ctx.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; every other commander complaint is a usage error.
+      return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (isWsbError(err)) {
+      ctx.stderr.write(`wsbench: ${err.message} [${err.code}]\n`);
+      if (err.hint) ctx.stderr.write(`  hint: ${err.hint}\n`);
+      return err.exitCode;
+    }
+    ctx.stderr.write(`wsbench: internal error: ${(err as Error)?.stack ?? String(err)}\n  please report this at the project's issue tracker\n`);
+    return EXIT.INTERNAL;
+  }
+}
+
+main().then((code) => {
+  process.exitCode = code;
+  // Flush stdout/stderr, then leave even if a library left a handle open.
+  setImmediate(() => process.exit(code));
+});

@@ -1,0 +1,58 @@
+import ms from 'ms';
+import { InvalidArgumentError } from 'commander';
+
+/**
+ * Flag value parsers. Each validates at the edge and says what was wrong in the user's words;
+ * commander turns the thrown InvalidArgumentError into a usage error (exit 2).
+ */
+export function intOption(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = Number(value.replace(/_/g, ''));
+    if (!Number.isInteger(n)) throw new InvalidArgumentError(`must be a whole number (got ${value})`);
+    if (n < min) throw new InvalidArgumentError(`must be at least ${min} (got ${n})`);
+    if (n > max) throw new InvalidArgumentError(`must be at most ${max} (got ${n})`);
+    return n;
+  };
+}
+
+export function positiveNumberOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`must be a number above 0 (got ${value})`);
+  return n;
+}
+
+/** `60s`, `2m`, `500ms`, or a bare number of seconds. */
+export function durationMsOption(value: string): number {
+  const bare = Number(value);
+  const msValue = Number.isFinite(bare) ? bare * 1000 : ms(value as ms.StringValue);
+  if (typeof msValue !== 'number' || !Number.isFinite(msValue) || msValue < 0) {
+    throw new InvalidArgumentError(`must be a duration like 30s, 2m or 500ms (got ${value})`);
+  }
+  return Math.round(msValue);
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2 };
+
+/** `65536`, `64KiB`, `64k`, `1MiB` → bytes. */
+export function sizeBytesOption(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
+  const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
+  if (!m || unit === undefined) throw new InvalidArgumentError(`must be a size like 65536, 64KiB or 1MiB (got ${value})`);
+  return Math.round(Number(m[1]) * unit);
+}
+
+export function listOption(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export function oneOf<T extends string>(choices: readonly T[]) {
+  return (value: string): T => {
+    if (!(choices as readonly string[]).includes(value)) {
+      throw new InvalidArgumentError(`must be one of ${choices.join(', ')} (got ${value})`);
+    }
+    return value as T;
+  };
+}

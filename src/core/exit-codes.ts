@@ -1,0 +1,26 @@
+/**
+ * Every exit code wsbench uses. The README lists the same table; keep them in step.
+ * CI jobs gate on these, so a code never changes meaning once released.
+ */
+export const EXIT = {
+  /** The command did what was asked (for `load`: the verdict is `valid`). */
+  OK: 0,
+  /** A bug in wsbench: an unexpected exception. Please report it. */
+  INTERNAL: 1,
+  /** Bad flags, bad profile, unreadable input files: fix the command line. */
+  USAGE: 2,
+  /** The target could not be reached or refused the WebSocket handshake. */
+  TARGET: 3,
+  /** This machine cannot run what was asked: port in use, privileges, open-file or port limits. */
+  ENVIRONMENT: 4,
+  /** The run finished but the load generator, not the server, was the limit. */
+  CLIENT_SATURATED: 5,
+  /** The run finished but the target failed connections, lost messages or closed unexpectedly. */
+  TARGET_ERRORS: 6,
+  /** Interrupted by SIGINT (128 + 2); partial results were written. */
+  SIGINT: 130,
+  /** Interrupted by SIGTERM (128 + 15); partial results were written. */
+  SIGTERM: 143,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -1,0 +1,21 @@
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+
+/** IPC between the cluster primary and its workers (a typed union, one message per request). */
+export type WorkerToPrimary =
+  | { type: 'wsb:fatal'; code: string; message: string; hint?: string }
+  | { type: 'wsb:stats-req'; id: number }
+  | {
+      type: 'wsb:stats-part';
+      id: number;
+      metrics: MetricObjectWithValues<MetricValue<string>>[];
+      connections: number;
+    };
+
+export type PrimaryToWorker =
+  | { type: 'wsb:shutdown' }
+  | { type: 'wsb:stats-collect'; id: number }
+  | { type: 'wsb:stats-res'; id: number; metricsText: string; contentType: string; connections: number; error?: string };
+
+export function isWsbMessage(m: unknown): m is { type: string } {
+  return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' && (m as { type: string }).type.startsWith('wsb:');
+}

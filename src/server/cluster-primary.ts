@@ -1,0 +1,122 @@
+import cluster, { type Worker } from 'node:cluster';
+import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import { WsbError, type ErrorCode } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { ServeOptions } from './options.js';
+import { isWsbMessage, type PrimaryToWorker, type WorkerToPrimary } from './cluster-messages.js';
+import type { ServerHandle } from './run-server.js';
+
+/** Environment variable carrying the validated options to each worker. */
+export const WORKER_OPTIONS_ENV = 'WSBENCH_SERVE_OPTIONS';
+
+const STATS_TIMEOUT_MS = 2000;
+
+/**
+ * The cluster primary: forks the workers, waits until every one listens, answers their requests for
+ * whole-server stats (it asks every worker for its registry and sums them), restarts a worker that
+ * dies while serving, and shuts them all down together.
+ */
+export async function startPrimary(opts: ServeOptions, entry: string, log: Logger): Promise<ServerHandle> {
+  // Round-robin: the primary accepts and hands sockets out evenly, so no worker exceeds its fd limit.
+  cluster.schedulingPolicy = cluster.SCHED_RR;
+  cluster.setupPrimary({ exec: entry, args: [] });
+  // Each worker enforces its share of --max-connections (round-robin keeps the shares even).
+  const workerOpts: ServeOptions = {
+    ...opts,
+    maxConnections: opts.maxConnections > 0 ? Math.ceil(opts.maxConnections / opts.workers) : 0,
+  };
+  const env = { [WORKER_OPTIONS_ENV]: JSON.stringify(workerOpts), WSBENCH_SERVER_PID: String(process.pid), WSBENCH_WORKERS: String(opts.workers) };
+  let stopping = false;
+  let nextCollectId = 1;
+  const pending = new Map<number, { parts: WorkerToPrimary[]; expected: number; done: () => void }>();
+
+  function onWorkerMessage(worker: Worker, msg: unknown): void {
+    if (!isWsbMessage(msg)) return;
+    const m = msg as WorkerToPrimary;
+    if (m.type === 'wsb:stats-req') {
+      collectStats()
+        .then((snap) => send(worker, { type: 'wsb:stats-res', id: m.id, ...snap }))
+        .catch((err: Error) => send(worker, { type: 'wsb:stats-res', id: m.id, metricsText: '', contentType: 'text/plain', connections: 0, error: err.message }));
+    } else if (m.type === 'wsb:stats-part') {
+      const p = pending.get(m.id);
+      if (p) {
+        p.parts.push(m);
+        if (p.parts.length >= p.expected) p.done();
+      }
+    }
+  }
+
+  async function collectStats(): Promise<{ metricsText: string; contentType: string; connections: number }> {
+    const workers = liveWorkers();
+    const id = nextCollectId++;
+    const parts: WorkerToPrimary[] = [];
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, STATS_TIMEOUT_MS);
+      pending.set(id, { parts, expected: workers.length, done: () => (clearTimeout(timer), resolve()) });
+      for (const w of workers) send(w, { type: 'wsb:stats-collect', id });
+    });
+    pending.delete(id);
+    const statsParts = parts.filter((p): p is Extract<WorkerToPrimary, { type: 'wsb:stats-part' }> => p.type === 'wsb:stats-part');
+    const aggregated = AggregatorRegistry.aggregate(statsParts.map((p) => p.metrics as MetricObjectWithValues<MetricValue<string>>[]));
+    return {
+      metricsText: await aggregated.metrics(),
+      contentType: aggregated.contentType,
+      connections: statsParts.reduce((sum, p) => sum + p.connections, 0),
+    };
+  }
+
+  function fork(): Promise<number> {
+    const worker = cluster.fork(env);
+    worker.on('message', (msg) => onWorkerMessage(worker, msg));
+    return new Promise((resolve, reject) => {
+      worker.once('listening', (addr) => resolve(addr.port));
+      worker.on('message', (msg) => {
+        if (isWsbMessage(msg) && msg.type === 'wsb:fatal') {
+          const f = msg as Extract<WorkerToPrimary, { type: 'wsb:fatal' }>;
+          reject(new WsbError(f.code as ErrorCode, f.message, f.hint));
+        }
+      });
+      worker.once('exit', (code, signal) => {
+        reject(new WsbError('WSB_ERR_INTERNAL', `worker ${worker.process.pid} exited during start-up (${signal ?? code})`));
+      });
+    });
+  }
+
+  let ports: number[];
+  try {
+    ports = await Promise.all(Array.from({ length: opts.workers }, () => fork()));
+  } catch (err) {
+    stopping = true;
+    for (const w of liveWorkers()) w.kill();
+    throw err;
+  }
+
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    log.error({ workerPid: worker.process.pid, code, signal }, 'worker died; starting a replacement');
+    fork().catch((err: Error) => log.error({ err: err.message }, 'replacement worker failed to start'));
+  });
+
+  async function shutdown(): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    const workers = liveWorkers();
+    const exited = workers.map((w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve()))));
+    for (const w of workers) send(w, { type: 'wsb:shutdown' });
+    const timer = setTimeout(() => {
+      for (const w of liveWorkers()) w.kill('SIGKILL');
+    }, opts.shutdownTimeoutMs + 2000);
+    await Promise.all(exited);
+    clearTimeout(timer);
+  }
+
+  return { port: ports[0], pid: process.pid, workers: opts.workers, shutdown };
+}
+
+function liveWorkers(): Worker[] {
+  return Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && !w.isDead());
+}
+
+function send(worker: Worker, msg: PrimaryToWorker): void {
+  if (worker.isConnected()) worker.send(msg);
+}

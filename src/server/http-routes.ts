@@ -1,0 +1,62 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../core/logger.js';
+import type { ServerStats } from './stats.js';
+
+/** What the whole server looks like from one process: itself alone, or a cluster worker asking the primary. */
+export interface ClusterView {
+  readonly workers: number;
+  /** The pid users know the server by (the cluster primary, or this process). */
+  readonly serverPid: number;
+  /** Prometheus text and total open connections, summed over every process of the server. */
+  snapshot(local: ServerStats): Promise<{ metricsText: string; contentType: string; connections: number }>;
+}
+
+/**
+ * Plain HTTP on the WebSocket port: /healthz and /metrics for operators, 426 for any other GET
+ * (a browser or curl pointed at the WebSocket URL learns it needs an upgrade), 405 otherwise.
+ */
+export function handleHttpRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  stats: ServerStats,
+  cluster: ClusterView,
+  log: Logger,
+): void {
+  const path = (req.url ?? '/').split('?')[0];
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    send(res, 405, 'text/plain', 'Method Not Allowed\n', { Allow: 'GET' });
+    return;
+  }
+  if (path === '/healthz' || path === '/metrics') {
+    cluster
+      .snapshot(stats)
+      .then((snap) => {
+        if (path === '/metrics') {
+          send(res, 200, snap.contentType, snap.metricsText);
+        } else {
+          const body = {
+            status: 'ok',
+            pid: cluster.serverPid,
+            workerPid: process.pid,
+            workers: cluster.workers,
+            connections: snap.connections,
+          };
+          send(res, 200, 'application/json', JSON.stringify(body) + '\n');
+        }
+      })
+      .catch((err: Error) => {
+        log.warn({ err: err.message, path }, 'could not collect server stats');
+        send(res, 503, 'text/plain', `stats unavailable: ${err.message}\n`);
+      });
+    return;
+  }
+  send(res, 426, 'text/plain', 'Upgrade Required: this endpoint speaks WebSocket\n', {
+    Upgrade: 'websocket',
+    Connection: 'Upgrade',
+  });
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}

@@ -1,0 +1,15 @@
+import type { ServerStats } from './stats.js';
+import type { ClusterView } from './http-routes.js';
+import type { Registry } from 'prom-client';
+
+/** The whole server is this one process: snapshots come straight from its own registry. */
+export function singleProcessView(registry: () => Registry): ClusterView {
+  return {
+    workers: 1,
+    serverPid: process.pid,
+    async snapshot(local: ServerStats) {
+      const reg = registry();
+      return { metricsText: await reg.metrics(), contentType: reg.contentType, connections: local.connectionsCurrent };
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { fileURLToPath } from 'node:url';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../core/logger.js';
+import { readFdLimit } from '../core/limits.js';
+import { FD_RESERVE, type ServeOptions } from './options.js';
+import { createPongServer } from './pong-server.js';
+import { createMetricsRegistry } from './metrics-registry.js';
+import { singleProcessView } from './local-cluster-view.js';
+import { loadTls } from './tls.js';
+import { listen } from './listen.js';
+import { startPrimary } from './cluster-primary.js';
+
+/** A started server, whichever way it runs. */
+export interface ServerHandle {
+  port: number;
+  pid: number;
+  workers: number;
+  shutdown(): Promise<void>;
+}
+
+/** Connections one process can hold: its open-file limit minus what the process needs itself. */
+export function perProcessCapacity(): number {
+  return Math.max(0, readFdLimit().soft - FD_RESERVE);
+}
+
+/**
+ * Starts `wsbench serve`: in this process when --workers is 1, otherwise as a node:cluster primary
+ * whose workers share the port (round-robin, so connections spread evenly and each worker stays
+ * under its own open-file limit).
+ */
+export async function runServer(opts: ServeOptions, log: Logger): Promise<ServerHandle> {
+  const tls = loadTls(opts.certPath, opts.keyPath);
+  const capacity = perProcessCapacity();
+  log.info(
+    { perProcessCapacity: capacity, workers: opts.workers, totalCapacity: capacity * opts.workers },
+    `capacity: ${capacity} connections per process x ${opts.workers} worker(s) = ${capacity * opts.workers}`,
+  );
+  if (opts.maxConnections > capacity * opts.workers) {
+    log.warn(
+      { maxConnections: opts.maxConnections },
+      `--max-connections ${opts.maxConnections} exceeds what ${opts.workers} worker(s) can hold; use --workers ${Math.ceil(opts.maxConnections / Math.max(1, capacity))} or more`,
+    );
+  }
+  if (opts.workers > 1) {
+    const entry = fileURLToPath(new URL('../cli/serve-worker.js', import.meta.url));
+    return startPrimary(opts, entry, log);
+  }
+  let registry: Registry | undefined;
+  const server = createPongServer(opts, tls, singleProcessView(() => registry!), log);
+  registry = createMetricsRegistry(server.stats);
+  const port = await listen(server.httpServer, opts.host, opts.port);
+  return { port, pid: process.pid, workers: 1, shutdown: () => server.shutdown() };
+}
