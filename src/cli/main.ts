@@ -3,13 +3,14 @@
  * and a documented exit code. This file (and serve-worker.ts) are the only ones touching `process`.
  */
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
 import { isWsbError } from '../core/errors.js';
 import { EXIT } from '../core/exit-codes.js';
 import type { CliContext } from './context.js';
+import { TOOL } from './tool.js';
 import { registerServe } from './commands/serve.js';
+import { registerLoad } from './commands/load.js';
+import { registerDemo } from './commands/demo.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const signalWaiters: ((s: NodeJS.Signals) => void)[] = [];
 let signalCount = 0;
@@ -33,11 +34,13 @@ const ctx: CliContext = {
 function buildProgram(): Command {
   const program = new Command('wsbench')
     .description('WebSocket Pong server and open-model load generator: latency and memory at 1k, 10k and 100k clients')
-    .version(pkg.version, '-v, --version')
+    .version(TOOL.version, '-v, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
   registerServe(program, ctx);
+  registerLoad(program, ctx);
+  registerDemo(program, ctx);
   return program;
 }
 

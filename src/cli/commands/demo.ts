@@ -1,0 +1,28 @@
+import { Command, Option } from 'commander';
+import { createLogger, LOG_LEVELS } from '../../core/logger.js';
+import { resolveLoadConfig } from '../../profile/resolve-config.js';
+import { spawnServe } from '../../server/spawn-server.js';
+import { runLoadSession } from '../load-session.js';
+import type { CliContext } from '../context.js';
+
+/** The README's first command: a real server and a real load on loopback, summary printed. */
+export function registerDemo(program: Command, ctx: CliContext): void {
+  program
+    .command('demo')
+    .description('start `wsbench serve` on a free loopback port and run the smoke profile against it')
+    .option('-p, --profile <name|path>', 'load profile to run', 'smoke')
+    .option('-o, --out <dir>', 'where result files go', 'results')
+    .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS, 'silent']).default('info'))
+    .action(async (flags: { profile: string; out: string; logLevel: string }) => {
+      const log = createLogger(flags.logLevel, ctx.stderr);
+      const server = await spawnServe([], 'inherit');
+      log.info({ url: server.url, pid: server.pid }, 'started wsbench serve');
+      try {
+        const config = resolveLoadConfig({ url: server.url, profile: flags.profile, serverPid: server.pid, outDir: flags.out, name: `demo-${flags.profile}` });
+        const { code } = await runLoadSession(config, ctx, log, { json: false });
+        ctx.exitCode = code;
+      } finally {
+        await server.stop();
+      }
+    });
+}

@@ -1,0 +1,88 @@
+import { Command, Option } from 'commander';
+import { createLogger, LOG_LEVELS } from '../../core/logger.js';
+import { usageError } from '../../core/errors.js';
+import { processExists } from '../../metrics/process-sampler.js';
+import { resolveLoadConfig } from '../../profile/resolve-config.js';
+import { durationMsOption, intOption, listOption, positiveNumberOption, sizeBytesOption } from '../parse.js';
+import { runLoadSession } from '../load-session.js';
+import type { CliContext } from '../context.js';
+
+interface LoadCliFlags {
+  clients?: number;
+  rate?: number;
+  duration?: number;
+  warmup?: number;
+  connectRate?: number;
+  payloadSize?: number;
+  protocol?: string[];
+  deflate?: boolean;
+  header: string[];
+  origin?: string;
+  threads?: number;
+  profile?: string;
+  serverPid?: number;
+  out?: string;
+  name?: string;
+  json: boolean;
+  logLevel: string;
+  grace?: number;
+  connectTimeout?: number;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function registerLoad(program: Command, ctx: CliContext): void {
+  program
+    .command('load')
+    .description('open-model load: N clients each send on a fixed schedule; latency (HDR), memory and CPU into results/')
+    .argument('[url]', 'target WebSocket URL (default: ws://127.0.0.1:8080/, or the profile\'s)')
+    .option('-c, --clients <n>', 'connections to open (default 100)', intOption(1))
+    .option('-r, --rate <n>', 'messages per second per client; fractions allowed, e.g. 0.1 (default 1)', positiveNumberOption)
+    .option('-d, --duration <duration>', 'measured window, e.g. 60s (default 30s)', durationMsOption)
+    .option('--warmup <duration>', 'sending before the window, excluded from figures (default 5s)', durationMsOption)
+    .option('--connect-rate <n>', 'new connections per second during the ramp (default 2000)', positiveNumberOption)
+    .option('--payload-size <size>', 'message size in bytes, at least the 49-byte probe header (default 64)', sizeBytesOption)
+    .option('--protocol <list>', 'subprotocols to offer, comma-separated', listOption)
+    .option('--deflate', 'offer permessage-deflate')
+    .option('-H, --header <header>', 'extra handshake header "Name: value" (repeatable)', collect, [])
+    .option('--origin <origin>', 'Origin header for the handshake')
+    .option('-t, --threads <n>', 'worker threads (default: one per core)', intOption(1, 256))
+    .option('-p, --profile <name|path>', 'bench-profiles/<name>.json or a path; flags override its fields')
+    .option('--server-pid <pid>', 'sample this process (and its children) for server RSS and CPU', intOption(1))
+    .option('--grace <duration>', 'wait this long after the window for replies before counting them lost (default 2s)', durationMsOption)
+    .option('--connect-timeout <duration>', 'handshake timeout per connection (default 10s)', durationMsOption)
+    .option('-o, --out <dir>', 'where result files go (default results/)')
+    .option('--name <name>', 'name in the result file names (default: the profile name or "load")')
+    .option('--json', 'print the result document on stdout (the summary goes to stderr)', false)
+    .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS, 'silent']).default('info'))
+    .action(async (url: string | undefined, flags: LoadCliFlags) => {
+      const log = createLogger(flags.logLevel, ctx.stderr);
+      if (flags.serverPid !== undefined && !processExists(flags.serverPid)) {
+        throw usageError(`--server-pid ${flags.serverPid}: no such process`);
+      }
+      const config = resolveLoadConfig({
+        url,
+        clients: flags.clients,
+        rate: flags.rate,
+        durationMs: flags.duration,
+        warmupMs: flags.warmup,
+        connectRate: flags.connectRate,
+        payloadBytes: flags.payloadSize,
+        protocols: flags.protocol,
+        deflate: flags.deflate,
+        headers: flags.header,
+        origin: flags.origin,
+        threads: flags.threads,
+        profile: flags.profile,
+        serverPid: flags.serverPid,
+        outDir: flags.out,
+        name: flags.name,
+        graceMs: flags.grace,
+        connectTimeoutMs: flags.connectTimeout,
+      });
+      const { code } = await runLoadSession(config, ctx, log, { json: flags.json });
+      ctx.exitCode = code;
+    });
+}

@@ -1,0 +1,47 @@
+import { EXIT } from '../core/exit-codes.js';
+import type { Logger } from '../core/logger.js';
+import type { LoadConfig } from '../profile/load-config.js';
+import { runLoad } from '../load/run-load.js';
+import { buildResult } from '../report/build-result.js';
+import { writeResults } from '../report/write-results.js';
+import { renderSummary } from '../report/summary-table.js';
+import { logProgress, terminalProgress } from '../report/progress.js';
+import type { ResultDocument } from '../report/result-schema.js';
+import type { CliContext } from './context.js';
+import { TOOL } from './tool.js';
+
+/** Maps a finished run to the process exit code (see exit-codes.ts). */
+export function exitCodeFor(doc: ResultDocument, signal: NodeJS.Signals | undefined): number {
+  if (doc.interrupted) return signal === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT;
+  if (doc.summary.verdict === 'client-saturated') return EXIT.CLIENT_SATURATED;
+  if (doc.summary.verdict === 'target-errors') return EXIT.TARGET_ERRORS;
+  return EXIT.OK;
+}
+
+/**
+ * Runs one load with live progress, turns a signal into a partial result, writes the result files,
+ * prints the summary (stdout, or stderr when --json puts the document on stdout), returns the exit code.
+ */
+export async function runLoadSession(config: LoadConfig, ctx: CliContext, log: Logger, opts: { json: boolean }): Promise<{ code: number; doc: ResultDocument }> {
+  const abort = new AbortController();
+  let signal: NodeJS.Signals | undefined;
+  ctx.waitForSignal().then((s) => {
+    signal = s;
+    log.warn({ signal: s }, 'interrupted: stopping, closing connections and writing the partial result');
+    abort.abort();
+  });
+  const progress = ctx.stderr.isTTY && !ctx.isCI ? terminalProgress(ctx.stderr) : logProgress(log);
+  const outcome = await runLoad(config, { log, abort: abort.signal, progress });
+  const doc = buildResult(outcome, TOOL, ctx.argv);
+  const files = writeResults(doc, config.outDir);
+  if (opts.json) {
+    ctx.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+    ctx.stderr.write(renderSummary(doc, files));
+  } else {
+    ctx.stdout.write(renderSummary(doc, files));
+  }
+  if (doc.summary.verdict === 'client-saturated') {
+    log.warn('the load generator, not the server, was the limit: these figures describe the client. Use fewer clients per thread, more --threads, or a bigger machine.');
+  }
+  return { code: exitCodeFor(doc, signal), doc };
+}

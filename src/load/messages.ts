@@ -1,0 +1,104 @@
+/**
+ * Messages between the orchestrator (main thread) and load workers: a typed union, batched per
+ * interval, never one per sample. Times that cross threads are shared wall-clock ms (see clock.ts).
+ */
+
+/** Fixed for a worker's life, passed as workerData. */
+export interface WorkerConfig {
+  slice: { workerIndex: number; firstId: number; stride: number; count: number; connectRate: number };
+  totalClients: number;
+  url: string;
+  protocols: string[];
+  headers: Record<string, string>;
+  origin: string | undefined;
+  deflate: boolean;
+  payloadBytes: number;
+  ratePerClient: number;
+  connectTimeoutMs: number;
+}
+
+export type ToWorker =
+  | { type: 'connect' }
+  | { type: 'go'; startMs: number; windowStartMs: number; windowEndMs: number }
+  /** Stop sending now (signal or the end of the grace period), close every connection with 1000, report. */
+  | { type: 'finish' };
+
+/** Counters a worker keeps; the orchestrator sums them over workers. */
+export interface WorkerCounters {
+  established: number;
+  failed: number;
+  failuresByCause: Record<string, number>;
+  /** Whole run (warm-up and window). */
+  sentTotal: number;
+  receivedTotal: number;
+  /** Sends whose intended time fell in the measured window, and their replies. */
+  sent: number;
+  received: number;
+  /** Scheduled sends that could not happen: the connection was closed or its buffer was full. */
+  skipped: number;
+  /** Replies that did not parse as our probe, or came back on the wrong connection. */
+  badReplies: number;
+  /** Messages that are not replies (greetings, server pushes): counted, not measured. */
+  otherMessages: number;
+  unexpectedClosesByCode: Record<string, number>;
+  errorsByCode: Record<string, number>;
+  bytesSent: number;
+  bytesReceived: number;
+  open: number;
+}
+
+export type FromWorker =
+  | { type: 'ready'; workerIndex: number }
+  | { type: 'ramp-done'; workerIndex: number; counters: WorkerCounters; connectHist: string }
+  | {
+      type: 'interval';
+      workerIndex: number;
+      counters: WorkerCounters;
+      /** RTT (corrected) of replies received since the last interval, encoded. */
+      rttHist: string;
+      loopDelayP99Us: number;
+      sendLagMaxUs: number;
+    }
+  | {
+      type: 'result';
+      workerIndex: number;
+      counters: WorkerCounters;
+      hist: { rtt: string; rttRaw: string; sendLag: string; connect: string };
+      loopDelayP99Us: number;
+      loopDelayMaxUs: number;
+    }
+  | { type: 'fatal'; workerIndex: number; message: string };
+
+export function emptyCounters(): WorkerCounters {
+  return {
+    established: 0,
+    failed: 0,
+    failuresByCause: {},
+    sentTotal: 0,
+    receivedTotal: 0,
+    sent: 0,
+    received: 0,
+    skipped: 0,
+    badReplies: 0,
+    otherMessages: 0,
+    unexpectedClosesByCode: {},
+    errorsByCode: {},
+    bytesSent: 0,
+    bytesReceived: 0,
+    open: 0,
+  };
+}
+
+/** Adds `b` into `a` (counts and per-cause maps). */
+export function addCounters(a: WorkerCounters, b: WorkerCounters): WorkerCounters {
+  for (const key of Object.keys(a) as (keyof WorkerCounters)[]) {
+    const av = a[key];
+    const bv = b[key];
+    if (typeof av === 'number' && typeof bv === 'number') (a[key] as number) = av + bv;
+    else if (typeof av === 'object' && typeof bv === 'object') {
+      const map = av as Record<string, number>;
+      for (const [k, v] of Object.entries(bv as Record<string, number>)) map[k] = (map[k] ?? 0) + v;
+    }
+  }
+  return a;
+}

@@ -1,0 +1,49 @@
+/**
+ * The pure plan of a run: which worker owns which connection ids, and each connection's phase.
+ * Ids are dealt out round-robin (worker w of W owns w, w+W, w+2W, …), so every worker's connections
+ * have phases spread over the whole period: each worker sends smoothly, not in a burst per second.
+ * Counts always add up exactly to the client total.
+ */
+export interface WorkerSlice {
+  /** Index over all workers of the run (process-major). */
+  workerIndex: number;
+  process: number;
+  thread: number;
+  /** Global id of this worker's first connection, and the step between its ids. */
+  firstId: number;
+  stride: number;
+  count: number;
+  /** This worker's share of the run's connect rate, proportional to its connections. */
+  connectRate: number;
+}
+
+/** How many ids of `first, first+stride, …` are below `total`. */
+export function stridedCount(total: number, first: number, stride: number): number {
+  return first < total ? Math.floor((total - 1 - first) / stride) + 1 : 0;
+}
+
+export function planWorkers(clients: number, processes: number, threadsPerProcess: number, connectRate: number): WorkerSlice[] {
+  const workers = processes * threadsPerProcess;
+  const slices: WorkerSlice[] = [];
+  for (let w = 0; w < workers; w++) {
+    const count = stridedCount(clients, w, workers);
+    slices.push({
+      workerIndex: w,
+      process: Math.floor(w / threadsPerProcess),
+      thread: w % threadsPerProcess,
+      firstId: w,
+      stride: workers,
+      count,
+      connectRate: (connectRate * count) / clients,
+    });
+  }
+  return slices;
+}
+
+/**
+ * Offset of a connection's sends within each period, spreading all clients evenly over it
+ * (open model: intended send k of connection id = start + phase(id) + k × period).
+ */
+export function phaseUs(globalId: number, clients: number, periodUs: number): number {
+  return Math.floor((globalId * periodUs) / clients);
+}

@@ -1,0 +1,182 @@
+import { sharedNowMs, sleep } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { LoadConfig } from '../profile/load-config.js';
+import { encodeHistogram, mergeEncoded } from '../metrics/histograms.js';
+import { ResourceMonitor } from '../metrics/resource-monitor.js';
+import type { SeriesEntry } from '../report/result-schema.js';
+import { preflight, type PreflightReport } from './preflight.js';
+import { probeTarget, type TargetProbe } from './probe-target.js';
+import { planWorkers, type WorkerSlice } from './plan.js';
+import { WorkerPool, requireAllReady } from './worker-pool.js';
+import { addCounters, emptyCounters, type WorkerConfig, type WorkerCounters } from './messages.js';
+
+/** Pause between the ramp's end and the first send: lets the "connected" memory sample settle. */
+const SETTLE_MS = 500;
+const START_DELAY_MS = 200;
+const RESULT_TIMEOUT_MS = 15_000;
+
+/** Receives one series entry per second (the live line or periodic log lines). */
+export interface ProgressSink {
+  update(entry: SeriesEntry, target: number): void;
+  stop(): void;
+}
+
+/** Everything a finished (or interrupted) run measured, before it becomes a result document. */
+export interface LoadOutcome {
+  config: LoadConfig;
+  preflight: PreflightReport;
+  target: TargetProbe;
+  slices: WorkerSlice[];
+  counters: WorkerCounters;
+  histograms: { rtt: string; rttRaw: string; sendLag: string; connect: string };
+  eventLoopDelayP99Us: number;
+  monitor: ResourceMonitor;
+  series: SeriesEntry[];
+  interrupted: boolean;
+  workerErrors: string[];
+  startedAt: Date;
+  finishedAt: Date;
+}
+
+/**
+ * The orchestrator: preflight → trial probe → workers → connect ramp → warm-up → measured window →
+ * grace → graceful close → merge. `abort` (a signal) stops sending and still returns what was
+ * measured, marked interrupted.
+ */
+export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: AbortSignal; progress: ProgressSink }): Promise<LoadOutcome> {
+  const { log, abort, progress } = deps;
+  const startedAt = new Date();
+  const pre = preflight(config);
+  const target = await probeTarget(config);
+  log.debug({ target }, 'target answered the trial probe');
+
+  const threads = Math.min(config.threads, config.clients);
+  const slices = planWorkers(config.clients, 1, threads, config.connectRate);
+  const pool = new WorkerPool(slices.map((slice) => workerConfig(config, slice)), log);
+  await pool.waitAll('ready');
+  requireAllReady(pool);
+
+  const monitor = new ResourceMonitor(process.pid, config.serverPid);
+  monitor.mark('baseline');
+  const runStartMs = sharedNowMs();
+  let phase: SeriesEntry['phase'] = 'ramp';
+  let windowStartMs = Number.POSITIVE_INFINITY;
+  let windowEndMs = Number.POSITIVE_INFINITY;
+  const series: SeriesEntry[] = [];
+  let lastTotals = emptyCounters();
+
+  const ticker = setInterval(() => {
+    const now = sharedNowMs();
+    if (phase !== 'ramp' && phase !== 'closing') {
+      phase = now < windowStartMs ? 'warmup' : now < windowEndMs ? 'measure' : 'grace';
+    }
+    const snap = monitor.sample();
+    const cpu = monitor.recentCpu();
+    const totals = sumCounters(pool.latestCounters);
+    const rtt = mergeEncoded(pool.drainIntervalRtt());
+    const intervals = pool.latestIntervals.filter((m) => m !== undefined);
+    const entry: SeriesEntry = {
+      tS: Math.round((now - runStartMs) / 100) / 10,
+      phase,
+      connected: totals.open,
+      sentPerSec: totals.sentTotal - lastTotals.sentTotal,
+      receivedPerSec: totals.receivedTotal - lastTotals.receivedTotal,
+      rttP50Us: rtt.totalCount ? rtt.getValueAtPercentile(50) : 0,
+      rttP99Us: rtt.totalCount ? rtt.getValueAtPercentile(99) : 0,
+      errors: totals.failed + sumValues(totals.unexpectedClosesByCode) + sumValues(totals.errorsByCode),
+      clientRssKb: snap.client?.rssKb ?? 0,
+      clientCpuPercent: Math.round(cpu.client),
+      serverRssKb: snap.server?.rssKb ?? null,
+      serverCpuPercent: cpu.server === null ? null : Math.round(cpu.server),
+      loopDelayP99Us: Math.max(0, ...intervals.map((m) => m.loopDelayP99Us)),
+      sendLagMaxUs: Math.max(0, ...intervals.map((m) => m.sendLagMaxUs)),
+    };
+    rtt.destroy();
+    lastTotals = totals;
+    series.push(entry);
+    progress.update(entry, config.clients);
+  }, 1000);
+
+  const aborted = new Promise<void>((resolve) => (abort.aborted ? resolve() : abort.addEventListener('abort', () => resolve(), { once: true })));
+  try {
+    pool.broadcast({ type: 'connect' });
+    await Promise.race([pool.waitAll('ramp-done'), aborted]);
+    if (!abort.aborted) {
+      await Promise.race([sleep(SETTLE_MS), aborted]);
+      monitor.mark('connected');
+      const startMs = sharedNowMs() + START_DELAY_MS;
+      windowStartMs = startMs + config.warmupMs;
+      windowEndMs = windowStartMs + config.durationMs;
+      phase = 'warmup';
+      pool.broadcast({ type: 'go', startMs, windowStartMs, windowEndMs });
+      log.info({ connected: sumCounters(pool.latestCounters).established, target: config.clients }, 'connect ramp done; sending');
+      await Promise.race([sleep(windowStartMs - sharedNowMs()), aborted]);
+      monitor.mark('windowStart');
+      await Promise.race([sleep(windowEndMs - sharedNowMs()), aborted]);
+      monitor.mark('windowEnd');
+      await Promise.race([sleep(config.graceMs), aborted]);
+    }
+    phase = 'closing';
+    pool.broadcast({ type: 'finish' });
+    await Promise.race([pool.waitAll('result'), sleep(RESULT_TIMEOUT_MS)]);
+  } finally {
+    clearInterval(ticker);
+    progress.stop();
+    await pool.terminate();
+  }
+
+  const results = pool.results.filter((r) => r !== undefined);
+  const counters = sumCounters(results.map((r) => r.counters));
+  return {
+    config,
+    preflight: pre,
+    target,
+    slices,
+    counters,
+    histograms: {
+      rtt: encodeMerged(results.map((r) => r.hist.rtt)),
+      rttRaw: encodeMerged(results.map((r) => r.hist.rttRaw)),
+      sendLag: encodeMerged(results.map((r) => r.hist.sendLag)),
+      connect: encodeMerged(results.map((r) => r.hist.connect)),
+    },
+    eventLoopDelayP99Us: Math.max(0, ...results.map((r) => r.loopDelayP99Us)),
+    monitor,
+    series,
+    interrupted: abort.aborted,
+    workerErrors: pool.errors,
+    startedAt,
+    finishedAt: new Date(),
+  };
+}
+
+function workerConfig(config: LoadConfig, slice: WorkerSlice): WorkerConfig {
+  return {
+    slice,
+    totalClients: config.clients,
+    url: config.url,
+    protocols: config.protocols,
+    headers: config.headers,
+    origin: config.origin,
+    deflate: config.deflate,
+    payloadBytes: config.payloadBytes,
+    ratePerClient: config.ratePerClient,
+    connectTimeoutMs: config.connectTimeoutMs,
+  };
+}
+
+function sumCounters(list: (WorkerCounters | undefined)[]): WorkerCounters {
+  const total = emptyCounters();
+  for (const c of list) if (c) addCounters(total, c);
+  return total;
+}
+
+function sumValues(map: Record<string, number>): number {
+  return Object.values(map).reduce((a, b) => a + b, 0);
+}
+
+function encodeMerged(encoded: string[]): string {
+  const h = mergeEncoded(encoded);
+  const out = encodeHistogram(h);
+  h.destroy();
+  return out;
+}

@@ -1,0 +1,45 @@
+import type { RawData } from 'ws';
+import { nowUs } from '../../core/clock.js';
+import { recordUs } from '../../metrics/histograms.js';
+import { probeOffset, readProbeConnId, readProbeIntendedUs, readProbeSentUs } from '../../protocol/probe.js';
+import { kIndex, type LoadSocket, type WorkerState } from './worker-state.js';
+
+let state: WorkerState;
+
+export function bindRecorder(s: WorkerState): void {
+  state = s;
+}
+
+/**
+ * The reply path (one call per message received). Everything needed is in the payload: no lookup,
+ * no allocation. `Pong: <probe>` (the seed server) and `<probe>` (any echo server) both match.
+ */
+export function onMessage(this: LoadSocket, data: RawData): void {
+  const now = nowUs();
+  const buf = data as Buffer;
+  const c = state.counters;
+  c.bytesReceived += buf.length;
+  const at = probeOffset(buf);
+  if (at < 0) {
+    c.otherMessages++;
+    return;
+  }
+  if (readProbeConnId(buf, at) !== state.globalId(this[kIndex])) {
+    c.badReplies++;
+    return;
+  }
+  const intendedUs = readProbeIntendedUs(buf, at);
+  const sentUs = readProbeSentUs(buf, at);
+  if (intendedUs < 0 || sentUs < 0) {
+    c.badReplies++;
+    return;
+  }
+  c.receivedTotal++;
+  // Corrected for coordinated omission: measured from when the message should have left.
+  recordUs(state.intervalRtt, now - intendedUs);
+  if (state.inWindow(intendedUs)) {
+    c.received++;
+    recordUs(state.hist.rtt, now - intendedUs);
+    recordUs(state.hist.rttRaw, now - sentUs);
+  }
+}

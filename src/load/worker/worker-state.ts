@@ -1,0 +1,58 @@
+import type { WebSocket } from 'ws';
+import { createHistogram, type Histogram } from '../../metrics/histograms.js';
+import { emptyCounters, type WorkerConfig } from '../messages.js';
+
+/** Symbols for the two things each socket carries: its local index and its connect start time. */
+export const kIndex = Symbol('wsbench.index');
+export const kConnectStartUs = Symbol('wsbench.connectStartUs');
+export type LoadSocket = WebSocket & { [kIndex]: number; [kConnectStartUs]: number };
+
+/**
+ * Everything one worker thread knows. One instance per thread (module-level in worker-main), so the
+ * hot-path listeners are plain functions that reach it without a closure per connection.
+ */
+export class WorkerState {
+  readonly config: WorkerConfig;
+  readonly counters = emptyCounters();
+  /** Open sockets by local index (undefined: not connected yet, failed, or closed). */
+  readonly sockets: (LoadSocket | undefined)[];
+  /** Global connection id of local index j is firstId + j × stride. */
+  readonly firstId: number;
+  readonly stride: number;
+
+  readonly hist = {
+    rtt: createHistogram(),
+    rttRaw: createHistogram(),
+    sendLag: createHistogram(),
+    connect: createHistogram(),
+  };
+  /** RTT of replies since the last interval report (for the live line and the series). */
+  intervalRtt: Histogram = createHistogram();
+  sendLagMaxIntervalUs = 0;
+
+  /** Measured window in this thread's monotonic µs; samples outside it are not in the figures. */
+  windowStartUs = Number.POSITIVE_INFINITY;
+  windowEndUs = Number.NEGATIVE_INFINITY;
+  /** True once `finish` arrived: closes from now on are ours, not the server's. */
+  closing = false;
+  connectAttemptsDone = 0;
+
+  constructor(config: WorkerConfig) {
+    this.config = config;
+    this.firstId = config.slice.firstId;
+    this.stride = config.slice.stride;
+    this.sockets = new Array(config.slice.count).fill(undefined);
+  }
+
+  globalId(index: number): number {
+    return this.firstId + index * this.stride;
+  }
+
+  inWindow(intendedUs: number): boolean {
+    return intendedUs >= this.windowStartUs && intendedUs < this.windowEndUs;
+  }
+
+  countError(map: Record<string, number>, key: string): void {
+    map[key] = (map[key] ?? 0) + 1;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The one module that touches hdr-histogram-js. Histograms hold integer microseconds;
+ * conversion to milliseconds happens only in report/.
+ */
+import hdr from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
+
+export type { Histogram };
+
+/** Percentile summary of one histogram, all values in integer microseconds. */
+export interface LatencySummaryUs {
+  count: number;
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  p9999: number;
+  max: number;
+}
+
+/** 1 µs resolution, 3 significant digits, grows past the initial 60 s ceiling if ever needed. */
+export function createHistogram(): Histogram {
+  return hdr.build({
+    bitBucketSize: 32,
+    autoResize: true,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: false,
+  });
+}
+
+/** Records a microsecond value; negative values (clock skew never happens in one thread, but guard) clamp to 0. */
+export function recordUs(h: Histogram, us: number): void {
+  h.recordValue(us > 0 ? Math.round(us) : 0);
+}
+
+/** Compact, lossless text form for shipping between threads and storing in results. */
+export function encodeHistogram(h: Histogram): string {
+  return hdr.encodeIntoCompressedBase64(h);
+}
+
+export function decodeHistogram(encoded: string): Histogram {
+  return hdr.decodeFromCompressedBase64(encoded, 32, false);
+}
+
+/** Exact merge: adds the decoded counts of every encoded histogram into one. */
+export function mergeEncoded(encoded: Iterable<string>): Histogram {
+  const total = createHistogram();
+  for (const e of encoded) {
+    if (!e) continue;
+    const h = decodeHistogram(e);
+    total.add(h);
+    h.destroy();
+  }
+  return total;
+}
+
+export function summarize(h: Histogram): LatencySummaryUs {
+  const count = h.totalCount;
+  if (count === 0) return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, p9999: 0, max: 0 };
+  return {
+    count,
+    min: h.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : h.minNonZeroValue,
+    mean: Math.round(h.mean),
+    p50: h.getValueAtPercentile(50),
+    p90: h.getValueAtPercentile(90),
+    p99: h.getValueAtPercentile(99),
+    p999: h.getValueAtPercentile(99.9),
+    p9999: h.getValueAtPercentile(99.99),
+    max: h.maxValue,
+  };
+}
+
+/** HdrHistogram's classic text percentile distribution, values in milliseconds. */
+export function percentileDistributionMs(h: Histogram): string {
+  return h.outputPercentileDistribution(5, 1000);
+}

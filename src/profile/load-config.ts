@@ -1,0 +1,45 @@
+/** A fully resolved, validated, frozen description of one load run (defaults ← profile ← flags). */
+export interface LoadConfig {
+  url: string;
+  clients: number;
+  /** Messages per second per client; fractions allowed (0.1 = one every 10 s). */
+  ratePerClient: number;
+  durationMs: number;
+  warmupMs: number;
+  /** New connections per second during the ramp (whole run). */
+  connectRate: number;
+  payloadBytes: number;
+  protocols: string[];
+  deflate: boolean;
+  headers: Record<string, string>;
+  origin: string | undefined;
+  threads: number;
+  /** How long after the window replies may still arrive before a message counts as lost. */
+  graceMs: number;
+  connectTimeoutMs: number;
+  serverPid: number | undefined;
+  outDir: string;
+  name: string;
+  profileName: string | undefined;
+  /** Self-check limits: above either, the client was the bottleneck (`client-saturated`). */
+  maxSendLagP99Ms: number;
+  maxEventLoopDelayP99Ms: number;
+}
+
+export const LOAD_DEFAULTS = {
+  url: 'ws://127.0.0.1:8080/',
+  clients: 100,
+  ratePerClient: 1,
+  durationMs: 30_000,
+  warmupMs: 5_000,
+  connectRate: 2_000,
+  payloadBytes: 64,
+  protocols: [] as string[],
+  deflate: false,
+  headers: {} as Record<string, string>,
+  origin: undefined,
+  graceMs: 2_000,
+  connectTimeoutMs: 10_000,
+  maxSendLagP99Ms: 20,
+  maxEventLoopDelayP99Ms: 50,
+} as const;

@@ -1,0 +1,93 @@
+import os from 'node:os';
+import { usageError } from '../core/errors.js';
+import { PROBE_HEADER_BYTES, PROBE_MAX_ID } from '../protocol/probe.js';
+import { LOAD_DEFAULTS, type LoadConfig } from './load-config.js';
+import { readProfile } from './read-profile.js';
+
+/** Flags as parsed by the CLI; undefined means "not given" so profile values can show through. */
+export interface LoadFlags {
+  url?: string;
+  clients?: number;
+  rate?: number;
+  durationMs?: number;
+  warmupMs?: number;
+  connectRate?: number;
+  payloadBytes?: number;
+  protocols?: string[];
+  deflate?: boolean;
+  headers?: string[];
+  origin?: string;
+  threads?: number;
+  profile?: string;
+  serverPid?: number;
+  outDir?: string;
+  name?: string;
+  graceMs?: number;
+  connectTimeoutMs?: number;
+}
+
+/** Defaults ← profile ← flags, then the checks that involve more than one field. Returns a frozen config. */
+export function resolveLoadConfig(flags: LoadFlags): LoadConfig {
+  const loaded = flags.profile ? readProfile(flags.profile) : undefined;
+  const p = loaded?.profile ?? {};
+  const protocolsFromProfile = typeof p.protocol === 'string' ? [p.protocol] : p.protocol;
+  const headers = { ...(p.headers ?? {}), ...parseHeaders(flags.headers ?? []) };
+  const clients = flags.clients ?? p.clients ?? LOAD_DEFAULTS.clients;
+  const config: LoadConfig = {
+    url: flags.url ?? p.url ?? LOAD_DEFAULTS.url,
+    clients,
+    ratePerClient: flags.rate ?? p.rate ?? LOAD_DEFAULTS.ratePerClient,
+    durationMs: flags.durationMs ?? p.duration ?? LOAD_DEFAULTS.durationMs,
+    warmupMs: flags.warmupMs ?? p.warmup ?? LOAD_DEFAULTS.warmupMs,
+    connectRate: flags.connectRate ?? p.connectRate ?? LOAD_DEFAULTS.connectRate,
+    payloadBytes: flags.payloadBytes ?? p.payloadSize ?? LOAD_DEFAULTS.payloadBytes,
+    protocols: flags.protocols ?? protocolsFromProfile ?? [...LOAD_DEFAULTS.protocols],
+    deflate: flags.deflate ?? p.deflate ?? LOAD_DEFAULTS.deflate,
+    headers,
+    origin: flags.origin ?? p.origin ?? LOAD_DEFAULTS.origin,
+    threads: Math.min(flags.threads ?? p.threads ?? os.availableParallelism(), clients),
+    graceMs: flags.graceMs ?? p.grace ?? LOAD_DEFAULTS.graceMs,
+    connectTimeoutMs: flags.connectTimeoutMs ?? p.connectTimeout ?? LOAD_DEFAULTS.connectTimeoutMs,
+    serverPid: flags.serverPid,
+    outDir: flags.outDir ?? 'results',
+    name: flags.name ?? loaded?.name ?? 'load',
+    profileName: loaded?.name,
+    maxSendLagP99Ms: p.maxSendLagP99Ms ?? LOAD_DEFAULTS.maxSendLagP99Ms,
+    maxEventLoopDelayP99Ms: p.maxEventLoopDelayP99Ms ?? LOAD_DEFAULTS.maxEventLoopDelayP99Ms,
+  };
+  validate(config);
+  return Object.freeze(config);
+}
+
+function validate(c: LoadConfig): void {
+  let url: URL;
+  try {
+    url = new URL(c.url);
+  } catch {
+    throw usageError(`the target URL is not valid (got ${c.url})`, 'use ws://host:port/path or wss://host:port/path');
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw usageError(`the target URL must start with ws:// or wss:// (got ${c.url})`);
+  }
+  if (c.payloadBytes < PROBE_HEADER_BYTES) {
+    throw usageError(`--payload-size must be at least ${PROBE_HEADER_BYTES} bytes, the size of the probe header (got ${c.payloadBytes})`);
+  }
+  if (c.clients > PROBE_MAX_ID + 1) throw usageError(`--clients must be at most ${PROBE_MAX_ID + 1} (got ${c.clients})`);
+  if (c.durationMs <= 0) throw usageError(`--duration must be longer than 0 (got ${c.durationMs} ms)`);
+  if (c.durationMs < 1000 / c.ratePerClient) {
+    throw usageError(
+      `--duration ${c.durationMs / 1000}s is shorter than one send period at --rate ${c.ratePerClient} (${1000 / c.ratePerClient / 1000}s): some clients would never send in the window`,
+    );
+  }
+}
+
+/** `--header "Name: value"` (repeatable). */
+function parseHeaders(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of list) {
+    const i = h.indexOf(':');
+    if (i <= 0) throw usageError(`--header must look like "Name: value" (got ${h})`);
+    out[h.slice(0, i).trim()] = h.slice(i + 1).trim();
+  }
+  return out;
+}

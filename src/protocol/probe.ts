@@ -1,0 +1,95 @@
+/**
+ * The probe payload: every measured message carries its connection id, sequence number, intended
+ * send time and actual send time, so a reply is matched and timed without any lookup table.
+ *
+ *   wsb1:IIIIIII:SSSSSSS:TTTTTTTTTTTTT:AAAAAAAAAAAAA:xxxx…   (ASCII, so always valid UTF-8 text)
+ *        id(7)   seq(7)  intendedUs(13) sentUs(13)  padding to --payload-size
+ *
+ * Fixed-width decimal fields are written into a reused buffer and parsed in place from the
+ * reply bytes: no string, no split, no allocation per message.
+ */
+import { PONG_PREFIX_BYTES } from './pong.js';
+
+const MAGIC = Buffer.from('wsb1:');
+const ID_WIDTH = 7;
+const SEQ_WIDTH = 7;
+const TIME_WIDTH = 13;
+const ID_OFFSET = MAGIC.length;
+const SEQ_OFFSET = ID_OFFSET + ID_WIDTH + 1;
+const INTENDED_OFFSET = SEQ_OFFSET + SEQ_WIDTH + 1;
+const SENT_OFFSET = INTENDED_OFFSET + TIME_WIDTH + 1;
+
+/** The smallest payload that holds the probe header. */
+export const PROBE_HEADER_BYTES = SENT_OFFSET + TIME_WIDTH + 1;
+/** Largest connection id / sequence number the fixed-width fields hold. */
+export const PROBE_MAX_ID = 10 ** ID_WIDTH - 1;
+export const PROBE_MAX_SEQ = 10 ** SEQ_WIDTH - 1;
+
+const COLON = 0x3a;
+const ZERO = 0x30;
+const PAD = 0x78; // 'x'
+
+/** A reusable probe buffer of `size` bytes (≥ PROBE_HEADER_BYTES) with the constant parts filled in. */
+export function createProbeBuffer(size: number): Buffer {
+  const buf = Buffer.alloc(Math.max(size, PROBE_HEADER_BYTES), PAD);
+  MAGIC.copy(buf, 0);
+  buf[SEQ_OFFSET - 1] = COLON;
+  buf[INTENDED_OFFSET - 1] = COLON;
+  buf[SENT_OFFSET - 1] = COLON;
+  buf[PROBE_HEADER_BYTES - 1] = COLON;
+  return buf;
+}
+
+function writeDecimal(buf: Buffer, offset: number, width: number, value: number): void {
+  let v = value;
+  for (let i = offset + width - 1; i >= offset; i--) {
+    buf[i] = ZERO + (v % 10);
+    v = Math.floor(v / 10);
+  }
+}
+
+/** Fills the variable fields of a probe buffer in place. */
+export function writeProbe(buf: Buffer, connId: number, seq: number, intendedUs: number, sentUs: number): void {
+  writeDecimal(buf, ID_OFFSET, ID_WIDTH, connId);
+  writeDecimal(buf, SEQ_OFFSET, SEQ_WIDTH, seq % (PROBE_MAX_SEQ + 1));
+  writeDecimal(buf, INTENDED_OFFSET, TIME_WIDTH, intendedUs);
+  writeDecimal(buf, SENT_OFFSET, TIME_WIDTH, sentUs);
+}
+
+/** Where the probe starts in a reply: after `Pong: ` (seed server) or at 0 (echo server); -1 if no probe. */
+export function probeOffset(reply: Buffer): number {
+  if (reply.length >= PONG_PREFIX_BYTES.length + PROBE_HEADER_BYTES && startsWith(reply, PONG_PREFIX_BYTES, 0) && startsWith(reply, MAGIC, PONG_PREFIX_BYTES.length)) {
+    return PONG_PREFIX_BYTES.length;
+  }
+  if (reply.length >= PROBE_HEADER_BYTES && startsWith(reply, MAGIC, 0)) return 0;
+  return -1;
+}
+
+function startsWith(buf: Buffer, prefix: Buffer, at: number): boolean {
+  for (let i = 0; i < prefix.length; i++) if (buf[at + i] !== prefix[i]) return false;
+  return true;
+}
+
+/** Reads a fixed-width decimal field; -1 if a byte is not a digit (a corrupted reply). */
+function readDecimal(buf: Buffer, offset: number, width: number): number {
+  let v = 0;
+  for (let i = offset; i < offset + width; i++) {
+    const d = buf[i] - ZERO;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+export function readProbeConnId(buf: Buffer, at: number): number {
+  return readDecimal(buf, at + ID_OFFSET, ID_WIDTH);
+}
+export function readProbeSeq(buf: Buffer, at: number): number {
+  return readDecimal(buf, at + SEQ_OFFSET, SEQ_WIDTH);
+}
+export function readProbeIntendedUs(buf: Buffer, at: number): number {
+  return readDecimal(buf, at + INTENDED_OFFSET, TIME_WIDTH);
+}
+export function readProbeSentUs(buf: Buffer, at: number): number {
+  return readDecimal(buf, at + SENT_OFFSET, TIME_WIDTH);
+}

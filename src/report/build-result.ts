@@ -1,0 +1,112 @@
+import { decodeHistogram, summarize } from '../metrics/histograms.js';
+import type { LoadOutcome } from '../load/run-load.js';
+import { environmentFingerprint } from './environment.js';
+import { decideVerdict } from './verdict.js';
+import { RESULT_SCHEMA_VERSION, type ResultDocument } from './result-schema.js';
+
+/** Turns what a run measured into the versioned result document (the contract CI jobs read). */
+export function buildResult(o: LoadOutcome, tool: { name: string; version: string }, argv: readonly string[]): ResultDocument {
+  const c = o.counters;
+  const cfg = o.config;
+  const summaryOf = (encoded: string) => {
+    const h = decodeHistogram(encoded);
+    const s = summarize(h);
+    h.destroy();
+    return s;
+  };
+  const rttUs = summaryOf(o.histograms.rtt);
+  const sendLagUs = summaryOf(o.histograms.sendLag);
+  const lost = Math.max(0, c.sent - c.received);
+  const unexpectedCloses = Object.values(c.unexpectedClosesByCode).reduce((a, b) => a + b, 0);
+  const { verdict, reasons } = decideVerdict({
+    clientsTarget: cfg.clients,
+    established: c.established,
+    failed: c.failed,
+    lost,
+    skipped: c.skipped,
+    badReplies: c.badReplies,
+    unexpectedCloses,
+    sendLagP99Us: sendLagUs.p99,
+    eventLoopDelayP99Us: o.eventLoopDelayP99Us,
+    maxSendLagP99Ms: cfg.maxSendLagP99Ms,
+    maxEventLoopDelayP99Ms: cfg.maxEventLoopDelayP99Ms,
+    interrupted: o.interrupted,
+  });
+  if (o.workerErrors.length > 0) reasons.push(...o.workerErrors);
+  const m = o.monitor;
+  const clientCpuMs = m.windowCpuMs('client');
+  return {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    tool,
+    name: cfg.name,
+    startedAt: o.startedAt.toISOString(),
+    finishedAt: o.finishedAt.toISOString(),
+    config: {
+      url: cfg.url,
+      clients: cfg.clients,
+      ratePerClient: cfg.ratePerClient,
+      durationS: cfg.durationMs / 1000,
+      warmupS: cfg.warmupMs / 1000,
+      payloadBytes: cfg.payloadBytes,
+      threads: o.slices.length,
+      processes: 1,
+      connectRate: cfg.connectRate,
+      graceS: cfg.graceMs / 1000,
+      protocols: cfg.protocols,
+      deflate: cfg.deflate,
+      profile: cfg.profileName ?? null,
+      client: 'ws',
+      clientSettings: { maxPayloadBytes: 16 * 1024 * 1024, handshakeTimeoutMs: cfg.connectTimeoutMs, perMessageDeflate: cfg.deflate },
+    },
+    environment: environmentFingerprint(argv),
+    target: o.target,
+    summary: {
+      connections: { target: cfg.clients, established: c.established, failed: c.failed, failuresByCause: c.failuresByCause },
+      messages: {
+        sent: c.sent,
+        received: c.received,
+        lost,
+        ratePerSec: cfg.durationMs > 0 ? Math.round((c.received / (cfg.durationMs / 1000)) * 100) / 100 : 0,
+        skipped: c.skipped,
+        badReplies: c.badReplies,
+        otherMessages: c.otherMessages,
+        sentTotal: c.sentTotal,
+        receivedTotal: c.receivedTotal,
+        bytesSent: c.bytesSent,
+        bytesReceived: c.bytesReceived,
+      },
+      unexpectedClosesByCode: c.unexpectedClosesByCode,
+      errorsByCode: c.errorsByCode,
+      rttUs,
+      rttRawUs: summaryOf(o.histograms.rttRaw),
+      sendLagUs,
+      connectUs: summaryOf(o.histograms.connect),
+      server:
+        cfg.serverPid === undefined
+          ? null
+          : {
+              pid: cfg.serverPid,
+              rssPeakKb: m.serverRssPeakKb,
+              rssPerConnectionKb: m.rssPerConnectionKb('server', c.established),
+              cpuPercentMean: m.windowCpuPercent('server') ?? 0,
+            },
+      client: {
+        rssPeakKb: m.clientRssPeakKb,
+        rssPerConnectionKb: m.rssPerConnectionKb('client', c.established),
+        cpuPercentMean: m.windowCpuPercent('client') ?? 0,
+        eventLoopDelayP99Us: o.eventLoopDelayP99Us,
+        cpuUsPerMessage: clientCpuMs !== null && c.received > 0 ? Math.round((clientCpuMs * 1000 * 100) / c.received) / 100 : null,
+      },
+      kernel: {
+        socketMemoryKbBefore: m.socketMemKb('baseline'),
+        socketMemoryKbConnected: m.socketMemKb('connected'),
+        socketMemoryKbPeak: m.socketMemPeakKb,
+      },
+      verdict,
+      verdictReasons: reasons,
+    },
+    series: o.series,
+    histograms: { rttUs: o.histograms.rtt, rttRawUs: o.histograms.rttRaw, sendLagUs: o.histograms.sendLag, connectUs: o.histograms.connect },
+    interrupted: o.interrupted,
+  };
+}

@@ -1,0 +1,70 @@
+import type { ResultDocument } from './result-schema.js';
+
+/**
+ * One summary row per result with a stable header: columns are only ever appended, never renamed
+ * or reordered, so spreadsheets and CI scripts keep working across versions.
+ */
+export const CSV_COLUMNS = [
+  'name', 'startedAt', 'url', 'clients', 'ratePerClient', 'durationS', 'warmupS', 'payloadBytes', 'threads', 'processes',
+  'established', 'failed', 'sent', 'received', 'lost', 'messagesPerSec',
+  'rttP50Us', 'rttP90Us', 'rttP99Us', 'rttP999Us', 'rttMaxUs', 'rttRawP50Us', 'rttRawP99Us', 'sendLagP99Us', 'connectP50Us', 'connectP99Us',
+  'serverRssPeakKb', 'serverRssPerConnectionKb', 'serverCpuPercentMean',
+  'clientRssPeakKb', 'clientRssPerConnectionKb', 'clientCpuPercentMean', 'clientEventLoopDelayP99Us',
+  'verdict', 'interrupted',
+] as const;
+
+export function csvRow(r: ResultDocument): Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null> {
+  const s = r.summary;
+  return {
+    name: r.name,
+    startedAt: r.startedAt,
+    url: r.config.url,
+    clients: r.config.clients,
+    ratePerClient: r.config.ratePerClient,
+    durationS: r.config.durationS,
+    warmupS: r.config.warmupS,
+    payloadBytes: r.config.payloadBytes,
+    threads: r.config.threads,
+    processes: r.config.processes,
+    established: s.connections.established,
+    failed: s.connections.failed,
+    sent: s.messages.sent,
+    received: s.messages.received,
+    lost: s.messages.lost,
+    messagesPerSec: s.messages.ratePerSec,
+    rttP50Us: s.rttUs.p50,
+    rttP90Us: s.rttUs.p90,
+    rttP99Us: s.rttUs.p99,
+    rttP999Us: s.rttUs.p999,
+    rttMaxUs: s.rttUs.max,
+    rttRawP50Us: s.rttRawUs.p50,
+    rttRawP99Us: s.rttRawUs.p99,
+    sendLagP99Us: s.sendLagUs.p99,
+    connectP50Us: s.connectUs.p50,
+    connectP99Us: s.connectUs.p99,
+    serverRssPeakKb: s.server?.rssPeakKb ?? null,
+    serverRssPerConnectionKb: s.server?.rssPerConnectionKb ?? null,
+    serverCpuPercentMean: s.server?.cpuPercentMean ?? null,
+    clientRssPeakKb: s.client.rssPeakKb,
+    clientRssPerConnectionKb: s.client.rssPerConnectionKb,
+    clientCpuPercentMean: s.client.cpuPercentMean,
+    clientEventLoopDelayP99Us: s.client.eventLoopDelayP99Us,
+    verdict: s.verdict,
+    interrupted: r.interrupted,
+  };
+}
+
+function cell(v: string | number | boolean | null): string {
+  if (v === null) return '';
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toCsv(results: ResultDocument[]): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const r of results) {
+    const row = csvRow(r);
+    lines.push(CSV_COLUMNS.map((c) => cell(row[c])).join(','));
+  }
+  return lines.join('\n') + '\n';
+}

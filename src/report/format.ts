@@ -1,0 +1,19 @@
+/** Display conversions: the only place microseconds become milliseconds. */
+export function ms(us: number): string {
+  const v = us / 1000;
+  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+
+export function int(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+export function kb(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '-';
+  return n >= 10_000 ? `${(n / 1024).toFixed(1)} MB` : `${n.toFixed(n >= 100 ? 0 : 2)} KB`;
+}
+
+export function causes(map: Record<string, number>): string {
+  const entries = Object.entries(map);
+  return entries.length ? entries.map(([k, v]) => `${k}: ${int(v)}`).join(', ') : '-';
+}

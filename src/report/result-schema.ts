@@ -1,0 +1,95 @@
+import type { LatencySummaryUs } from '../metrics/histograms.js';
+
+/** Bumped only when a field changes meaning or disappears; new fields do not bump it. */
+export const RESULT_SCHEMA_VERSION = 1;
+
+export type Verdict = 'valid' | 'client-saturated' | 'target-errors';
+
+export interface SeriesEntry {
+  /** Seconds since the run started (the connect ramp). */
+  tS: number;
+  phase: 'ramp' | 'warmup' | 'measure' | 'grace' | 'closing';
+  connected: number;
+  sentPerSec: number;
+  receivedPerSec: number;
+  rttP50Us: number;
+  rttP99Us: number;
+  errors: number;
+  clientRssKb: number;
+  clientCpuPercent: number;
+  serverRssKb: number | null;
+  serverCpuPercent: number | null;
+  loopDelayP99Us: number;
+  sendLagMaxUs: number;
+}
+
+/** The versioned result document: results/<timestamp>-<name>.json and `--json`. */
+export interface ResultDocument {
+  schemaVersion: typeof RESULT_SCHEMA_VERSION;
+  tool: { name: string; version: string };
+  name: string;
+  startedAt: string;
+  finishedAt: string;
+  config: {
+    url: string;
+    clients: number;
+    ratePerClient: number;
+    durationS: number;
+    warmupS: number;
+    payloadBytes: number;
+    threads: number;
+    processes: number;
+    connectRate: number;
+    graceS: number;
+    protocols: string[];
+    deflate: boolean;
+    profile: string | null;
+    client: 'ws';
+    /** Library settings recorded so runs stay comparable. */
+    clientSettings: { maxPayloadBytes: number; handshakeTimeoutMs: number; perMessageDeflate: boolean };
+  };
+  environment: {
+    cpuModel: string;
+    cores: number;
+    memTotalBytes: number;
+    kernel: string;
+    os: string;
+    node: string;
+    fdLimit: { soft: number; hard: number };
+    portRange: { low: number; high: number };
+    commandLine: string;
+    hostname: string;
+  };
+  target: { replyStyle: 'pong' | 'echo'; greeting: string | null; protocol: string; extensions: string } | null;
+  summary: {
+    connections: { target: number; established: number; failed: number; failuresByCause: Record<string, number> };
+    messages: {
+      sent: number;
+      received: number;
+      lost: number;
+      ratePerSec: number;
+      skipped: number;
+      badReplies: number;
+      otherMessages: number;
+      sentTotal: number;
+      receivedTotal: number;
+      bytesSent: number;
+      bytesReceived: number;
+    };
+    unexpectedClosesByCode: Record<string, number>;
+    errorsByCode: Record<string, number>;
+    rttUs: LatencySummaryUs;
+    rttRawUs: LatencySummaryUs;
+    sendLagUs: LatencySummaryUs;
+    connectUs: LatencySummaryUs;
+    server: { pid: number; rssPeakKb: number; rssPerConnectionKb: number | null; cpuPercentMean: number } | null;
+    client: { rssPeakKb: number; rssPerConnectionKb: number | null; cpuPercentMean: number; eventLoopDelayP99Us: number; cpuUsPerMessage: number | null };
+    kernel: { socketMemoryKbBefore: number | null; socketMemoryKbConnected: number | null; socketMemoryKbPeak: number | null };
+    verdict: Verdict;
+    verdictReasons: string[];
+  };
+  series: SeriesEntry[];
+  /** Encoded HdrHistograms (hdr-histogram-js compressed base64), measured window only (connect: the ramp). */
+  histograms: { rttUs: string; rttRawUs: string; sendLagUs: string; connectUs: string };
+  interrupted: boolean;
+}

@@ -1,0 +1,31 @@
+import Table from 'cli-table3';
+import type { ResultDocument } from './result-schema.js';
+import { causes, int, kb, ms } from './format.js';
+
+/** The end-of-run summary: latency percentiles, then counters and resources, then the verdict. */
+export function renderSummary(doc: ResultDocument, files?: { json: string; csv: string; hgrm: string }): string {
+  const s = doc.summary;
+  const c = doc.config;
+  const out: string[] = [];
+  out.push(
+    `wsbench load ${c.url}: ${int(c.clients)} clients x ${c.ratePerClient} msg/s, ${c.durationS}s measured after ${c.warmupS}s warm-up, ` +
+      `${c.payloadBytes} B payload, ${c.threads} thread(s)${doc.interrupted ? '  [INTERRUPTED: partial result]' : ''}`,
+  );
+  const lat = new Table({ head: ['latency (ms)', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean', 'samples'], style: { head: [], border: [] } });
+  const row = (label: string, h: ResultDocument['summary']['rttUs']) => [label, ms(h.p50), ms(h.p90), ms(h.p99), ms(h.p999), ms(h.max), ms(h.mean), int(h.count)];
+  lat.push(row('rtt (from intended send)', s.rttUs), row('rtt raw (from actual send)', s.rttRawUs), row('send lag', s.sendLagUs), row('connect (ramp)', s.connectUs));
+  out.push(lat.toString());
+
+  const info = new Table({ style: { head: [], border: [] } });
+  info.push(
+    { connections: `${int(s.connections.established)} / ${int(s.connections.target)} established, ${int(s.connections.failed)} failed${s.connections.failed ? ` (${causes(s.connections.failuresByCause)})` : ''}` },
+    { messages: `${int(s.messages.sent)} sent, ${int(s.messages.received)} received, ${int(s.messages.lost)} lost, ${int(s.messages.ratePerSec)}/s (window)` },
+    { 'unexpected closes': causes(s.unexpectedClosesByCode) },
+    { client: `RSS peak ${kb(s.client.rssPeakKb)}, ${kb(s.client.rssPerConnectionKb)}/conn, CPU ${s.client.cpuPercentMean}%, loop delay p99 ${ms(s.client.eventLoopDelayP99Us)} ms` },
+    { server: s.server ? `pid ${s.server.pid}: RSS peak ${kb(s.server.rssPeakKb)}, ${kb(s.server.rssPerConnectionKb)}/conn, CPU ${s.server.cpuPercentMean}%` : 'not sampled (pass --server-pid)' },
+    { verdict: s.verdict + (s.verdictReasons.length ? `: ${s.verdictReasons.join('; ')}` : '') },
+  );
+  if (files) info.push({ results: `${files.json}\n${files.csv}\n${files.hgrm}` });
+  out.push(info.toString());
+  return out.join('\n') + '\n';
+}

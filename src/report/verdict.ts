@@ -1,0 +1,41 @@
+import type { Verdict } from './result-schema.js';
+
+export interface VerdictInput {
+  clientsTarget: number;
+  established: number;
+  failed: number;
+  lost: number;
+  skipped: number;
+  badReplies: number;
+  unexpectedCloses: number;
+  sendLagP99Us: number;
+  eventLoopDelayP99Us: number;
+  maxSendLagP99Ms: number;
+  maxEventLoopDelayP99Ms: number;
+  interrupted: boolean;
+}
+
+/**
+ * The run's self-check. `client-saturated` wins over `target-errors`: when the load generator was
+ * the limit, even the errors may be its own doing, so no figure of the run should be trusted.
+ */
+export function decideVerdict(v: VerdictInput): { verdict: Verdict; reasons: string[] } {
+  const saturated: string[] = [];
+  if (v.sendLagP99Us > v.maxSendLagP99Ms * 1000) {
+    saturated.push(`send lag p99 ${(v.sendLagP99Us / 1000).toFixed(1)} ms exceeds ${v.maxSendLagP99Ms} ms: the client could not send on schedule`);
+  }
+  if (v.eventLoopDelayP99Us > v.maxEventLoopDelayP99Ms * 1000) {
+    saturated.push(`client event-loop delay p99 ${(v.eventLoopDelayP99Us / 1000).toFixed(1)} ms exceeds ${v.maxEventLoopDelayP99Ms} ms: replies were read late`);
+  }
+  if (saturated.length > 0) return { verdict: 'client-saturated', reasons: saturated };
+
+  const errors: string[] = [];
+  if (v.failed > 0) errors.push(`${v.failed} connection(s) failed`);
+  if (v.established < v.clientsTarget && v.failed === 0 && !v.interrupted) errors.push(`${v.clientsTarget - v.established} connection(s) never opened`);
+  if (v.lost > 0) errors.push(`${v.lost} message(s) got no reply by the end of the grace period`);
+  if (v.skipped > 0) errors.push(`${v.skipped} scheduled send(s) skipped: connection closed or not draining`);
+  if (v.badReplies > 0) errors.push(`${v.badReplies} reply(ies) did not match what was sent`);
+  if (v.unexpectedCloses > 0) errors.push(`${v.unexpectedCloses} connection(s) closed by the target before the end`);
+  if (errors.length > 0) return { verdict: 'target-errors', reasons: errors };
+  return { verdict: 'valid', reasons: [] };
+}

@@ -1,0 +1,52 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { WsbError } from '../core/errors.js';
+
+/** The CLI shim of this installation, so a spawned server is the same version. */
+export const WSBENCH_BIN = fileURLToPath(new URL('../../../bin/wsbench.js', import.meta.url));
+
+export interface SpawnedServer {
+  child: ChildProcess;
+  pid: number;
+  port: number;
+  url: string;
+  /** SIGTERM, then wait for the exit (SIGKILL after `timeoutMs`). */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/**
+ * Starts `wsbench serve` as a separate process on a free loopback port (separate, so the server and
+ * the load generator do not share an event loop) and waits for its "listening" line.
+ */
+export function spawnServe(args: string[], stderr: 'inherit' | 'ignore' = 'ignore'): Promise<SpawnedServer> {
+  const child = spawn(process.execPath, [WSBENCH_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn', ...args], {
+    stdio: ['ignore', 'pipe', stderr],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /listening on (wss?):\/\/([^:]+):(\d+)(\S*)/.exec(out);
+      if (!m) return;
+      child.stdout!.off('data', onData);
+      child.stdout!.resume();
+      const port = Number(m[3]);
+      resolve({
+        child,
+        pid: child.pid!,
+        port,
+        url: `${m[1]}://127.0.0.1:${port}${m[4]}`,
+        stop: (timeoutMs = 10_000) =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done();
+            const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+            child.once('exit', () => (clearTimeout(timer), done()));
+            child.kill('SIGTERM');
+          }),
+      });
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new WsbError('WSB_ERR_INTERNAL', `wsbench serve exited (code ${code}) before listening`)));
+    child.once('error', reject);
+  });
+}
