@@ -1,0 +1,653 @@
+/**
+ * serve-vs-ws: `wsbench serve --mode echo` against a bare `ws` echo server
+ * (bench/fixtures/bare-ws-echo.mjs), side by side in one run, on this machine, over loopback.
+ *
+ * What it isolates: the cost wsbench's server adds on top of the `ws` library itself (its HTTP
+ * routes, upgrade checks, X-Wsbench-Pid header, stats counters, prom-client registry, logger,
+ * per-connection listeners). Both servers are single Node processes using the same `ws` from
+ * node_modules with perMessageDeflate off and maxPayload 64 KiB; everything else is equal.
+ *
+ *   - Idle memory: a fresh server; VmRSS from /proc/PID/status after ~1 s with no connections,
+ *     then N idle connections opened from this process (bounded: a fixed number of handshakes in
+ *     flight), ~2 s settle, VmRSS again. RSS per idle connection = (after - before) / N, in KB
+ *     where 1 KB = 1024 bytes.
+ *   - Throughput: a fresh server; K connections from a separate client process, each a pipelined
+ *     closed loop with W messages in flight (64-byte text payload); echoed messages per second
+ *     over a fixed window after a warm-up. Server CPU time (utime+stime from /proc/PID/stat) is
+ *     sampled over the same window and reported as server CPU µs per message.
+ *
+ * Which statistic to trust: the MEDIAN over runs (the order of the two servers alternates between
+ * runs). On a 2-core machine the client process is usually the bottleneck (its CPU % is printed;
+ * near 100 % means saturated), so msgs/s mostly measures the client; server CPU µs per message is
+ * then the fairer comparison of the servers' per-message cost. RSS per idle connection is a
+ * difference of two noisy RSS readings divided by N: trust it only at large N (default 10 000).
+ * The machine's other CPU use during each throughput window is printed too ("other CPU %"); a window
+ * disturbed by more than a quarter of a core is repeated (at most twice) and the quietest one kept.
+ * It is a measurement, not a test: it always exits 0.
+ *
+ * Run:  npm run build && node dist/bench/serve-vs-ws.js [--runs 3] [--connections 10000]
+ * More: [--tp-connections 50] [--window 16] [--payload 64] [--warmup 1000] [--duration 5000]
+ *       [--in-flight 500]   (durations in ms)
+ */
+import os from 'node:os';
+import { readFileSync } from 'node:fs';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import WebSocket from 'ws';
+
+type Kind = 'bare' | 'wsbench';
+
+interface Settings {
+  runs: number;
+  connections: number;
+  inFlight: number;
+  tpConnections: number;
+  window: number;
+  payload: number;
+  warmupMs: number;
+  durationMs: number;
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SELF = fileURLToPath(import.meta.url);
+const KB = 1024;
+
+// ---------------------------------------------------------------- arguments
+
+function parseArgs(argv: string[]): Settings & { loadChild: boolean; port: number } {
+  const s = {
+    runs: 3,
+    connections: 10_000,
+    inFlight: 500,
+    tpConnections: 50,
+    window: 16,
+    payload: 64,
+    warmupMs: 1000,
+    durationMs: 5000,
+    loadChild: false,
+    port: 0,
+  };
+  const names: Record<string, keyof typeof s> = {
+    '--runs': 'runs',
+    '--connections': 'connections',
+    '--in-flight': 'inFlight',
+    '--tp-connections': 'tpConnections',
+    '--window': 'window',
+    '--payload': 'payload',
+    '--warmup': 'warmupMs',
+    '--duration': 'durationMs',
+    '--port': 'port',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--load-child') {
+      s.loadChild = true;
+      continue;
+    }
+    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const key = names[flag];
+    if (!key) {
+      process.stderr.write(`serve-vs-ws: unknown argument ${a}\n`);
+      process.exit(2);
+    }
+    const value = Number(inline ?? argv[++i]);
+    if (!Number.isInteger(value) || value < 0) {
+      process.stderr.write(`serve-vs-ws: ${flag} needs a whole number\n`);
+      process.exit(2);
+    }
+    (s as Record<string, number | boolean>)[key] = value;
+  }
+  s.runs = Math.max(1, s.runs);
+  s.connections = Math.max(1, s.connections);
+  s.inFlight = Math.max(1, s.inFlight);
+  s.tpConnections = Math.max(1, s.tpConnections);
+  s.window = Math.max(1, s.window);
+  return s;
+}
+
+// ---------------------------------------------------------------- small helpers
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function median(xs: number[]): number {
+  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+function fmt(x: number, digits = 1): string {
+  if (!Number.isFinite(x)) return 'n/a';
+  return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function clockTicks(): number {
+  try {
+    const n = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', timeout: 5000 }).trim());
+    if (Number.isInteger(n) && n > 0) return n;
+  } catch {
+    // fall through: the Linux default
+  }
+  return 100;
+}
+const CLK_TCK = clockTicks();
+
+/** VmRSS of a process, in bytes. */
+function readRss(pid: number): number {
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(m[1]) * 1024;
+}
+
+/** utime + stime of a process, in seconds. */
+function readCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after "(comm)": state is field 3, so utime (14) and stime (15) are at 11 and 12 here.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+}
+
+/** Whole-machine CPU from /proc/stat, in seconds: busy (everything but idle and iowait, steal included) and total. */
+function readMachineCpu(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  const v = line.trim().split(/\s+/).slice(1, 9).map(Number); // user nice system idle iowait irq softirq steal
+  const total = v.reduce((a, b) => a + b, 0);
+  return { busy: (total - v[3] - v[4]) / CLK_TCK, total: total / CLK_TCK };
+}
+
+// ---------------------------------------------------------------- servers
+
+interface ServerProc {
+  kind: Kind;
+  pid: number;
+  port: number;
+  child: ChildProcess;
+  exited: Promise<void>;
+}
+
+const liveChildren = new Set<ChildProcess>();
+
+function killAllChildren(): void {
+  for (const c of liveChildren) {
+    if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {
+      try {
+        process.kill(c.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+function track(child: ChildProcess): Promise<void> {
+  liveChildren.add(child);
+  return new Promise((resolve) =>
+    child.once('exit', () => {
+      liveChildren.delete(child);
+      resolve();
+    }),
+  );
+}
+
+function startServer(kind: Kind): Promise<ServerProc> {
+  const args =
+    kind === 'bare'
+      ? [path.join(ROOT, 'bench/fixtures/bare-ws-echo.mjs'), '0']
+      : [path.join(ROOT, 'bin/wsbench.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--mode', 'echo', '--log-level', 'warn'];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = track(child);
+  const pattern = kind === 'bare' ? /^listening on (\d+)$/m : /listening on ws:\/\/[^\s]+:(\d+)\/ \(pid (\d+)/;
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => fail(new Error(`${kind} server did not start within 20 s`)), 20_000);
+    let settled = false;
+    const fail = (e: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+        try {
+          process.kill(child.pid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+      reject(new Error(`${e.message}\n  stdout: ${out.trim()}\n  stderr: ${err.trim().slice(-2000)}`));
+    };
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (d: string) => {
+      err += d;
+      if (err.length > 20_000) err = err.slice(-10_000);
+      // After start-up, anything on stderr is worth seeing (log level is warn).
+      if (out && pattern.test(out)) process.stderr.write(`[${kind} server stderr] ${d}`);
+    });
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (d: string) => {
+      if (out.length > 10_000) return;
+      out += d;
+      const m = pattern.exec(out);
+      if (m && !settled) {
+        const pid = child.pid!;
+        if (m[2] !== undefined && Number(m[2]) !== pid) {
+          fail(new Error(`${kind} server reports pid ${m[2]} but the child is ${pid}`));
+          return;
+        }
+        settled = true;
+        clearTimeout(timer);
+        resolve({ kind, pid, port: Number(m[1]), child, exited });
+      }
+    });
+    child.once('exit', (code, signal) => fail(new Error(`${kind} server exited early (code ${code}, signal ${signal})`)));
+    child.once('error', (e) => fail(e));
+  });
+}
+
+/** SIGTERM, then SIGKILL if it is still there after 10 s. */
+async function stopServer(s: ServerProc): Promise<void> {
+  if (s.child.exitCode !== null || s.child.signalCode !== null) return;
+  process.kill(s.pid, 'SIGTERM');
+  const done = await Promise.race([s.exited.then(() => true), sleep(10_000).then(() => false)]);
+  if (!done) {
+    process.stderr.write(`${s.kind} server (pid ${s.pid}) ignored SIGTERM for 10 s: SIGKILL\n`);
+    try {
+      process.kill(s.pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+    await Promise.race([s.exited, sleep(5000)]);
+  }
+}
+
+// ---------------------------------------------------------------- idle memory
+
+interface IdleResult {
+  rssBefore: number;
+  rssAfter: number;
+  opened: number;
+  failed: number;
+  connectSeconds: number;
+  kbPerConn: number;
+}
+
+async function idlePhase(kind: Kind, st: Settings): Promise<IdleResult> {
+  const srv = await startServer(kind);
+  const clients: WebSocket[] = [];
+  try {
+    await sleep(1000);
+    const rssBefore = readRss(srv.pid);
+    const url = `ws://127.0.0.1:${srv.port}/`;
+    const t0 = performance.now();
+    let started = 0;
+    let inFlight = 0;
+    let opened = 0;
+    let failed = 0;
+    let lostAfterOpen = 0;
+    const firstErrors = new Map<string, number>();
+    await new Promise<void>((resolve) => {
+      const deadline = setTimeout(() => {
+        process.stderr.write(`${kind}: connect phase hit its 120 s limit (${opened} open, ${failed} failed)\n`);
+        resolve();
+      }, 120_000);
+      const launch = () => {
+        while (inFlight < st.inFlight && started < st.connections) {
+          started++;
+          inFlight++;
+          const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: 30_000 });
+          clients.push(ws);
+          let settled = false;
+          let wasOpen = false;
+          const settle = (ok: boolean, why?: string) => {
+            if (settled) return;
+            settled = true;
+            inFlight--;
+            if (ok) opened++;
+            else {
+              failed++;
+              if (why) firstErrors.set(why, (firstErrors.get(why) ?? 0) + 1);
+            }
+            if (opened + failed === st.connections) {
+              clearTimeout(deadline);
+              resolve();
+            } else launch();
+          };
+          ws.on('open', () => {
+            wasOpen = true;
+            settle(true);
+          });
+          ws.on('error', (e: Error & { code?: string }) => settle(false, e.code ?? e.message));
+          ws.on('close', () => {
+            if (wasOpen) lostAfterOpen++;
+            settle(false, 'closed before open');
+          });
+        }
+      };
+      launch();
+    });
+    const connectSeconds = (performance.now() - t0) / 1000;
+    await sleep(2000);
+    const rssAfter = readRss(srv.pid);
+    const stillOpen = clients.filter((c) => c.readyState === WebSocket.OPEN).length;
+    if (failed > 0 || stillOpen !== opened) {
+      process.stderr.write(
+        `${kind}: ${failed} connects failed (${[...firstErrors].map(([k, v]) => `${k} x${v}`).join(', ')}); ` +
+          `${stillOpen} of ${opened} still open at the RSS reading, ${lostAfterOpen} closed after opening\n`,
+      );
+    }
+    return { rssBefore, rssAfter, opened: stillOpen, failed, connectSeconds, kbPerConn: (rssAfter - rssBefore) / stillOpen / KB };
+  } finally {
+    for (const c of clients) c.terminate();
+    clients.length = 0;
+    await sleep(500);
+    await stopServer(srv);
+  }
+}
+
+// ---------------------------------------------------------------- throughput
+
+interface LoadReport {
+  type: 'end';
+  messages: number;
+  seconds: number;
+  clientCpuSeconds: number;
+  bad: number;
+  closed: number;
+}
+
+type LoadMessage = { type: 'start' } | LoadReport | { type: 'error'; error: string };
+
+interface TpResult {
+  msgsPerSec: number;
+  serverCpuPct: number;
+  clientCpuPct: number;
+  cpuUsPerMsg: number;
+  otherCpuPct: number;
+  bad: number;
+  attempts?: number;
+}
+
+async function throughputPhase(kind: Kind, st: Settings): Promise<TpResult> {
+  const srv = await startServer(kind);
+  let load: ChildProcess | undefined;
+  try {
+    await sleep(300);
+    const args = [
+      '--load-child',
+      '--port', String(srv.port),
+      '--tp-connections', String(st.tpConnections),
+      '--window', String(st.window),
+      '--payload', String(st.payload),
+      '--warmup', String(st.warmupMs),
+      '--duration', String(st.durationMs),
+    ];
+    const child = fork(SELF, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    load = child;
+    const loadExited = track(child);
+    let machine0 = { busy: NaN, total: NaN };
+    let machine1 = { busy: NaN, total: NaN };
+    let cpu0 = NaN;
+    let wall0 = NaN;
+    let cpu1 = NaN;
+    let wall1 = NaN;
+    const limit = st.warmupMs + st.durationMs + 60_000;
+    const report = await new Promise<LoadReport>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${kind}: load child gave no result within ${limit / 1000} s`)), limit);
+      child.on('message', (m: LoadMessage) => {
+        if (m.type === 'start') {
+          cpu0 = readCpuSeconds(srv.pid);
+          machine0 = readMachineCpu();
+          wall0 = performance.now();
+        } else if (m.type === 'end') {
+          cpu1 = readCpuSeconds(srv.pid);
+          machine1 = readMachineCpu();
+          wall1 = performance.now();
+          clearTimeout(timer);
+          resolve(m as LoadReport);
+        } else {
+          clearTimeout(timer);
+          reject(new Error(`${kind}: load child: ${m.error}`));
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`${kind}: load child exited (code ${code}) before reporting`));
+      });
+    });
+    await Promise.race([loadExited, sleep(10_000)]);
+    const serverCpu = cpu1 - cpu0;
+    const wall = (wall1 - wall0) / 1000;
+    return {
+      msgsPerSec: report.messages / report.seconds,
+      serverCpuPct: (100 * serverCpu) / wall,
+      clientCpuPct: (100 * report.clientCpuSeconds) / report.seconds,
+      cpuUsPerMsg: (serverCpu * 1e6) / report.messages,
+      // Everything else on the machine during the window (other people's builds, this process, steal).
+      otherCpuPct: (100 * (machine1.busy - machine0.busy)) / wall - (100 * serverCpu) / wall - (100 * report.clientCpuSeconds) / report.seconds,
+      bad: report.bad + report.closed,
+    };
+  } finally {
+    if (load?.pid !== undefined && load.exitCode === null && load.signalCode === null) {
+      try {
+        process.kill(load.pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    await stopServer(srv);
+  }
+}
+
+/** The client side of the throughput phase, in its own process (started with --load-child). */
+async function loadChild(st: Settings & { port: number }): Promise<void> {
+  const send = (m: object) => new Promise<void>((r) => process.send!(m, () => r()));
+  const url = `ws://127.0.0.1:${st.port}/`;
+  const payload = Buffer.alloc(st.payload, 'x');
+  const sockets: WebSocket[] = [];
+  let counting = false;
+  let running = true;
+  let received = 0;
+  let bad = 0;
+  let closed = 0;
+  try {
+    await Promise.all(
+      Array.from(
+        { length: st.tpConnections },
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: 10_000 });
+            sockets.push(ws);
+            ws.once('open', () => resolve());
+            ws.once('error', reject);
+          }),
+      ),
+    );
+    for (const ws of sockets) {
+      ws.on('error', () => {});
+      ws.on('close', () => {
+        if (running) closed++;
+      });
+      ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
+        if (isBinary || (data as Buffer).length !== payload.length) bad++;
+        if (counting) received++;
+        if (running) ws.send(payload, { binary: false });
+      });
+      for (let i = 0; i < st.window; i++) ws.send(payload, { binary: false });
+    }
+    await sleep(st.warmupMs);
+    counting = true;
+    const cpuStart = process.cpuUsage();
+    const t0 = performance.now();
+    await send({ type: 'start' });
+    await sleep(st.durationMs);
+    counting = false;
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
+    running = false;
+    await send({ type: 'end', messages: received, seconds, clientCpuSeconds: (cpu.user + cpu.system) / 1e6, bad, closed } satisfies LoadReport);
+  } catch (err) {
+    await send({ type: 'error', error: (err as Error).message });
+  } finally {
+    running = false;
+    for (const ws of sockets) ws.terminate();
+    process.disconnect();
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+/** Outside CPU (% of one core) above which a throughput window counts as disturbed, and how often one is retried. */
+const NOISY_OTHER_CPU_PCT = 25;
+const NOISY_RETRIES = 2;
+
+interface RunResult {
+  idle: Record<Kind, IdleResult | undefined>;
+  tp: Record<Kind, TpResult | undefined>;
+  order: Kind[];
+}
+
+async function main(): Promise<void> {
+  const st = parseArgs(process.argv.slice(2));
+  if (st.loadChild) {
+    await loadChild(st);
+    return;
+  }
+  const cpus = os.cpus();
+  console.log(`CPU: ${cpus[0]?.model ?? 'unknown'} x ${cpus.length} logical cores (availableParallelism ${os.availableParallelism()})`);
+  console.log(`Node ${process.version}, ${os.type()} ${os.release()}, CLK_TCK ${CLK_TCK}, 1 KB = 1024 bytes`);
+  console.log(
+    `Settings: ${st.runs} runs; idle: ${st.connections} connections, ${st.inFlight} handshakes in flight, RSS after 1 s / 2 s settle; ` +
+      `throughput: ${st.tpConnections} connections x ${st.window} in flight, ${st.payload}-byte text, ${st.warmupMs} ms warm-up + ${st.durationMs} ms measured, client in its own process`,
+  );
+  console.log(
+    'Columns: KB/idle conn = (RSS +conns - RSS idle) / conns open; srv/cli CPU % = % of one core over the measured window; ' +
+      `other CPU % = rest of the machine (noise); tries = windows run (one with other CPU % > ${NOISY_OTHER_CPU_PCT} is retried, the quietest kept)`,
+  );
+  console.log('Servers: bare = node bench/fixtures/bare-ws-echo.mjs 0; wsbench = node bin/wsbench.js serve --port 0 --host 127.0.0.1 --mode echo --log-level warn\n');
+
+  const results: RunResult[] = [];
+  const started = performance.now();
+  for (let run = 0; run < st.runs; run++) {
+    const order: Kind[] = run % 2 === 0 ? ['bare', 'wsbench'] : ['wsbench', 'bare'];
+    const r: RunResult = { idle: { bare: undefined, wsbench: undefined }, tp: { bare: undefined, wsbench: undefined }, order };
+    for (const kind of order) {
+      try {
+        r.idle[kind] = await idlePhase(kind, st);
+      } catch (err) {
+        process.stderr.write(`run ${run + 1} ${kind} idle phase failed: ${(err as Error).message}\n`);
+      }
+      // A window in which something else on the (shared) machine took a lot of CPU is repeated,
+      // at most twice; the attempt with the least outside CPU is kept (and the attempts counted).
+      for (let attempt = 1; attempt <= 1 + NOISY_RETRIES; attempt++) {
+        try {
+          const t = await throughputPhase(kind, st);
+          t.attempts = attempt;
+          if (!r.tp[kind] || t.otherCpuPct < r.tp[kind]!.otherCpuPct) r.tp[kind] = t;
+          else r.tp[kind]!.attempts = attempt;
+          if (t.otherCpuPct <= NOISY_OTHER_CPU_PCT) break;
+        } catch (err) {
+          process.stderr.write(`run ${run + 1} ${kind} throughput phase failed: ${(err as Error).message}\n`);
+          break;
+        }
+      }
+    }
+    results.push(r);
+    printRun(run + 1, r, st);
+  }
+  printSummary(results, st);
+  console.log(`\nTotal time ${fmt((performance.now() - started) / 1000, 0)} s`);
+}
+
+function printRun(n: number, r: RunResult, st: Settings): void {
+  const rows = r.order.map((kind) => {
+    const i = r.idle[kind];
+    const t = r.tp[kind];
+    return [
+      kind,
+      i ? fmt(i.rssBefore / KB / KB) : 'n/a',
+      i ? fmt(i.rssAfter / KB / KB) : 'n/a',
+      i ? String(i.opened) : 'n/a',
+      i ? fmt(i.connectSeconds) : 'n/a',
+      i ? fmt(i.kbPerConn, 2) : 'n/a',
+      t ? fmt(t.msgsPerSec, 0) : 'n/a',
+      t ? fmt(t.serverCpuPct, 0) : 'n/a',
+      t ? fmt(t.clientCpuPct, 0) : 'n/a',
+      t ? fmt(t.otherCpuPct, 0) : 'n/a',
+      t ? fmt(t.cpuUsPerMsg, 2) : 'n/a',
+      t ? String(t.bad) : 'n/a',
+      t ? String(t.attempts ?? 1) : 'n/a',
+    ];
+  });
+  console.log(`Run ${n} (order: ${r.order.join(' then ')})`);
+  console.log(
+    table(
+      ['server', 'RSS idle MiB', `RSS +conns MiB`, 'conns open', 'connect s', 'KB/idle conn', 'msgs/s', 'srv CPU %', 'cli CPU %', 'other CPU %', 'srv CPU us/msg', 'bad', 'tries'],
+      rows,
+    ),
+  );
+  const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined ? fmt(a / b, 3) : 'n/a');
+  console.log(
+    `  wsbench/bare this run: msgs/s ${ratio(r.tp.wsbench?.msgsPerSec, r.tp.bare?.msgsPerSec)}, ` +
+      `CPU us/msg ${ratio(r.tp.wsbench?.cpuUsPerMsg, r.tp.bare?.cpuUsPerMsg)}, ` +
+      `KB/idle conn ${ratio(r.idle.wsbench?.kbPerConn, r.idle.bare?.kbPerConn)}\n`,
+  );
+  void st;
+}
+
+function printSummary(results: RunResult[], st: Settings): void {
+  const med = (kind: Kind, f: (r: RunResult, k: Kind) => number | undefined) => median(results.map((r) => f(r, kind) ?? NaN));
+  const metrics: { name: string; get: (r: RunResult, k: Kind) => number | undefined; digits: number; target?: (ratio: number) => boolean; targetText: string; noRatio?: boolean }[] = [
+    { name: 'throughput (msgs/s)', get: (r, k) => r.tp[k]?.msgsPerSec, digits: 0, target: (x) => x >= 0.95, targetText: '>= 0.95' },
+    { name: 'server CPU us/msg', get: (r, k) => r.tp[k]?.cpuUsPerMsg, digits: 2, targetText: '(info; <= 1.053 matches 0.95x)' },
+    { name: `RSS per idle conn (KB, N=${st.connections})`, get: (r, k) => r.idle[k]?.kbPerConn, digits: 2, target: (x) => x <= 1.05, targetText: '<= 1.05' },
+    { name: 'server CPU % during load', get: (r, k) => r.tp[k]?.serverCpuPct, digits: 0, targetText: '(info)' },
+    { name: 'client CPU % during load', get: (r, k) => r.tp[k]?.clientCpuPct, digits: 0, targetText: '(info)' },
+    { name: 'other CPU % on machine (noise)', get: (r, k) => r.tp[k]?.otherCpuPct, digits: 0, targetText: '(info)', noRatio: true },
+    { name: 'server RSS with no conns (MiB)', get: (r, k) => (r.idle[k] ? r.idle[k]!.rssBefore / KB / KB : undefined), digits: 1, targetText: '(info)' },
+  ];
+  const rows = metrics.map((m) => {
+    const b = med('bare', m.get);
+    const w = med('wsbench', m.get);
+    const ratio = w / b;
+    const verdict = m.target ? (Number.isFinite(ratio) ? (m.target(ratio) ? 'PASS' : 'FAIL') : 'n/a') : '';
+    return [m.name, fmt(b, m.digits), fmt(w, m.digits), m.noRatio ? '' : fmt(ratio, 3), m.targetText, verdict];
+  });
+  console.log(`Medians over ${results.length} runs (ratio = median wsbench / median bare)`);
+  console.log(table(['metric', 'bare', 'wsbench', 'ratio', 'target', 'verdict'], rows));
+  const paired = (f: (r: RunResult, k: Kind) => number | undefined) =>
+    median(results.map((r) => (f(r, 'wsbench') ?? NaN) / (f(r, 'bare') ?? NaN)));
+  console.log(
+    `Median of per-run ratios: msgs/s ${fmt(paired(metrics[0].get), 3)}, CPU us/msg ${fmt(paired(metrics[1].get), 3)}, KB/idle conn ${fmt(paired(metrics[2].get), 3)}`,
+  );
+}
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    killAllChildren();
+    process.exit(130);
+  });
+}
+process.on('exit', killAllChildren);
+
+// Hard bound on the whole run, whatever happens.
+const watchdog = setTimeout(() => {
+  process.stderr.write('serve-vs-ws: 20 min limit reached; stopping\n');
+  killAllChildren();
+  process.exit(0);
+}, 20 * 60_000);
+watchdog.unref();
+
+main()
+  .catch((err) => {
+    process.stderr.write(`serve-vs-ws: ${(err as Error).stack ?? String(err)}\n`);
+  })
+  .finally(() => {
+    killAllChildren();
+    process.exitCode = 0;
+  });

@@ -1,0 +1,179 @@
+/**
+ * Spawns the built wsbench binary (bin/wsbench.js → dist/src/cli/main.js) as a real child process.
+ * Every child goes into a registry; call `killAll()` from an `after` hook so a failing test never
+ * leaves a server running. Children get their own process group so cluster workers die with them.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+/** dist/test/helpers/ → the repository root. */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const BIN = path.join(REPO_ROOT, 'bin', 'wsbench.js');
+
+export interface SpawnOptions {
+  /** Run as this user (the privileged-port test drops root). */
+  uid?: number;
+  gid?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface CliProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly pid: number;
+  /** Everything written to stdout / stderr so far. */
+  stdout(): string;
+  stderr(): string;
+  readonly exited: Promise<Exit>;
+  /** Resolves with the first match of `re` in stdout; rejects if the process exits first. */
+  waitForStdout(re: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+}
+
+const children = new Set<CliProcess>();
+let exitHookInstalled = false;
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** Runs `node bin/wsbench.js ...args` with piped stdio. */
+export function spawnCli(args: readonly string[], opts: SpawnOptions = {}): CliProcess {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    // Last resort if the runner exits without reaching an `after` hook.
+    process.on('exit', () => {
+      for (const c of children) killGroup(c.pid, 'SIGKILL');
+    });
+  }
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, CI: 'true', ...opts.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+    uid: opts.uid,
+    gid: opts.gid,
+  });
+  let out = '';
+  let err = '';
+  const stdoutListeners = new Set<() => void>();
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (s: string) => {
+    out += s;
+    for (const l of stdoutListeners) l();
+  });
+  child.stderr.on('data', (s: string) => {
+    err += s;
+  });
+
+  const exited = new Promise<Exit>((resolve, reject) => {
+    child.once('error', reject);
+    // 'close' (not 'exit'): all output has been read by then.
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  });
+
+  const proc: CliProcess = {
+    child,
+    pid: child.pid!,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    waitForStdout(re, timeoutMs = 15_000) {
+      return new Promise((resolve, reject) => {
+        const check = (): boolean => {
+          const m = re.exec(out);
+          if (!m) return false;
+          done();
+          resolve(m);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`timed out waiting for ${re} on stdout\nstdout: ${out}\nstderr: ${err}`));
+        }, timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          stdoutListeners.delete(check);
+        };
+        if (check()) return;
+        stdoutListeners.add(check);
+        exited.then(
+          (e) => {
+            if (check()) return;
+            done();
+            reject(new Error(`wsbench exited (${e.signal ?? e.code}) before printing ${re}\nstdout: ${out}\nstderr: ${err}`));
+          },
+          (e: Error) => {
+            done();
+            reject(e);
+          },
+        );
+      });
+    },
+  };
+  children.add(proc);
+  const forget = () => void children.delete(proc);
+  exited.then(forget, forget);
+  return proc;
+}
+
+export interface StartedServer {
+  port: number;
+  /** The pid printed in the listening line (the cluster primary with --workers > 1). */
+  pid: number;
+  scheme: 'ws' | 'wss';
+  workers: number;
+  child: CliProcess;
+  /** Sends `signal` (default SIGTERM) to the server pid and waits for the process to exit. */
+  stop(signal?: NodeJS.Signals): Promise<Exit>;
+}
+
+const LISTENING_RE = /^wsbench serve listening on (wss?):\/\/(\S+):(\d+)(\/\S*) \(pid (\d+), (\d+) worker/m;
+
+/** Starts `wsbench serve --port 0 --host 127.0.0.1 ...args` and waits for its listening line. */
+export async function startServe(args: readonly string[] = [], opts: SpawnOptions = {}): Promise<StartedServer> {
+  const child = spawnCli(['serve', '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn', ...args], opts);
+  const m = await child.waitForStdout(LISTENING_RE, 20_000);
+  const pid = Number(m[5]);
+  return {
+    port: Number(m[3]),
+    pid,
+    scheme: m[1] as 'ws' | 'wss',
+    workers: Number(m[6]),
+    child,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // Already exited.
+      }
+      return child.exited;
+    },
+  };
+}
+
+/** Kills every child still running (and its cluster workers); call from `after`. */
+export async function killAll(): Promise<void> {
+  const left = [...children];
+  for (const c of left) killGroup(c.pid, 'SIGKILL');
+  await Promise.all(left.map((c) => c.exited.catch(() => undefined)));
+  children.clear();
+}
+
+/** Children that have not exited yet (for tests asserting teardown). */
+export function runningChildren(): number {
+  return children.size;
+}

@@ -1,0 +1,54 @@
+/** /healthz and /metrics over Node's global fetch, plus a Prometheus text parser and a poller. */
+
+export interface Healthz {
+  status: string;
+  pid: number;
+  workerPid: number;
+  workers: number;
+  connections: number;
+}
+
+export async function getHealthz(port: number): Promise<{ status: number; body: Healthz }> {
+  const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+  return { status: res.status, body: (await res.json()) as Healthz };
+}
+
+/** Series name with labels exactly as exposed (`wsbench_closes_total{code="1006"}`) → value. */
+export type Metrics = Map<string, number>;
+
+export function parsePrometheus(text: string): Metrics {
+  const out: Metrics = new Map();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const m = /^(\S+?(?:\{.*\})?)\s+(\S+)(?:\s+\d+)?$/.exec(line);
+    if (m) out.set(m[1], Number(m[2]));
+  }
+  return out;
+}
+
+export async function getMetrics(port: number): Promise<{ status: number; contentType: string; text: string; metrics: Metrics }> {
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+  const text = await res.text();
+  return { status: res.status, contentType: res.headers.get('content-type') ?? '', text, metrics: parsePrometheus(text) };
+}
+
+/**
+ * Re-evaluates `check` until it returns a value other than undefined/false, or fails after
+ * `timeoutMs` with the last value seen. For server-side effects a client cannot observe directly
+ * (a counter after a disconnect); the interval is only how often to look, never an assertion.
+ */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v;
+      last = v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${String(last)})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
