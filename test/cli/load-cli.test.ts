@@ -1,0 +1,119 @@
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { spawnCli, startServe, killAll } from '../helpers/cli.js';
+import { readRun, tempDir } from '../helpers/results.js';
+
+after(killAll);
+
+/** A port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+function assertNoStack(stderr: string): void {
+  assert.doesNotMatch(stderr, /^\s+at /m, `no stack trace expected:\n${stderr}`);
+}
+
+describe('wsbench load: errors and exit codes', { timeout: 120_000 }, () => {
+  it('unreachable target → exit 3, one clear line', { timeout: 30_000 }, async () => {
+    const port = await closedPort();
+    const p = spawnCli(['load', `ws://127.0.0.1:${port}/`, '--clients', '5', '--duration', '1s', '--out', tempDir()]);
+    const exit = await p.exited;
+    assert.equal(exit.code, 3);
+    assert.match(p.stderr(), /cannot connect to ws:\/\/127\.0\.0\.1:\d+\/.*\[WSB_ERR_TARGET_UNREACHABLE\]/);
+    assert.match(p.stderr(), /hint: is the server running\?/);
+    assertNoStack(p.stderr());
+  });
+
+  it('a rejected handshake → exit 3 with the HTTP status', { timeout: 30_000 }, async () => {
+    const server = await startServe(['--path', '/ws']);
+    const p = spawnCli(['load', `ws://127.0.0.1:${server.port}/other`, '--clients', '5', '--duration', '1s', '--out', tempDir()]);
+    const exit = await p.exited;
+    assert.equal(exit.code, 3);
+    assert.match(p.stderr(), /rejected the WebSocket handshake with HTTP 404.*\[WSB_ERR_HANDSHAKE_REJECTED\]/);
+    assertNoStack(p.stderr());
+    await server.stop();
+  });
+
+  it('invalid option values → exit 2 with the reason', { timeout: 60_000 }, async () => {
+    const cases: [string[], RegExp][] = [
+      [['--clients', '0'], /--clients.*must be at least 1 \(got 0\)/],
+      [['--rate', '-1'], /--rate.*must be a number above 0/],
+      [['--duration', 'soon'], /--duration.*must be a duration like 30s/],
+      [['--payload-size', '10'], /--payload-size must be at least 49 bytes/],
+      [['--profile', 'nope'], /profile nope not found/],
+      [['--threads', '0'], /--threads.*must be at least 1/],
+      [['--server-pid', '999999999'], /--server-pid 999999999: no such process/],
+      [['http://example.com/'], /must start with ws:\/\/ or wss:\/\//],
+    ];
+    for (const [args, re] of cases) {
+      const p = spawnCli(['load', ...args]);
+      const exit = await p.exited;
+      assert.equal(exit.code, 2, `${args.join(' ')}: ${p.stderr()}`);
+      assert.match(p.stderr(), re);
+      assertNoStack(p.stderr());
+    }
+  });
+
+  it('preflight: more clients than one process can hold → exit 4 with the fix', { timeout: 30_000 }, async () => {
+    const p = spawnCli(['load', 'ws://127.0.0.1:9/', '--clients', '50000', '--out', tempDir()]);
+    const exit = await p.exited;
+    assert.equal(exit.code, 4);
+    assert.match(p.stderr(), /open files in one process, but the limit is \d+.*\[WSB_ERR_FD_LIMIT\]/);
+    assert.match(p.stderr(), /hint: /);
+    assertNoStack(p.stderr());
+  });
+
+  it('SIGINT mid-run → partial result with interrupted: true, exit 130', { timeout: 60_000 }, async () => {
+    const server = await startServe([]);
+    const out = tempDir();
+    const p = spawnCli(['load', `ws://127.0.0.1:${server.port}/`, '--clients', '50', '--rate', '2', '--duration', '60s', '--warmup', '1s', '--out', out, '--log-level', 'info']);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ramp-done log line\n${p.stderr()}`)), 30_000);
+      const check = () => {
+        if (/connect ramp done/.test(p.stderr())) {
+          clearTimeout(timer);
+          p.child.stderr.off('data', check);
+          resolve();
+        }
+      };
+      p.child.stderr.on('data', check);
+      check();
+    });
+    await new Promise((r) => setTimeout(r, 2500));
+    process.kill(p.pid, 'SIGINT');
+    const exit = await p.exited;
+    assert.equal(exit.code, 130, p.stderr());
+    const { doc } = readRun(out);
+    assert.equal(doc.interrupted, true);
+    assert.equal(doc.summary.connections.established, 50);
+    assert.ok(doc.summary.messages.sentTotal > 0);
+    assertNoStack(p.stderr());
+    await server.stop();
+  });
+
+  it('--profile smoke with an override runs and --help lists the flags', { timeout: 60_000 }, async () => {
+    const help = spawnCli(['load', '--help']);
+    assert.equal((await help.exited).code, 0);
+    for (const flag of ['--clients', '--rate', '--duration', '--warmup', '--connect-rate', '--payload-size', '--protocol', '--deflate', '--header', '--origin', '--threads', '--profile', '--server-pid', '--out', '--name', '--json', '--log-level']) {
+      assert.ok(help.stdout().includes(flag), flag);
+    }
+    const server = await startServe([]);
+    const out = tempDir();
+    const p = spawnCli(['load', `ws://127.0.0.1:${server.port}/chat`, '--profile', 'smoke', '--clients', '20', '--duration', '2s', '--protocol', 'superchat', '--out', out]);
+    const exit = await p.exited;
+    const { doc } = readRun(out);
+    assert.equal(doc.config.profile, 'smoke');
+    assert.equal(doc.config.clients, 20);
+    assert.equal(doc.config.durationS, 2);
+    assert.equal(doc.config.ratePerClient, 2, 'from the profile');
+    assert.equal(doc.target?.protocol, 'superchat');
+    assert.ok(exit.code === 0 || exit.code === 5, p.stderr());
+    await server.stop();
+  });
+});

@@ -1,0 +1,116 @@
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnCli, startServe, killAll } from '../helpers/cli.js';
+import { startEchoServer } from '../helpers/fixtures.js';
+import { readRun, splitCsvLine, tempDir } from '../helpers/results.js';
+import { CSV_COLUMNS } from '../../src/report/csv.js';
+import type { ResultDocument } from '../../src/report/result-schema.js';
+
+after(killAll);
+
+const LATENCY_KEYS = ['count', 'min', 'mean', 'p50', 'p90', 'p99', 'p999', 'p9999', 'max'];
+
+function assertContract(doc: ResultDocument): void {
+  assert.equal(doc.schemaVersion, 1);
+  assert.equal(doc.tool.name, 'wsbench');
+  assert.ok(doc.tool.version);
+  for (const k of ['url', 'clients', 'ratePerClient', 'durationS', 'warmupS', 'payloadBytes', 'threads', 'processes']) assert.ok(k in doc.config, `config.${k}`);
+  for (const k of ['cpuModel', 'cores', 'memTotalBytes', 'kernel', 'node', 'fdLimit', 'portRange', 'commandLine']) assert.ok(k in doc.environment, `environment.${k}`);
+  for (const k of ['target', 'established', 'failed', 'failuresByCause']) assert.ok(k in doc.summary.connections, `connections.${k}`);
+  for (const k of ['sent', 'received', 'lost', 'ratePerSec']) assert.ok(k in doc.summary.messages, `messages.${k}`);
+  for (const h of ['rttUs', 'rttRawUs', 'sendLagUs', 'connectUs'] as const) assert.deepEqual(Object.keys(doc.summary[h]).sort(), [...LATENCY_KEYS].sort(), h);
+  for (const k of ['rssPeakKb', 'rssPerConnectionKb', 'cpuPercentMean', 'eventLoopDelayP99Us']) assert.ok(k in doc.summary.client, `client.${k}`);
+  assert.ok('server' in doc.summary);
+  assert.ok(['valid', 'client-saturated', 'target-errors'].includes(doc.summary.verdict));
+  assert.ok(Array.isArray(doc.series) && doc.series.length > 0);
+  for (const h of ['rttUs', 'rttRawUs', 'sendLagUs', 'connectUs'] as const) assert.equal(typeof doc.histograms[h], 'string');
+  assert.equal(typeof doc.interrupted, 'boolean');
+}
+
+describe('wsbench load against real servers', { timeout: 120_000 }, () => {
+  it('300 clients × 5 msg/s against wsbench serve: all connect, every message answered, files written', { timeout: 60_000 }, async () => {
+    const server = await startServe([]);
+    const out = tempDir();
+    const load = spawnCli(['load', `ws://127.0.0.1:${server.port}/`, '--clients', '300', '--rate', '5', '--duration', '3s', '--warmup', '1s', '--grace', '1s', '--server-pid', String(server.pid), '--out', out, '--name', 'itest']);
+    const exit = await load.exited;
+    const { doc, csv, hgrm } = readRun(out);
+    assertContract(doc);
+    const s = doc.summary;
+    assert.equal(s.connections.established, 300);
+    assert.equal(s.connections.failed, 0);
+    assert.ok(s.messages.sent > 0);
+    assert.equal(s.messages.sent, s.messages.received + s.messages.lost);
+    assert.equal(s.messages.lost, 0, 'every message answered within the grace period');
+    assert.equal(s.rttUs.count, s.messages.received);
+    assert.equal(doc.target?.replyStyle, 'pong');
+    assert.match(doc.target?.greeting ?? '', /^Hello Client, you connected to \//);
+    assert.ok(s.messages.otherMessages >= 300, 'greetings are counted, not measured');
+    assert.deepEqual(s.unexpectedClosesByCode, {});
+    assert.ok(s.server && s.server.pid === server.pid && s.server.rssPeakKb > 0);
+    assert.notEqual(s.verdict, 'target-errors');
+    // Exit code follows the verdict: 0 valid, 5 client-saturated (this machine is small and shared).
+    assert.equal(exit.code, s.verdict === 'valid' ? 0 : 5, load.stderr());
+
+    const lines = csv.trim().split('\n');
+    assert.equal(lines.length, 2);
+    assert.deepEqual(splitCsvLine(lines[0]), [...CSV_COLUMNS]);
+    const row = splitCsvLine(lines[1]);
+    assert.equal(row.length, CSV_COLUMNS.length);
+    assert.equal(row[CSV_COLUMNS.indexOf('established')], '300');
+    assert.equal(row[CSV_COLUMNS.indexOf('sent')], String(s.messages.sent));
+
+    assert.match(hgrm, /Value\s+Percentile\s+TotalCount/);
+    assert.match(hgrm, /#\[Mean\s+=/);
+    assert.match(hgrm, new RegExp(`#\\[Max\\s+=.*Total count\\s+=\\s+${s.messages.received}\\]`));
+    await server.stop();
+  });
+
+  it('also measures a plain ws echo server (replies without the Pong prefix)', { timeout: 60_000 }, async () => {
+    const echo = await startEchoServer();
+    const out = tempDir();
+    const load = spawnCli(['load', `ws://127.0.0.1:${echo.port}/`, '--clients', '200', '--rate', '5', '--duration', '3s', '--warmup', '1s', '--grace', '1s', '--out', out, '--json']);
+    const exit = await load.exited;
+    const doc = JSON.parse(load.stdout()) as ResultDocument;
+    assertContract(doc);
+    assert.equal(doc.target?.replyStyle, 'echo');
+    assert.equal(doc.target?.greeting, null);
+    assert.equal(doc.summary.connections.established, 200);
+    assert.equal(doc.summary.messages.lost, 0);
+    assert.equal(doc.summary.messages.sent, doc.summary.messages.received);
+    assert.equal(doc.summary.server, null);
+    assert.notEqual(doc.summary.verdict, 'target-errors');
+    assert.ok(exit.code === 0 || exit.code === 5);
+    assert.deepEqual(readRun(out).doc.summary, doc.summary, 'the file and --json are the same document');
+    await echo.stop();
+  });
+
+  it('coordinated omission: a 500 ms server stall shows in corrected rtt p99, raw p50 stays low', { timeout: 60_000 }, async () => {
+    // 50 clients × 20 msg/s; the server blocks its loop for 500 ms about 2 s after the first message.
+    const echo = await startEchoServer(['--stall-after-ms', '2200', '--stall-ms', '500']);
+    const out = tempDir();
+    const load = spawnCli(['load', `ws://127.0.0.1:${echo.port}/`, '--clients', '50', '--rate', '20', '--duration', '4s', '--warmup', '1s', '--grace', '1s', '--threads', '1', '--out', out]);
+    await load.exited;
+    const { doc } = readRun(out);
+    const s = doc.summary;
+    assert.equal(s.messages.lost, 0);
+    assert.ok(s.rttUs.p99 >= 250_000, `corrected p99 ${s.rttUs.p99} µs should reflect the 500 ms stall`);
+    assert.ok(s.rttUs.max >= 400_000, `corrected max ${s.rttUs.max} µs`);
+    assert.ok(s.rttRawUs.p50 < 100_000, `raw p50 ${s.rttRawUs.p50} µs stays low`);
+    assert.ok(s.sendLagUs.p99 < s.rttUs.p99, 'the client kept its schedule: the stall is the server\'s');
+    await echo.stop();
+  });
+
+  it('an overloaded single-thread client is reported client-saturated (exit 5)', { timeout: 90_000 }, async () => {
+    const echo = await startEchoServer();
+    const out = tempDir();
+    // 2 000 clients × 100 msg/s = 200 000 msg/s on one thread: far beyond what one thread can send.
+    const load = spawnCli(['load', `ws://127.0.0.1:${echo.port}/`, '--clients', '2000', '--rate', '100', '--duration', '3s', '--warmup', '1s', '--grace', '1s', '--threads', '1', '--out', out]);
+    const exit = await load.exited;
+    const { doc } = readRun(out);
+    assert.equal(doc.summary.verdict, 'client-saturated', JSON.stringify(doc.summary.verdictReasons));
+    assert.ok(doc.summary.verdictReasons.length > 0);
+    assert.equal(exit.code, 5);
+    assert.match(load.stderr(), /the load generator, not the server, was the limit/);
+    await echo.stop();
+  });
+});

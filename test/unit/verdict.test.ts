@@ -1,0 +1,33 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { decideVerdict, type VerdictInput } from '../../src/report/verdict.js';
+
+const clean: VerdictInput = {
+  clientsTarget: 10,
+  established: 10,
+  failed: 0,
+  lost: 0,
+  skipped: 0,
+  badReplies: 0,
+  unexpectedCloses: 0,
+  sendLagP99Us: 1000,
+  eventLoopDelayP99Us: 1000,
+  maxSendLagP99Ms: 20,
+  maxEventLoopDelayP99Ms: 50,
+  interrupted: false,
+};
+
+describe('verdict', { timeout: 10_000 }, () => {
+  it('valid when nothing went wrong', () => assert.equal(decideVerdict(clean).verdict, 'valid'));
+  it('target-errors on failures, losses or closes', () => {
+    assert.equal(decideVerdict({ ...clean, failed: 1 }).verdict, 'target-errors');
+    assert.equal(decideVerdict({ ...clean, lost: 3 }).verdict, 'target-errors');
+    assert.equal(decideVerdict({ ...clean, unexpectedCloses: 1 }).verdict, 'target-errors');
+  });
+  it('client-saturated wins over target errors, with the reason', () => {
+    const v = decideVerdict({ ...clean, lost: 3, sendLagP99Us: 90_000 });
+    assert.equal(v.verdict, 'client-saturated');
+    assert.match(v.reasons[0], /send lag p99 90\.0 ms/);
+    assert.equal(decideVerdict({ ...clean, eventLoopDelayP99Us: 60_000 }).verdict, 'client-saturated');
+  });
+});
