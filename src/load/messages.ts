@@ -5,8 +5,11 @@
 
 /** Fixed for a worker's life, passed as workerData. */
 export interface WorkerConfig {
-  slice: { workerIndex: number; firstId: number; stride: number; count: number; connectRate: number };
+  slice: { workerIndex: number; process: number; firstId: number; stride: number; count: number; connectRate: number };
   totalClients: number;
+  /** Source addresses to bind, spread by connection id; empty = the kernel picks. */
+  localAddresses: string[];
+  client: 'lean' | 'ws';
   url: string;
   protocols: string[];
   headers: Record<string, string>;

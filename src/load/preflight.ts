@@ -1,6 +1,7 @@
 import { WsbError } from '../core/errors.js';
 import { readFdLimit, readPortRange } from '../core/limits.js';
 import type { LoadConfig } from '../profile/load-config.js';
+import type { RunPlan } from './run-plan.js';
 
 /** Files a load process needs besides its sockets (stdio, worker threads, libuv, log). */
 export const CLIENT_FD_RESERVE = 100;
@@ -15,30 +16,32 @@ export interface PreflightReport {
 }
 
 /**
- * Compares what the run needs with this machine's limits before anything connects, so a run that
- * cannot work fails at once with the fix instead of half-way with EMFILE or EADDRNOTAVAIL.
+ * Compares what the planned run needs with this machine's limits before anything connects, so a run
+ * that cannot work fails at once with the fix instead of half-way with EMFILE or EADDRNOTAVAIL.
  */
-export function preflight(config: LoadConfig, processes = 1, sourceAddresses = 1): PreflightReport {
+export function preflight(config: LoadConfig, plan: RunPlan): PreflightReport {
   const fdLimit = readFdLimit();
   const portRange = readPortRange();
-  const fdsNeededPerProcess = Math.ceil(config.clients / processes) + CLIENT_FD_RESERVE;
-  const portsNeededPerSourceAddress = Math.ceil(config.clients / sourceAddresses);
+  const fdsNeededPerProcess = Math.ceil(config.clients / plan.processes) + CLIENT_FD_RESERVE;
+  const addresses = Math.max(1, plan.localAddresses.length);
+  const portsNeededPerSourceAddress = Math.ceil(config.clients / addresses);
   if (fdsNeededPerProcess > fdLimit.soft) {
     const maxPerProcess = fdLimit.soft - CLIENT_FD_RESERVE;
+    const processesNeeded = Math.ceil(config.clients / Math.max(1, maxPerProcess));
     const canRaise = fdLimit.hard >= fdsNeededPerProcess;
     throw new WsbError(
       'WSB_ERR_FD_LIMIT',
-      `${config.clients} clients need ${fdsNeededPerProcess} open files in one process, but the limit is ${fdLimit.soft} (hard ${fdLimit.hard})`,
-      canRaise
-        ? `raise it first: ulimit -n ${fdsNeededPerProcess}`
-        : `at most ${maxPerProcess} clients fit in one process here: use --clients ${maxPerProcess} or fewer, or spread the load over ${Math.ceil(config.clients / Math.max(1, maxPerProcess))} processes`,
+      `${config.clients} clients over ${plan.processes} process(es) need ${fdsNeededPerProcess} open files in one process, but the limit is ${fdLimit.soft} (hard ${fdLimit.hard})`,
+      (canRaise ? `raise it (ulimit -n ${fdsNeededPerProcess}), or ` : '') +
+        `use --processes ${processesNeeded} or more (or leave --processes out: it is chosen from the limit), or fewer clients`,
     );
   }
   if (portsNeededPerSourceAddress > portRange.size - PORT_RESERVE) {
+    const addressesNeeded = Math.ceil(config.clients / (portRange.size - PORT_RESERVE));
     throw new WsbError(
       'WSB_ERR_PORT_RANGE',
-      `${config.clients} connections to one destination from one source address need ${portsNeededPerSourceAddress} ephemeral ports, but only ${portRange.size} exist (${portRange.low}-${portRange.high})`,
-      `use fewer clients, widen net.ipv4.ip_local_port_range, or spread connections over more source addresses`,
+      `${config.clients} connections to one destination from ${addresses} source address(es) need ${portsNeededPerSourceAddress} ephemeral ports per address, but only ${portRange.size} exist (${portRange.low}-${portRange.high})`,
+      `spread them over ${addressesNeeded} or more source addresses with --local-address (a list or a range like 10.0.0.1-10.0.0.${addressesNeeded}), widen net.ipv4.ip_local_port_range, or use fewer clients`,
     );
   }
   return { fdLimit, portRange, fdsNeededPerProcess, portsNeededPerSourceAddress };

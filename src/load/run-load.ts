@@ -6,7 +6,10 @@ import { ResourceMonitor } from '../metrics/resource-monitor.js';
 import type { SeriesEntry } from '../report/result-schema.js';
 import { preflight, type PreflightReport } from './preflight.js';
 import { probeTarget, type TargetProbe } from './probe-target.js';
-import { planWorkers, type WorkerSlice } from './plan.js';
+import type { WorkerSlice } from './plan.js';
+import { planRun, type RunPlan } from './run-plan.js';
+import { readFdLimit, readPortRange } from '../core/limits.js';
+import os from 'node:os';
 import { WorkerPool, requireAllReady } from './worker-pool.js';
 import { addCounters, emptyCounters, type WorkerConfig, type WorkerCounters } from './messages.js';
 
@@ -26,6 +29,7 @@ export interface LoadOutcome {
   config: LoadConfig;
   preflight: PreflightReport;
   target: TargetProbe;
+  plan: RunPlan;
   slices: WorkerSlice[];
   counters: WorkerCounters;
   histograms: { rtt: string; rttRaw: string; sendLag: string; connect: string };
@@ -46,13 +50,28 @@ export interface LoadOutcome {
 export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: AbortSignal; progress: ProgressSink }): Promise<LoadOutcome> {
   const { log, abort, progress } = deps;
   const startedAt = new Date();
-  const pre = preflight(config);
+  const fd = readFdLimit();
+  const plan = planRun(
+    {
+      clients: config.clients,
+      connectRate: config.connectRate,
+      targetHost: new URL(config.url).hostname,
+      processes: config.processes,
+      threadsPerProcess: config.threads,
+      localAddresses: config.localAddresses.length ? config.localAddresses : undefined,
+    },
+    { fdSoft: fd.soft, portRangeSize: readPortRange().size, cores: os.availableParallelism() },
+  );
+  const pre = preflight(config, plan);
   const target = await probeTarget(config);
   log.debug({ target }, 'target answered the trial probe');
+  log.info(
+    { processes: plan.processes, threadsPerProcess: plan.threadsPerProcess, sourceAddresses: plan.localAddresses.length || 1, client: config.client },
+    `plan: ${config.clients} clients over ${plan.processes} process(es) x ${plan.threadsPerProcess} thread(s), ${plan.localAddresses.length || 1} source address(es)`,
+  );
 
-  const threads = Math.min(config.threads, config.clients);
-  const slices = planWorkers(config.clients, 1, threads, config.connectRate);
-  const pool = new WorkerPool(slices.map((slice) => workerConfig(config, slice)), log);
+  const slices = plan.slices;
+  const pool = new WorkerPool(slices.map((slice) => workerConfig(config, slice, plan.localAddresses)), plan.processes, log);
   await pool.waitAll('ready');
   requireAllReady(pool);
 
@@ -131,6 +150,7 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
     config,
     preflight: pre,
     target,
+    plan,
     slices,
     counters,
     histograms: {
@@ -149,10 +169,12 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
   };
 }
 
-function workerConfig(config: LoadConfig, slice: WorkerSlice): WorkerConfig {
+function workerConfig(config: LoadConfig, slice: WorkerSlice, localAddresses: string[]): WorkerConfig {
   return {
     slice,
     totalClients: config.clients,
+    localAddresses,
+    client: config.client,
     url: config.url,
     protocols: config.protocols,
     headers: config.headers,

@@ -1,58 +1,56 @@
-import { Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from '../core/logger.js';
 import { WsbError } from '../core/errors.js';
 import type { FromWorker, ToWorker, WorkerConfig, WorkerCounters } from './messages.js';
-
-const WORKER_ENTRY = fileURLToPath(new URL('./worker/worker-main.js', import.meta.url));
+import { processHost, threadHost, type HostEvents, type WorkerHost } from './worker-hosts.js';
 
 type ResultMsg = Extract<FromWorker, { type: 'result' }>;
 type IntervalMsg = Extract<FromWorker, { type: 'interval' }>;
+type WaitType = 'ready' | 'ramp-done' | 'result';
 
 /**
- * The load worker threads of this process and their latest reports. Interval histograms are queued
- * until the orchestrator's ticker drains them; counters are kept as the latest cumulative copy.
+ * All load workers of a run, wherever they live (threads here, or threads in child processes), and
+ * their latest reports by worker index. Interval histograms queue until the ticker drains them.
  */
 export class WorkerPool {
-  private readonly workers: Worker[];
+  private readonly hosts: WorkerHost[];
   private readonly log: Logger;
+  private readonly count: number;
   readonly latestCounters: (WorkerCounters | undefined)[];
   readonly latestIntervals: (IntervalMsg | undefined)[];
-  private pendingRtt: string[] = [];
-  private readonly waiters = new Map<string, { remaining: Set<number>; resolve: () => void }>();
   readonly results: (ResultMsg | undefined)[];
-  readonly connectHists: string[] = [];
   readonly errors: string[] = [];
+  private pendingRtt: string[] = [];
+  private readonly seen = new Map<WaitType, Set<number>>();
+  private readonly waiters = new Map<WaitType, () => void>();
 
-  constructor(configs: WorkerConfig[], log: Logger) {
+  /** `processes` > 1: the configs are grouped by their slice's process into child processes. */
+  constructor(configs: WorkerConfig[], processes: number, log: Logger) {
     this.log = log;
+    this.count = configs.length;
     this.latestCounters = configs.map(() => undefined);
     this.latestIntervals = configs.map(() => undefined);
     this.results = configs.map(() => undefined);
-    this.workers = configs.map((cfg, i) => {
-      const w = new Worker(WORKER_ENTRY, { workerData: cfg });
-      w.on('message', (msg: FromWorker) => this.onMessage(i, msg));
-      w.on('error', (err) => this.onWorkerGone(i, `worker ${i} crashed: ${err.stack ?? err.message}`));
-      w.on('exit', (code) => {
-        if (!this.results[i]) this.onWorkerGone(i, `worker ${i} exited (code ${code}) before reporting`);
-      });
-      return w;
-    });
-  }
-
-  get size(): number {
-    return this.workers.length;
+    const events: HostEvents = { message: (m) => this.onMessage(m), gone: (idx, reason) => this.onGone(idx, reason) };
+    if (processes <= 1) {
+      this.hosts = configs.map((c) => threadHost(c, events));
+    } else {
+      const groups = new Map<number, WorkerConfig[]>();
+      for (const c of configs) {
+        const p = c.slice.process;
+        groups.set(p, [...(groups.get(p) ?? []), c]);
+      }
+      this.hosts = [...groups.values()].map((group) => processHost(group, events));
+    }
   }
 
   broadcast(msg: ToWorker): void {
-    for (const w of this.workers) w.postMessage(msg);
+    for (const h of this.hosts) h.post(msg);
   }
 
   /** Resolves when every worker has sent a message of this type (or is gone). */
-  waitAll(type: 'ready' | 'ramp-done' | 'result'): Promise<void> {
-    const remaining = new Set(this.workers.map((_, i) => i).filter((i) => !this.has(type, i)));
-    if (remaining.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.set(type, { remaining, resolve }));
+  waitAll(type: WaitType): Promise<void> {
+    if (this.countSeen(type) >= this.count) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.set(type, resolve));
   }
 
   /** Interval RTT histograms received since the last call. */
@@ -63,35 +61,31 @@ export class WorkerPool {
   }
 
   async terminate(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all(this.hosts.map((h) => h.terminate()));
   }
 
-  private readonly seen = new Map<string, Set<number>>();
-  private has(type: string, i: number): boolean {
-    return this.seen.get(type)?.has(i) ?? false;
+  private countSeen(type: WaitType): number {
+    return this.seen.get(type)?.size ?? 0;
   }
 
-  private arrived(type: string, i: number): void {
+  private arrived(type: WaitType, i: number): void {
     let set = this.seen.get(type);
     if (!set) this.seen.set(type, (set = new Set()));
     set.add(i);
-    const waiter = this.waiters.get(type);
-    if (waiter) {
-      waiter.remaining.delete(i);
-      if (waiter.remaining.size === 0) {
-        this.waiters.delete(type);
-        waiter.resolve();
-      }
+    if (set.size >= this.count) {
+      const w = this.waiters.get(type);
+      this.waiters.delete(type);
+      w?.();
     }
   }
 
-  private onMessage(i: number, msg: FromWorker): void {
+  private onMessage(msg: FromWorker): void {
+    const i = msg.workerIndex;
     switch (msg.type) {
       case 'ready':
         break;
       case 'ramp-done':
         this.latestCounters[i] = msg.counters;
-        this.connectHists[i] = msg.connectHist;
         break;
       case 'interval':
         this.latestCounters[i] = msg.counters;
@@ -103,18 +97,19 @@ export class WorkerPool {
         this.results[i] = msg;
         break;
       case 'fatal':
-        this.onWorkerGone(i, `worker ${i} failed: ${msg.message}`);
+        this.onGone([i], `worker ${i} failed: ${msg.message}`);
         return;
     }
-    this.arrived(msg.type, i);
+    if (msg.type !== 'interval') this.arrived(msg.type, i);
   }
 
   /** A worker that dies stops counting towards every wait, so the run ends instead of hanging. */
-  private onWorkerGone(i: number, message: string): void {
-    if (this.errors.includes(message)) return;
-    this.errors.push(message);
-    this.log.error({ worker: i }, message);
-    for (const type of ['ready', 'ramp-done', 'result']) this.arrived(type, i);
+  private onGone(indexes: number[], reason: string): void {
+    if (!this.errors.includes(reason)) {
+      this.errors.push(reason);
+      this.log.error({ workers: indexes }, reason);
+    }
+    for (const i of indexes) for (const type of ['ready', 'ramp-done', 'result'] as const) this.arrived(type, i);
   }
 }
 

@@ -13,7 +13,14 @@ export interface LoadConfig {
   deflate: boolean;
   headers: Record<string, string>;
   origin: string | undefined;
-  threads: number;
+  /** Worker threads per load process; undefined = cores / processes. */
+  threads: number | undefined;
+  /** Load processes; undefined = as many as the open-file limit requires. */
+  processes: number | undefined;
+  /** Source addresses to bind; empty = automatic (several 127.x addresses for large loopback runs). */
+  localAddresses: string[];
+  /** `lean`: wsbench's own RFC 6455 client on net sockets; `ws`: the ws library (the reference). */
+  client: 'lean' | 'ws';
   /** How long after the window replies may still arrive before a message counts as lost. */
   graceMs: number;
   connectTimeoutMs: number;
@@ -36,6 +43,7 @@ export const LOAD_DEFAULTS = {
   payloadBytes: 64,
   protocols: [] as string[],
   deflate: false,
+  client: 'ws' as 'lean' | 'ws',
   headers: {} as Record<string, string>,
   origin: undefined,
   graceMs: 2_000,

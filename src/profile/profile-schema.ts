@@ -30,6 +30,8 @@ export const profileSchema = z.strictObject({
   headers: z.record(z.string(), z.string()).optional(),
   origin: z.string().optional(),
   threads: z.number().int().min(1).optional(),
+  processes: z.number().int().min(1).optional(),
+  client: z.enum(['lean', 'ws']).optional(),
   grace: duration.optional(),
   connectTimeout: duration.optional(),
   maxSendLagP99Ms: z.number().positive().optional(),

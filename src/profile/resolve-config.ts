@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { usageError } from '../core/errors.js';
 import { PROBE_HEADER_BYTES, PROBE_MAX_ID } from '../protocol/probe.js';
 import { LOAD_DEFAULTS, type LoadConfig } from './load-config.js';
@@ -18,6 +17,9 @@ export interface LoadFlags {
   headers?: string[];
   origin?: string;
   threads?: number;
+  processes?: number;
+  localAddresses?: string[];
+  client?: 'lean' | 'ws';
   profile?: string;
   serverPid?: number;
   outDir?: string;
@@ -45,7 +47,10 @@ export function resolveLoadConfig(flags: LoadFlags): LoadConfig {
     deflate: flags.deflate ?? p.deflate ?? LOAD_DEFAULTS.deflate,
     headers,
     origin: flags.origin ?? p.origin ?? LOAD_DEFAULTS.origin,
-    threads: Math.min(flags.threads ?? p.threads ?? os.availableParallelism(), clients),
+    threads: flags.threads ?? p.threads,
+    processes: flags.processes ?? p.processes,
+    localAddresses: flags.localAddresses ?? [],
+    client: flags.client ?? p.client ?? LOAD_DEFAULTS.client,
     graceMs: flags.graceMs ?? p.grace ?? LOAD_DEFAULTS.graceMs,
     connectTimeoutMs: flags.connectTimeoutMs ?? p.connectTimeout ?? LOAD_DEFAULTS.connectTimeoutMs,
     serverPid: flags.serverPid,

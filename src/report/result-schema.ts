@@ -37,14 +37,17 @@ export interface ResultDocument {
     durationS: number;
     warmupS: number;
     payloadBytes: number;
+    /** Worker threads per load process, load processes, and their product. */
     threads: number;
     processes: number;
+    workers: number;
+    sourceAddresses: string[];
     connectRate: number;
     graceS: number;
     protocols: string[];
     deflate: boolean;
     profile: string | null;
-    client: 'ws';
+    client: 'lean' | 'ws';
     /** Library settings recorded so runs stay comparable. */
     clientSettings: { maxPayloadBytes: number; handshakeTimeoutMs: number; perMessageDeflate: boolean };
   };

@@ -9,7 +9,7 @@ export function renderSummary(doc: ResultDocument, files?: { json: string; csv: 
   const out: string[] = [];
   out.push(
     `wsbench load ${c.url}: ${int(c.clients)} clients x ${c.ratePerClient} msg/s, ${c.durationS}s measured after ${c.warmupS}s warm-up, ` +
-      `${c.payloadBytes} B payload, ${c.threads} thread(s)${doc.interrupted ? '  [INTERRUPTED: partial result]' : ''}`,
+      `${c.payloadBytes} B payload, ${c.processes} process(es) x ${c.threads} thread(s), ${c.client} client${doc.interrupted ? '  [INTERRUPTED: partial result]' : ''}`,
   );
   const lat = new Table({ head: ['latency (ms)', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean', 'samples'], style: { head: [], border: [] } });
   const row = (label: string, h: ResultDocument['summary']['rttUs']) => [label, ms(h.p50), ms(h.p90), ms(h.p99), ms(h.p999), ms(h.max), ms(h.mean), int(h.count)];

@@ -64,6 +64,28 @@ describe('serve: graceful shutdown on SIGTERM', SUITE, () => {
   });
 });
 
+describe('serve: a signal during start-up', SUITE, () => {
+  // Known bug, kept as a TODO so it turns green when fixed: main.ts counts the signal but only
+  // resolves waiters registered at that moment, and serve.ts registers its waiter after runServer.
+  it(
+    'stops a server that got SIGTERM while forking its workers',
+    { ...T, todo: 'bug: a SIGTERM before the listening line is swallowed (src/cli/main.ts:16-21, serve.ts:84)' },
+    async () => {
+      const p = spawnCli(['serve', '--host', '127.0.0.1', '--port', '0', '--workers', '2']);
+      // Logged by runServer before it forks: the signal handlers exist, the server is not up yet.
+      await p.waitForStderr(/capacity: /);
+      process.kill(p.pid, 'SIGTERM');
+      // Waiting for a non-event needs a bound: a fixed server exits within a second or two.
+      let timer: NodeJS.Timeout | undefined;
+      const stillRunning = new Promise<'running'>((r) => (timer = setTimeout(() => r('running'), 8_000)));
+      const result = await Promise.race([p.exited, stillRunning]);
+      clearTimeout(timer);
+      assert.notEqual(result, 'running', `still running 8 s after SIGTERM; stdout: ${p.stdout()}`);
+      if (result !== 'running') assert.ok(result.code === EXIT.OK || result.code === 143, `exit ${result.code}`);
+    },
+  );
+});
+
 describe('serve: start-up failures exit with a code and one clear line', SUITE, () => {
   it('exits 4 with WSB_ERR_PORT_IN_USE when the port is taken', T, async () => {
     const first = await startServe();

@@ -32,6 +32,8 @@ export interface CliProcess {
   readonly exited: Promise<Exit>;
   /** Resolves with the first match of `re` in stdout; rejects if the process exits first. */
   waitForStdout(re: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  /** The same for stderr (log lines). */
+  waitForStderr(re: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
 }
 
 const children = new Set<CliProcess>();
@@ -68,15 +70,16 @@ export function spawnCli(args: readonly string[], opts: SpawnOptions = {}): CliP
   });
   let out = '';
   let err = '';
-  const stdoutListeners = new Set<() => void>();
+  const listeners = new Set<() => void>();
   child.stdout.setEncoding('utf8');
   child.stderr.setEncoding('utf8');
   child.stdout.on('data', (s: string) => {
     out += s;
-    for (const l of stdoutListeners) l();
+    for (const l of listeners) l();
   });
   child.stderr.on('data', (s: string) => {
     err += s;
+    for (const l of listeners) l();
   });
 
   const exited = new Promise<Exit>((resolve, reject) => {
@@ -85,44 +88,44 @@ export function spawnCli(args: readonly string[], opts: SpawnOptions = {}): CliP
     child.once('close', (code, signal) => resolve({ code, signal }));
   });
 
+  function waitForOutput(stream: 'stdout' | 'stderr', re: RegExp, timeoutMs = 15_000): Promise<RegExpExecArray> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const check = (): boolean => {
+        const m = re.exec(stream === 'stdout' ? out : err);
+        if (m) finish(() => resolve(m));
+        return m !== null;
+      };
+      const finish = (settle: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        listeners.delete(check);
+        settle();
+      };
+      const timer = setTimeout(
+        () => finish(() => reject(new Error(`timed out waiting for ${re} on ${stream}\nstdout: ${out}\nstderr: ${err}`))),
+        timeoutMs,
+      );
+      if (check()) return;
+      listeners.add(check);
+      exited.then(
+        (e) => {
+          if (!check()) finish(() => reject(new Error(`wsbench exited (${e.signal ?? e.code}) before printing ${re} on ${stream}\nstdout: ${out}\nstderr: ${err}`)));
+        },
+        (e: Error) => finish(() => reject(e)),
+      );
+    });
+  }
+
   const proc: CliProcess = {
     child,
     pid: child.pid!,
     stdout: () => out,
     stderr: () => err,
     exited,
-    waitForStdout(re, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        const check = (): boolean => {
-          const m = re.exec(out);
-          if (!m) return false;
-          done();
-          resolve(m);
-          return true;
-        };
-        const timer = setTimeout(() => {
-          done();
-          reject(new Error(`timed out waiting for ${re} on stdout\nstdout: ${out}\nstderr: ${err}`));
-        }, timeoutMs);
-        const done = () => {
-          clearTimeout(timer);
-          stdoutListeners.delete(check);
-        };
-        if (check()) return;
-        stdoutListeners.add(check);
-        exited.then(
-          (e) => {
-            if (check()) return;
-            done();
-            reject(new Error(`wsbench exited (${e.signal ?? e.code}) before printing ${re}\nstdout: ${out}\nstderr: ${err}`));
-          },
-          (e: Error) => {
-            done();
-            reject(e);
-          },
-        );
-      });
-    },
+    waitForStdout: (re, timeoutMs) => waitForOutput('stdout', re, timeoutMs),
+    waitForStderr: (re, timeoutMs) => waitForOutput('stderr', re, timeoutMs),
   };
   children.add(proc);
   const forget = () => void children.delete(proc);

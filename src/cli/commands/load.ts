@@ -5,6 +5,7 @@ import { processExists } from '../../metrics/process-sampler.js';
 import { resolveLoadConfig } from '../../profile/resolve-config.js';
 import { durationMsOption, intOption, listOption, positiveNumberOption, sizeBytesOption } from '../parse.js';
 import { runLoadSession } from '../load-session.js';
+import { parseLocalAddresses } from '../../load/run-plan.js';
 import type { CliContext } from '../context.js';
 
 interface LoadCliFlags {
@@ -19,6 +20,9 @@ interface LoadCliFlags {
   header: string[];
   origin?: string;
   threads?: number;
+  processes?: number;
+  localAddress?: string[];
+  client?: 'lean' | 'ws';
   profile?: string;
   serverPid?: number;
   out?: string;
@@ -48,7 +52,10 @@ export function registerLoad(program: Command, ctx: CliContext): void {
     .option('--deflate', 'offer permessage-deflate')
     .option('-H, --header <header>', 'extra handshake header "Name: value" (repeatable)', collect, [])
     .option('--origin <origin>', 'Origin header for the handshake')
-    .option('-t, --threads <n>', 'worker threads (default: one per core)', intOption(1, 256))
+    .option('-t, --threads <n>', 'worker threads per load process (default: cores / processes, at least 1)', intOption(1, 256))
+    .option('--processes <n>', 'load processes (default: as many as the open-file limit needs)', intOption(1, 1024))
+    .option('--local-address <list>', 'source addresses to spread connections over: a,b,c or a range 10.0.0.1-10.0.0.8 (default: automatic on loopback)', parseLocalAddresses)
+    .addOption(new Option('--client <kind>', "lean: wsbench's own RFC 6455 client (default); ws: the ws library, as a reference").choices(['lean', 'ws']))
     .option('-p, --profile <name|path>', 'bench-profiles/<name>.json or a path; flags override its fields')
     .option('--server-pid <pid>', 'sample this process (and its children) for server RSS and CPU', intOption(1))
     .option('--grace <duration>', 'wait this long after the window for replies before counting them lost (default 2s)', durationMsOption)
@@ -75,6 +82,9 @@ export function registerLoad(program: Command, ctx: CliContext): void {
         headers: flags.header,
         origin: flags.origin,
         threads: flags.threads,
+        processes: flags.processes,
+        localAddresses: flags.localAddress,
+        client: flags.client,
         profile: flags.profile,
         serverPid: flags.serverPid,
         outDir: flags.out,

@@ -2,6 +2,7 @@ import WebSocket from 'ws';
 import { nowUs } from '../../core/clock.js';
 import { recordUs } from '../../metrics/histograms.js';
 import { failureCause } from '../failure-cause.js';
+import { localAddressFor } from '../run-plan.js';
 import { onMessage } from './reply-recorder.js';
 import { kConnectStartUs, kIndex, type LoadSocket, type WorkerState } from './worker-state.js';
 
@@ -49,6 +50,7 @@ function open(index: number): void {
     origin: cfg.origin,
     perMessageDeflate: cfg.deflate,
     handshakeTimeout: cfg.connectTimeoutMs,
+    localAddress: localAddressFor(state.globalId(index), cfg.localAddresses),
     // Replies are probe-sized; a server sending more than this is misbehaving.
     maxPayload: 16 * 1024 * 1024,
   }) as LoadSocket;

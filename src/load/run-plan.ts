@@ -1,0 +1,102 @@
+import { usageError } from '../core/errors.js';
+import { CLIENT_FD_RESERVE, PORT_RESERVE } from './preflight.js';
+import { planWorkers, type WorkerSlice } from './plan.js';
+
+/** Headroom under the open-file limit: sockets in TIME_WAIT, worker pipes and logs need some too. */
+export const FD_SAFETY = 0.9;
+
+export interface MachineLimits {
+  fdSoft: number;
+  portRangeSize: number;
+  cores: number;
+}
+
+export interface RunPlanInput {
+  clients: number;
+  connectRate: number;
+  targetHost: string;
+  /** Forced by flags; undefined = automatic. */
+  processes?: number;
+  threadsPerProcess?: number;
+  localAddresses?: string[];
+}
+
+/** How a run is laid out on this machine: processes × threads, and the source addresses it binds. */
+export interface RunPlan {
+  processes: number;
+  threadsPerProcess: number;
+  /** Empty: let the kernel pick (one address is enough). */
+  localAddresses: string[];
+  clientsPerProcessMax: number;
+  portsPerAddressMax: number;
+  slices: WorkerSlice[];
+}
+
+/** Clients one process may hold: the open-file limit minus its own needs, with a safety margin. */
+export function clientsPerProcessMax(fdSoft: number): number {
+  return Math.max(1, Math.floor((fdSoft - CLIENT_FD_RESERVE) * FD_SAFETY));
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** 127.0.0.1, 127.0.0.2, …: every 127.x.y.z is a local address on Linux without any set-up. */
+export function loopbackAddresses(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const n = i + 1;
+    return `127.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+  });
+}
+
+/**
+ * Plans the run: enough processes that none exceeds its open-file limit (worker threads share one
+ * file table), and for loopback targets enough source addresses that none runs out of ephemeral
+ * ports. Pure: limits come in as arguments, so tests can force small ones.
+ */
+export function planRun(input: RunPlanInput, limits: MachineLimits): RunPlan {
+  const perProcess = clientsPerProcessMax(limits.fdSoft);
+  const portsPerAddress = Math.max(1, limits.portRangeSize - PORT_RESERVE);
+  const processes = input.processes ?? Math.max(1, Math.ceil(input.clients / perProcess));
+  const threadsPerProcess = Math.min(
+    input.threadsPerProcess ?? Math.max(1, Math.floor(limits.cores / processes)),
+    Math.max(1, Math.ceil(input.clients / processes)),
+  );
+  let localAddresses = input.localAddresses ?? [];
+  if (localAddresses.length === 0 && input.clients > portsPerAddress && isLoopbackHost(input.targetHost)) {
+    localAddresses = loopbackAddresses(Math.ceil(input.clients / portsPerAddress));
+  }
+  if (processes > input.clients) throw usageError(`--processes ${processes} is more than --clients ${input.clients}`);
+  return {
+    processes,
+    threadsPerProcess,
+    localAddresses,
+    clientsPerProcessMax: perProcess,
+    portsPerAddressMax: portsPerAddress,
+    slices: planWorkers(input.clients, processes, threadsPerProcess, input.connectRate),
+  };
+}
+
+/** Source address of a connection: spread by global id, so every worker uses every address. */
+export function localAddressFor(globalId: number, addresses: readonly string[]): string | undefined {
+  return addresses.length === 0 ? undefined : addresses[globalId % addresses.length];
+}
+
+/** `--local-address 10.0.0.1,10.0.0.2` or a range `127.0.0.1-127.0.0.8` (last octet). */
+export function parseLocalAddresses(value: string): string[] {
+  const out: string[] = [];
+  for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const range = /^(\d+\.\d+\.\d+\.)(\d+)-(?:\d+\.\d+\.\d+\.)?(\d+)$/.exec(part);
+    if (range) {
+      const [from, to] = [Number(range[2]), Number(range[3])];
+      if (from > to || to > 255) throw usageError(`--local-address range ${part} is not valid`);
+      for (let i = from; i <= to; i++) out.push(`${range[1]}${i}`);
+    } else if (/^[\d.]+$|^[0-9a-f:]+$/i.test(part)) {
+      out.push(part);
+    } else {
+      throw usageError(`--local-address must be addresses or a range like 127.0.0.1-127.0.0.8 (got ${part})`);
+    }
+  }
+  return out;
+}
