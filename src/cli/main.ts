@@ -13,11 +13,12 @@ import { registerDemo } from './commands/demo.js';
 
 
 const signalWaiters: ((s: NodeJS.Signals) => void)[] = [];
-let signalCount = 0;
+/** A signal that arrived before anyone waited (e.g. during start-up) is kept, not lost. */
+let firstSignal: NodeJS.Signals | undefined;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
-    signalCount++;
-    if (signalCount > 1) process.exit(sig === 'SIGINT' ? EXIT.SIGINT : EXIT.SIGTERM); // second signal: leave now
+    if (firstSignal) process.exit(sig === 'SIGINT' ? EXIT.SIGINT : EXIT.SIGTERM); // second signal: leave now
+    firstSignal = sig;
     for (const w of signalWaiters.splice(0)) w(sig);
   });
 }
@@ -25,7 +26,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 const ctx: CliContext = {
   stdout: process.stdout,
   stderr: process.stderr,
-  waitForSignal: () => new Promise((resolve) => signalWaiters.push(resolve)),
+  waitForSignal: () => new Promise((resolve) => (firstSignal ? resolve(firstSignal) : signalWaiters.push(resolve))),
   isCI: Boolean(process.env.CI) && process.env.CI !== 'false',
   argv: process.argv,
   exitCode: EXIT.OK,

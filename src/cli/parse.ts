@@ -7,7 +7,7 @@ import { InvalidArgumentError } from 'commander';
  */
 export function intOption(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
-    const n = Number(value.replace(/_/g, ''));
+    const n = /^-?\d[\d_]*$/.test(value.trim()) ? Number(value.replace(/_/g, '')) : NaN;
     if (!Number.isInteger(n)) throw new InvalidArgumentError(`must be a whole number (got ${value})`);
     if (n < min) throw new InvalidArgumentError(`must be at least ${min} (got ${n})`);
     if (n > max) throw new InvalidArgumentError(`must be at most ${max} (got ${n})`);
@@ -38,7 +38,9 @@ export function sizeBytesOption(value: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
   const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
   if (!m || unit === undefined) throw new InvalidArgumentError(`must be a size like 65536, 64KiB or 1MiB (got ${value})`);
-  return Math.round(Number(m[1]) * unit);
+  const bytes = Math.round(Number(m[1]) * unit);
+  if (bytes < 1) throw new InvalidArgumentError(`must be at least 1 byte (got ${value})`);
+  return bytes;
 }
 
 export function listOption(value: string): string[] {

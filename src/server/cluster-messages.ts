@@ -4,6 +4,8 @@ import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 export type WorkerToPrimary =
   | { type: 'wsb:fatal'; code: string; message: string; hint?: string }
   | { type: 'wsb:stats-req'; id: number }
+  | { type: 'wsb:admit-req'; id: number }
+  | { type: 'wsb:release' }
   | {
       type: 'wsb:stats-part';
       id: number;
@@ -14,6 +16,7 @@ export type WorkerToPrimary =
 export type PrimaryToWorker =
   | { type: 'wsb:shutdown' }
   | { type: 'wsb:stats-collect'; id: number }
+  | { type: 'wsb:admit-res'; id: number; admitted: boolean }
   | { type: 'wsb:stats-res'; id: number; metricsText: string; contentType: string; connections: number; error?: string };
 
 export function isWsbMessage(m: unknown): m is { type: string } {

@@ -20,14 +20,12 @@ export async function startPrimary(opts: ServeOptions, entry: string, log: Logge
   // Round-robin: the primary accepts and hands sockets out evenly, so no worker exceeds its fd limit.
   cluster.schedulingPolicy = cluster.SCHED_RR;
   cluster.setupPrimary({ exec: entry, args: [] });
-  // Each worker enforces its share of --max-connections (round-robin keeps the shares even).
-  const workerOpts: ServeOptions = {
-    ...opts,
-    maxConnections: opts.maxConnections > 0 ? Math.ceil(opts.maxConnections / opts.workers) : 0,
-  };
-  const env = { [WORKER_OPTIONS_ENV]: JSON.stringify(workerOpts), WSBENCH_SERVER_PID: String(process.pid), WSBENCH_WORKERS: String(opts.workers) };
+  const env = { [WORKER_OPTIONS_ENV]: JSON.stringify(opts), WSBENCH_SERVER_PID: String(process.pid), WSBENCH_WORKERS: String(opts.workers) };
   let stopping = false;
   let nextCollectId = 1;
+  // --max-connections is one limit for the whole server: workers ask the primary for each slot.
+  const slotsByWorker = new Map<number, number>();
+  let slotsTaken = 0;
   const pending = new Map<number, { parts: WorkerToPrimary[]; expected: number; done: () => void }>();
 
   function onWorkerMessage(worker: Worker, msg: unknown): void {
@@ -37,6 +35,16 @@ export async function startPrimary(opts: ServeOptions, entry: string, log: Logge
       collectStats()
         .then((snap) => send(worker, { type: 'wsb:stats-res', id: m.id, ...snap }))
         .catch((err: Error) => send(worker, { type: 'wsb:stats-res', id: m.id, metricsText: '', contentType: 'text/plain', connections: 0, error: err.message }));
+    } else if (m.type === 'wsb:admit-req') {
+      const admitted = slotsTaken < opts.maxConnections;
+      if (admitted) {
+        slotsTaken++;
+        slotsByWorker.set(worker.id, (slotsByWorker.get(worker.id) ?? 0) + 1);
+      }
+      send(worker, { type: 'wsb:admit-res', id: m.id, admitted });
+    } else if (m.type === 'wsb:release') {
+      slotsTaken--;
+      slotsByWorker.set(worker.id, (slotsByWorker.get(worker.id) ?? 1) - 1);
     } else if (m.type === 'wsb:stats-part') {
       const p = pending.get(m.id);
       if (p) {
@@ -92,6 +100,9 @@ export async function startPrimary(opts: ServeOptions, entry: string, log: Logge
   }
 
   cluster.on('exit', (worker, code, signal) => {
+    // A dead worker's connections are gone with it: give their slots back.
+    slotsTaken -= slotsByWorker.get(worker.id) ?? 0;
+    slotsByWorker.delete(worker.id);
     if (stopping) return;
     log.error({ workerPid: worker.process.pid, code, signal }, 'worker died; starting a replacement');
     fork().catch((err: Error) => log.error({ err: err.message }, 'replacement worker failed to start'));

@@ -26,7 +26,16 @@ export async function startClusterWorker(
   const waiting = new Map<number, (m: Extract<PrimaryToWorker, { type: 'wsb:stats-res' }>) => void>();
   let registry: Registry | undefined;
 
+  let nextAdmitId = 1;
+  const admitWaiting = new Map<number, (admitted: boolean) => void>();
   const view: ClusterView = {
+    admit: () =>
+      new Promise<boolean>((resolve) => {
+        const id = nextAdmitId++;
+        admitWaiting.set(id, resolve);
+        ipc.send({ type: 'wsb:admit-req', id });
+      }),
+    release: () => ipc.send({ type: 'wsb:release' }),
     workers: cluster.workers,
     serverPid: cluster.serverPid,
     snapshot() {
@@ -55,6 +64,9 @@ export async function startClusterWorker(
         .getMetricsAsJSON()
         .then((metrics) => ipc.send({ type: 'wsb:stats-part', id: m.id, metrics, connections: server.stats.connectionsCurrent }))
         .catch((err: Error) => log.warn({ err: err.message }, 'could not read metrics'));
+    } else if (m.type === 'wsb:admit-res') {
+      admitWaiting.get(m.id)?.(m.admitted);
+      admitWaiting.delete(m.id);
     } else if (m.type === 'wsb:stats-res') {
       waiting.get(m.id)?.(m);
     } else if (m.type === 'wsb:shutdown') {

@@ -9,6 +9,10 @@ export interface ClusterView {
   readonly serverPid: number;
   /** Prometheus text and total open connections, summed over every process of the server. */
   snapshot(local: ServerStats): Promise<{ metricsText: string; contentType: string; connections: number }>;
+  /** Takes one of the whole server's --max-connections slots, if any is free. */
+  admit(): boolean | Promise<boolean>;
+  /** Gives a slot back (its TCP connection closed). */
+  release(): void;
 }
 
 /**

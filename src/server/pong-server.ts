@@ -47,8 +47,9 @@ export function createPongServer(
   // Handshakes ws itself refuses (missing key, bad headers): count them; ws writes the answer.
   wss.on('wsClientError', (err: Error & { code?: string }, socket: Duplex) => {
     stats.countError(err.code ?? 'WS_HANDSHAKE_ERROR');
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    socket.destroy();
+    if (!socket.writable) return void socket.destroy();
+    socket.once('finish', () => socket.destroy());
+    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
 
   // Hot-path listeners: created once per server and shared by every socket (no closure per connection).
@@ -103,16 +104,27 @@ export function createPongServer(
   httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', onUpgradeSocketError);
     const refusal = refuseUpgrade(req);
-    if (refusal) {
-      stats.countRejected(refusal.status);
-      writeRefusal(socket, refusal);
-      return;
-    }
+    if (refusal) return refuse(socket, refusal);
+    if (opts.maxConnections <= 0) return upgrade(req, socket, head);
+    // A slot is held from admission until the TCP connection closes, whatever happens in between.
+    Promise.resolve(cluster.admit()).then((admitted) => {
+      if (!admitted) {
+        return refuse(socket, { status: 503, reason: 'Service Unavailable', body: `connection limit ${opts.maxConnections} reached` });
+      }
+      socket.once('close', () => cluster.release());
+      upgrade(req, socket, head);
+    });
+  });
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off('error', onUpgradeSocketError);
       wss.emit('connection', ws, req);
     });
-  });
+  }
+  function refuse(socket: Duplex, refusal: Refusal): void {
+    stats.countRejected(refusal.status);
+    writeRefusal(socket, refusal);
+  }
   function onUpgradeSocketError(err: Error & { code?: string }): void {
     stats.countError(err.code ?? 'UNKNOWN');
   }
@@ -131,9 +143,6 @@ export function createPongServer(
         body: `unsupported Sec-WebSocket-Version ${version}`,
         headers: { 'Sec-WebSocket-Version': SUPPORTED_VERSIONS.join(', ') },
       };
-    }
-    if (opts.maxConnections > 0 && stats.connectionsCurrent >= opts.maxConnections) {
-      return { status: 503, reason: 'Service Unavailable', body: `connection limit ${opts.maxConnections} reached` };
     }
     return undefined;
   }

@@ -46,7 +46,7 @@ export async function runServer(opts: ServeOptions, log: Logger): Promise<Server
     return startPrimary(opts, entry, log);
   }
   let registry: Registry | undefined;
-  const server = createPongServer(opts, tls, singleProcessView(() => registry!), log);
+  const server = createPongServer(opts, tls, singleProcessView(() => registry!, opts.maxConnections), log);
   registry = createMetricsRegistry(server.stats);
   const port = await listen(server.httpServer, opts.host, opts.port);
   return { port, pid: process.pid, workers: 1, shutdown: () => server.shutdown() };

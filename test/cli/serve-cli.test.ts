@@ -65,11 +65,10 @@ describe('serve: graceful shutdown on SIGTERM', SUITE, () => {
 });
 
 describe('serve: a signal during start-up', SUITE, () => {
-  // Known bug, kept as a TODO so it turns green when fixed: main.ts counts the signal but only
-  // resolves waiters registered at that moment, and serve.ts registers its waiter after runServer.
+  // A signal that arrives before the server listens is kept and acted on once it does.
   it(
     'stops a server that got SIGTERM while forking its workers',
-    { ...T, todo: 'bug: a SIGTERM before the listening line is swallowed (src/cli/main.ts:16-21, serve.ts:84)' },
+    T,
     async () => {
       const p = spawnCli(['serve', '--host', '127.0.0.1', '--port', '0', '--workers', '2']);
       // Logged by runServer before it forks: the signal handlers exist, the server is not up yet.

@@ -496,15 +496,14 @@ describe('serve --workers 2', SUITE, () => {
   });
 });
 
-// Known bug, kept as a TODO so it turns green when fixed: cluster-primary.ts gives each worker
-// ceil(max / workers) of the limit, so the whole-server limit is exceeded (3 → 4) and, with
-// round-robin, an upgrade can be refused while the server is below the limit.
+// One limit for the whole server: workers ask the primary for each slot, so the limit is exact
+// whatever worker round-robin hands a connection to.
 describe('serve --workers 2 --max-connections (whole-server limit)', SUITE, () => {
   const server = useServer(['--workers', '2', '--max-connections', '3']);
 
   it(
     'accepts exactly 3 connections over both workers, and 2 more once 2 have closed',
-    { ...T, todo: 'bug: --max-connections is split per worker (src/server/cluster-primary.ts:26)' },
+    T,
     async () => {
       const url = `ws://127.0.0.1:${server().port}/`;
       const clients: Client[] = [];

@@ -32,7 +32,7 @@ describe('profiles', { timeout: 10_000 }, () => {
   });
 
   it('bad fields are named in the error', () => {
-    const bad = tempProfile({ clients: 0, client: 5, duration: 'soon' });
+    const bad = tempProfile({ clients: 0, cleints: 5, duration: 'soon' });
     assert.throws(() => readProfile(bad), (err: unknown) => {
       assert.ok(err instanceof WsbError);
       assert.equal(err.code, 'WSB_ERR_PROFILE');

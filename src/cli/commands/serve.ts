@@ -16,12 +16,12 @@ interface ServeFlags {
   deflate: boolean;
   maxPayload: number;
   maxConnections: number;
-  pingInterval: number;
+  pingInterval?: number;
   cert?: string;
   key?: string;
   workers: number | 'auto';
   logLevel: string;
-  shutdownTimeout: number;
+  shutdownTimeout?: number;
 }
 
 function workersOption(value: string): number | 'auto' {
@@ -53,12 +53,12 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--deflate', 'negotiate permessage-deflate (RFC 7692)', false)
     .option('--max-payload <size>', 'largest message accepted; larger ones close with 1009', sizeBytesOption, 64 * 1024)
     .option('--max-connections <n>', 'upgrades beyond this many open connections get HTTP 503 (0 = no limit)', intOption(0), 0)
-    .option('--ping-interval <duration>', 'heartbeat: ping every peer this often, terminate peers that miss one (0 = off)', durationMsOption, 0)
+    .option('--ping-interval <duration>', 'heartbeat: ping every peer this often, terminate peers that miss one (default off)', durationMsOption)
     .option('--cert <file>', 'PEM certificate: serve wss:// (with --key)')
     .option('--key <file>', 'PEM private key (with --cert)')
     .option('--workers <n|auto>', 'processes sharing the port (auto: one per core, more if --max-connections needs them)', workersOption, 1)
     .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS, 'silent']).default('info'))
-    .option('--shutdown-timeout <duration>', 'how long SIGINT/SIGTERM waits for close handshakes', durationMsOption, 5000)
+    .option('--shutdown-timeout <duration>', 'how long SIGINT/SIGTERM waits for close handshakes (default 5s)', durationMsOption)
     .action(async (flags: ServeFlags) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
       const opts: ServeOptions = {
@@ -70,17 +70,18 @@ export function registerServe(program: Command, ctx: CliContext): void {
         deflate: flags.deflate,
         maxPayloadBytes: flags.maxPayload,
         maxConnections: flags.maxConnections,
-        pingIntervalMs: flags.pingInterval,
+        pingIntervalMs: flags.pingInterval ?? 0,
         certPath: flags.cert,
         keyPath: flags.key,
         workers: resolveWorkers(flags.workers, flags.maxConnections, perProcessCapacity()),
         logLevel: flags.logLevel,
-        shutdownTimeoutMs: flags.shutdownTimeout,
+        shutdownTimeoutMs: flags.shutdownTimeout ?? 5000,
       };
       const server = await runServer(opts, log);
       const scheme = opts.certPath ? 'wss' : 'ws';
       log.info({ port: server.port, serverPid: server.pid, workers: server.workers, mode: opts.mode }, 'listening');
-      ctx.stdout.write(`wsbench serve listening on ${scheme}://${opts.host}:${server.port}${opts.path ?? '/'} (pid ${server.pid}, ${server.workers} worker(s), mode ${opts.mode})\n`);
+      const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+      ctx.stdout.write(`wsbench serve listening on ${scheme}://${host}:${server.port}${opts.path ?? '/'} (pid ${server.pid}, ${server.workers} worker(s), mode ${opts.mode})\n`);
       const signal = await ctx.waitForSignal();
       log.info({ signal }, 'shutting down: closing connections with 1001');
       await server.shutdown();
