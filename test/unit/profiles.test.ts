@@ -37,7 +37,7 @@ describe('profiles', { timeout: 10_000 }, () => {
       assert.ok(err instanceof WsbError);
       assert.equal(err.code, 'WSB_ERR_PROFILE');
       assert.match(err.message, /clients/);
-      assert.match(err.message, /unknown field\(s\) "client"/);
+      assert.match(err.message, /unknown field\(s\) "cleints"/);
       assert.match(err.message, /duration/);
       return true;
     });
