@@ -1,22 +1,22 @@
-import WebSocket from 'ws';
+import WebSocket, { type RawData } from 'ws';
 import { nowUs } from '../../core/clock.js';
 import { recordUs } from '../../metrics/histograms.js';
 import { failureCause } from '../failure-cause.js';
 import { localAddressFor } from '../run-plan.js';
-import { onMessage } from './reply-recorder.js';
-import { kConnectStartUs, kIndex, type LoadSocket, type WorkerState } from './worker-state.js';
+import { recordReply } from './reply-recorder.js';
+import { LeanConnection, type LeanEvents } from './lean-connection.js';
+import { kIndex, type Conn, type LoadSocket, type WorkerState } from './worker-state.js';
 
 /** Concurrent handshakes per worker: enough to follow the connect rate, few enough not to flood SYNs. */
 const MAX_IN_FLIGHT = 512;
 const RAMP_TICK_MS = 5;
-
-/** Our listeners type `this` as LoadSocket; ws types it as WebSocket. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Listener = (this: WebSocket, ...args: any[]) => void;
+/** Replies are probe-sized; a server sending more than this is misbehaving. */
+const CLIENT_MAX_PAYLOAD = 16 * 1024 * 1024;
 
 let state: WorkerState;
 let onAllAttempted: () => void = () => {};
 let inFlight = 0;
+let targetUrl: URL;
 
 /**
  * Opens this worker's connections at its share of the connect rate, with a bounded number of
@@ -25,6 +25,7 @@ let inFlight = 0;
 export function startRamp(s: WorkerState, done: () => void): void {
   state = s;
   onAllAttempted = done;
+  targetUrl = new URL(s.config.url);
   const count = s.config.slice.count;
   if (count === 0) {
     done();
@@ -43,52 +44,33 @@ export function startRamp(s: WorkerState, done: () => void): void {
 }
 
 function open(index: number): void {
-  const cfg = state.config;
   inFlight++;
-  const ws = new WebSocket(cfg.url, cfg.protocols, {
-    headers: cfg.headers,
-    origin: cfg.origin,
-    perMessageDeflate: cfg.deflate,
-    handshakeTimeout: cfg.connectTimeoutMs,
-    localAddress: localAddressFor(state.globalId(index), cfg.localAddresses),
-    // Replies are probe-sized; a server sending more than this is misbehaving.
-    maxPayload: 16 * 1024 * 1024,
-  }) as LoadSocket;
-  ws[kIndex] = index;
-  ws[kConnectStartUs] = nowUs();
-  const socket = ws as WebSocket;
-  socket.on('open', onOpen as unknown as Listener);
-  socket.on('message', onMessage as unknown as Listener);
-  socket.on('error', onError as unknown as Listener);
-  socket.on('close', onClose as unknown as Listener);
+  state.connectStartUs[index] = nowUs();
+  if (state.config.client === 'lean') openLean(index);
+  else openWs(index);
 }
 
-// Module-level listeners shared by every socket; the socket is `this`.
-function onOpen(this: LoadSocket): void {
+// Bookkeeping shared by both clients.
+function opened(index: number, conn: Conn): void {
   inFlight--;
-  recordUs(state.hist.connect, nowUs() - this[kConnectStartUs]);
-  state.sockets[this[kIndex]] = this;
+  recordUs(state.hist.connect, nowUs() - state.connectStartUs[index]);
+  state.sockets[index] = conn;
   state.counters.established++;
   state.counters.open++;
   attempted();
-  if (state.closing) this.close(1000, 'wsbench done');
+  if (state.closing) conn.close(1000, 'wsbench done');
 }
 
-function onError(this: LoadSocket, err: Error & { code?: string }): void {
-  if (state.sockets[this[kIndex]] === this) {
-    state.countError(state.counters.errorsByCode, err.code ?? 'other');
-    return;
-  }
-  // Before open: the connection attempt failed (ws emits close right after; onClose ignores it).
+function failed(err: Error & { code?: string }): void {
   inFlight--;
   state.counters.failed++;
   state.countError(state.counters.failuresByCause, failureCause(err));
   attempted();
 }
 
-function onClose(this: LoadSocket, code: number): void {
-  if (state.sockets[this[kIndex]] !== this) return;
-  state.sockets[this[kIndex]] = undefined;
+function closed(index: number, conn: Conn, code: number): void {
+  if (state.sockets[index] !== conn) return;
+  state.sockets[index] = undefined;
   state.counters.open--;
   if (!state.closing) state.countError(state.counters.unexpectedClosesByCode, String(code));
 }
@@ -96,6 +78,71 @@ function onClose(this: LoadSocket, code: number): void {
 function attempted(): void {
   state.connectAttemptsDone++;
   if (state.connectAttemptsDone === state.config.slice.count) onAllAttempted();
+}
+
+// The lean client: events come straight from the connection object.
+const leanEvents: LeanEvents = {
+  open: (conn) => opened(conn.index, conn),
+  message: (conn, data) => recordReply(conn.index, data),
+  fail: (_conn, err) => failed(err),
+  close: (conn, code) => closed(conn.index, conn, code),
+};
+
+function openLean(index: number): void {
+  const cfg = state.config;
+  const conn = new LeanConnection(
+    {
+      url: targetUrl,
+      protocols: cfg.protocols,
+      headers: cfg.headers,
+      origin: cfg.origin,
+      localAddress: localAddressFor(state.globalId(index), cfg.localAddresses),
+      handshakeTimeoutMs: cfg.connectTimeoutMs,
+      maxPayload: CLIENT_MAX_PAYLOAD,
+    },
+    leanEvents,
+  );
+  conn.index = index;
+}
+
+// The ws client (the reference): module-level listeners shared by every socket; the socket is `this`.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Listener = (this: WebSocket, ...args: any[]) => void;
+
+function openWs(index: number): void {
+  const cfg = state.config;
+  const ws = new WebSocket(cfg.url, cfg.protocols, {
+    headers: cfg.headers,
+    origin: cfg.origin,
+    perMessageDeflate: cfg.deflate,
+    handshakeTimeout: cfg.connectTimeoutMs,
+    localAddress: localAddressFor(state.globalId(index), cfg.localAddresses),
+    maxPayload: CLIENT_MAX_PAYLOAD,
+  }) as LoadSocket;
+  ws[kIndex] = index;
+  const socket = ws as WebSocket;
+  socket.on('open', onWsOpen as unknown as Listener);
+  socket.on('message', onWsMessage as unknown as Listener);
+  socket.on('error', onWsError as unknown as Listener);
+  socket.on('close', onWsClose as unknown as Listener);
+}
+
+function onWsOpen(this: LoadSocket): void {
+  opened(this[kIndex], this);
+}
+
+function onWsMessage(this: LoadSocket, data: RawData): void {
+  recordReply(this[kIndex], data as Buffer);
+}
+
+function onWsError(this: LoadSocket, err: Error & { code?: string }): void {
+  // After open: counted; ws emits close next. Before open: the attempt failed (close is ignored).
+  if (state.sockets[this[kIndex]] === this) state.countError(state.counters.errorsByCode, err.code ?? 'other');
+  else failed(err);
+}
+
+function onWsClose(this: LoadSocket, code: number): void {
+  closed(this[kIndex], this, code);
 }
 
 /** Closes every open connection with 1000 and resolves when all are closed (or after `timeoutMs`). */

@@ -1,8 +1,7 @@
-import type { RawData } from 'ws';
 import { nowUs } from '../../core/clock.js';
 import { recordUs } from '../../metrics/histograms.js';
 import { probeOffset, readProbeConnId, readProbeIntendedUs, readProbeSentUs } from '../../protocol/probe.js';
-import { kIndex, type LoadSocket, type WorkerState } from './worker-state.js';
+import type { WorkerState } from './worker-state.js';
 
 let state: WorkerState;
 
@@ -14,9 +13,8 @@ export function bindRecorder(s: WorkerState): void {
  * The reply path (one call per message received). Everything needed is in the payload: no lookup,
  * no allocation. `Pong: <probe>` (the seed server) and `<probe>` (any echo server) both match.
  */
-export function onMessage(this: LoadSocket, data: RawData): void {
+export function recordReply(index: number, buf: Buffer): void {
   const now = nowUs();
-  const buf = data as Buffer;
   const c = state.counters;
   c.bytesReceived += buf.length;
   const at = probeOffset(buf);
@@ -24,7 +22,7 @@ export function onMessage(this: LoadSocket, data: RawData): void {
     c.otherMessages++;
     return;
   }
-  if (readProbeConnId(buf, at) !== state.globalId(this[kIndex])) {
+  if (readProbeConnId(buf, at) !== state.globalId(index)) {
     c.badReplies++;
     return;
   }

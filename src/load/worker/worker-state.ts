@@ -2,10 +2,18 @@ import type { WebSocket } from 'ws';
 import { createHistogram, type Histogram } from '../../metrics/histograms.js';
 import { emptyCounters, type WorkerConfig } from '../messages.js';
 
-/** Symbols for the two things each socket carries: its local index and its connect start time. */
+/** What the scheduler needs of a connection; both ws's WebSocket and the lean client provide it. */
+export interface Conn {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: Buffer, opts: { binary: boolean; compress?: boolean }): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+}
+
+/** A ws socket carries its local index (ws listeners find their connection through `this`). */
 export const kIndex = Symbol('wsbench.index');
-export const kConnectStartUs = Symbol('wsbench.connectStartUs');
-export type LoadSocket = WebSocket & { [kIndex]: number; [kConnectStartUs]: number };
+export type LoadSocket = WebSocket & { [kIndex]: number };
 
 /**
  * Everything one worker thread knows. One instance per thread (module-level in worker-main), so the
@@ -14,8 +22,10 @@ export type LoadSocket = WebSocket & { [kIndex]: number; [kConnectStartUs]: numb
 export class WorkerState {
   readonly config: WorkerConfig;
   readonly counters = emptyCounters();
-  /** Open sockets by local index (undefined: not connected yet, failed, or closed). */
-  readonly sockets: (LoadSocket | undefined)[];
+  /** Open connections by local index (undefined: not connected yet, failed, or closed). */
+  readonly sockets: (Conn | undefined)[];
+  /** When each connection attempt started (µs), for the connect histogram. */
+  readonly connectStartUs: Float64Array;
   /** Global connection id of local index j is firstId + j × stride. */
   readonly firstId: number;
   readonly stride: number;
@@ -42,6 +52,7 @@ export class WorkerState {
     this.firstId = config.slice.firstId;
     this.stride = config.slice.stride;
     this.sockets = new Array(config.slice.count).fill(undefined);
+    this.connectStartUs = new Float64Array(config.slice.count);
   }
 
   globalId(index: number): number {
