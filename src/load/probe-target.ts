@@ -19,7 +19,7 @@ export interface TargetProbe {
  * Opens one connection and sends one probe before the run, so an unreachable target, a rejected
  * handshake or a server that never answers is one clear error instead of a run full of failures.
  */
-export function probeTarget(config: LoadConfig): Promise<TargetProbe> {
+export function probeTarget(config: LoadConfig, localAddress?: string): Promise<TargetProbe> {
   return new Promise((resolve, reject) => {
     let greeting: string | null = null;
     let settled = false;
@@ -28,6 +28,7 @@ export function probeTarget(config: LoadConfig): Promise<TargetProbe> {
       origin: config.origin,
       perMessageDeflate: config.deflate,
       handshakeTimeout: Math.min(config.connectTimeoutMs, PROBE_TIMEOUT_MS),
+      localAddress,
     });
     const timer = setTimeout(
       () => fail(new WsbError('WSB_ERR_TARGET_UNREACHABLE', `${config.url} accepted the connection but did not answer a message within ${PROBE_TIMEOUT_MS / 1000} s`, 'the target must echo messages or answer them with "Pong: <msg>"')),

@@ -63,7 +63,7 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
     { fdSoft: fd.soft, portRangeSize: readPortRange().size, cores: os.availableParallelism() },
   );
   const pre = preflight(config, plan);
-  const target = await probeTarget(config);
+  const target = await probeTarget(config, plan.localAddresses[0]);
   log.debug({ target }, 'target answered the trial probe');
   log.info(
     { processes: plan.processes, threadsPerProcess: plan.threadsPerProcess, sourceAddresses: plan.localAddresses.length || 1, client: config.client },

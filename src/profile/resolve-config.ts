@@ -50,7 +50,8 @@ export function resolveLoadConfig(flags: LoadFlags): LoadConfig {
     threads: flags.threads ?? p.threads,
     processes: flags.processes ?? p.processes,
     localAddresses: flags.localAddresses ?? [],
-    client: flags.client ?? p.client ?? LOAD_DEFAULTS.client,
+    // The lean client offers no extensions: a deflate run uses ws unless lean was asked for by name.
+    client: flags.client ?? p.client ?? (flags.deflate ?? p.deflate ? 'ws' : LOAD_DEFAULTS.client),
     graceMs: flags.graceMs ?? p.grace ?? LOAD_DEFAULTS.graceMs,
     connectTimeoutMs: flags.connectTimeoutMs ?? p.connectTimeout ?? LOAD_DEFAULTS.connectTimeoutMs,
     serverPid: flags.serverPid,
@@ -65,6 +66,9 @@ export function resolveLoadConfig(flags: LoadFlags): LoadConfig {
 }
 
 function validate(c: LoadConfig): void {
+  if (c.deflate && c.client === 'lean') {
+    throw usageError('--deflate needs --client ws: the lean client does not negotiate permessage-deflate');
+  }
   let url: URL;
   try {
     url = new URL(c.url);
