@@ -1,94 +1,11 @@
-/**
- * Entry of one load worker thread: connects its slice of the clients, sends on the open-model
- * schedule, records into histograms, and reports to the orchestrator once per second and at the end.
- */
+/** Entry of a load worker thread: the worker runtime, talking through parentPort. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { nowUs, sharedMsToLocalUs } from '../../core/clock.js';
-import { encodeHistogram } from '../../metrics/histograms.js';
-import { LoopHealth } from '../../metrics/loop-health.js';
-import type { FromWorker, ToWorker, WorkerConfig } from '../messages.js';
-import { WorkerState } from './worker-state.js';
-import { bindRecorder } from './reply-recorder.js';
-import { startRamp, closeAll } from './connector.js';
-import { SendScheduler } from './send-scheduler.js';
-
-const INTERVAL_MS = 1000;
-const CLOSE_TIMEOUT_MS = 3000;
+import type { WorkerConfig } from '../messages.js';
+import { startWorker } from './worker-runtime.js';
 
 const port = parentPort!;
-const config = workerData as WorkerConfig;
-const workerIndex = config.slice.workerIndex;
-const state = new WorkerState(config);
-const scheduler = new SendScheduler(state);
-const intervalLoop = new LoopHealth();
-const windowLoop = new LoopHealth();
-let windowTimer: NodeJS.Timeout | undefined;
-let finishing = false;
-
-bindRecorder(state);
-
-function post(msg: FromWorker): void {
-  port.postMessage(msg);
-}
-
-const reporter = setInterval(() => {
-  const loop = intervalLoop.read();
-  intervalLoop.reset();
-  post({
-    type: 'interval',
-    workerIndex,
-    counters: state.counters,
-    rttHist: encodeHistogram(state.intervalRtt),
-    loopDelayP99Us: loop.p99Us,
-    sendLagMaxUs: state.sendLagMaxIntervalUs,
-  });
-  state.intervalRtt.reset();
-  state.sendLagMaxIntervalUs = 0;
-}, INTERVAL_MS);
-
-async function finish(): Promise<void> {
-  if (finishing) return;
-  finishing = true;
-  scheduler.stop();
-  if (windowTimer) clearTimeout(windowTimer);
-  clearInterval(reporter);
-  const loop = windowLoop.read();
-  await closeAll(CLOSE_TIMEOUT_MS);
-  post({
-    type: 'result',
-    workerIndex,
-    counters: state.counters,
-    hist: {
-      rtt: encodeHistogram(state.hist.rtt),
-      rttRaw: encodeHistogram(state.hist.rttRaw),
-      sendLag: encodeHistogram(state.hist.sendLag),
-      connect: encodeHistogram(state.hist.connect),
-    },
-    loopDelayP99Us: loop.p99Us,
-    loopDelayMaxUs: loop.maxUs,
-  });
-  intervalLoop.stop();
-  windowLoop.stop();
-  port.close();
-}
-
-port.on('message', (msg: ToWorker) => {
-  switch (msg.type) {
-    case 'connect':
-      startRamp(state, () => post({ type: 'ramp-done', workerIndex, counters: state.counters, connectHist: encodeHistogram(state.hist.connect) }));
-      break;
-    case 'go': {
-      state.windowStartUs = sharedMsToLocalUs(msg.windowStartMs);
-      state.windowEndUs = sharedMsToLocalUs(msg.windowEndMs);
-      scheduler.start(sharedMsToLocalUs(msg.startMs), state.windowEndUs);
-      // The loop-delay self-check covers the measured window only, like the latency figures.
-      windowTimer = setTimeout(() => windowLoop.reset(), Math.max(0, (state.windowStartUs - nowUs()) / 1000));
-      break;
-    }
-    case 'finish':
-      finish().catch((err: Error) => post({ type: 'fatal', workerIndex, message: err.stack ?? err.message }));
-      break;
-  }
+startWorker(workerData as WorkerConfig, {
+  post: (msg) => port.postMessage(msg),
+  onMessage: (listener) => port.on('message', listener),
+  close: () => port.close(),
 });
-
-post({ type: 'ready', workerIndex });
