@@ -7,6 +7,14 @@ const THREAD_ENTRY = fileURLToPath(new URL('./worker/worker-main.js', import.met
 const PROCESS_ENTRY = fileURLToPath(new URL('../cli/load-process.js', import.meta.url));
 
 /**
+ * V8's young generation, kept small where connections live. Its default (16 MB semi-spaces) is a
+ * fixed cost that grows with each connect storm and shows up as ~1 KB of RSS per connection at
+ * 10 000 clients; per-message garbage is small, so the extra scavenges cost little CPU.
+ * (Measured in bench/load-client-cost.ts; see the README's "Limitations".)
+ */
+const SEMI_SPACE_MB = 2;
+
+/**
  * Where load workers live: a thread of this process, or a child process that runs several worker
  * threads and relays their messages. The orchestrator sees the same messages either way, so results
  * from processes merge exactly as thread results do.
@@ -24,7 +32,7 @@ export interface HostEvents {
 
 /** One worker thread in this process. */
 export function threadHost(config: WorkerConfig, events: HostEvents): WorkerHost {
-  const w = new Worker(THREAD_ENTRY, { workerData: config });
+  const w = new Worker(THREAD_ENTRY, { workerData: config, resourceLimits: { maxYoungGenerationSizeMb: SEMI_SPACE_MB * 3 } });
   const index = config.slice.workerIndex;
   let done = false;
   w.on('message', (msg: FromWorker) => {
@@ -50,7 +58,11 @@ export type FromProcess = { type: 'relay'; msg: FromWorker } | { type: 'gone'; w
 export function processHost(configs: WorkerConfig[], events: HostEvents): WorkerHost {
   const indexes = configs.map((c) => c.slice.workerIndex);
   const reported = new Set<number>();
-  const child: ChildProcess = fork(PROCESS_ENTRY, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  const child: ChildProcess = fork(PROCESS_ENTRY, [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    serialization: 'advanced',
+    execArgv: [...process.execArgv, `--max-semi-space-size=${SEMI_SPACE_MB}`],
+  });
   child.on('message', (m: FromProcess) => {
     if (m.type === 'relay') {
       if (m.msg.type === 'result') reported.add(m.msg.workerIndex);

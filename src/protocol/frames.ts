@@ -75,12 +75,15 @@ export interface FrameSink {
   onFrame(fin: boolean, opcode: number, payload: Buffer): void;
 }
 
+/** Shared empty list: most connections never hold a partial frame, so they never get their own. */
+const NONE: Buffer[] = [];
+
 /**
  * Incremental parser for frames sent by a server (never masked). Keeps unparsed bytes between
  * chunks; throws FrameError for anything RFC 6455 says must fail the connection.
  */
 export class ServerFrameParser {
-  private pending: Buffer[] = [];
+  private pending: Buffer[] = NONE;
   private pendingBytes = 0;
   /** Bytes the frame at the head of `pending` needs in total, once its header is known. */
   private need = 0;
@@ -90,11 +93,12 @@ export class ServerFrameParser {
   push(chunk: Buffer, sink: FrameSink): void {
     let buf = chunk;
     if (this.pendingBytes > 0) {
+      if (this.pending === NONE) this.pending = [];
       this.pending.push(chunk);
       this.pendingBytes += chunk.length;
       if (this.pendingBytes < Math.max(this.need, 2)) return;
       buf = Buffer.concat(this.pending, this.pendingBytes);
-      this.pending = [];
+      this.pending = NONE;
       this.pendingBytes = 0;
     }
     let at = 0;
@@ -105,7 +109,7 @@ export class ServerFrameParser {
     }
     if (at < buf.length) {
       const rest = buf.subarray(at);
-      this.pending.push(rest);
+      this.pending = [rest];
       this.pendingBytes = rest.length;
     } else {
       this.need = 0;

@@ -52,7 +52,7 @@ function recorder() {
 }
 
 function connect(port: number, events: LeanEvents, protocols: string[] = []): LeanConnection {
-  return new LeanConnection({ url: new URL(`ws://127.0.0.1:${port}/chat?x=1`), protocols, headers: { 'X-Test': 'yes' }, origin: 'http://example.com', localAddress: undefined, handshakeTimeoutMs: 5000, maxPayload: 1 << 20 }, events);
+  return new LeanConnection({ url: new URL(`ws://127.0.0.1:${port}/chat?x=1`), protocols, headers: { 'X-Test': 'yes' }, origin: 'http://example.com', handshakeTimeoutMs: 5000, maxPayload: 1 << 20 }, events, undefined);
 }
 
 describe('lean client against raw frames', { timeout: 60_000 }, () => {

@@ -4,7 +4,7 @@ import { recordUs } from '../../metrics/histograms.js';
 import { failureCause } from '../failure-cause.js';
 import { localAddressFor } from '../run-plan.js';
 import { recordReply } from './reply-recorder.js';
-import { LeanConnection, type LeanEvents } from './lean-connection.js';
+import { LeanConnection, type LeanEvents, type LeanOptions } from './lean-connection.js';
 import { kIndex, type Conn, type LoadSocket, type WorkerState } from './worker-state.js';
 
 /** Concurrent handshakes per worker: enough to follow the connect rate, few enough not to flood SYNs. */
@@ -16,7 +16,6 @@ const CLIENT_MAX_PAYLOAD = 16 * 1024 * 1024;
 let state: WorkerState;
 let onAllAttempted: () => void = () => {};
 let inFlight = 0;
-let targetUrl: URL;
 
 /**
  * Opens this worker's connections at its share of the connect rate, with a bounded number of
@@ -25,7 +24,6 @@ let targetUrl: URL;
 export function startRamp(s: WorkerState, done: () => void): void {
   state = s;
   onAllAttempted = done;
-  targetUrl = new URL(s.config.url);
   const count = s.config.slice.count;
   if (count === 0) {
     done();
@@ -88,20 +86,19 @@ const leanEvents: LeanEvents = {
   close: (conn, code) => closed(conn.index, conn, code),
 };
 
+let leanOptions: LeanOptions | undefined;
+
 function openLean(index: number): void {
   const cfg = state.config;
-  const conn = new LeanConnection(
-    {
-      url: targetUrl,
-      protocols: cfg.protocols,
-      headers: cfg.headers,
-      origin: cfg.origin,
-      localAddress: localAddressFor(state.globalId(index), cfg.localAddresses),
-      handshakeTimeoutMs: cfg.connectTimeoutMs,
-      maxPayload: CLIENT_MAX_PAYLOAD,
-    },
-    leanEvents,
-  );
+  leanOptions ??= {
+    url: new URL(cfg.url),
+    protocols: cfg.protocols,
+    headers: cfg.headers,
+    origin: cfg.origin,
+    handshakeTimeoutMs: cfg.connectTimeoutMs,
+    maxPayload: CLIENT_MAX_PAYLOAD,
+  };
+  const conn = new LeanConnection(leanOptions, leanEvents, localAddressFor(state.globalId(index), cfg.localAddresses));
   conn.index = index;
 }
 

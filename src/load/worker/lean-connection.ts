@@ -17,14 +17,15 @@ import { acceptKey } from '../../protocol/handshake.js';
 import { encodeClientFrame, FrameError, OP, ServerFrameParser, type FrameSink } from '../../protocol/frames.js';
 
 const MAX_HEADER_BYTES = 16 * 1024;
+const EMPTY = Buffer.alloc(0);
 const CLOSE_WAIT_MS = 3000;
 
+/** Shared by every connection of a worker (one object, not one per connection). */
 export interface LeanOptions {
   url: URL;
   protocols: string[];
   headers: Record<string, string>;
   origin: string | undefined;
-  localAddress: string | undefined;
   handshakeTimeoutMs: number;
   maxPayload: number;
 }
@@ -52,10 +53,11 @@ export class LeanConnection implements FrameSink {
   /** Free for the owner (the worker stores its local index here). */
   index = 0;
   private readonly socket: OwnedSocket;
-  private readonly key: string;
+  /** Our Sec-WebSocket-Key until the handshake is checked (then dropped: memory per connection). */
+  private key: string;
   private readonly events: LeanEvents;
   private readonly opts: LeanOptions;
-  private header: Buffer | undefined = Buffer.alloc(0);
+  private header: Buffer | undefined = EMPTY;
   private readonly parser: ServerFrameParser;
   private fragments: Buffer[] | undefined;
   private fragmentOpcode = 0;
@@ -63,7 +65,7 @@ export class LeanConnection implements FrameSink {
   private closeCode = 1006;
   private closeSent = false;
 
-  constructor(opts: LeanOptions, events: LeanEvents) {
+  constructor(opts: LeanOptions, events: LeanEvents, localAddress: string | undefined) {
     this.opts = opts;
     this.events = events;
     this.key = randomBytes(16).toString('base64');
@@ -73,8 +75,8 @@ export class LeanConnection implements FrameSink {
     const host = opts.url.hostname.replace(/^\[|\]$/g, '');
     const socket = (
       secure
-        ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, localAddress: opts.localAddress } as tls.ConnectionOptions)
-        : net.connect({ host, port, localAddress: opts.localAddress })
+        ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, localAddress } as tls.ConnectionOptions)
+        : net.connect({ host, port, localAddress })
     ) as OwnedSocket;
     socket[kConn] = this;
     this.socket = socket;
@@ -186,6 +188,7 @@ export class LeanConnection implements FrameSink {
     if (protocol !== undefined && !this.opts.protocols.includes(protocol)) return void this.handshakeFailed('Server sent an invalid subprotocol');
     if (headers.has('sec-websocket-extensions')) return void this.handshakeFailed('Server sent an extension that was not offered');
     this.protocol = protocol ?? '';
+    this.key = '';
     this.readyState = OPEN;
     this.socket.setTimeout(0);
     this.events.open(this);
