@@ -54,6 +54,7 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
   const plan = planRun(
     {
       clients: config.clients,
+      ratePerClient: config.ratePerClient,
       connectRate: config.connectRate,
       targetHost: new URL(config.url).hostname,
       processes: config.processes,

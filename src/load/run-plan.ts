@@ -2,6 +2,14 @@ import { usageError } from '../core/errors.js';
 import { CLIENT_FD_RESERVE, PORT_RESERVE } from './preflight.js';
 import { planWorkers, type WorkerSlice } from './plan.js';
 
+/**
+ * Messages per second one worker thread handles comfortably. Threads beyond what the message rate
+ * needs cost more than they give: each adds an event loop waking ~1 000 times a second and an
+ * isolate's memory (bench/load-client-cost.ts: 2 threads cost 1.4x the CPU per round trip of 1 at
+ * 10 000 msg/s on 2 cores).
+ */
+export const MESSAGES_PER_THREAD = 20_000;
+
 /** Headroom under the open-file limit: sockets in TIME_WAIT, worker pipes and logs need some too. */
 export const FD_SAFETY = 0.9;
 
@@ -13,6 +21,8 @@ export interface MachineLimits {
 
 export interface RunPlanInput {
   clients: number;
+  /** Messages per second per client (decides how many threads are worth it). */
+  ratePerClient: number;
   connectRate: number;
   targetHost: string;
   /** Forced by flags; undefined = automatic. */
@@ -59,8 +69,9 @@ export function planRun(input: RunPlanInput, limits: MachineLimits): RunPlan {
   const perProcess = clientsPerProcessMax(limits.fdSoft);
   const portsPerAddress = Math.max(1, limits.portRangeSize - PORT_RESERVE);
   const processes = input.processes ?? Math.max(1, Math.ceil(input.clients / perProcess));
+  const threadsForRate = Math.ceil((input.clients * input.ratePerClient) / MESSAGES_PER_THREAD / processes);
   const threadsPerProcess = Math.min(
-    input.threadsPerProcess ?? Math.max(1, Math.floor(limits.cores / processes)),
+    input.threadsPerProcess ?? Math.max(1, Math.min(Math.floor(limits.cores / processes), threadsForRate)),
     Math.max(1, Math.ceil(input.clients / processes)),
   );
   let localAddresses = input.localAddresses ?? [];

@@ -43,7 +43,7 @@ export const LOAD_DEFAULTS = {
   payloadBytes: 64,
   protocols: [] as string[],
   deflate: false,
-  client: 'ws' as 'lean' | 'ws',
+  client: 'lean' as 'lean' | 'ws',
   headers: {} as Record<string, string>,
   origin: undefined,
   graceMs: 2_000,

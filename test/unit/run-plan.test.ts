@@ -6,7 +6,7 @@ const HERE = { fdSoft: 20_000, portRangeSize: 28_232, cores: 2 };
 
 describe('run plan: processes, threads, source addresses', { timeout: 10_000 }, () => {
   it('100 000 clients here: enough processes for the open-file limit, enough loopback addresses for the ports', () => {
-    const plan = planRun({ clients: 100_000, connectRate: 2000, targetHost: '127.0.0.1' }, HERE);
+    const plan = planRun({ clients: 100_000, ratePerClient: 1, connectRate: 2000, targetHost: '127.0.0.1' }, HERE);
     assert.equal(clientsPerProcessMax(20_000), 17_910);
     assert.equal(plan.processes, 6);
     assert.equal(plan.threadsPerProcess, 1);
@@ -24,16 +24,17 @@ describe('run plan: processes, threads, source addresses', { timeout: 10_000 }, 
   });
 
   it('small runs stay in one process with one thread per core and do not bind', () => {
-    const plan = planRun({ clients: 1000, connectRate: 2000, targetHost: '127.0.0.1' }, HERE);
+    const plan = planRun({ clients: 1000, ratePerClient: 1, connectRate: 2000, targetHost: '127.0.0.1' }, HERE);
     assert.equal(plan.processes, 1);
-    assert.equal(plan.threadsPerProcess, 2);
+    assert.equal(plan.threadsPerProcess, 1, '1 000 msg/s need one thread');
+    assert.equal(planRun({ clients: 10_000, ratePerClient: 5, connectRate: 2000, targetHost: '127.0.0.1' }, HERE).threadsPerProcess, 2, 'one thread per core when the rate needs them');
     assert.deepEqual(plan.localAddresses, []);
     assert.equal(localAddressFor(5, plan.localAddresses), undefined);
   });
 
   it('a low forced limit splits into more processes; per-process and per-thread counts add up exactly', () => {
     for (const clients of [1, 179, 180, 181, 1000, 12_345]) {
-      const plan = planRun({ clients, connectRate: 100, targetHost: 'example.com' }, { fdSoft: 300, portRangeSize: 28_232, cores: 4 });
+      const plan = planRun({ clients, ratePerClient: 1, connectRate: 100, targetHost: 'example.com' }, { fdSoft: 300, portRangeSize: 28_232, cores: 4 });
       const perProcess = new Map<number, number>();
       for (const s of plan.slices) perProcess.set(s.process, (perProcess.get(s.process) ?? 0) + s.count);
       assert.equal([...perProcess.values()].reduce((a, b) => a + b, 0), clients);
@@ -43,16 +44,16 @@ describe('run plan: processes, threads, source addresses', { timeout: 10_000 }, 
   });
 
   it('flags win: --processes, --threads, --local-address', () => {
-    const plan = planRun({ clients: 10, connectRate: 10, targetHost: '127.0.0.1', processes: 2, threadsPerProcess: 3, localAddresses: ['127.0.0.9'] }, HERE);
+    const plan = planRun({ clients: 10, ratePerClient: 1, connectRate: 10, targetHost: '127.0.0.1', processes: 2, threadsPerProcess: 3, localAddresses: ['127.0.0.9'] }, HERE);
     assert.equal(plan.processes, 2);
     assert.equal(plan.threadsPerProcess, 3);
     assert.equal(plan.slices.length, 6);
     assert.deepEqual(plan.localAddresses, ['127.0.0.9']);
-    assert.throws(() => planRun({ clients: 2, connectRate: 10, targetHost: 'x', processes: 3 }, HERE), /--processes 3 is more than --clients 2/);
+    assert.throws(() => planRun({ clients: 2, ratePerClient: 1, connectRate: 10, targetHost: 'x', processes: 3 }, HERE), /--processes 3 is more than --clients 2/);
   });
 
   it('non-loopback targets are never given made-up source addresses', () => {
-    const plan = planRun({ clients: 50_000, connectRate: 10, targetHost: '10.0.0.5' }, HERE);
+    const plan = planRun({ clients: 50_000, ratePerClient: 1, connectRate: 10, targetHost: '10.0.0.5' }, HERE);
     assert.deepEqual(plan.localAddresses, []);
   });
 
