@@ -10,6 +10,7 @@ import { TOOL } from './tool.js';
 import { registerServe } from './commands/serve.js';
 import { registerLoad } from './commands/load.js';
 import { registerDemo } from './commands/demo.js';
+import { registerCheck } from './commands/check.js';
 
 
 const signalWaiters: ((s: NodeJS.Signals) => void)[] = [];
@@ -42,6 +43,7 @@ function buildProgram(): Command {
   registerServe(program, ctx);
   registerLoad(program, ctx);
   registerDemo(program, ctx);
+  registerCheck(program, ctx);
   return program;
 }
 

@@ -61,11 +61,21 @@ describe('wsbench load: errors and exit codes', { timeout: 120_000 }, () => {
   });
 
   it('preflight: more clients than one process can hold → exit 4 with the fix', { timeout: 30_000 }, async () => {
-    const p = spawnCli(['load', 'ws://127.0.0.1:9/', '--clients', '50000', '--out', tempDir()]);
+    const p = spawnCli(['load', 'ws://127.0.0.1:9/', '--clients', '50000', '--processes', '1', '--out', tempDir()]);
     const exit = await p.exited;
     assert.equal(exit.code, 4);
     assert.match(p.stderr(), /open files in one process, but the limit is \d+.*\[WSB_ERR_FD_LIMIT\]/);
-    assert.match(p.stderr(), /hint: /);
+    assert.match(p.stderr(), /hint: .*--processes \d+/);
+    assertNoStack(p.stderr());
+  });
+
+  it('preflight: more connections than ephemeral ports to a non-loopback target → exit 4 naming --local-address', { timeout: 30_000 }, async () => {
+    // 192.0.2.1 (TEST-NET-1) is never contacted: the preflight refuses the run first.
+    const p = spawnCli(['load', 'ws://192.0.2.1:9/', '--clients', '60000', '--out', tempDir()]);
+    const exit = await p.exited;
+    assert.equal(exit.code, 4);
+    assert.match(p.stderr(), /ephemeral ports per address.*\[WSB_ERR_PORT_RANGE\]/);
+    assert.match(p.stderr(), /hint: .*--local-address/);
     assertNoStack(p.stderr());
   });
 

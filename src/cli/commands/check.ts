@@ -1,0 +1,20 @@
+import { Command } from 'commander';
+import { EXIT } from '../../core/exit-codes.js';
+import { runConformance } from '../../check/conformance.js';
+import { renderConformance } from '../../check/render-check.js';
+import { listOption } from '../parse.js';
+import type { CliContext } from '../context.js';
+
+export function registerCheck(program: Command, ctx: CliContext): void {
+  program
+    .command('check')
+    .description('conformance gate: handshake, greeting, Pong or echo reply, binary echo, close handshake')
+    .argument('<url>', 'WebSocket URL of the server to check')
+    .option('--protocol <list>', 'subprotocols to offer, comma-separated', listOption)
+    .option('--json', 'print the report as JSON on stdout', false)
+    .action(async (url: string, flags: { protocol?: string[]; json: boolean }) => {
+      const report = await runConformance(url, { protocols: flags.protocol });
+      ctx.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderConformance(report));
+      ctx.exitCode = report.ok ? EXIT.OK : EXIT.TARGET;
+    });
+}
