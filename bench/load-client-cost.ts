@@ -1,0 +1,569 @@
+/**
+ * load-client-cost: the client-side cost of `wsbench load` against a plain `ws` client loop
+ * (bench/fixtures/plain-ws-client.mjs), same load, same server, side by side in one run.
+ *
+ * What it isolates: what the load generator itself costs per round trip and per connection, on top
+ * of the `ws` library. The server is the same for both sides (a fresh `wsbench serve --port 0 --host
+ * 127.0.0.1 --log-level warn` per measurement, so neither side inherits the other's server state);
+ * the load is the same (N clients, each sending a 64-byte text message every 1/rate s, phases spread
+ * evenly, warm-up then a measured window). Both sides measure themselves the same way:
+ *
+ *   - CPU µs per round trip = the whole client process's CPU time (user + system, every thread)
+ *     over the measured window only / replies to messages sent in that window.
+ *       plain:   process.cpuUsage() at the window's edges, one thread.
+ *       wsbench: summary.client.cpuUsPerMessage = utime+stime of /proc/PID/stat (the whole thread
+ *                group: main thread + worker threads) between the windowStart and windowEnd marks
+ *                / summary.messages.received (replies whose intended send time is in the window).
+ *   - RSS per connection = (VmRSS with all clients connected, after a 500 ms settle − VmRSS just
+ *     before connecting) / connections, KB = 1024 bytes. wsbench's "before" is taken after its
+ *     worker threads started, so their fixed cost is in neither side's figure (it is in the peak).
+ *
+ * Which statistic to trust: the MEDIAN over runs of each side's figure, and the ratio of the two
+ * medians (the order of the two sides alternates between runs). The machine is shared: the other
+ * CPU use during each measurement (machine busy − client − server, over the client's lifetime) is
+ * printed; a run with a lot of "other" is worth repeating. RSS per connection is the difference of
+ * two RSS readings (GC timing moves it by a few MB) divided by N: trust it only at large N (10 000).
+ * It is a measurement, not a test: it always exits 0.
+ *
+ * Run:  npm run build && node dist/bench/load-client-cost.js [--runs 3] [--clients 10000] [--duration 20]
+ *       [--warmup 5] [--rate 1] [-- extra wsbench load args, e.g. --threads 1 or --client lean]
+ */
+import os from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+type Side = 'plain' | 'wsbench';
+
+interface Settings {
+  runs: number;
+  clients: number;
+  rate: number;
+  durationS: number;
+  warmupS: number;
+  extra: string[];
+}
+
+/** What one side measured in one run. */
+interface SideResult {
+  side: Side;
+  ok: boolean;
+  error?: string;
+  connected: number;
+  /** Messages sent in the window (wsbench: intended in it) and replies to them. */
+  sent: number;
+  received: number;
+  cpuPercent: number;
+  cpuUsPerRoundTrip: number;
+  rssPerConnectionKb: number;
+  rssPeakKb: number;
+  rttP50Ms: number;
+  rttP99Ms: number;
+  verdict: string;
+  /** Load generator layout and client implementation, e.g. "1×2 ws" (processes × threads). */
+  layout: string;
+  otherCpuPct: number;
+  serverCpuPct: number;
+  wallS: number;
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const WSBENCH = path.join(ROOT, 'bin/wsbench.js');
+const PLAIN = path.join(ROOT, 'bench/fixtures/plain-ws-client.mjs');
+
+/** The issue's figures for a plain `ws` loop, 10 000 clients × 1 msg/s. */
+const ISSUE_CPU_US = '30–35';
+const ISSUE_RSS_KB = '7.5';
+
+// ---------------------------------------------------------------- arguments
+
+function parseArgs(argv: string[]): Settings {
+  const s: Settings = { runs: 3, clients: 10_000, rate: 1, durationS: 20, warmupS: 5, extra: [] };
+  const names: Record<string, 'runs' | 'clients' | 'rate' | 'durationS' | 'warmupS'> = {
+    '--runs': 'runs',
+    '--clients': 'clients',
+    '--rate': 'rate',
+    '--duration': 'durationS',
+    '--warmup': 'warmupS',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      s.extra = argv.slice(i + 1);
+      break;
+    }
+    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const key = names[flag];
+    if (!key) {
+      process.stderr.write(`load-client-cost: unknown argument ${a} (wsbench load flags go after --)\n`);
+      process.exit(2);
+    }
+    const value = Number(inline ?? argv[++i]);
+    if (!Number.isFinite(value) || value <= 0 || (key !== 'rate' && !Number.isInteger(value))) {
+      process.stderr.write(`load-client-cost: ${flag} needs a positive ${key === 'rate' ? 'number' : 'whole number'}\n`);
+      process.exit(2);
+    }
+    s[key] = value;
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------- small helpers
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function median(xs: number[]): number {
+  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+function fmt(x: number, digits = 1): string {
+  if (!Number.isFinite(x)) return 'n/a';
+  return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function clockTicks(): number {
+  try {
+    const n = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', timeout: 5000 }).trim());
+    if (Number.isInteger(n) && n > 0) return n;
+  } catch {
+    // fall through: the Linux default
+  }
+  return 100;
+}
+const CLK_TCK = clockTicks();
+
+/** utime + stime of a process (its whole thread group), in seconds; NaN once it is gone. */
+function readCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Whole-machine busy CPU (everything but idle and iowait) from /proc/stat, in seconds. */
+function readMachineBusy(): number {
+  const v = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  return (v.reduce((a, b) => a + b, 0) - v[3] - v[4]) / CLK_TCK;
+}
+
+/** The commit being measured and whether src/ has uncommitted changes (others may be editing it). */
+function sourceVersion(): string {
+  try {
+    const head = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] })
+      .split('\n')
+      .filter(Boolean).length;
+    return `${ROOT} at ${head}${dirty > 0 ? ` + ${dirty} uncommitted change(s) in src/` : ''} (dist/ as last built)`;
+  } catch {
+    return `${ROOT} (not a git checkout)`;
+  }
+}
+
+// ---------------------------------------------------------------- children
+
+const liveChildren = new Set<ChildProcess>();
+
+function track(child: ChildProcess): Promise<void> {
+  liveChildren.add(child);
+  return new Promise((resolve) =>
+    child.once('exit', () => {
+      liveChildren.delete(child);
+      resolve();
+    }),
+  );
+}
+
+function killAllChildren(): void {
+  for (const c of liveChildren) {
+    if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {
+      try {
+        process.kill(c.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+interface ServerProc {
+  pid: number;
+  port: number;
+  child: ChildProcess;
+  exited: Promise<void>;
+}
+
+function startServer(): Promise<ServerProc> {
+  const args = [WSBENCH, 'serve', '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn'];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = track(child);
+  const pattern = /listening on ws:\/\/[^\s]+:(\d+)\/ \(pid (\d+)/;
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    let settled = false;
+    const timer = setTimeout(() => fail(new Error('server did not start within 20 s')), 20_000);
+    const fail = (e: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+        try {
+          process.kill(child.pid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+      reject(new Error(`${e.message}\n  stdout: ${out.trim()}\n  stderr: ${err.trim().slice(-2000)}`));
+    };
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (d: string) => {
+      err += d;
+      if (err.length > 20_000) err = err.slice(-10_000);
+      if (settled) process.stderr.write(`[server stderr] ${d}`);
+    });
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (d: string) => {
+      if (out.length > 10_000) return;
+      out += d;
+      const m = pattern.exec(out);
+      if (m && !settled) {
+        if (Number(m[2]) !== child.pid) {
+          fail(new Error(`server reports pid ${m[2]} but the child is ${child.pid}`));
+          return;
+        }
+        settled = true;
+        clearTimeout(timer);
+        resolve({ pid: child.pid!, port: Number(m[1]), child, exited });
+      }
+    });
+    child.once('exit', (code, signal) => fail(new Error(`server exited early (code ${code}, signal ${signal})`)));
+    child.once('error', (e) => fail(e));
+  });
+}
+
+/** SIGTERM, then SIGKILL if it is still there after 10 s. */
+async function stopServer(s: ServerProc): Promise<void> {
+  if (s.child.exitCode !== null || s.child.signalCode !== null) return;
+  process.kill(s.pid, 'SIGTERM');
+  const done = await Promise.race([s.exited.then(() => true), sleep(10_000).then(() => false)]);
+  if (!done) {
+    process.stderr.write(`server (pid ${s.pid}) ignored SIGTERM for 10 s: SIGKILL\n`);
+    try {
+      process.kill(s.pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+    await Promise.race([s.exited, sleep(5000)]);
+  }
+}
+
+interface ClientRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  wallS: number;
+  /** Machine CPU not used by this client or the server, % of one core, over the client's life. */
+  otherCpuPct: number;
+  serverCpuPct: number;
+}
+
+/**
+ * Runs a client process to its end (bounded by `limitMs`), sampling once a second the machine's busy
+ * CPU, the client's and the server's, to tell how much else was running meanwhile.
+ */
+async function runClient(args: string[], serverPid: number, limitMs: number): Promise<ClientRun> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = track(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (d: string) => {
+    if (stdout.length < 50_000_000) stdout += d;
+  });
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (d: string) => {
+    stderr += d;
+    if (stderr.length > 40_000) stderr = stderr.slice(-20_000);
+  });
+  type Sample = { at: number; machine: number; client: number; server: number };
+  const samples: Sample[] = [];
+  const sample = () => {
+    const s = { at: performance.now(), machine: readMachineBusy(), client: readCpuSeconds(child.pid), server: readCpuSeconds(serverPid) };
+    if (Number.isFinite(s.client) && Number.isFinite(s.server)) samples.push(s);
+  };
+  sample();
+  const sampler = setInterval(sample, 1000);
+  let timedOut = false;
+  const killer = setTimeout(() => {
+    timedOut = true;
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }, limitMs);
+  await exited;
+  clearInterval(sampler);
+  clearTimeout(killer);
+  let otherCpuPct = NaN;
+  let serverCpuPct = NaN;
+  if (samples.length >= 2) {
+    const a = samples[0];
+    const b = samples[samples.length - 1];
+    const wall = (b.at - a.at) / 1000;
+    otherCpuPct = (100 * (b.machine - a.machine - (b.client - a.client) - (b.server - a.server))) / wall;
+    serverCpuPct = (100 * (b.server - a.server)) / wall;
+  }
+  return { code: child.exitCode, signal: child.signalCode, stdout, stderr, timedOut, wallS: (performance.now() - t0) / 1000, otherCpuPct, serverCpuPct };
+}
+
+// ---------------------------------------------------------------- the two sides
+
+function failed(side: Side, error: string, run?: ClientRun): SideResult {
+  return {
+    side,
+    ok: false,
+    error,
+    connected: NaN,
+    sent: NaN,
+    received: NaN,
+    cpuPercent: NaN,
+    cpuUsPerRoundTrip: NaN,
+    rssPerConnectionKb: NaN,
+    rssPeakKb: NaN,
+    rttP50Ms: NaN,
+    rttP99Ms: NaN,
+    verdict: 'error',
+    layout: 'n/a',
+    otherCpuPct: run?.otherCpuPct ?? NaN,
+    serverCpuPct: run?.serverCpuPct ?? NaN,
+    wallS: run?.wallS ?? NaN,
+  };
+}
+
+function describeExit(r: ClientRun): string {
+  return r.timedOut ? 'timed out (killed)' : `exit code ${r.code}${r.signal ? `, signal ${r.signal}` : ''}`;
+}
+
+function limitMs(st: Settings): number {
+  return 120_000 + (st.warmupS + st.durationS) * 1000 + 60_000;
+}
+
+async function measurePlain(st: Settings, srv: ServerProc): Promise<SideResult> {
+  const url = `ws://127.0.0.1:${srv.port}/`;
+  const run = await runClient([PLAIN, url, String(st.clients), String(st.rate), String(st.durationS), String(st.warmupS)], srv.pid, limitMs(st));
+  const line = run.stdout.trim().split('\n').pop() ?? '';
+  let r: Record<string, number | null>;
+  try {
+    r = JSON.parse(line) as Record<string, number | null>;
+  } catch {
+    return failed('plain', `no JSON from the plain client (${describeExit(run)}): ${run.stderr.trim().slice(-1500)}`, run);
+  }
+  const num = (k: string) => (typeof r[k] === 'number' ? (r[k] as number) : NaN);
+  return {
+    side: 'plain',
+    ok: run.code === 0,
+    error: run.code === 0 ? undefined : `${describeExit(run)}; ${run.stderr.trim().slice(-500)}`,
+    connected: num('connected'),
+    sent: num('sentInWindow'),
+    received: num('received'),
+    cpuPercent: num('cpuPercent'),
+    cpuUsPerRoundTrip: num('cpuUsPerRoundTrip'),
+    rssPerConnectionKb: num('rssPerConnectionKb'),
+    rssPeakKb: num('rssPeakKb'),
+    rttP50Ms: num('rttP50Ms'),
+    rttP99Ms: num('rttP99Ms'),
+    verdict: run.code === 0 ? 'ok' : 'incomplete',
+    layout: '1×1 ws',
+    otherCpuPct: run.otherCpuPct,
+    serverCpuPct: run.serverCpuPct,
+    wallS: run.wallS,
+  };
+}
+
+interface WsbenchDoc {
+  config: { threads: number; processes?: number; client?: string };
+  summary: {
+    connections: { established: number };
+    messages: { sent: number; received: number };
+    rttRawUs: { p50: number; p99: number };
+    client: { rssPeakKb: number; rssPerConnectionKb: number | null; cpuPercentMean: number; cpuUsPerMessage: number | null };
+    verdict: string;
+    verdictReasons: string[];
+  };
+}
+
+async function measureWsbench(st: Settings, srv: ServerProc, outDir: string): Promise<SideResult> {
+  const url = `ws://127.0.0.1:${srv.port}/`;
+  const args = [
+    WSBENCH, 'load', url,
+    '--clients', String(st.clients),
+    '--rate', String(st.rate),
+    '--duration', `${st.durationS}s`,
+    '--warmup', `${st.warmupS}s`,
+    '--json', '--log-level', 'warn',
+    '--out', outDir,
+    ...st.extra,
+  ];
+  const run = await runClient(args, srv.pid, limitMs(st));
+  let doc: WsbenchDoc;
+  try {
+    doc = JSON.parse(run.stdout) as WsbenchDoc;
+  } catch {
+    return failed('wsbench', `no result JSON from wsbench load (${describeExit(run)}): ${run.stderr.trim().slice(-1500)}`, run);
+  }
+  const s = doc.summary;
+  const reasons = s.verdictReasons.length > 0 ? `: ${s.verdictReasons.join('; ')}` : '';
+  return {
+    side: 'wsbench',
+    ok: s.verdict === 'valid',
+    error: s.verdict === 'valid' ? undefined : `verdict ${s.verdict} (${describeExit(run)})${reasons}`,
+    connected: s.connections.established,
+    sent: s.messages.sent,
+    received: s.messages.received,
+    cpuPercent: s.client.cpuPercentMean,
+    cpuUsPerRoundTrip: s.client.cpuUsPerMessage ?? NaN,
+    rssPerConnectionKb: s.client.rssPerConnectionKb ?? NaN,
+    rssPeakKb: s.client.rssPeakKb,
+    rttP50Ms: s.rttRawUs.p50 / 1000,
+    rttP99Ms: s.rttRawUs.p99 / 1000,
+    verdict: s.verdict,
+    layout: `${doc.config.processes ?? 1}×${doc.config.threads} ${doc.config.client ?? 'ws'}`,
+    otherCpuPct: run.otherCpuPct,
+    serverCpuPct: run.serverCpuPct,
+    wallS: run.wallS,
+  };
+}
+
+async function measure(side: Side, st: Settings, outDir: string): Promise<SideResult> {
+  let srv: ServerProc;
+  try {
+    srv = await startServer();
+  } catch (e) {
+    return failed(side, `server: ${(e as Error).message}`);
+  }
+  try {
+    await sleep(500);
+    return side === 'plain' ? await measurePlain(st, srv) : await measureWsbench(st, srv, outDir);
+  } finally {
+    await stopServer(srv);
+    await sleep(1000); // let the closed sockets leave the ephemeral port range a little
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+function row(run: number, order: number, r: SideResult): string[] {
+  return [
+    `${run}`,
+    `${order}`,
+    r.side,
+    r.layout,
+    fmt(r.connected, 0),
+    fmt(r.sent, 0),
+    fmt(r.received, 0),
+    fmt(r.cpuPercent, 1),
+    fmt(r.cpuUsPerRoundTrip, 1),
+    fmt(r.rssPerConnectionKb, 2),
+    fmt(r.rssPeakKb / 1024, 0),
+    fmt(r.rttP50Ms, 2),
+    fmt(r.rttP99Ms, 2),
+    fmt(r.serverCpuPct, 0),
+    fmt(r.otherCpuPct, 0),
+    r.verdict,
+  ];
+}
+
+async function main(): Promise<void> {
+  const st = parseArgs(process.argv.slice(2));
+  const cpus = os.cpus();
+  process.stdout.write(
+    `load-client-cost: wsbench load vs a plain ws client loop, same wsbench serve, loopback\n` +
+      `CPU: ${cpus[0]?.model ?? 'unknown'} × ${cpus.length} cores (os.availableParallelism ${os.availableParallelism()}), ` +
+      `Node ${process.version}, ${os.platform()} ${os.release()}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}\n` +
+      `load: ${st.clients} clients × ${st.rate} msg/s, warm-up ${st.warmupS} s, window ${st.durationS} s, ${st.runs} run(s), order alternates\n` +
+      `source: ${sourceVersion()}\n` +
+      `wsbench load extra args: ${st.extra.length > 0 ? st.extra.join(' ') : '(none)'}\n` +
+      `columns: cpu% = client CPU over the window (% of one core); µs/rt = client CPU µs per round trip in the window; ` +
+      `KB/conn = client RSS per connection; srv%/other% = server / rest-of-machine CPU over the client's life\n\n`,
+  );
+  const outDir = mkdtempSync(path.join(os.tmpdir(), 'wsbench-lcc-'));
+  const results: SideResult[] = [];
+  const rows: string[][] = [];
+  const problems: string[] = [];
+  try {
+    for (let run = 1; run <= st.runs; run++) {
+      const order: Side[] = run % 2 === 1 ? ['plain', 'wsbench'] : ['wsbench', 'plain'];
+      for (let k = 0; k < order.length; k++) {
+        const r = await measure(order[k], st, outDir);
+        results.push(r);
+        rows.push(row(run, k + 1, r));
+        const expected = st.clients * st.rate * st.durationS;
+        if (r.error) problems.push(`run ${run} ${r.side}: ${r.error}`);
+        else if (r.connected < st.clients || r.received < 0.99 * expected) {
+          problems.push(`run ${run} ${r.side}: ${r.connected} connected, ${r.received} of ~${expected} replies in the window`);
+        }
+        process.stderr.write(`run ${run} ${r.side}: ${fmt(r.cpuUsPerRoundTrip)} µs/rt, ${fmt(r.rssPerConnectionKb, 2)} KB/conn, ${r.verdict} (${fmt(r.wallS, 0)} s)\n`);
+      }
+    }
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+
+  process.stdout.write(
+    table(['run', 'order', 'side', 'procs×thr client', 'connected', 'sent', 'replies', 'cpu%', 'µs/rt', 'KB/conn', 'peak MB', 'p50 ms', 'p99 ms', 'srv%', 'other%', 'verdict'], rows) + '\n\n',
+  );
+  if (problems.length > 0) process.stdout.write(`problems:\n${problems.map((p) => `  - ${p}`).join('\n')}\n\n`);
+
+  const pick = (side: Side, f: (r: SideResult) => number) => median(results.filter((r) => r.side === side).map(f));
+  const metrics: { name: string; f: (r: SideResult) => number; digits: number; issue: string }[] = [
+    { name: 'client CPU µs per round trip', f: (r) => r.cpuUsPerRoundTrip, digits: 1, issue: ISSUE_CPU_US },
+    { name: 'client RSS KB per connection', f: (r) => r.rssPerConnectionKb, digits: 2, issue: ISSUE_RSS_KB },
+  ];
+  const summary = metrics.map((m) => {
+    const plain = pick('plain', m.f);
+    const ws = pick('wsbench', m.f);
+    const ratio = ws / plain;
+    const verdict = (limit: number) => (Number.isFinite(ratio) ? (ratio <= limit ? 'PASS' : 'FAIL') : 'n/a');
+    return [m.name, fmt(plain, m.digits), fmt(ws, m.digits), `${fmt(ratio, 2)}×`, verdict(1.0), verdict(0.6), m.issue];
+  });
+  const extras = [
+    ['client CPU % of one core (window)', fmt(pick('plain', (r) => r.cpuPercent), 1), fmt(pick('wsbench', (r) => r.cpuPercent), 1), '', '', '', ''],
+    ['client RSS peak MB', fmt(pick('plain', (r) => r.rssPeakKb / 1024), 0), fmt(pick('wsbench', (r) => r.rssPeakKb / 1024), 0), '', '', '', ''],
+    ['RTT p50 ms (raw)', fmt(pick('plain', (r) => r.rttP50Ms), 2), fmt(pick('wsbench', (r) => r.rttP50Ms), 2), '', '', '', ''],
+    ['RTT p99 ms (raw)', fmt(pick('plain', (r) => r.rttP99Ms), 2), fmt(pick('wsbench', (r) => r.rttP99Ms), 2), '', '', '', ''],
+  ];
+  process.stdout.write(
+    `medians over ${st.runs} run(s)` + (st.extra.length > 0 ? ` (wsbench load ${st.extra.join(' ')})` : '') + ':\n' +
+      table(['metric', 'plain ws', 'wsbench', 'wsbench/plain', '≤1.0× (this issue)', '≤0.6× (scale goal)', "issue's plain figure"], [...summary, ...extras]) +
+      '\n',
+  );
+}
+
+const onSignal = (sig: NodeJS.Signals) => {
+  process.stderr.write(`load-client-cost: ${sig}, stopping the children\n`);
+  killAllChildren();
+  process.exit(0);
+};
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
+
+main()
+  .catch((e: Error) => process.stderr.write(`load-client-cost: ${e.stack ?? e.message}\n`))
+  .finally(() => {
+    killAllChildren();
+    process.exitCode = 0;
+  });
