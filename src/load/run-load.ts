@@ -1,4 +1,6 @@
 import { sharedNowMs, sleep } from '../core/clock.js';
+import { WsbError } from '../core/errors.js';
+import { runConformance, type ConformanceReport } from '../check/conformance.js';
 import type { Logger } from '../core/logger.js';
 import type { LoadConfig } from '../profile/load-config.js';
 import { encodeHistogram, mergeEncoded } from '../metrics/histograms.js';
@@ -29,6 +31,7 @@ export interface LoadOutcome {
   config: LoadConfig;
   preflight: PreflightReport;
   target: TargetProbe;
+  conformance: ConformanceReport | null;
   plan: RunPlan;
   slices: WorkerSlice[];
   counters: WorkerCounters;
@@ -66,6 +69,14 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
   const pre = preflight(config, plan);
   const target = await probeTarget(config, plan.localAddresses[0]);
   log.debug({ target }, 'target answered the trial probe');
+  let conformance: ConformanceReport | null = null;
+  if (config.check) {
+    conformance = await runConformance(config.url, { protocols: config.protocols, headers: config.headers, origin: config.origin, localAddress: plan.localAddresses[0] });
+    if (!conformance.ok) {
+      const failed = conformance.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+      throw new WsbError('WSB_ERR_CONFORMANCE', `${config.url} failed the conformance check (${failed.join('; ')})`, 'run `wsbench check <url>` for the details, or --no-check to measure it anyway');
+    }
+  }
   log.info(
     { processes: plan.processes, threadsPerProcess: plan.threadsPerProcess, sourceAddresses: plan.localAddresses.length || 1, client: config.client },
     `plan: ${config.clients} clients over ${plan.processes} process(es) x ${plan.threadsPerProcess} thread(s), ${plan.localAddresses.length || 1} source address(es)`,
@@ -151,6 +162,7 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
     config,
     preflight: pre,
     target,
+    conformance,
     plan,
     slices,
     counters,

@@ -19,6 +19,8 @@ export interface LoadConfig {
   processes: number | undefined;
   /** Source addresses to bind; empty = automatic (several 127.x addresses for large loopback runs). */
   localAddresses: string[];
+  /** Run the conformance check (`wsbench check`) before the load. */
+  check: boolean;
   /** `lean`: wsbench's own RFC 6455 client on net sockets; `ws`: the ws library (the reference). */
   client: 'lean' | 'ws';
   /** How long after the window replies may still arrive before a message counts as lost. */

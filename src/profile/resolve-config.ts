@@ -20,6 +20,7 @@ export interface LoadFlags {
   processes?: number;
   localAddresses?: string[];
   client?: 'lean' | 'ws';
+  check?: boolean;
   profile?: string;
   serverPid?: number;
   outDir?: string;
@@ -50,6 +51,7 @@ export function resolveLoadConfig(flags: LoadFlags): LoadConfig {
     threads: flags.threads ?? p.threads,
     processes: flags.processes ?? p.processes,
     localAddresses: flags.localAddresses ?? [],
+    check: flags.check ?? true,
     // The lean client offers no extensions: a deflate run uses ws unless lean was asked for by name.
     client: flags.client ?? p.client ?? (flags.deflate ?? p.deflate ? 'ws' : LOAD_DEFAULTS.client),
     graceMs: flags.graceMs ?? p.grace ?? LOAD_DEFAULTS.graceMs,

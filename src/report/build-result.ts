@@ -61,6 +61,7 @@ export function buildResult(o: LoadOutcome, tool: { name: string; version: strin
       clientSettings: { maxPayloadBytes: 16 * 1024 * 1024, handshakeTimeoutMs: cfg.connectTimeoutMs, perMessageDeflate: cfg.deflate },
     },
     environment: environmentFingerprint(argv),
+    conformance: o.conformance ? { ok: o.conformance.ok, checks: o.conformance.checks } : null,
     target: o.target,
     summary: {
       connections: { target: cfg.clients, established: c.established, failed: c.failed, failuresByCause: c.failuresByCause },

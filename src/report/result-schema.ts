@@ -63,6 +63,8 @@ export interface ResultDocument {
     commandLine: string;
     hostname: string;
   };
+  /** The conformance check run before the load (null with --no-check). */
+  conformance: { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] } | null;
   target: { replyStyle: 'pong' | 'echo'; greeting: string | null; protocol: string; extensions: string } | null;
   summary: {
     connections: { target: number; established: number; failed: number; failuresByCause: Record<string, number> };

@@ -23,6 +23,7 @@ interface LoadCliFlags {
   processes?: number;
   localAddress?: string[];
   client?: 'lean' | 'ws';
+  check: boolean;
   profile?: string;
   serverPid?: number;
   out?: string;
@@ -56,6 +57,7 @@ export function registerLoad(program: Command, ctx: CliContext): void {
     .option('--processes <n>', 'load processes (default: as many as the open-file limit needs)', intOption(1, 1024))
     .option('--local-address <list>', 'source addresses to spread connections over: a,b,c or a range 10.0.0.1-10.0.0.8 (default: automatic on loopback)', parseLocalAddresses)
     .addOption(new Option('--client <kind>', "lean: wsbench's own RFC 6455 client (default); ws: the ws library, as a reference").choices(['lean', 'ws']))
+    .option('--no-check', 'skip the conformance check that runs before the load')
     .option('-p, --profile <name|path>', 'bench-profiles/<name>.json or a path; flags override its fields')
     .option('--server-pid <pid>', 'sample this process (and its children) for server RSS and CPU', intOption(1))
     .option('--grace <duration>', 'wait this long after the window for replies before counting them lost (default 2s)', durationMsOption)
@@ -85,6 +87,7 @@ export function registerLoad(program: Command, ctx: CliContext): void {
         processes: flags.processes,
         localAddresses: flags.localAddress,
         client: flags.client,
+        check: flags.check,
         profile: flags.profile,
         serverPid: flags.serverPid,
         outDir: flags.out,
