@@ -9,6 +9,8 @@ import { logProgress, terminalProgress } from '../report/progress.js';
 import type { ResultDocument } from '../report/result-schema.js';
 import type { CliContext } from './context.js';
 import { TOOL } from './tool.js';
+import { evaluateThresholds, type Threshold } from '../report/thresholds.js';
+import { describeThresholds } from '../report/gate-output.js';
 
 /** Maps a finished run to the process exit code (see exit-codes.ts). */
 export function exitCodeFor(doc: ResultDocument, signal: NodeJS.Signals | undefined): number {
@@ -22,7 +24,12 @@ export function exitCodeFor(doc: ResultDocument, signal: NodeJS.Signals | undefi
  * Runs one load with live progress, turns a signal into a partial result, writes the result files,
  * prints the summary (stdout, or stderr when --json puts the document on stdout), returns the exit code.
  */
-export async function runLoadSession(config: LoadConfig, ctx: CliContext, log: Logger, opts: { json: boolean }): Promise<{ code: number; doc: ResultDocument }> {
+export async function runLoadSession(
+  config: LoadConfig,
+  ctx: CliContext,
+  log: Logger,
+  opts: { json: boolean; thresholds?: Threshold[] },
+): Promise<{ code: number; doc: ResultDocument }> {
   const abort = new AbortController();
   let signal: NodeJS.Signals | undefined;
   ctx.waitForSignal().then((s) => {
@@ -43,5 +50,12 @@ export async function runLoadSession(config: LoadConfig, ctx: CliContext, log: L
   if (doc.summary.verdict === 'client-saturated') {
     log.warn('the load generator, not the server, was the limit: these figures describe the client. Use fewer clients per thread, more --threads, or a bigger machine.');
   }
-  return { code: exitCodeFor(doc, signal), doc };
+  let code = exitCodeFor(doc, signal);
+  if (opts.thresholds?.length) {
+    const outcomes = evaluateThresholds(doc, opts.thresholds);
+    ctx.stderr.write(describeThresholds(outcomes));
+    // A crossed limit is the CI gate's answer; only an interruption says more.
+    if (outcomes.some((o) => !o.ok) && !doc.interrupted) code = EXIT.THRESHOLD;
+  }
+  return { code, doc };
 }

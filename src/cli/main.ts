@@ -11,6 +11,8 @@ import { registerServe } from './commands/serve.js';
 import { registerLoad } from './commands/load.js';
 import { registerDemo } from './commands/demo.js';
 import { registerCheck } from './commands/check.js';
+import { registerReport } from './commands/report.js';
+import { registerCompare } from './commands/compare.js';
 
 
 const signalWaiters: ((s: NodeJS.Signals) => void)[] = [];
@@ -44,6 +46,8 @@ function buildProgram(): Command {
   registerLoad(program, ctx);
   registerDemo(program, ctx);
   registerCheck(program, ctx);
+  registerReport(program, ctx);
+  registerCompare(program, ctx);
   return program;
 }
 

@@ -17,6 +17,8 @@ export const EXIT = {
   CLIENT_SATURATED: 5,
   /** The run finished but the target failed connections, lost messages or closed unexpectedly. */
   TARGET_ERRORS: 6,
+  /** A --threshold or --max-regression limit was crossed (the CI gate). */
+  THRESHOLD: 7,
   /** Interrupted by SIGINT (128 + 2); partial results were written. */
   SIGINT: 130,
   /** Interrupted by SIGTERM (128 + 15); partial results were written. */

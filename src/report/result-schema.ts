@@ -28,6 +28,8 @@ export interface ResultDocument {
   schemaVersion: typeof RESULT_SCHEMA_VERSION;
   tool: { name: string; version: string };
   name: string;
+  /** Set by `compare`: which server and tier this run measured, and which repeat it was. */
+  label?: { server: string; tier: string; repeat: number };
   startedAt: string;
   finishedAt: string;
   config: {

@@ -6,6 +6,7 @@ import { resolveLoadConfig } from '../../profile/resolve-config.js';
 import { durationMsOption, intOption, listOption, positiveNumberOption, sizeBytesOption } from '../parse.js';
 import { runLoadSession } from '../load-session.js';
 import { parseLocalAddresses } from '../../load/run-plan.js';
+import { parseThreshold, validateThresholdNames } from '../../report/thresholds.js';
 import type { CliContext } from '../context.js';
 
 interface LoadCliFlags {
@@ -29,6 +30,7 @@ interface LoadCliFlags {
   out?: string;
   name?: string;
   json: boolean;
+  threshold: string[];
   logLevel: string;
   grace?: number;
   connectTimeout?: number;
@@ -65,6 +67,7 @@ export function registerLoad(program: Command, ctx: CliContext): void {
     .option('-o, --out <dir>', 'where result files go (default results/)')
     .option('--name <name>', 'name in the result file names (default: the profile name or "load")')
     .option('--json', 'print the result document on stdout (the summary goes to stderr)', false)
+    .option('--threshold <limit>', "fail (exit 7) when a figure crosses a limit, e.g. 'rtt.p99<50ms', 'errors==0' (repeatable)", collect, [])
     .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS, 'silent']).default('info'))
     .action(async (url: string | undefined, flags: LoadCliFlags) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
@@ -95,7 +98,9 @@ export function registerLoad(program: Command, ctx: CliContext): void {
         graceMs: flags.grace,
         connectTimeoutMs: flags.connectTimeout,
       });
-      const { code } = await runLoadSession(config, ctx, log, { json: flags.json });
+      const thresholds = flags.threshold.map(parseThreshold);
+      validateThresholdNames(thresholds, undefined);
+      const { code } = await runLoadSession(config, ctx, log, { json: flags.json, thresholds });
       ctx.exitCode = code;
     });
 }

@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { createLogger, LOG_LEVELS } from '../../core/logger.js';
+import { EXIT } from '../../core/exit-codes.js';
+import { runCompare } from '../../compare/run-compare.js';
+import { parseServerSpec, runtimeTarget, type ServerTarget } from '../../compare/server-targets.js';
+import { fileTimestamp } from '../../report/write-results.js';
+import { logProgress, terminalProgress } from '../../report/progress.js';
+import { renderResults } from './report.js';
+import { listOption, intOption, oneOf } from '../parse.js';
+import { TOOL } from '../tool.js';
+import type { CliContext } from '../context.js';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function registerCompare(program: Command, ctx: CliContext): void {
+  program
+    .command('compare')
+    .description('run the same load against several servers/runtimes, one at a time, and write a comparison (CSV, Markdown, HTML)')
+    .option('--runtimes <list>', 'reference servers to compare: node, bun, deno', (v) => listOption(v).map(oneOf(['node', 'bun', 'deno'] as const)), ['node'])
+    .option('--server <spec>', "an external server: 'name=command with {port}' (repeatable)", collect, [])
+    .option('--profiles <list>', 'load profiles (tiers), e.g. 1k,10k', listOption, ['smoke'])
+    .option('--repeat <n>', 'runs per server x tier (medians and spread are reported)', intOption(1, 100), 1)
+    .option('-o, --out <dir>', 'output folder (default results/compare-<timestamp>)')
+    .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS, 'silent']).default('info'))
+    .action(async (flags: { runtimes: string[]; server: string[]; profiles: string[]; repeat: number; out?: string; logLevel: string }) => {
+      const log = createLogger(flags.logLevel, ctx.stderr);
+      const targets: ServerTarget[] = [...flags.runtimes.map(runtimeTarget), ...flags.server.map(parseServerSpec)];
+      const outDir = flags.out ?? path.join('results', `compare-${fileTimestamp(new Date())}`);
+      const abort = new AbortController();
+      let signal: NodeJS.Signals | undefined;
+      ctx.waitForSignal().then((s) => {
+        signal = s;
+        log.warn({ signal: s }, 'interrupted: finishing the current run and writing what was measured');
+        abort.abort();
+      });
+      const outcome = await runCompare(
+        { targets, profiles: flags.profiles, repeat: flags.repeat, outDir, tool: TOOL, argv: ctx.argv },
+        { log, abort: abort.signal, progress: () => (ctx.stderr.isTTY && !ctx.isCI ? terminalProgress(ctx.stderr) : logProgress(log)) },
+      );
+      ctx.stdout.write(renderResults(outcome.docs, 'table', 'wsbench compare'));
+      ctx.stdout.write(`results: ${outcome.files.csv}\n         ${outcome.files.md}\n         ${outcome.files.html}\n`);
+      if (outcome.interrupted) ctx.exitCode = signal === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT;
+      else if (outcome.failedChecks.length) ctx.exitCode = EXIT.TARGET;
+      else if (outcome.docs.some((d) => d.summary.verdict === 'client-saturated')) ctx.exitCode = EXIT.CLIENT_SATURATED;
+      else if (outcome.docs.some((d) => d.summary.verdict === 'target-errors')) ctx.exitCode = EXIT.TARGET_ERRORS;
+    });
+}

@@ -1,0 +1,86 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../core/logger.js';
+import { runConformance } from '../check/conformance.js';
+import { resolveLoadConfig } from '../profile/resolve-config.js';
+import { runLoad, type ProgressSink } from '../load/run-load.js';
+import { buildResult } from '../report/build-result.js';
+import { writeResults, writeAtomic } from '../report/write-results.js';
+import { comparisonCsv, comparisonMarkdown, comparisonRows, type ComparisonRow } from '../report/comparison.js';
+import { renderHtmlReport } from '../report/html-report.js';
+import type { ResultDocument } from '../report/result-schema.js';
+import type { ServerTarget } from './server-targets.js';
+
+export interface CompareOptions {
+  targets: ServerTarget[];
+  profiles: string[];
+  repeat: number;
+  outDir: string;
+  tool: { name: string; version: string };
+  argv: readonly string[];
+}
+
+export interface CompareOutcome {
+  docs: ResultDocument[];
+  rows: ComparisonRow[];
+  /** Servers that failed the conformance gate, with why: they are not measured. */
+  failedChecks: { server: string; reason: string }[];
+  files: { csv: string; md: string; html: string };
+  interrupted: boolean;
+}
+
+/**
+ * The matrix: for each server × tier × repeat, a fresh server process, the conformance gate, the
+ * load with the server's pid sampled, and the server stopped again. Servers run one at a time on the
+ * same host, so they never compete with each other.
+ */
+export async function runCompare(opts: CompareOptions, deps: { log: Logger; abort: AbortSignal; progress: () => ProgressSink }): Promise<CompareOutcome> {
+  const { log, abort } = deps;
+  mkdirSync(opts.outDir, { recursive: true });
+  const docs: ResultDocument[] = [];
+  const failedChecks: CompareOutcome['failedChecks'] = [];
+  const total = opts.targets.length * opts.profiles.length * opts.repeat;
+  let step = 0;
+  outer: for (const target of opts.targets) {
+    for (const profile of opts.profiles) {
+      for (let repeat = 1; repeat <= opts.repeat; repeat++) {
+        if (abort.aborted) break outer;
+        step++;
+        log.info({ step, total, server: target.name, profile, repeat }, `[${step}/${total}] ${target.name} x ${profile} (repeat ${repeat}/${opts.repeat}): starting the server`);
+        const server = await target.start();
+        try {
+          const check = await runConformance(server.url);
+          if (!check.ok) {
+            const reason = check.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`).join('; ');
+            log.error({ server: target.name, reason }, `${target.name} failed the conformance check: not measured`);
+            failedChecks.push({ server: target.name, reason });
+            continue outer;
+          }
+          const config = resolveLoadConfig({ url: server.url, profile, serverPid: server.pid, outDir: opts.outDir, name: `${target.name}-${profile}-r${repeat}`, check: false });
+          const outcome = await runLoad(config, { log, abort, progress: deps.progress() });
+          const doc = { ...buildResult(outcome, opts.tool, opts.argv), label: { server: target.name, tier: profile, repeat } };
+          writeResults(doc, opts.outDir);
+          docs.push(doc);
+          const s = doc.summary;
+          log.info(
+            { server: target.name, profile, repeat, verdict: s.verdict },
+            `[${step}/${total}] ${target.name} x ${profile}: p50 ${(s.rttUs.p50 / 1000).toFixed(2)} ms, p99 ${(s.rttUs.p99 / 1000).toFixed(2)} ms, ${s.verdict}`,
+          );
+        } finally {
+          await server.stop();
+        }
+      }
+    }
+  }
+  const rows = comparisonRows(docs);
+  const files = {
+    csv: path.join(opts.outDir, 'compare.csv'),
+    md: path.join(opts.outDir, 'compare.md'),
+    html: path.join(opts.outDir, 'compare.html'),
+  };
+  writeAtomic(files.csv, comparisonCsv(rows));
+  writeAtomic(files.md, comparisonMarkdown(rows, 'wsbench compare'));
+  writeAtomic(files.html, renderHtmlReport(docs, 'wsbench compare'));
+  writeFileSync(path.join(opts.outDir, 'failed-checks.json'), JSON.stringify(failedChecks, null, 2) + '\n');
+  return { docs, rows, failedChecks, files, interrupted: abort.aborted };
+}

@@ -1,0 +1,50 @@
+import type { ResultDocument } from './result-schema.js';
+
+/**
+ * Named figures of a result, the vocabulary of --threshold, --max-regression and the comparison
+ * tables. Latencies are in µs, memory in KB, CPU in percent of one core.
+ */
+const LATENCY = { rtt: 'rttUs', rttRaw: 'rttRawUs', sendLag: 'sendLagUs', connect: 'connectUs' } as const;
+const STATS = ['min', 'mean', 'p50', 'p90', 'p99', 'p999', 'p9999', 'max'] as const;
+
+export type MetricUnit = 'us' | 'kb' | 'percent' | 'count' | 'rate';
+
+/** Total errors: failed connections, lost messages, skipped sends, bad replies, unexpected closes. */
+export function errorCount(doc: ResultDocument): number {
+  const s = doc.summary;
+  const closes = Object.values(s.unexpectedClosesByCode).reduce((a, b) => a + b, 0);
+  return s.connections.failed + s.messages.lost + s.messages.skipped + s.messages.badReplies + closes;
+}
+
+/** Reads a named figure; undefined when the result does not have it (e.g. no --server-pid). */
+export function metricValue(doc: ResultDocument, name: string): { value: number; unit: MetricUnit } | undefined {
+  const s = doc.summary;
+  const [head, tail] = name.split('.', 2) as [string, string | undefined];
+  if (head in LATENCY && tail && (STATS as readonly string[]).includes(tail)) {
+    const h = s[LATENCY[head as keyof typeof LATENCY]];
+    return { value: h[tail as (typeof STATS)[number]], unit: 'us' };
+  }
+  switch (name) {
+    case 'errors':
+      return { value: errorCount(doc), unit: 'count' };
+    case 'failed':
+      return { value: s.connections.failed, unit: 'count' };
+    case 'established':
+      return { value: s.connections.established, unit: 'count' };
+    case 'lost':
+      return { value: s.messages.lost, unit: 'count' };
+    case 'messagesPerSec':
+      return { value: s.messages.ratePerSec, unit: 'rate' };
+  }
+  if ((head === 'server' || head === 'client') && tail) {
+    const side = s[head] as Record<string, unknown> | null;
+    const v = side?.[tail];
+    if (typeof v !== 'number') return undefined;
+    return { value: v, unit: tail.endsWith('Kb') ? 'kb' : tail.endsWith('Percent') || tail.endsWith('PercentMean') ? 'percent' : tail.endsWith('Us') ? 'us' : 'count' };
+  }
+  return undefined;
+}
+
+export const METRIC_HELP =
+  'rtt.p50|p90|p99|p999|p9999|max|mean|min (also rttRaw., sendLag., connect.), errors, failed, lost, established, messagesPerSec, ' +
+  'server.rssPeakKb|rssPerConnectionKb|cpuPercentMean, client.rssPeakKb|rssPerConnectionKb|cpuPercentMean|eventLoopDelayP99Us|cpuUsPerMessage';
