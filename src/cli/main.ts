@@ -13,6 +13,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerCheck } from './commands/check.js';
 import { registerReport } from './commands/report.js';
 import { registerCompare } from './commands/compare.js';
+import { registerMerge } from './commands/merge.js';
 
 
 const signalWaiters: ((s: NodeJS.Signals) => void)[] = [];
@@ -48,6 +49,7 @@ function buildProgram(): Command {
   registerCheck(program, ctx);
   registerReport(program, ctx);
   registerCompare(program, ctx);
+  registerMerge(program, ctx);
   return program;
 }
 

@@ -22,17 +22,38 @@ export function stridedCount(total: number, first: number, stride: number): numb
   return first < total ? Math.floor((total - 1 - first) / stride) + 1 : 0;
 }
 
-export function planWorkers(clients: number, processes: number, threadsPerProcess: number, connectRate: number): WorkerSlice[] {
+/** The i-th of n slices of a run (`--shard i/n`): ids i, i+n, i+2n, … of the whole run's clients. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+export const WHOLE_RUN: Shard = { index: 0, count: 1 };
+
+/** Clients of the whole run that belong to this shard. */
+export function shardClients(clients: number, shard: Shard): number {
+  return stridedCount(clients, shard.index, shard.count);
+}
+
+/**
+ * Deals this shard's connection ids out to processes × threads. With a shard, worker w owns
+ * ids shard.index + shard.count × (w + W × k): shards and workers interleave, so every shard and
+ * every worker spreads its sends over the whole period, and all shards together make the whole run.
+ * Each worker's connect rate is its share of the whole run's rate.
+ */
+export function planWorkers(clients: number, processes: number, threadsPerProcess: number, connectRate: number, shard: Shard = WHOLE_RUN): WorkerSlice[] {
   const workers = processes * threadsPerProcess;
   const slices: WorkerSlice[] = [];
   for (let w = 0; w < workers; w++) {
-    const count = stridedCount(clients, w, workers);
+    const firstId = shard.index + shard.count * w;
+    const stride = shard.count * workers;
+    const count = stridedCount(clients, firstId, stride);
     slices.push({
       workerIndex: w,
       process: Math.floor(w / threadsPerProcess),
       thread: w % threadsPerProcess,
-      firstId: w,
-      stride: workers,
+      firstId,
+      stride,
       count,
       connectRate: (connectRate * count) / clients,
     });

@@ -1,6 +1,5 @@
 import { WsbError } from '../core/errors.js';
 import { readFdLimit, readPortRange } from '../core/limits.js';
-import type { LoadConfig } from '../profile/load-config.js';
 import type { RunPlan } from './run-plan.js';
 
 /** Files a load process needs besides its sockets (stdio, worker threads, libuv, log). */
@@ -19,28 +18,29 @@ export interface PreflightReport {
  * Compares what the planned run needs with this machine's limits before anything connects, so a run
  * that cannot work fails at once with the fix instead of half-way with EMFILE or EADDRNOTAVAIL.
  */
-export function preflight(config: LoadConfig, plan: RunPlan): PreflightReport {
+export function preflight(plan: RunPlan): PreflightReport {
   const fdLimit = readFdLimit();
   const portRange = readPortRange();
-  const fdsNeededPerProcess = Math.ceil(config.clients / plan.processes) + CLIENT_FD_RESERVE;
+  const clients = plan.clients;
+  const fdsNeededPerProcess = Math.ceil(clients / plan.processes) + CLIENT_FD_RESERVE;
   const addresses = Math.max(1, plan.localAddresses.length);
-  const portsNeededPerSourceAddress = Math.ceil(config.clients / addresses);
+  const portsNeededPerSourceAddress = Math.ceil(clients / addresses);
   if (fdsNeededPerProcess > fdLimit.soft) {
     const maxPerProcess = fdLimit.soft - CLIENT_FD_RESERVE;
-    const processesNeeded = Math.ceil(config.clients / Math.max(1, maxPerProcess));
+    const processesNeeded = Math.ceil(clients / Math.max(1, maxPerProcess));
     const canRaise = fdLimit.hard >= fdsNeededPerProcess;
     throw new WsbError(
       'WSB_ERR_FD_LIMIT',
-      `${config.clients} clients over ${plan.processes} process(es) need ${fdsNeededPerProcess} open files in one process, but the limit is ${fdLimit.soft} (hard ${fdLimit.hard})`,
+      `${clients} clients over ${plan.processes} process(es) need ${fdsNeededPerProcess} open files in one process, but the limit is ${fdLimit.soft} (hard ${fdLimit.hard})`,
       (canRaise ? `raise it (ulimit -n ${fdsNeededPerProcess}), or ` : '') +
         `use --processes ${processesNeeded} or more (or leave --processes out: it is chosen from the limit), or fewer clients`,
     );
   }
   if (portsNeededPerSourceAddress > portRange.size - PORT_RESERVE) {
-    const addressesNeeded = Math.ceil(config.clients / (portRange.size - PORT_RESERVE));
+    const addressesNeeded = Math.ceil(clients / (portRange.size - PORT_RESERVE));
     throw new WsbError(
       'WSB_ERR_PORT_RANGE',
-      `${config.clients} connections to one destination from ${addresses} source address(es) need ${portsNeededPerSourceAddress} ephemeral ports per address, but only ${portRange.size} exist (${portRange.low}-${portRange.high})`,
+      `${clients} connections to one destination from ${addresses} source address(es) need ${portsNeededPerSourceAddress} ephemeral ports per address, but only ${portRange.size} exist (${portRange.low}-${portRange.high})`,
       `spread them over ${addressesNeeded} or more source addresses with --local-address (a list or a range like 10.0.0.1-10.0.0.${addressesNeeded}), widen net.ipv4.ip_local_port_range, or use fewer clients`,
     );
   }

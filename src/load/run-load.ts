@@ -63,10 +63,11 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
       processes: config.processes,
       threadsPerProcess: config.threads,
       localAddresses: config.localAddresses.length ? config.localAddresses : undefined,
+      shard: config.shard,
     },
     { fdSoft: fd.soft, portRangeSize: readPortRange().size, cores: os.availableParallelism() },
   );
-  const pre = preflight(config, plan);
+  const pre = preflight(plan);
   const target = await probeTarget(config, plan.localAddresses[0]);
   log.debug({ target }, 'target answered the trial probe');
   let conformance: ConformanceReport | null = null;
@@ -79,7 +80,7 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
   }
   log.info(
     { processes: plan.processes, threadsPerProcess: plan.threadsPerProcess, sourceAddresses: plan.localAddresses.length || 1, client: config.client },
-    `plan: ${config.clients} clients over ${plan.processes} process(es) x ${plan.threadsPerProcess} thread(s), ${plan.localAddresses.length || 1} source address(es)`,
+    `plan: ${plan.clients} clients${config.shard ? ` (shard ${config.shard.index}/${config.shard.count} of ${config.clients})` : ''} over ${plan.processes} process(es) x ${plan.threadsPerProcess} thread(s), ${plan.localAddresses.length || 1} source address(es)`,
   );
 
   const slices = plan.slices;
@@ -125,7 +126,7 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
     rtt.destroy();
     lastTotals = totals;
     series.push(entry);
-    progress.update(entry, config.clients);
+    progress.update(entry, plan.clients);
   }, 1000);
 
   const aborted = new Promise<void>((resolve) => (abort.aborted ? resolve() : abort.addEventListener('abort', () => resolve(), { once: true })));
@@ -135,12 +136,12 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
     if (!abort.aborted) {
       await Promise.race([sleep(SETTLE_MS), aborted]);
       monitor.mark('connected');
-      const startMs = sharedNowMs() + START_DELAY_MS;
+      const startMs = scheduleStart(config, log);
       windowStartMs = startMs + config.warmupMs;
       windowEndMs = windowStartMs + config.durationMs;
       phase = 'warmup';
       pool.broadcast({ type: 'go', startMs, windowStartMs, windowEndMs });
-      log.info({ connected: sumCounters(pool.latestCounters).established, target: config.clients }, 'connect ramp done; sending');
+      log.info({ connected: sumCounters(pool.latestCounters).established, target: plan.clients }, 'connect ramp done; sending');
       await Promise.race([sleep(windowStartMs - sharedNowMs()), aborted]);
       monitor.mark('windowStart');
       await Promise.race([sleep(windowEndMs - sharedNowMs()), aborted]);
@@ -180,6 +181,19 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
     startedAt,
     finishedAt: new Date(),
   };
+}
+
+/**
+ * When the send schedule starts: the shared --start-at (so shards on different machines begin their
+ * phases together), or shortly after this ramp. A --start-at already past is used as given: the
+ * schedule stays aligned with the other shards and the first sends count as late (send lag).
+ */
+function scheduleStart(config: LoadConfig, log: Logger): number {
+  if (config.startAtMs === undefined) return sharedNowMs() + START_DELAY_MS;
+  const wait = config.startAtMs - sharedNowMs();
+  if (wait < 0) log.warn({ lateMs: Math.round(-wait) }, '--start-at passed before the connect ramp finished: the first sends are late');
+  else log.info({ waitMs: Math.round(wait) }, 'waiting for --start-at');
+  return config.startAtMs;
 }
 
 function workerConfig(config: LoadConfig, slice: WorkerSlice, localAddresses: string[]): WorkerConfig {

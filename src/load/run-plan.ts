@@ -1,6 +1,6 @@
 import { usageError } from '../core/errors.js';
 import { CLIENT_FD_RESERVE, PORT_RESERVE } from './preflight.js';
-import { planWorkers, type WorkerSlice } from './plan.js';
+import { planWorkers, shardClients, WHOLE_RUN, type Shard, type WorkerSlice } from './plan.js';
 
 /**
  * Messages per second one worker thread handles comfortably. Threads beyond what the message rate
@@ -29,6 +29,7 @@ export interface RunPlanInput {
   processes?: number;
   threadsPerProcess?: number;
   localAddresses?: string[];
+  shard?: Shard;
 }
 
 /** How a run is laid out on this machine: processes × threads, and the source addresses it binds. */
@@ -37,6 +38,8 @@ export interface RunPlan {
   threadsPerProcess: number;
   /** Empty: let the kernel pick (one address is enough). */
   localAddresses: string[];
+  /** Clients this machine runs (the shard's, or all). */
+  clients: number;
   clientsPerProcessMax: number;
   portsPerAddressMax: number;
   slices: WorkerSlice[];
@@ -66,26 +69,31 @@ export function loopbackAddresses(count: number): string[] {
  * ports. Pure: limits come in as arguments, so tests can force small ones.
  */
 export function planRun(input: RunPlanInput, limits: MachineLimits): RunPlan {
+  const shard = input.shard ?? WHOLE_RUN;
+  // Everything below is about this machine's part of the run.
+  const clients = shardClients(input.clients, shard);
+  if (clients === 0) throw usageError(`--shard ${shard.index}/${shard.count} has no clients: --clients ${input.clients} is fewer than the shards`);
   const perProcess = clientsPerProcessMax(limits.fdSoft);
   const portsPerAddress = Math.max(1, limits.portRangeSize - PORT_RESERVE);
-  const processes = input.processes ?? Math.max(1, Math.ceil(input.clients / perProcess));
-  const threadsForRate = Math.ceil((input.clients * input.ratePerClient) / MESSAGES_PER_THREAD / processes);
+  const processes = input.processes ?? Math.max(1, Math.ceil(clients / perProcess));
+  const threadsForRate = Math.ceil((clients * input.ratePerClient) / MESSAGES_PER_THREAD / processes);
   const threadsPerProcess = Math.min(
     input.threadsPerProcess ?? Math.max(1, Math.min(Math.floor(limits.cores / processes), threadsForRate)),
-    Math.max(1, Math.ceil(input.clients / processes)),
+    Math.max(1, Math.ceil(clients / processes)),
   );
   let localAddresses = input.localAddresses ?? [];
-  if (localAddresses.length === 0 && input.clients > portsPerAddress && isLoopbackHost(input.targetHost)) {
-    localAddresses = loopbackAddresses(Math.ceil(input.clients / portsPerAddress));
+  if (localAddresses.length === 0 && clients > portsPerAddress && isLoopbackHost(input.targetHost)) {
+    localAddresses = loopbackAddresses(Math.ceil(clients / portsPerAddress));
   }
-  if (processes > input.clients) throw usageError(`--processes ${processes} is more than --clients ${input.clients}`);
+  if (processes > clients) throw usageError(`--processes ${processes} is more than the ${clients} clients to run here`);
   return {
     processes,
     threadsPerProcess,
     localAddresses,
     clientsPerProcessMax: perProcess,
     portsPerAddressMax: portsPerAddress,
-    slices: planWorkers(input.clients, processes, threadsPerProcess, input.connectRate),
+    clients,
+    slices: planWorkers(input.clients, processes, threadsPerProcess, input.connectRate, shard),
   };
 }
 

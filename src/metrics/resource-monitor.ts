@@ -67,6 +67,11 @@ export class ResourceMonitor {
     return round2((after.rssKb - before.rssKb) / connections);
   }
 
+  /** RSS at a marked moment, in KB. */
+  rssAt(name: Mark, side: 'client' | 'server'): number | null {
+    return this.marks.get(name)?.[side]?.rssKb ?? null;
+  }
+
   /** Mean CPU percent over the measured window. */
   windowCpuPercent(side: 'client' | 'server'): number | null {
     const a = this.marks.get('windowStart')?.[side];

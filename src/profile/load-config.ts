@@ -19,6 +19,10 @@ export interface LoadConfig {
   processes: number | undefined;
   /** Source addresses to bind; empty = automatic (several 127.x addresses for large loopback runs). */
   localAddresses: string[];
+  /** This machine's slice of a run spread over several (`--shard i/n`); undefined = the whole run. */
+  shard: { index: number; count: number } | undefined;
+  /** Shared start of the send schedule (epoch ms, `--start-at`), so shards begin their phases together. */
+  startAtMs: number | undefined;
   /** Run the conformance check (`wsbench check`) before the load. */
   check: boolean;
   /** `lean`: wsbench's own RFC 6455 client on net sockets; `ws`: the ws library (the reference). */

@@ -21,6 +21,8 @@ export interface LoadFlags {
   localAddresses?: string[];
   client?: 'lean' | 'ws';
   check?: boolean;
+  shard?: { index: number; count: number };
+  startAtMs?: number;
   profile?: string;
   serverPid?: number;
   outDir?: string;
@@ -52,6 +54,8 @@ export function resolveLoadConfig(flags: LoadFlags): LoadConfig {
     processes: flags.processes ?? p.processes,
     localAddresses: flags.localAddresses ?? [],
     check: flags.check ?? true,
+    shard: flags.shard,
+    startAtMs: flags.startAtMs,
     // The lean client offers no extensions: a deflate run uses ws unless lean was asked for by name.
     client: flags.client ?? p.client ?? (flags.deflate ?? p.deflate ? 'ws' : LOAD_DEFAULTS.client),
     graceMs: flags.graceMs ?? p.grace ?? LOAD_DEFAULTS.graceMs,

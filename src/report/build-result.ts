@@ -19,7 +19,7 @@ export function buildResult(o: LoadOutcome, tool: { name: string; version: strin
   const lost = Math.max(0, c.sent - c.received);
   const unexpectedCloses = Object.values(c.unexpectedClosesByCode).reduce((a, b) => a + b, 0);
   const { verdict, reasons } = decideVerdict({
-    clientsTarget: cfg.clients,
+    clientsTarget: o.plan.clients,
     established: c.established,
     failed: c.failed,
     lost,
@@ -57,6 +57,9 @@ export function buildResult(o: LoadOutcome, tool: { name: string; version: strin
       protocols: cfg.protocols,
       deflate: cfg.deflate,
       profile: cfg.profileName ?? null,
+      selfCheck: { maxSendLagP99Ms: cfg.maxSendLagP99Ms, maxEventLoopDelayP99Ms: cfg.maxEventLoopDelayP99Ms },
+      shard: cfg.shard ?? null,
+      startAt: cfg.startAtMs === undefined ? null : new Date(cfg.startAtMs).toISOString(),
       client: cfg.client,
       clientSettings: { maxPayloadBytes: 16 * 1024 * 1024, handshakeTimeoutMs: cfg.connectTimeoutMs, perMessageDeflate: cfg.deflate },
     },
@@ -64,7 +67,7 @@ export function buildResult(o: LoadOutcome, tool: { name: string; version: strin
     conformance: o.conformance ? { ok: o.conformance.ok, checks: o.conformance.checks } : null,
     target: o.target,
     summary: {
-      connections: { target: cfg.clients, established: c.established, failed: c.failed, failuresByCause: c.failuresByCause },
+      connections: { target: o.plan.clients, established: c.established, failed: c.failed, failuresByCause: c.failuresByCause },
       messages: {
         sent: c.sent,
         received: c.received,
@@ -92,6 +95,8 @@ export function buildResult(o: LoadOutcome, tool: { name: string; version: strin
               rssPeakKb: m.serverRssPeakKb,
               rssPerConnectionKb: m.rssPerConnectionKb('server', c.established),
               cpuPercentMean: m.windowCpuPercent('server') ?? 0,
+              rssBeforeKb: m.rssAt('baseline', 'server'),
+              rssConnectedKb: m.rssAt('connected', 'server'),
             },
       client: {
         rssPeakKb: m.clientRssPeakKb,
@@ -99,6 +104,8 @@ export function buildResult(o: LoadOutcome, tool: { name: string; version: strin
         cpuPercentMean: m.windowCpuPercent('client') ?? 0,
         eventLoopDelayP99Us: o.eventLoopDelayP99Us,
         cpuUsPerMessage: clientCpuMs !== null && c.received > 0 ? Math.round((clientCpuMs * 1000 * 100) / c.received) / 100 : null,
+        rssBeforeKb: m.rssAt('baseline', 'client'),
+        rssConnectedKb: m.rssAt('connected', 'client'),
       },
       kernel: {
         socketMemoryKbBefore: m.socketMemKb('baseline'),

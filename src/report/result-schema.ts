@@ -49,6 +49,12 @@ export interface ResultDocument {
     protocols: string[];
     deflate: boolean;
     profile: string | null;
+    /** Limits of the self-check: above either, the verdict is client-saturated. */
+    selfCheck: { maxSendLagP99Ms: number; maxEventLoopDelayP99Ms: number };
+    /** This result's slice of a sharded run (`--shard i/n`), or null for a whole run. */
+    shard: { index: number; count: number } | null;
+    /** Shared schedule start (ISO), when given with --start-at. */
+    startAt: string | null;
     client: 'lean' | 'ws';
     /** Library settings recorded so runs stay comparable. */
     clientSettings: { maxPayloadBytes: number; handshakeTimeoutMs: number; perMessageDeflate: boolean };
@@ -89,8 +95,24 @@ export interface ResultDocument {
     rttRawUs: LatencySummaryUs;
     sendLagUs: LatencySummaryUs;
     connectUs: LatencySummaryUs;
-    server: { pid: number; rssPeakKb: number; rssPerConnectionKb: number | null; cpuPercentMean: number } | null;
-    client: { rssPeakKb: number; rssPerConnectionKb: number | null; cpuPercentMean: number; eventLoopDelayP99Us: number; cpuUsPerMessage: number | null };
+    server: {
+      pid: number;
+      rssPeakKb: number;
+      rssPerConnectionKb: number | null;
+      cpuPercentMean: number;
+      /** RSS before connecting and with every client connected (RSS per connection is their difference / connections). */
+      rssBeforeKb: number | null;
+      rssConnectedKb: number | null;
+    } | null;
+    client: {
+      rssPeakKb: number;
+      rssPerConnectionKb: number | null;
+      cpuPercentMean: number;
+      eventLoopDelayP99Us: number;
+      cpuUsPerMessage: number | null;
+      rssBeforeKb: number | null;
+      rssConnectedKb: number | null;
+    };
     kernel: { socketMemoryKbBefore: number | null; socketMemoryKbConnected: number | null; socketMemoryKbPeak: number | null };
     verdict: Verdict;
     verdictReasons: string[];
@@ -99,4 +121,6 @@ export interface ResultDocument {
   /** Encoded HdrHistograms (hdr-histogram-js compressed base64), measured window only (connect: the ramp). */
   histograms: { rttUs: string; rttRawUs: string; sendLagUs: string; connectUs: string };
   interrupted: boolean;
+  /** Set by `merge`: the shard results this one was merged from. */
+  mergedFrom?: { name: string; shard: { index: number; count: number } | null; startedAt: string }[];
 }

@@ -20,6 +20,9 @@ export function listen(server: Server, host: string, port: number): Promise<numb
 }
 
 export function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
+  if (err.code === 'EADDRINUSE' && port === 0) {
+    return new WsbError('WSB_ERR_PORT_IN_USE', `no free port on ${host}: the ephemeral port range is used up`, 'wait for other connections to close (TIME_WAIT), or choose a --port outside net.ipv4.ip_local_port_range');
+  }
   if (err.code === 'EADDRINUSE') {
     return new WsbError('WSB_ERR_PORT_IN_USE', `port ${port} on ${host} is already in use`, 'stop the other server or choose another --port (0 picks a free one)');
   }

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, Option, InvalidArgumentError } from 'commander';
 import { createLogger, LOG_LEVELS } from '../../core/logger.js';
 import { usageError } from '../../core/errors.js';
 import { processExists } from '../../metrics/process-sampler.js';
@@ -25,6 +25,8 @@ interface LoadCliFlags {
   localAddress?: string[];
   client?: 'lean' | 'ws';
   check: boolean;
+  shard?: { index: number; count: number };
+  startAt?: number;
   profile?: string;
   serverPid?: number;
   out?: string;
@@ -34,6 +36,20 @@ interface LoadCliFlags {
   logLevel: string;
   grace?: number;
   connectTimeout?: number;
+}
+
+function shardOption(value: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index >= count) throw new InvalidArgumentError(`must be i/n with 0 <= i < n, e.g. 0/4 (got ${value})`);
+  return { index, count };
+}
+
+function startAtOption(value: string): number {
+  const t = Date.parse(value);
+  if (!Number.isFinite(t)) throw new InvalidArgumentError(`must be an ISO time like 2026-01-01T12:00:00Z (got ${value})`);
+  return t;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -59,6 +75,8 @@ export function registerLoad(program: Command, ctx: CliContext): void {
     .option('--processes <n>', 'load processes (default: as many as the open-file limit needs)', intOption(1, 1024))
     .option('--local-address <list>', 'source addresses to spread connections over: a,b,c or a range 10.0.0.1-10.0.0.8 (default: automatic on loopback)', parseLocalAddresses)
     .addOption(new Option('--client <kind>', "lean: wsbench's own RFC 6455 client (default); ws: the ws library, as a reference").choices(['lean', 'ws']))
+    .option('--shard <i/n>', 'run only the i-th of n deterministic slices of the run (0-based), for several machines', shardOption)
+    .option('--start-at <ISO time>', 'shared start of the send schedule, so shards begin their phases together', startAtOption)
     .option('--no-check', 'skip the conformance check that runs before the load')
     .option('-p, --profile <name|path>', 'bench-profiles/<name>.json or a path; flags override its fields')
     .option('--server-pid <pid>', 'sample this process (and its children) for server RSS and CPU', intOption(1))
@@ -91,6 +109,8 @@ export function registerLoad(program: Command, ctx: CliContext): void {
         localAddresses: flags.localAddress,
         client: flags.client,
         check: flags.check,
+        shard: flags.shard,
+        startAtMs: flags.startAt,
         profile: flags.profile,
         serverPid: flags.serverPid,
         outDir: flags.out,

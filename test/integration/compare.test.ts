@@ -1,0 +1,57 @@
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { spawnCli, killAll } from '../helpers/cli.js';
+import { splitCsvLine, tempDir } from '../helpers/results.js';
+import type { ResultDocument } from '../../src/report/result-schema.js';
+
+after(killAll);
+
+describe('wsbench compare on the smoke profile', { timeout: 240_000 }, () => {
+  it('runs node and an external echo server, writes consistent run JSONs, CSV, Markdown and HTML', { timeout: 200_000 }, async () => {
+    const out = tempDir('wsb-compare-');
+    const p = spawnCli(['compare', '--runtimes', 'node', '--server', 'bare=node bench/fixtures/bare-ws-echo.mjs {port}', '--profiles', 'smoke', '--repeat', '2', '--out', out, '--log-level', 'info']);
+    const exit = await p.exited;
+    assert.ok([0, 5].includes(exit.code ?? -1), p.stderr());
+    assert.match(p.stderr(), /\[1\/4\] node x smoke \(repeat 1\/2\)/, 'progress through the matrix');
+    const files = readdirSync(out);
+    const runs = files.filter((f) => /-(node|bare)-smoke-r\d\.json$/.test(f)).map((f) => JSON.parse(readFileSync(path.join(out, f), 'utf8')) as ResultDocument);
+    assert.equal(runs.length, 4);
+    for (const f of ['compare.csv', 'compare.md', 'compare.html']) assert.ok(files.includes(f), f);
+    assert.deepEqual(runs.map((r) => r.label!.server).sort(), ['bare', 'bare', 'node', 'node']);
+    for (const r of runs) {
+      assert.equal(r.summary.connections.established, 200);
+      assert.ok(r.summary.server && r.summary.server.rssPeakKb > 0, 'server sampled');
+    }
+
+    const [header, ...rows] = readFileSync(path.join(out, 'compare.csv'), 'utf8').trim().split('\n').map(splitCsvLine);
+    assert.equal(rows.length, 2);
+    for (const row of rows) {
+      const server = row[header.indexOf('server')];
+      const mine = runs.filter((r) => r.label!.server === server).map((r) => r.summary.rttUs.p99).sort((a, b) => a - b);
+      assert.equal(Number(row[header.indexOf('repeats')]), 2);
+      assert.equal(Number(row[header.indexOf('rttP99Us')]), (mine[0] + mine[1]) / 2, 'median of the repeats');
+      assert.equal(Number(row[header.indexOf('rttP99MinUs')]), mine[0]);
+      assert.equal(Number(row[header.indexOf('rttP99MaxUs')]), mine[1]);
+    }
+    const md = readFileSync(path.join(out, 'compare.md'), 'utf8');
+    assert.match(md, /\| node \| smoke \| 200 \|/);
+    assert.match(md, /\| bare \| smoke \| 200 \|/);
+    const html = readFileSync(path.join(out, 'compare.html'), 'utf8');
+    assert.equal((html.match(/<path class="curve"/g) ?? []).length, 2);
+    assert.equal((html.match(/<rect class="bar"/g) ?? []).length, 2);
+    assert.match(p.stdout(), /compare\.html/);
+  });
+
+  it('a server that fails the conformance gate is not measured and the exit code says so', { timeout: 60_000 }, async () => {
+    const out = tempDir('wsb-compare-');
+    // A TCP server that accepts and never answers the handshake.
+    const p = spawnCli(['compare', '--runtimes', 'node', '--server', `mute=node -e "require('net').createServer(()=>{}).listen({port},'127.0.0.1')"`, '--profiles', 'smoke', '--out', out]);
+    const exit = await p.exited;
+    assert.equal(exit.code, 3, p.stderr());
+    const failed = JSON.parse(readFileSync(path.join(out, 'failed-checks.json'), 'utf8'));
+    assert.equal(failed[0].server, 'mute');
+    assert.ok(readdirSync(out).some((f) => /-node-smoke-r1\.json$/.test(f)), 'the other server was still measured');
+  });
+});
