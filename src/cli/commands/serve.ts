@@ -1,13 +1,15 @@
 import os from 'node:os';
 import { Command, Option, InvalidArgumentError } from 'commander';
-import { createLogger, LOG_LEVELS } from '../../core/logger.js';
+import { createLogger, LOG_LEVELS, type Logger } from '../../core/logger.js';
 import { EXIT } from '../../core/exit-codes.js';
 import { runServer, perProcessCapacity } from '../../server/run-server.js';
 import type { ServeOptions } from '../../server/options.js';
+import { RUNTIMES, assertRuntimeSupports, spawnRuntimeServer, type ExternalRuntime, type Runtime } from '../../server/runtimes.js';
 import { intOption, durationMsOption, sizeBytesOption, listOption, oneOf } from '../parse.js';
 import type { CliContext } from '../context.js';
 
 interface ServeFlags {
+  runtime: Runtime;
   host: string;
   port: number;
   path?: string;
@@ -45,6 +47,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
   program
     .command('serve')
     .description('run the Pong server: greets each client, answers every message with "Pong: <msg>"')
+    .addOption(new Option('--runtime <name>', 'node: ws on Node (every flag); bun / deno: the native server of that runtime, run as a child process').argParser(oneOf(RUNTIMES)).default('node'))
     .option('--host <addr>', 'address to listen on', '0.0.0.0')
     .option('--port <n>', 'port to listen on (0 = any free port, printed at start)', intOption(0, 65535), 8080)
     .option('--path <path>', 'only this path upgrades to WebSocket; others get 404 (default: every path)')
@@ -61,6 +64,10 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--shutdown-timeout <duration>', 'how long SIGINT/SIGTERM waits for close handshakes (default 5s)', durationMsOption)
     .action(async (flags: ServeFlags) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
+      if (flags.runtime !== 'node') {
+        ctx.exitCode = await serveOnRuntime(flags.runtime, flags, ctx, log);
+        return;
+      }
       const opts: ServeOptions = {
         host: flags.host,
         port: flags.port,
@@ -88,4 +95,34 @@ export function registerServe(program: Command, ctx: CliContext): void {
       log.info('stopped');
       ctx.exitCode = EXIT.OK;
     });
+}
+
+/**
+ * --runtime bun|deno: the runtime's server prints the listening line itself (stdio inherited);
+ * the first SIGINT/SIGTERM is passed on, and its exit code becomes ours.
+ */
+async function serveOnRuntime(runtime: ExternalRuntime, flags: ServeFlags, ctx: CliContext, log: Logger): Promise<number> {
+  assertRuntimeSupports(runtime, {
+    workers: flags.workers,
+    deflate: flags.deflate,
+    cert: flags.cert,
+    key: flags.key,
+    pingIntervalMs: flags.pingInterval,
+    maxConnections: flags.maxConnections,
+  });
+  const server = spawnRuntimeServer(runtime, {
+    host: flags.host,
+    port: flags.port,
+    path: flags.path ?? null,
+    mode: flags.mode,
+    protocols: flags.protocols,
+    maxPayloadBytes: flags.maxPayload,
+    shutdownTimeoutMs: flags.shutdownTimeout ?? 5000,
+  });
+  log.info({ runtime, command: server.command.command, serverPid: server.child.pid }, `starting the ${runtime} server`);
+  void ctx.waitForSignal().then((signal) => {
+    log.info({ signal }, `passing ${signal} to the ${runtime} server`);
+    server.forward(signal);
+  });
+  return server.exited;
 }

@@ -1,0 +1,150 @@
+/**
+ * The Pong server on Bun's native WebSocket server (Bun.serve, uWebSockets inside), for comparing
+ * runtimes with the same protocol. Started by `wsbench serve --runtime bun`
+ * (src/server/runtimes.ts) as `bun servers/bun-pong.ts '<options JSON>'`.
+ *
+ * Differences from the Node server, all forced or chosen on purpose:
+ * - Bun enforces --max-payload itself (maxPayloadLength) and closes with 1009 before the message
+ *   reaches us; its own close handler then reports 1006.
+ * - idleTimeout 0 and sendPings false: the Node server has no heartbeat unless asked, and Bun's
+ *   default (close after 120 s without data) would cut idle benchmark clients.
+ * - No --workers, --deflate, --cert/--key, --ping-interval, --max-connections (the CLI refuses them).
+ */
+import {
+  CLOSE_GOING_AWAY,
+  EXIT,
+  PONG_PREFIX,
+  Stats,
+  WORKER_PID_HEADER,
+  badHandshake,
+  greeting,
+  listeningLine,
+  parseOptions,
+  route,
+  startupFailure,
+  waitUntil,
+  type PongOptions,
+  type ServerInfo,
+} from './pong-common.ts';
+
+/** The parts of Bun's API used here (bun-types is not a dependency of this project). */
+interface ServerWebSocket {
+  readonly data: { path: string };
+  send(data: string | Uint8Array, compress?: boolean): number;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+}
+interface BunServer {
+  readonly port: number;
+  upgrade(req: Request, options: { headers?: Record<string, string>; data: { path: string } }): boolean;
+  stop(closeActiveConnections?: boolean): Promise<void>;
+}
+interface BunApi {
+  readonly version: string;
+  serve(options: {
+    hostname: string;
+    port: number;
+    development: boolean;
+    fetch(req: Request, server: BunServer): Response | undefined;
+    error(err: Error): Response;
+    websocket: {
+      maxPayloadLength: number;
+      idleTimeout: number;
+      sendPings: boolean;
+      perMessageDeflate: boolean;
+      open(ws: ServerWebSocket): void;
+      message(ws: ServerWebSocket, message: string | Uint8Array): void;
+      close(ws: ServerWebSocket, code: number, reason: string): void;
+    };
+  }): BunServer;
+}
+const Bun = (globalThis as unknown as { Bun: BunApi }).Bun;
+
+let opts: PongOptions;
+try {
+  opts = parseOptions(process.argv[2]);
+} catch (err) {
+  process.stderr.write(`wsbench: bun-pong: ${(err as Error).message} [WSB_ERR_INTERNAL]\n`);
+  process.exit(EXIT.INTERNAL);
+}
+
+const stats = new Stats();
+/** Open sockets, only so SIGINT/SIGTERM can close each with 1001. */
+const sockets = new Set<ServerWebSocket>();
+let shuttingDown = false;
+const pong = opts.mode === 'pong';
+const info: ServerInfo = {
+  runtime: 'bun',
+  runtimeVersion: Bun.version,
+  pid: process.pid,
+  rssBytes: () => process.memoryUsage().rss,
+  isShuttingDown: () => shuttingDown,
+};
+
+let server: BunServer;
+try {
+  server = Bun.serve({
+    hostname: opts.host,
+    port: opts.port,
+    // Production mode: no development error pages or extra checks in a benchmark.
+    development: false,
+    fetch(req, srv) {
+      const routed = route(req, opts, stats, info);
+      if (routed.kind === 'response') return routed.response;
+      // An empty Sec-WebSocket-Protocol makes Bun send none; without it Bun echoes the client's first offer.
+      const headers = { 'Sec-WebSocket-Protocol': routed.protocol ?? '', [WORKER_PID_HEADER]: String(process.pid) };
+      if (srv.upgrade(req, { headers, data: { path: routed.path } })) return undefined;
+      return badHandshake(stats, 'Bun refused the upgrade (missing or invalid Sec-WebSocket-Key?)');
+    },
+    error(err) {
+      process.stderr.write(`wsbench: bun-pong: request failed: ${err.message}\n`);
+      return new Response('Internal Server Error\n', { status: 500 });
+    },
+    websocket: {
+      maxPayloadLength: opts.maxPayloadBytes,
+      idleTimeout: 0,
+      sendPings: false,
+      perMessageDeflate: false,
+      // Handlers are declared once for the server (Bun's design): nothing allocated per socket here.
+      open(ws) {
+        sockets.add(ws);
+        stats.connectionsCurrent++;
+        stats.connectionsTotal++;
+        if (pong) {
+          ws.send(greeting(ws.data.path));
+          stats.messagesOut++;
+        }
+      },
+      message(ws, message) {
+        stats.messagesIn++;
+        // Text arrives as a string, binary as a Buffer; send() keeps the type.
+        ws.send(pong && typeof message === 'string' ? PONG_PREFIX + message : message);
+        stats.messagesOut++;
+      },
+      close(ws, code) {
+        sockets.delete(ws);
+        stats.connectionsCurrent--;
+        stats.countClose(code);
+      },
+    },
+  });
+} catch (err) {
+  const failure = startupFailure(err, opts);
+  process.stderr.write(failure.text);
+  process.exit(failure.exitCode);
+}
+
+process.stdout.write(listeningLine(opts, server.port, process.pid));
+
+async function shutdown(): Promise<void> {
+  // A second signal (a terminal sends SIGINT to the whole group and the CLI forwards it) changes nothing.
+  if (shuttingDown) return;
+  shuttingDown = true;
+  for (const ws of sockets) ws.close(CLOSE_GOING_AWAY, 'server shutting down');
+  await waitUntil(() => sockets.size === 0, opts.shutdownTimeoutMs);
+  for (const ws of sockets) ws.terminate();
+  await server.stop(true);
+  process.exit(EXIT.OK);
+}
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());

@@ -1,0 +1,177 @@
+/**
+ * `wsbench serve --runtime bun|deno`: the same Pong server on another runtime's native WebSocket
+ * server (servers/bun-pong.ts, servers/deno-pong.ts), run as a child process. This file finds the
+ * runtime binary, refuses flags those servers do not implement, builds the command line and runs
+ * the child; the CLI only forwards signals and exits with the child's code.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants as fsConstants, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WsbError, usageError } from '../core/errors.js';
+
+export const RUNTIMES = ['node', 'bun', 'deno'] as const;
+export type Runtime = (typeof RUNTIMES)[number];
+/** Runtimes whose server is a script in servers/, run by that runtime's binary. */
+export type ExternalRuntime = Exclude<Runtime, 'node'>;
+
+/** dist/src/server/ → the package root (a clone or an installed package alike). */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const SERVERS_DIR = path.join(PACKAGE_ROOT, 'servers');
+
+/**
+ * What the runtime servers take, as one JSON argument. servers/pong-common.ts (PongOptions) reads
+ * the same shape; keep the two in step.
+ */
+export interface RuntimeServerOptions {
+  host: string;
+  port: number;
+  path: string | null;
+  mode: 'pong' | 'echo';
+  protocols: string[];
+  maxPayloadBytes: number;
+  shutdownTimeoutMs: number;
+}
+
+const INSTALL_HINT: Record<ExternalRuntime, string> = {
+  bun: 'install it: npm install --save-dev bun (or see https://bun.sh), or point WSBENCH_BUN at the binary',
+  deno: 'install it: npm install --save-dev deno (or see https://deno.com), or point WSBENCH_DENO at the binary',
+};
+
+/** Environment variable that names the runtime binary explicitly (e.g. to compare two versions). */
+export function runtimeEnvVar(runtime: ExternalRuntime): string {
+  return `WSBENCH_${runtime.toUpperCase()}`;
+}
+
+/**
+ * Where to look for a runtime binary, in order: every PATH entry, then this package's
+ * node_modules/.bin (a clone, or `npm install --save-dev bun` in it) and the node_modules/.bin
+ * that holds this package (an installed wsbench, whose dev dependencies sit beside it).
+ */
+export function runtimeSearchDirs(pathEnv: string | undefined): string[] {
+  const fromPath = (pathEnv ?? '').split(path.delimiter).filter((d) => d !== '');
+  const local = [path.join(PACKAGE_ROOT, 'node_modules', '.bin')];
+  // <project>/node_modules/wsbench/ → <project>/node_modules/.bin
+  if (path.basename(path.dirname(PACKAGE_ROOT)) === 'node_modules') local.push(path.join(path.dirname(PACKAGE_ROOT), '.bin'));
+  return [...fromPath, ...local];
+}
+
+/** The first `name` in `dirs` that is an executable file (with PATHEXT suffixes on Windows). */
+export function findExecutable(name: string, dirs: readonly string[]): string | undefined {
+  const suffixes = process.platform === 'win32' ? ['', ...(process.env.PATHEXT ?? '.EXE;.CMD').split(';').filter(Boolean)] : [''];
+  for (const dir of dirs) {
+    for (const suffix of suffixes) {
+      const candidate = path.join(dir, name + suffix);
+      if (isExecutableFile(candidate)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    if (!statSync(file).isFile()) return false;
+    accessSync(file, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface RuntimeLookup {
+  /** The environment to read PATH and WSBENCH_BUN / WSBENCH_DENO from (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** Replaces the search directories (tests point this at an empty folder). */
+  dirs?: readonly string[];
+}
+
+/**
+ * The runtime binary to run: WSBENCH_BUN / WSBENCH_DENO when set (it must exist), else the first
+ * one found in runtimeSearchDirs(). Throws a usage error with an install hint when there is none.
+ */
+export function locateRuntime(runtime: ExternalRuntime, lookup: RuntimeLookup = {}): string {
+  const env = lookup.env ?? process.env;
+  const explicit = env[runtimeEnvVar(runtime)];
+  if (explicit) {
+    if (isExecutableFile(explicit)) return explicit;
+    throw usageError(`${runtimeEnvVar(runtime)}=${explicit} is not an executable file`, `unset it or ${INSTALL_HINT[runtime]}`);
+  }
+  const dirs = lookup.dirs ?? runtimeSearchDirs(env.PATH ?? env.Path);
+  const found = findExecutable(runtime, dirs);
+  if (found) return found;
+  throw new WsbError('WSB_ERR_RUNTIME_NOT_FOUND', `--runtime ${runtime}: no ${runtime} binary found on PATH or in node_modules/.bin`, INSTALL_HINT[runtime]);
+}
+
+/** The flags of `wsbench serve` that only the Node server implements, as the user set them. */
+export interface NodeOnlyFlags {
+  workers: number | 'auto';
+  deflate: boolean;
+  cert: string | undefined;
+  key: string | undefined;
+  pingIntervalMs: number | undefined;
+  maxConnections: number;
+}
+
+/** Refuses, in the user's words, any flag the runtime's server does not implement. */
+export function assertRuntimeSupports(runtime: ExternalRuntime, flags: NodeOnlyFlags): void {
+  const refuse = (flag: string, why: string) => {
+    throw usageError(`${flag} is not supported with --runtime ${runtime}`, `${why}; drop ${flag} or use --runtime node`);
+  };
+  if (flags.workers !== 1) refuse('--workers', `the ${runtime} server is one process`);
+  if (flags.deflate) refuse('--deflate', `the ${runtime} server does not negotiate permessage-deflate`);
+  if (flags.cert !== undefined || flags.key !== undefined) refuse(flags.cert !== undefined ? '--cert' : '--key', `the ${runtime} server speaks ws:// only`);
+  if (flags.pingIntervalMs !== undefined) refuse('--ping-interval', `the ${runtime} server has no heartbeat`);
+  if (flags.maxConnections > 0) refuse('--max-connections', `the ${runtime} server has no connection limit`);
+}
+
+export interface RuntimeCommand {
+  command: string;
+  args: string[];
+}
+
+/** The command line that runs the runtime's Pong server script with `opts`. */
+export function runtimeCommand(runtime: ExternalRuntime, binary: string, opts: RuntimeServerOptions): RuntimeCommand {
+  const json = JSON.stringify(opts);
+  if (runtime === 'bun') return { command: binary, args: [path.join(SERVERS_DIR, 'bun-pong.ts'), json] };
+  return {
+    command: binary,
+    // --no-prompt: a missing permission fails instead of waiting for a keypress; --no-config and
+    // --no-lock: the user's deno.json / lock file neither changes the server nor gets written.
+    args: ['run', '--allow-net', '--allow-env', '--no-prompt', '--no-config', '--no-lock', path.join(SERVERS_DIR, 'deno-pong.ts'), json],
+  };
+}
+
+export interface RuntimeServerProcess {
+  readonly child: ChildProcess;
+  readonly command: RuntimeCommand;
+  /** Resolves with the exit code to pass on (128 + signal number when the child was killed). */
+  readonly exited: Promise<number>;
+  /** Passes a signal on to the server; it closes every connection with 1001 and exits 0. */
+  forward(signal: NodeJS.Signals): void;
+}
+
+/**
+ * Starts the runtime's Pong server with stdio inherited, so its one listening line reaches stdout
+ * unchanged. The child stays in our process group: a terminal's Ctrl-C reaches it as well.
+ */
+export function spawnRuntimeServer(runtime: ExternalRuntime, opts: RuntimeServerOptions, lookup: RuntimeLookup = {}): RuntimeServerProcess {
+  const command = runtimeCommand(runtime, locateRuntime(runtime, lookup), opts);
+  const child = spawn(command.command, command.args, { stdio: 'inherit', env: lookup.env ?? process.env });
+  const exited = new Promise<number>((resolve, reject) => {
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      reject(new WsbError('WSB_ERR_RUNTIME_NOT_FOUND', `could not start ${command.command}: ${err.message}`, INSTALL_HINT[runtime]));
+    });
+    child.once('exit', (code, signal) => {
+      resolve(code ?? 128 + (signal ? (os.constants.signals[signal] ?? 0) : 0));
+    });
+  });
+  return {
+    child,
+    command,
+    exited,
+    forward(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+  };
+}
