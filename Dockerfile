@@ -18,6 +18,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY bin ./bin
 COPY bench-profiles ./bench-profiles
+COPY servers ./servers
 COPY --from=build /app/dist/src ./dist/src
 RUN ln -s /app/bin/wsbench.js /usr/local/bin/wsbench && mkdir -p /app/results && chown node:node /app/results
 USER node
