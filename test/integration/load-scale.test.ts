@@ -42,8 +42,8 @@ describe('load past one process and one source address', { timeout: 180_000 }, (
       const p = spawnCli(['load', `ws://127.0.0.1:${port}/`, '--clients', '30', '--rate', '2', '--duration', '1s', '--warmup', '0s', '--grace', '1s', '--local-address', '127.0.0.2-127.0.0.4', '--out', tempDir()]);
       await p.exited;
       assert.deepEqual([...seen.keys()].sort(), ['127.0.0.2', '127.0.0.3', '127.0.0.4'], p.stderr());
-      // 10 clients per address, plus the trial connection from the first address.
-      assert.deepEqual([seen.get('127.0.0.2'), seen.get('127.0.0.3'), seen.get('127.0.0.4')], [11, 10, 10]);
+      // 10 clients per address, plus the trial and conformance-check connections from the first.
+      assert.deepEqual([seen.get('127.0.0.2'), seen.get('127.0.0.3'), seen.get('127.0.0.4')], [12, 10, 10]);
     } finally {
       for (const c of wss.clients) c.terminate();
       await new Promise<void>((r) => wss.close(() => r()));

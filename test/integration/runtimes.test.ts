@@ -10,13 +10,14 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { killAll, spawnCli, startServe, type CliProcess, type StartedServer } from '../helpers/cli.js';
+import { killAll, spawnCli, startServe, type CliProcess } from '../helpers/cli.js';
 import { connect, closeClient, type Client } from '../helpers/ws-client.js';
 import { rawUpgrade, FrameReader, OPCODE, closeCodeOf, closePayload } from '../helpers/raw-ws.js';
 import { getHealthz, getMetrics } from '../helpers/http.js';
 import { runConformance } from '../../src/check/conformance.js';
 import { findExecutable, locateRuntime, RUNTIMES, type Runtime } from '../../src/server/runtimes.js';
 import { isWsbError } from '../../src/core/errors.js';
+import { useServer } from '../helpers/use-server.js';
 
 const T = { timeout: 20_000 };
 const SUITE = { timeout: 180_000 };
@@ -38,20 +39,6 @@ function skipReason(runtime: Runtime): string | undefined {
   }
 }
 
-/** Starts a server for one suite and stops it afterwards (killAll is the last resort). */
-function useServer(args: string[]): () => StartedServer {
-  let srv: StartedServer | undefined;
-  before(async () => {
-    srv = await startServe(args);
-  }, HOOK);
-  after(async () => {
-    await srv?.stop();
-  }, HOOK);
-  return () => {
-    assert.ok(srv, 'server did not start');
-    return srv;
-  };
-}
 
 async function withClient<R>(open: Promise<Client>, fn: (c: Client) => Promise<R>): Promise<R> {
   const c = await open;

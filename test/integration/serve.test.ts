@@ -15,6 +15,7 @@ import { killAll, startServe, type StartedServer } from '../helpers/cli.js';
 import { rawUpgrade, FrameReader, OPCODE, closeCodeOf, closePayload } from '../helpers/raw-ws.js';
 import { connect, closeClient, type Client } from '../helpers/ws-client.js';
 import { getHealthz, getMetrics, waitFor } from '../helpers/http.js';
+import { useServer } from '../helpers/use-server.js';
 
 const T = { timeout: 20_000 };
 const SUITE = { timeout: 180_000 };
@@ -22,20 +23,6 @@ const HOOK = { timeout: 30_000 };
 
 after(() => killAll(), HOOK);
 
-/** Starts a server for one suite and stops it (SIGTERM, then the registry's SIGKILL) afterwards. */
-function useServer(args: string[] = []): () => StartedServer {
-  let srv: StartedServer | undefined;
-  before(async () => {
-    srv = await startServe(args);
-  }, HOOK);
-  after(async () => {
-    await srv?.stop();
-  }, HOOK);
-  return () => {
-    assert.ok(srv, 'server did not start');
-    return srv;
-  };
-}
 
 /** Raw upgrade that must succeed; returns a frame reader already past the greeting (pong mode). */
 async function openRaw(port: number, urlPath = '/', skipGreeting = true): Promise<FrameReader> {
