@@ -1,7 +1,5 @@
 import { Command } from 'commander';
 import { EXIT } from '../../core/exit-codes.js';
-import { runConformance } from '../../check/conformance.js';
-import { renderConformance } from '../../check/render-check.js';
 import { listOption } from '../parse.js';
 import type { CliContext } from '../context.js';
 
@@ -13,6 +11,9 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .option('--protocol <list>', 'subprotocols to offer, comma-separated', listOption)
     .option('--json', 'print the report as JSON on stdout', false)
     .action(async (url: string, flags: { protocol?: string[]; json: boolean }) => {
+      // Implementation modules load on use, so `serve` does not carry every command's dependencies.
+      const { runConformance } = await import('../../check/conformance.js');
+      const { renderConformance } = await import('../../check/render-check.js');
       const report = await runConformance(url, { protocols: flags.protocol });
       ctx.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderConformance(report));
       ctx.exitCode = report.ok ? EXIT.OK : EXIT.TARGET;

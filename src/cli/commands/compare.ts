@@ -2,11 +2,6 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { createLogger, LOG_LEVELS } from '../../core/logger.js';
 import { EXIT } from '../../core/exit-codes.js';
-import { runCompare } from '../../compare/run-compare.js';
-import { parseServerSpec, runtimeTarget, type ServerTarget } from '../../compare/server-targets.js';
-import { fileTimestamp } from '../../report/write-results.js';
-import { logProgress, terminalProgress } from '../../report/progress.js';
-import { renderResults } from './report.js';
 import { listOption, intOption, oneOf } from '../parse.js';
 import { TOOL } from '../tool.js';
 import type { CliContext } from '../context.js';
@@ -27,7 +22,12 @@ export function registerCompare(program: Command, ctx: CliContext): void {
     .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS, 'silent']).default('info'))
     .action(async (flags: { runtimes: string[]; server: string[]; profiles: string[]; repeat: number; out?: string; logLevel: string }) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
-      const targets: ServerTarget[] = [...flags.runtimes.map(runtimeTarget), ...flags.server.map(parseServerSpec)];
+      const { runCompare } = await import('../../compare/run-compare.js');
+      const { parseServerSpec, runtimeTarget } = await import('../../compare/server-targets.js');
+      const { fileTimestamp } = await import('../../report/write-results.js');
+      const { logProgress, terminalProgress } = await import('../../report/progress.js');
+      const { renderResults } = await import('../../report/render-results.js');
+      const targets = [...flags.runtimes.map(runtimeTarget), ...flags.server.map(parseServerSpec)];
       const outDir = flags.out ?? path.join('results', `compare-${fileTimestamp(new Date())}`);
       const abort = new AbortController();
       let signal: NodeJS.Signals | undefined;

@@ -1,8 +1,5 @@
 import { Command, Option } from 'commander';
 import { createLogger, LOG_LEVELS } from '../../core/logger.js';
-import { resolveLoadConfig } from '../../profile/resolve-config.js';
-import { spawnServe } from '../../server/spawn-server.js';
-import { runLoadSession } from '../load-session.js';
 import type { CliContext } from '../context.js';
 
 /** The README's first command: a real server and a real load on loopback, summary printed. */
@@ -15,6 +12,9 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS, 'silent']).default('info'))
     .action(async (flags: { profile: string; out: string; logLevel: string }) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
+      const { resolveLoadConfig } = await import('../../profile/resolve-config.js');
+      const { spawnServe } = await import('../../server/spawn-server.js');
+      const { runLoadSession } = await import('../load-session.js');
       const server = await spawnServe([], 'inherit');
       log.info({ url: server.url, pid: server.pid }, 'started wsbench serve');
       try {

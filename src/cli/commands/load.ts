@@ -1,10 +1,7 @@
 import { Command, Option, InvalidArgumentError } from 'commander';
 import { createLogger, LOG_LEVELS } from '../../core/logger.js';
 import { usageError } from '../../core/errors.js';
-import { processExists } from '../../metrics/process-sampler.js';
-import { resolveLoadConfig } from '../../profile/resolve-config.js';
 import { durationMsOption, intOption, listOption, positiveNumberOption, sizeBytesOption } from '../parse.js';
-import { runLoadSession } from '../load-session.js';
 import { parseLocalAddresses } from '../../load/run-plan.js';
 import { parseThreshold, validateThresholdNames } from '../../report/thresholds.js';
 import type { CliContext } from '../context.js';
@@ -89,6 +86,9 @@ export function registerLoad(program: Command, ctx: CliContext): void {
     .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS, 'silent']).default('info'))
     .action(async (url: string | undefined, flags: LoadCliFlags) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
+      const { processExists } = await import('../../metrics/process-sampler.js');
+      const { resolveLoadConfig } = await import('../../profile/resolve-config.js');
+      const { runLoadSession } = await import('../load-session.js');
       if (flags.serverPid !== undefined && !processExists(flags.serverPid)) {
         throw usageError(`--server-pid ${flags.serverPid}: no such process`);
       }

@@ -1,8 +1,4 @@
 import { Command } from 'commander';
-import { readResultFile } from '../../report/read-results.js';
-import { mergeShardResults } from '../../report/merge-results.js';
-import { writeResults } from '../../report/write-results.js';
-import { renderSummary } from '../../report/summary-table.js';
 import type { CliContext } from '../context.js';
 
 export function registerMerge(program: Command, ctx: CliContext): void {
@@ -13,7 +9,11 @@ export function registerMerge(program: Command, ctx: CliContext): void {
     .option('-o, --out <dir>', 'where the merged result files go', 'results')
     .option('--name <name>', 'name of the merged result (default: the shards\' name)')
     .option('--json', 'print the merged document on stdout instead of writing files', false)
-    .action((files: string[], flags: { out: string; name?: string; json: boolean }) => {
+    .action(async (files: string[], flags: { out: string; name?: string; json: boolean }) => {
+      const { readResultFile } = await import('../../report/read-results.js');
+      const { mergeShardResults } = await import('../../report/merge-results.js');
+      const { writeResults } = await import('../../report/write-results.js');
+      const { renderSummary } = await import('../../report/summary-table.js');
       const merged = mergeShardResults(files.map((file) => ({ file, doc: readResultFile(file) })), flags.name);
       if (flags.json) {
         ctx.stdout.write(JSON.stringify(merged, null, 2) + '\n');
