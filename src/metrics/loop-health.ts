@@ -1,7 +1,8 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
-const RESOLUTION_MS = 10;
-/** The monitor records the whole timer period, so an idle loop reads ~10 ms: subtract it. */
+/** Coarse enough to wake the loop rarely (50/s), fine enough to see a stall of a few ms. */
+const RESOLUTION_MS = 20;
+/** The monitor records the whole timer period, so an idle loop reads ~20 ms: subtract it. */
 const RESOLUTION_US = RESOLUTION_MS * 1000;
 
 /**

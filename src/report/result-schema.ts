@@ -19,6 +19,7 @@ export interface SeriesEntry {
   clientCpuPercent: number;
   serverRssKb: number | null;
   serverCpuPercent: number | null;
+  /** Client event-loop delay p99 so far (since the window started, once it has). */
   loopDelayP99Us: number;
   sendLagMaxUs: number;
 }

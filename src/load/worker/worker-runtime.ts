@@ -29,8 +29,9 @@ export function startWorker(config: WorkerConfig, port: WorkerPort): void {
   const workerIndex = config.slice.workerIndex;
   const state = new WorkerState(config);
   const scheduler = new SendScheduler(state);
-  const intervalLoop = new LoopHealth();
-  const windowLoop = new LoopHealth();
+  // One monitor per worker (each is a timer waking the loop): reset when the window starts, so the
+  // interval reports show the delay so far and the result the window's.
+  const loop = new LoopHealth();
   let windowTimer: NodeJS.Timeout | undefined;
   let finishing = false;
 
@@ -41,14 +42,13 @@ export function startWorker(config: WorkerConfig, port: WorkerPort): void {
   }
 
   const reporter = setInterval(() => {
-    const loop = intervalLoop.read();
-    intervalLoop.reset();
+    const delay = loop.read();
     post({
       type: 'interval',
       workerIndex,
       counters: state.counters,
       rttHist: encodeHistogram(state.intervalRtt),
-      loopDelayP99Us: loop.p99Us,
+      loopDelayP99Us: delay.p99Us,
       sendLagMaxUs: state.sendLagMaxIntervalUs,
     });
     state.intervalRtt.reset();
@@ -61,7 +61,7 @@ export function startWorker(config: WorkerConfig, port: WorkerPort): void {
     scheduler.stop();
     if (windowTimer) clearTimeout(windowTimer);
     clearInterval(reporter);
-    const loop = windowLoop.read();
+    const delay = loop.read();
     await closeAll(CLOSE_TIMEOUT_MS);
     post({
       type: 'result',
@@ -73,11 +73,10 @@ export function startWorker(config: WorkerConfig, port: WorkerPort): void {
         sendLag: encodeHistogram(state.hist.sendLag),
         connect: encodeHistogram(state.hist.connect),
       },
-      loopDelayP99Us: loop.p99Us,
-      loopDelayMaxUs: loop.maxUs,
+      loopDelayP99Us: delay.p99Us,
+      loopDelayMaxUs: delay.maxUs,
     });
-    intervalLoop.stop();
-    windowLoop.stop();
+    loop.stop();
     port.close();
   }
 
@@ -91,7 +90,7 @@ export function startWorker(config: WorkerConfig, port: WorkerPort): void {
         state.windowEndUs = sharedMsToLocalUs(msg.windowEndMs);
         scheduler.start(sharedMsToLocalUs(msg.startMs), state.windowEndUs);
         // The loop-delay self-check covers the measured window only, like the latency figures.
-        windowTimer = setTimeout(() => windowLoop.reset(), Math.max(0, (state.windowStartUs - nowUs()) / 1000));
+        windowTimer = setTimeout(() => loop.reset(), Math.max(0, (state.windowStartUs - nowUs()) / 1000));
         break;
       }
       case 'finish':
