@@ -93,8 +93,15 @@ async function main(): Promise<void> {
     let best: ResultDocument | undefined;
     for (let clients = from; clients <= to; clients += step) {
       console.log(`## step: ${clients} clients at 1 msg/s`);
-      const r = await run(['--clients', String(clients), '--rate', '1', '--duration', `${duration}s`, '--warmup', '5s', '--grace', '3s']);
+      const args = ['--clients', String(clients), '--rate', '1', '--duration', `${duration}s`, '--warmup', '5s', '--grace', '3s'];
+      let r = await run(args);
       console.log(describe(r.doc, r.exitCode));
+      if (r.doc.summary.verdict !== 'valid') {
+        // A shared host has noisy moments: a step counts as failed only when it fails twice.
+        console.log('  (not valid: repeating the step once)');
+        r = await run(args);
+        console.log(describe(r.doc, r.exitCode));
+      }
       if (r.doc.summary.verdict !== 'valid') break;
       best = r.doc;
     }

@@ -26,3 +26,14 @@ export function readPortRange(): { low: number; high: number; size: number } {
   }
   return { low: 49152, high: 65535, size: 16384 };
 }
+
+/** TCP sockets in use and in TIME_WAIT machine-wide (/proc/net/sockstat); zeros where unknown. */
+export function readTcpSocketCounts(): { inUse: number; timeWait: number } {
+  try {
+    const m = /^TCP: inuse (\d+) orphan \d+ tw (\d+)/m.exec(readFileSync('/proc/net/sockstat', 'utf8'));
+    if (m) return { inUse: Number(m[1]), timeWait: Number(m[2]) };
+  } catch {
+    // Not Linux.
+  }
+  return { inUse: 0, timeWait: 0 };
+}

@@ -1,5 +1,5 @@
 import { WsbError } from '../core/errors.js';
-import { readFdLimit, readPortRange } from '../core/limits.js';
+import { readFdLimit, readPortRange, readTcpSocketCounts } from '../core/limits.js';
 import type { RunPlan } from './run-plan.js';
 
 /** Files a load process needs besides its sockets (stdio, worker threads, libuv, log). */
@@ -12,6 +12,8 @@ export interface PreflightReport {
   portRange: { low: number; high: number; size: number };
   fdsNeededPerProcess: number;
   portsNeededPerSourceAddress: number;
+  /** Said before connecting when earlier runs' TIME_WAIT sockets may leave too few free ports. */
+  warnings: string[];
 }
 
 /**
@@ -44,5 +46,14 @@ export function preflight(plan: RunPlan): PreflightReport {
       `spread them over ${addressesNeeded} or more source addresses with --local-address (a list or a range like 10.0.0.1-10.0.0.${addressesNeeded}), widen net.ipv4.ip_local_port_range, or use fewer clients`,
     );
   }
-  return { fdLimit, portRange, fdsNeededPerProcess, portsNeededPerSourceAddress };
+  const warnings: string[] = [];
+  const tcp = readTcpSocketCounts();
+  const spare = (plan.localAddresses.length ? plan.portsPerAddressMax : portRange.size - PORT_RESERVE) - portsNeededPerSourceAddress;
+  if (tcp.timeWait > spare && portsNeededPerSourceAddress > 1000) {
+    warnings.push(
+      `${tcp.timeWait} TCP sockets are in TIME_WAIT (earlier runs hold their ports for ~60 s) and only ~${Math.max(0, spare)} ports per source address are spare: ` +
+        'connections may fail with EADDRNOTAVAIL; wait a minute or spread over more addresses (--local-address)',
+    );
+  }
+  return { fdLimit, portRange, fdsNeededPerProcess, portsNeededPerSourceAddress, warnings };
 }

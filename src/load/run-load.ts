@@ -68,6 +68,7 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
     { fdSoft: fd.soft, portRangeSize: readPortRange().size, cores: os.availableParallelism() },
   );
   const pre = preflight(plan);
+  for (const w of pre.warnings) log.warn(w);
   const target = await probeTarget(config, plan.localAddresses[0]);
   log.debug({ target }, 'target answered the trial probe');
   let conformance: ConformanceReport | null = null;

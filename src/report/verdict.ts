@@ -27,8 +27,6 @@ export function decideVerdict(v: VerdictInput): { verdict: Verdict; reasons: str
   if (v.eventLoopDelayP99Us > v.maxEventLoopDelayP99Ms * 1000) {
     saturated.push(`client event-loop delay p99 ${(v.eventLoopDelayP99Us / 1000).toFixed(1)} ms exceeds ${v.maxEventLoopDelayP99Ms} ms: replies were read late`);
   }
-  if (saturated.length > 0) return { verdict: 'client-saturated', reasons: saturated };
-
   const errors: string[] = [];
   if (v.failed > 0) errors.push(`${v.failed} connection(s) failed`);
   if (v.established < v.clientsTarget && v.failed === 0 && !v.interrupted) errors.push(`${v.clientsTarget - v.established} connection(s) never opened`);
@@ -36,6 +34,8 @@ export function decideVerdict(v: VerdictInput): { verdict: Verdict; reasons: str
   if (v.skipped > 0) errors.push(`${v.skipped} scheduled send(s) skipped: connection closed or not draining`);
   if (v.badReplies > 0) errors.push(`${v.badReplies} reply(ies) did not match what was sent`);
   if (v.unexpectedCloses > 0) errors.push(`${v.unexpectedCloses} connection(s) closed by the target before the end`);
+  // Errors are listed after the saturation reasons: the reader sees both, the verdict names the first.
+  if (saturated.length > 0) return { verdict: 'client-saturated', reasons: [...saturated, ...errors] };
   if (errors.length > 0) return { verdict: 'target-errors', reasons: errors };
   return { verdict: 'valid', reasons: [] };
 }

@@ -83,7 +83,7 @@ export function startWorker(config: WorkerConfig, port: WorkerPort): void {
   port.onMessage((msg: ToWorker) => {
     switch (msg.type) {
       case 'connect':
-        startRamp(state, () => post({ type: 'ramp-done', workerIndex, counters: state.counters, connectHist: encodeHistogram(state.hist.connect) }));
+        void startRamp(state, () => post({ type: 'ramp-done', workerIndex, counters: state.counters, connectHist: encodeHistogram(state.hist.connect) }));
         break;
       case 'go': {
         state.windowStartUs = sharedMsToLocalUs(msg.windowStartMs);
