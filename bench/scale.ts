@@ -68,7 +68,7 @@ function describe(doc: ResultDocument, exitCode: number | null): string {
     `  messages (window): ${s.messages.sent} sent, ${s.messages.received} received, ${s.messages.lost} lost, ${s.messages.skipped} skipped`,
     `  rtt p50 ${ms(s.rttUs.p50)} ms, p99 ${ms(s.rttUs.p99)} ms, max ${ms(s.rttUs.max)} ms; send lag p99 ${ms(s.sendLagUs.p99)} ms; client loop delay p99 ${ms(s.client.eventLoopDelayP99Us)} ms`,
     `  server: RSS peak ${s.server ? mb(s.server.rssPeakKb) : '-'} MB, ${s.server?.rssPerConnectionKb ?? '-'} KB/conn, CPU ${s.server?.cpuPercentMean ?? '-'} %`,
-    `  client: RSS peak ${mb(s.client.rssPeakKb)} MB (all load processes), ${s.client.rssPerConnectionKb ?? '-'} KB/conn, CPU ${s.client.cpuPercentMean} %, ${s.client.cpuUsPerMessage ?? '-'} us CPU per round trip`,
+    `  client: RSS peak ${mb(s.client.rssPeakKb)} MB, PSS peak ${mb(s.client.pssPeakKb)} MB (summed over all load processes), ${s.client.rssPerConnectionKb ?? '-'} KB/conn, CPU ${s.client.cpuPercentMean} %, ${s.client.cpuUsPerMessage ?? '-'} us CPU per round trip`,
     `  verdict: ${s.verdict}${s.verdictReasons.length ? ` (${s.verdictReasons.join('; ')})` : ''}; exit code ${exitCode}`,
   ].join('\n');
 }

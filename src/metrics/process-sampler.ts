@@ -5,6 +5,11 @@ import { execFileSync } from 'node:child_process';
 export interface ProcessSample {
   atMs: number;
   rssKb: number;
+  /**
+   * Proportional set size: shared pages (the node binary, libraries) divided among the processes
+   * sharing them. Summed over a process tree it counts each page once, unlike summed RSS.
+   */
+  pssKb: number;
   cpuMs: number;
   pids: number;
 }
@@ -19,6 +24,15 @@ function ticksPerSecond(): number {
     }
   }
   return clockTicks;
+}
+
+function readPssKb(pid: number): number {
+  try {
+    const m = /^Pss:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
 }
 
 function readRssKb(pid: number): number {
@@ -61,6 +75,7 @@ export function processTree(rootPid: number): number[] {
  */
 export function sampleProcessTree(rootPid: number, excludePid?: number): ProcessSample | undefined {
   let rssKb = 0;
+  let pssKb = 0;
   let cpuMs = 0;
   let pids = 0;
   const excluded = new Set(excludePid === undefined ? [] : processTree(excludePid));
@@ -68,13 +83,14 @@ export function sampleProcessTree(rootPid: number, excludePid?: number): Process
     if (excluded.has(pid)) continue;
     try {
       rssKb += readRssKb(pid);
+      pssKb += readPssKb(pid);
       cpuMs += readCpuMs(pid);
       pids++;
     } catch {
       if (pid === rootPid) return undefined;
     }
   }
-  return { atMs: Date.now(), rssKb, cpuMs, pids };
+  return { atMs: Date.now(), rssKb, pssKb, cpuMs, pids };
 }
 
 export function processExists(pid: number): boolean {

@@ -22,6 +22,8 @@ export class ResourceMonitor {
   private prev: Snapshot | undefined;
   clientRssPeakKb = 0;
   serverRssPeakKb = 0;
+  clientPssPeakKb = 0;
+  serverPssPeakKb = 0;
   socketMemPeakKb: number | null = null;
   serverGone = false;
 
@@ -36,6 +38,8 @@ export class ResourceMonitor {
     const snap: Snapshot = { client: sampleProcessTree(this.clientPid, this.serverPid), server, socketMemKb: readSocketMemoryKb() };
     this.clientRssPeakKb = Math.max(this.clientRssPeakKb, snap.client?.rssKb ?? 0);
     this.serverRssPeakKb = Math.max(this.serverRssPeakKb, snap.server?.rssKb ?? 0);
+    this.clientPssPeakKb = Math.max(this.clientPssPeakKb, snap.client?.pssKb ?? 0);
+    this.serverPssPeakKb = Math.max(this.serverPssPeakKb, snap.server?.pssKb ?? 0);
     if (snap.socketMemKb !== null) this.socketMemPeakKb = Math.max(this.socketMemPeakKb ?? 0, snap.socketMemKb);
     this.prev = this.last;
     this.last = snap;

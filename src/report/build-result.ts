@@ -93,6 +93,7 @@ export function buildResult(o: LoadOutcome, tool: { name: string; version: strin
           : {
               pid: cfg.serverPid,
               rssPeakKb: m.serverRssPeakKb,
+              pssPeakKb: m.serverPssPeakKb,
               rssPerConnectionKb: m.rssPerConnectionKb('server', c.established),
               cpuPercentMean: m.windowCpuPercent('server') ?? 0,
               rssBeforeKb: m.rssAt('baseline', 'server'),
@@ -100,6 +101,7 @@ export function buildResult(o: LoadOutcome, tool: { name: string; version: strin
             },
       client: {
         rssPeakKb: m.clientRssPeakKb,
+        pssPeakKb: m.clientPssPeakKb,
         rssPerConnectionKb: m.rssPerConnectionKb('client', c.established),
         cpuPercentMean: m.windowCpuPercent('client') ?? 0,
         eventLoopDelayP99Us: o.eventLoopDelayP99Us,

@@ -172,6 +172,7 @@ export function mergeShardResults(inputs: { doc: ResultDocument; file: string }[
         ? {
             pid: servers[0].pid,
             rssPeakKb: Math.max(...servers.map((x) => x.rssPeakKb)),
+            pssPeakKb: Math.max(...servers.map((x) => x.pssPeakKb ?? 0)),
             rssPerConnectionKb: samePid && befores.length && connecteds.length && established > 0 ? round2((Math.max(...connecteds) - Math.min(...befores)) / established) : null,
             cpuPercentMean: round2(sum(servers.map((x) => x.cpuPercentMean)) / servers.length),
             rssBeforeKb: befores.length ? Math.min(...befores) : null,
@@ -180,6 +181,7 @@ export function mergeShardResults(inputs: { doc: ResultDocument; file: string }[
         : null,
       client: {
         rssPeakKb: sum(S.map((s) => s.client.rssPeakKb)),
+        pssPeakKb: sum(S.map((s) => s.client.pssPeakKb ?? 0)),
         rssPerConnectionKb: clientDeltas.every((d) => d !== null) && established > 0 ? round2(sum(clientDeltas as number[]) / established) : null,
         cpuPercentMean: round2(sum(S.map((s) => s.client.cpuPercentMean))),
         eventLoopDelayP99Us,

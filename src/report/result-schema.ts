@@ -99,6 +99,8 @@ export interface ResultDocument {
     server: {
       pid: number;
       rssPeakKb: number;
+      /** Peak PSS summed over the server's processes (shared pages counted once). */
+      pssPeakKb: number;
       rssPerConnectionKb: number | null;
       cpuPercentMean: number;
       /** RSS before connecting and with every client connected (RSS per connection is their difference / connections). */
@@ -106,7 +108,10 @@ export interface ResultDocument {
       rssConnectedKb: number | null;
     } | null;
     client: {
+      /** Peak RSS summed over every load process (shared pages of each process counted in each). */
       rssPeakKb: number;
+      /** Peak PSS summed over every load process (shared pages counted once). */
+      pssPeakKb: number;
       rssPerConnectionKb: number | null;
       cpuPercentMean: number;
       eventLoopDelayP99Us: number;

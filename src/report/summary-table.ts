@@ -21,8 +21,8 @@ export function renderSummary(doc: ResultDocument, files?: { json: string; csv: 
     { connections: `${int(s.connections.established)} / ${int(s.connections.target)} established, ${int(s.connections.failed)} failed${s.connections.failed ? ` (${causes(s.connections.failuresByCause)})` : ''}` },
     { messages: `${int(s.messages.sent)} sent, ${int(s.messages.received)} received, ${int(s.messages.lost)} lost, ${int(s.messages.ratePerSec)}/s (window)` },
     { 'unexpected closes': causes(s.unexpectedClosesByCode) },
-    { client: `RSS peak ${kb(s.client.rssPeakKb)}, ${kb(s.client.rssPerConnectionKb)}/conn, CPU ${s.client.cpuPercentMean}%, loop delay p99 ${ms(s.client.eventLoopDelayP99Us)} ms` },
-    { server: s.server ? `pid ${s.server.pid}: RSS peak ${kb(s.server.rssPeakKb)}, ${kb(s.server.rssPerConnectionKb)}/conn, CPU ${s.server.cpuPercentMean}%` : 'not sampled (pass --server-pid)' },
+    { client: `RSS peak ${kb(s.client.rssPeakKb)} (PSS ${kb(s.client.pssPeakKb)}), ${kb(s.client.rssPerConnectionKb)}/conn, CPU ${s.client.cpuPercentMean}%, loop delay p99 ${ms(s.client.eventLoopDelayP99Us)} ms` },
+    { server: s.server ? `pid ${s.server.pid}: RSS peak ${kb(s.server.rssPeakKb)} (PSS ${kb(s.server.pssPeakKb)}), ${kb(s.server.rssPerConnectionKb)}/conn, CPU ${s.server.cpuPercentMean}%` : 'not sampled (pass --server-pid)' },
     { verdict: s.verdict + (s.verdictReasons.length ? `: ${s.verdictReasons.join('; ')}` : '') },
   );
   if (files) info.push({ results: `${files.json}\n${files.csv}\n${files.hgrm}` });
