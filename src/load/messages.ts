@@ -9,6 +9,8 @@ export interface WorkerConfig {
   totalClients: number;
   /** Source addresses to bind, spread by connection id; empty = the kernel picks. */
   localAddresses: string[];
+  /** Explicit local ports for bound addresses (lean client), 0 = the kernel picks (see run-plan.ts). */
+  localPortBase: number;
   client: 'lean' | 'ws';
   url: string;
   protocols: string[];
@@ -39,6 +41,8 @@ export interface WorkerCounters {
   received: number;
   /** Scheduled sends that could not happen: the connection was closed or its buffer was full. */
   skipped: number;
+  /** Connections whose explicit local port was taken and were retried with a kernel-chosen one. */
+  portRetries: number;
   /** Replies that did not parse as our probe, or came back on the wrong connection. */
   badReplies: number;
   /** Messages that are not replies (greetings, server pushes): counted, not measured. */
@@ -82,6 +86,7 @@ export function emptyCounters(): WorkerCounters {
     sent: 0,
     received: 0,
     skipped: 0,
+    portRetries: 0,
     badReplies: 0,
     otherMessages: 0,
     unexpectedClosesByCode: {},

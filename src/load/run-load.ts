@@ -65,7 +65,7 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
       localAddresses: config.localAddresses.length ? config.localAddresses : undefined,
       shard: config.shard,
     },
-    { fdSoft: fd.soft, portRangeSize: readPortRange().size, cores: os.availableParallelism() },
+    { fdSoft: fd.soft, portRangeSize: readPortRange().size, portRangeLow: readPortRange().low, cores: os.availableParallelism() },
   );
   const pre = preflight(plan);
   for (const w of pre.warnings) log.warn(w);
@@ -85,7 +85,7 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
   );
 
   const slices = plan.slices;
-  const pool = new WorkerPool(slices.map((slice) => workerConfig(config, slice, plan.localAddresses)), plan.processes, log);
+  const pool = new WorkerPool(slices.map((slice) => workerConfig(config, slice, plan)), plan.processes, log);
   await pool.waitAll('ready');
   requireAllReady(pool);
 
@@ -197,11 +197,12 @@ function scheduleStart(config: LoadConfig, log: Logger): number {
   return config.startAtMs;
 }
 
-function workerConfig(config: LoadConfig, slice: WorkerSlice, localAddresses: string[]): WorkerConfig {
+function workerConfig(config: LoadConfig, slice: WorkerSlice, plan: RunPlan): WorkerConfig {
   return {
     slice,
     totalClients: config.clients,
-    localAddresses,
+    localAddresses: plan.localAddresses,
+    localPortBase: plan.localPortBase,
     client: config.client,
     url: config.url,
     protocols: config.protocols,

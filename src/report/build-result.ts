@@ -52,6 +52,7 @@ export function buildResult(o: LoadOutcome, tool: { name: string; version: strin
       processes: o.plan.processes,
       workers: o.slices.length,
       sourceAddresses: o.plan.localAddresses.length ? o.plan.localAddresses : ['(kernel default)'],
+      localPortBase: o.plan.localPortBase,
       connectRate: cfg.connectRate,
       graceS: cfg.graceMs / 1000,
       protocols: cfg.protocols,
@@ -67,7 +68,7 @@ export function buildResult(o: LoadOutcome, tool: { name: string; version: strin
     conformance: o.conformance ? { ok: o.conformance.ok, checks: o.conformance.checks } : null,
     target: o.target,
     summary: {
-      connections: { target: o.plan.clients, established: c.established, failed: c.failed, failuresByCause: c.failuresByCause },
+      connections: { target: o.plan.clients, established: c.established, failed: c.failed, failuresByCause: c.failuresByCause, portRetries: c.portRetries },
       messages: {
         sent: c.sent,
         received: c.received,

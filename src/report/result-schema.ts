@@ -45,6 +45,8 @@ export interface ResultDocument {
     processes: number;
     workers: number;
     sourceAddresses: string[];
+    /** First explicit local port for bound addresses (0: the kernel picks). */
+    localPortBase: number;
     connectRate: number;
     graceS: number;
     protocols: string[];
@@ -76,7 +78,7 @@ export interface ResultDocument {
   conformance: { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] } | null;
   target: { replyStyle: 'pong' | 'echo'; greeting: string | null; protocol: string; extensions: string } | null;
   summary: {
-    connections: { target: number; established: number; failed: number; failuresByCause: Record<string, number> };
+    connections: { target: number; established: number; failed: number; failuresByCause: Record<string, number>; portRetries?: number };
     messages: {
       sent: number;
       received: number;

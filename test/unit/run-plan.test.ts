@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { planRun, clientsPerProcessMax, localAddressFor, loopbackAddresses, parseLocalAddresses, isLoopbackHost } from '../../src/load/run-plan.js';
+import { planRun, clientsPerProcessMax, localAddressFor, localPortFor, EXPLICIT_PORT_BASE, loopbackAddresses, parseLocalAddresses, isLoopbackHost } from '../../src/load/run-plan.js';
 
-const HERE = { fdSoft: 20_000, portRangeSize: 28_232, cores: 2 };
+const HERE = { fdSoft: 20_000, portRangeSize: 28_232, portRangeLow: 32_768, cores: 2 };
 
 describe('run plan: processes, threads, source addresses', { timeout: 10_000 }, () => {
   it('100 000 clients here: enough processes for the open-file limit, enough loopback addresses for the ports', () => {
@@ -23,6 +23,16 @@ describe('run plan: processes, threads, source addresses', { timeout: 10_000 }, 
     }
     assert.ok([...perAddress.values()].every((n) => n <= plan.portsPerAddressMax));
     assert.equal([...perAddress.values()].reduce((a, b) => a + b, 0), 100_000);
+    // Explicit local ports below the ephemeral range, one per (address, port) pair: no bind search.
+    assert.equal(plan.localPortBase, EXPLICIT_PORT_BASE);
+    const pairs = new Set<string>();
+    for (let id = 0; id < 100_000; id++) {
+      const port = localPortFor(id, plan.localAddresses, plan.localPortBase)!;
+      assert.ok(port >= EXPLICIT_PORT_BASE && port < 32_768);
+      pairs.add(`${localAddressFor(id, plan.localAddresses)}:${port}`);
+    }
+    assert.equal(pairs.size, 100_000);
+    assert.equal(planRun({ clients: 1000, ratePerClient: 1, connectRate: 1, targetHost: '127.0.0.1' }, HERE).localPortBase, 0, 'no binding, no explicit ports');
   });
 
   it('small runs stay in one process with one thread per core and do not bind', () => {
@@ -36,7 +46,7 @@ describe('run plan: processes, threads, source addresses', { timeout: 10_000 }, 
 
   it('a low forced limit splits into more processes; per-process and per-thread counts add up exactly', () => {
     for (const clients of [1, 179, 180, 181, 1000, 12_345]) {
-      const plan = planRun({ clients, ratePerClient: 1, connectRate: 100, targetHost: 'example.com' }, { fdSoft: 300, portRangeSize: 28_232, cores: 4 });
+      const plan = planRun({ clients, ratePerClient: 1, connectRate: 100, targetHost: 'example.com' }, { fdSoft: 300, portRangeSize: 28_232, portRangeLow: 32_768, cores: 4 });
       const perProcess = new Map<number, number>();
       for (const s of plan.slices) perProcess.set(s.process, (perProcess.get(s.process) ?? 0) + s.count);
       assert.equal([...perProcess.values()].reduce((a, b) => a + b, 0), clients);

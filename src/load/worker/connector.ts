@@ -3,7 +3,7 @@ import type { RawData } from 'ws';
 import { nowUs } from '../../core/clock.js';
 import { recordUs } from '../../metrics/histograms.js';
 import { failureCause } from '../failure-cause.js';
-import { localAddressFor } from '../run-plan.js';
+import { localAddressFor, localPortFor } from '../run-plan.js';
 import { recordReply } from './reply-recorder.js';
 import { LeanConnection, type LeanEvents, type LeanOptions } from './lean-connection.js';
 import { kIndex, type Conn, type LoadSocket, type WorkerState } from './worker-state.js';
@@ -86,13 +86,21 @@ function attempted(): void {
 const leanEvents: LeanEvents = {
   open: (conn) => opened(conn.index, conn),
   message: (conn, data) => recordReply(conn.index, data),
-  fail: (_conn, err) => failed(err),
+  fail: (conn, err) => {
+    // The explicit local port was taken (another program, a TIME_WAIT): let the kernel pick one.
+    if (err.code === 'EADDRINUSE' && conn.localPort !== undefined) {
+      state.counters.portRetries++;
+      openLean(conn.index, false);
+      return;
+    }
+    failed(err);
+  },
   close: (conn, code) => closed(conn.index, conn, code),
 };
 
 let leanOptions: LeanOptions | undefined;
 
-function openLean(index: number): void {
+function openLean(index: number, explicitPort = true): void {
   const cfg = state.config;
   leanOptions ??= {
     url: new URL(cfg.url),
@@ -102,7 +110,9 @@ function openLean(index: number): void {
     handshakeTimeoutMs: cfg.connectTimeoutMs,
     maxPayload: CLIENT_MAX_PAYLOAD,
   };
-  const conn = new LeanConnection(leanOptions, leanEvents, localAddressFor(state.globalId(index), cfg.localAddresses));
+  const id = state.globalId(index);
+  const port = explicitPort ? localPortFor(id, cfg.localAddresses, cfg.localPortBase) : undefined;
+  const conn = new LeanConnection(leanOptions, leanEvents, localAddressFor(id, cfg.localAddresses), port);
   conn.index = index;
 }
 

@@ -65,18 +65,22 @@ export class LeanConnection implements FrameSink {
   private closeCode = 1006;
   private closeSent = false;
 
-  constructor(opts: LeanOptions, events: LeanEvents, localAddress: string | undefined) {
+  /** The explicit local port asked for, if any (a conflict is retried with a kernel-chosen one). */
+  readonly localPort: number | undefined;
+
+  constructor(opts: LeanOptions, events: LeanEvents, localAddress: string | undefined, localPort?: number) {
     this.opts = opts;
     this.events = events;
     this.key = randomBytes(16).toString('base64');
     this.parser = new ServerFrameParser(opts.maxPayload);
+    this.localPort = localPort;
     const secure = opts.url.protocol === 'wss:';
     const port = Number(opts.url.port) || (secure ? 443 : 80);
     const host = opts.url.hostname.replace(/^\[|\]$/g, '');
     const socket = (
       secure
-        ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, localAddress } as tls.ConnectionOptions)
-        : net.connect({ host, port, localAddress })
+        ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, localAddress, localPort } as tls.ConnectionOptions)
+        : net.connect({ host, port, localAddress, localPort })
     ) as OwnedSocket;
     socket[kConn] = this;
     this.socket = socket;
