@@ -29,10 +29,15 @@
  *       [--warmup 5] [--rate 1] [-- extra wsbench load args, e.g. --threads 1 or --client lean]
  */
 import os from 'node:os';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { parseFlags } from './lib/args.js';
+import { killAllChildren, spawnListening, stopProcess, track, type Listening } from './lib/children.js';
+import { readMachineCpu, tryReadCpuSeconds } from './lib/proc.js';
+import { sleep } from './lib/sleep.js';
+import { fmt, median, table } from './lib/stats.js';
 
 type Side = 'plain' | 'wsbench';
 
@@ -87,78 +92,27 @@ function parseArgs(argv: string[]): Settings {
     '--duration': 'durationS',
     '--warmup': 'warmupS',
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--') {
+  parseFlags(argv, {
+    script: 'load-client-cost',
+    names,
+    unknownHint: ' (wsbench load flags go after --)',
+    before: (a, i) => {
+      if (a !== '--') return undefined;
       s.extra = argv.slice(i + 1);
-      break;
-    }
-    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const key = names[flag];
-    if (!key) {
-      process.stderr.write(`load-client-cost: unknown argument ${a} (wsbench load flags go after --)\n`);
-      process.exit(2);
-    }
-    const value = Number(inline ?? argv[++i]);
-    if (!Number.isFinite(value) || value <= 0 || (key !== 'rate' && !Number.isInteger(value))) {
-      process.stderr.write(`load-client-cost: ${flag} needs a positive ${key === 'rate' ? 'number' : 'whole number'}\n`);
-      process.exit(2);
-    }
-    s[key] = value;
-  }
+      return 'stop';
+    },
+    check: (key, value) =>
+      !Number.isFinite(value) || value <= 0 || (key !== 'rate' && !Number.isInteger(value))
+        ? `needs a positive ${key === 'rate' ? 'number' : 'whole number'}`
+        : undefined,
+    set: (key, value) => {
+      s[key] = value;
+    },
+  });
   return s;
 }
 
 // ---------------------------------------------------------------- small helpers
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function median(xs: number[]): number {
-  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (v.length === 0) return NaN;
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-}
-
-function fmt(x: number, digits = 1): string {
-  if (!Number.isFinite(x)) return 'n/a';
-  return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-function clockTicks(): number {
-  try {
-    const n = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', timeout: 5000 }).trim());
-    if (Number.isInteger(n) && n > 0) return n;
-  } catch {
-    // fall through: the Linux default
-  }
-  return 100;
-}
-const CLK_TCK = clockTicks();
-
-/** utime + stime of a process (its whole thread group), in seconds; NaN once it is gone. */
-function readCpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-  } catch {
-    return NaN;
-  }
-}
-
-/** Whole-machine busy CPU (everything but idle and iowait) from /proc/stat, in seconds. */
-function readMachineBusy(): number {
-  const v = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
-  return (v.reduce((a, b) => a + b, 0) - v[3] - v[4]) / CLK_TCK;
-}
 
 /** The commit being measured and whether src/ has uncommitted changes (others may be editing it). */
 function sourceVersion(): string {
@@ -175,100 +129,17 @@ function sourceVersion(): string {
 
 // ---------------------------------------------------------------- children
 
-const liveChildren = new Set<ChildProcess>();
-
-function track(child: ChildProcess): Promise<void> {
-  liveChildren.add(child);
-  return new Promise((resolve) =>
-    child.once('exit', () => {
-      liveChildren.delete(child);
-      resolve();
-    }),
-  );
-}
-
-function killAllChildren(): void {
-  for (const c of liveChildren) {
-    if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {
-      try {
-        process.kill(c.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
-}
-
-interface ServerProc {
-  pid: number;
-  port: number;
-  child: ChildProcess;
-  exited: Promise<void>;
-}
+type ServerProc = Listening;
 
 function startServer(): Promise<ServerProc> {
   const args = [WSBENCH, 'serve', '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn'];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = track(child);
   const pattern = /listening on ws:\/\/[^\s]+:(\d+)\/ \(pid (\d+)/;
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    let settled = false;
-    const timer = setTimeout(() => fail(new Error('server did not start within 20 s')), 20_000);
-    const fail = (e: Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-        try {
-          process.kill(child.pid, 'SIGKILL');
-        } catch {
-          // gone meanwhile
-        }
-      }
-      reject(new Error(`${e.message}\n  stdout: ${out.trim()}\n  stderr: ${err.trim().slice(-2000)}`));
-    };
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (d: string) => {
-      err += d;
-      if (err.length > 20_000) err = err.slice(-10_000);
-      if (settled) process.stderr.write(`[server stderr] ${d}`);
-    });
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (d: string) => {
-      if (out.length > 10_000) return;
-      out += d;
-      const m = pattern.exec(out);
-      if (m && !settled) {
-        if (Number(m[2]) !== child.pid) {
-          fail(new Error(`server reports pid ${m[2]} but the child is ${child.pid}`));
-          return;
-        }
-        settled = true;
-        clearTimeout(timer);
-        resolve({ pid: child.pid!, port: Number(m[1]), child, exited });
-      }
-    });
-    child.once('exit', (code, signal) => fail(new Error(`server exited early (code ${code}, signal ${signal})`)));
-    child.once('error', (e) => fail(e));
-  });
+  return spawnListening(args, { cwd: ROOT, label: 'server', pattern, echoStderr: 'settled' });
 }
 
 /** SIGTERM, then SIGKILL if it is still there after 10 s. */
-async function stopServer(s: ServerProc): Promise<void> {
-  if (s.child.exitCode !== null || s.child.signalCode !== null) return;
-  process.kill(s.pid, 'SIGTERM');
-  const done = await Promise.race([s.exited.then(() => true), sleep(10_000).then(() => false)]);
-  if (!done) {
-    process.stderr.write(`server (pid ${s.pid}) ignored SIGTERM for 10 s: SIGKILL\n`);
-    try {
-      process.kill(s.pid, 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-    await Promise.race([s.exited, sleep(5000)]);
-  }
+function stopServer(s: ServerProc): Promise<void> {
+  return stopProcess(s, 'server');
 }
 
 interface ClientRun {
@@ -305,7 +176,7 @@ async function runClient(args: string[], serverPid: number, limitMs: number): Pr
   type Sample = { at: number; machine: number; client: number; server: number };
   const samples: Sample[] = [];
   const sample = () => {
-    const s = { at: performance.now(), machine: readMachineBusy(), client: readCpuSeconds(child.pid), server: readCpuSeconds(serverPid) };
+    const s = { at: performance.now(), machine: readMachineCpu().busy, client: tryReadCpuSeconds(child.pid), server: tryReadCpuSeconds(serverPid) };
     if (Number.isFinite(s.client) && Number.isFinite(s.server)) samples.push(s);
   };
   sample();

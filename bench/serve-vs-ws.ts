@@ -35,11 +35,15 @@
  *                    this machine's noise floor (on a shared 2-core box it can exceed 5 %).
  */
 import os from 'node:os';
-import { readFileSync } from 'node:fs';
-import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import WebSocket from 'ws';
+import { parseFlags } from './lib/args.js';
+import { killAllChildren, killNow, spawnListening, stopProcess, track, type Listening } from './lib/children.js';
+import { CLK_TCK, readCpuSeconds, readMachineCpu, readRss } from './lib/proc.js';
+import { sleep } from './lib/sleep.js';
+import { fmt, median, table } from './lib/stats.js';
 
 type Kind = 'bare' | 'wsbench';
 
@@ -85,26 +89,20 @@ function parseArgs(argv: string[]): Settings & { loadChild: boolean; control: bo
     '--duration': 'durationMs',
     '--port': 'port',
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--load-child' || a === '--control') {
+  parseFlags(argv, {
+    script: 'serve-vs-ws',
+    names,
+    before: (a) => {
       if (a === '--load-child') s.loadChild = true;
-      else s.control = true;
-      continue;
-    }
-    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const key = names[flag];
-    if (!key) {
-      process.stderr.write(`serve-vs-ws: unknown argument ${a}\n`);
-      process.exit(2);
-    }
-    const value = Number(inline ?? argv[++i]);
-    if (!Number.isInteger(value) || value < 0) {
-      process.stderr.write(`serve-vs-ws: ${flag} needs a whole number\n`);
-      process.exit(2);
-    }
-    (s as Record<string, number | boolean>)[key] = value;
-  }
+      else if (a === '--control') s.control = true;
+      else return undefined;
+      return 'next';
+    },
+    check: (_key, value) => (!Number.isInteger(value) || value < 0 ? 'needs a whole number' : undefined),
+    set: (key, value) => {
+      (s as Record<string, number | boolean>)[key] = value;
+    },
+  });
   s.runs = Math.max(1, s.runs);
   s.connections = Math.max(1, s.connections);
   s.inFlight = Math.max(1, s.inFlight);
@@ -113,94 +111,10 @@ function parseArgs(argv: string[]): Settings & { loadChild: boolean; control: bo
   return s;
 }
 
-// ---------------------------------------------------------------- small helpers
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function median(xs: number[]): number {
-  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (v.length === 0) return NaN;
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-}
-
-function fmt(x: number, digits = 1): string {
-  if (!Number.isFinite(x)) return 'n/a';
-  return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-function clockTicks(): number {
-  try {
-    const n = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', timeout: 5000 }).trim());
-    if (Number.isInteger(n) && n > 0) return n;
-  } catch {
-    // fall through: the Linux default
-  }
-  return 100;
-}
-const CLK_TCK = clockTicks();
-
-/** VmRSS of a process, in bytes. */
-function readRss(pid: number): number {
-  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(m[1]) * 1024;
-}
-
-/** utime + stime of a process, in seconds. */
-function readCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after "(comm)": state is field 3, so utime (14) and stime (15) are at 11 and 12 here.
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-}
-
-/** Whole-machine CPU from /proc/stat, in seconds: busy (everything but idle and iowait, steal included) and total. */
-function readMachineCpu(): { busy: number; total: number } {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
-  const v = line.trim().split(/\s+/).slice(1, 9).map(Number); // user nice system idle iowait irq softirq steal
-  const total = v.reduce((a, b) => a + b, 0);
-  return { busy: (total - v[3] - v[4]) / CLK_TCK, total: total / CLK_TCK };
-}
-
 // ---------------------------------------------------------------- servers
 
-interface ServerProc {
+interface ServerProc extends Listening {
   kind: Kind;
-  pid: number;
-  port: number;
-  child: ChildProcess;
-  exited: Promise<void>;
-}
-
-const liveChildren = new Set<ChildProcess>();
-
-function killAllChildren(): void {
-  for (const c of liveChildren) {
-    if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {
-      try {
-        process.kill(c.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
-}
-
-function track(child: ChildProcess): Promise<void> {
-  liveChildren.add(child);
-  return new Promise((resolve) =>
-    child.once('exit', () => {
-      liveChildren.delete(child);
-      resolve();
-    }),
-  );
 }
 
 /** --control: an A/A run, the "wsbench" slot runs a second bare server (shows the noise floor). */
@@ -222,75 +136,20 @@ async function startServer(kind: Kind): Promise<ServerProc> {
   }
 }
 
-function startServerOnce(kind: Kind): Promise<ServerProc> {
+async function startServerOnce(kind: Kind): Promise<ServerProc> {
   const bare = kind === 'bare' || controlRun;
   const args =
     bare
       ? [path.join(ROOT, 'bench/fixtures/bare-ws-echo.mjs'), '0']
       : [path.join(ROOT, 'bin/wsbench.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--mode', 'echo', '--log-level', 'warn'];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = track(child);
   const pattern = bare ? /^listening on (\d+)$/m : /listening on ws:\/\/[^\s]+:(\d+)\/ \(pid (\d+)/;
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => fail(new Error(`${kind} server did not start within 20 s`)), 20_000);
-    let settled = false;
-    const fail = (e: Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-        try {
-          process.kill(child.pid, 'SIGKILL');
-        } catch {
-          // gone meanwhile
-        }
-      }
-      reject(new Error(`${e.message}\n  stdout: ${out.trim()}\n  stderr: ${err.trim().slice(-2000)}`));
-    };
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (d: string) => {
-      err += d;
-      if (err.length > 20_000) err = err.slice(-10_000);
-      // After start-up, anything on stderr is worth seeing (log level is warn).
-      if (out && pattern.test(out)) process.stderr.write(`[${kind} server stderr] ${d}`);
-    });
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (d: string) => {
-      if (out.length > 10_000) return;
-      out += d;
-      const m = pattern.exec(out);
-      if (m && !settled) {
-        const pid = child.pid!;
-        if (m[2] !== undefined && Number(m[2]) !== pid) {
-          fail(new Error(`${kind} server reports pid ${m[2]} but the child is ${pid}`));
-          return;
-        }
-        settled = true;
-        clearTimeout(timer);
-        resolve({ kind, pid, port: Number(m[1]), child, exited });
-      }
-    });
-    child.once('exit', (code, signal) => fail(new Error(`${kind} server exited early (code ${code}, signal ${signal})`)));
-    child.once('error', (e) => fail(e));
-  });
+  // After start-up, anything on stderr is worth seeing (log level is warn).
+  return { kind, ...(await spawnListening(args, { cwd: ROOT, label: `${kind} server`, pattern, echoStderr: 'listening' })) };
 }
 
 /** SIGTERM, then SIGKILL if it is still there after 10 s. */
-async function stopServer(s: ServerProc): Promise<void> {
-  if (s.child.exitCode !== null || s.child.signalCode !== null) return;
-  process.kill(s.pid, 'SIGTERM');
-  const done = await Promise.race([s.exited.then(() => true), sleep(10_000).then(() => false)]);
-  if (!done) {
-    process.stderr.write(`${s.kind} server (pid ${s.pid}) ignored SIGTERM for 10 s: SIGKILL\n`);
-    try {
-      process.kill(s.pid, 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-    await Promise.race([s.exited, sleep(5000)]);
-  }
+function stopServer(s: ServerProc): Promise<void> {
+  return stopProcess(s, `${s.kind} server`);
 }
 
 // ---------------------------------------------------------------- idle memory
@@ -470,13 +329,7 @@ async function throughputPhase(kind: Kind, st: Settings): Promise<TpResult> {
       bad: report.bad + report.closed,
     };
   } finally {
-    if (load?.pid !== undefined && load.exitCode === null && load.signalCode === null) {
-      try {
-        process.kill(load.pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
+    if (load) killNow(load);
     await stopServer(srv);
   }
 }
