@@ -5,7 +5,7 @@ import { runLoad } from '../load/run-load.js';
 import { buildResult } from '../report/build-result.js';
 import { writeResults } from '../report/write-results.js';
 import { renderSummary } from '../report/summary-table.js';
-import { logProgress, terminalProgress } from '../report/progress.js';
+import { abortOnSignal, progressSink } from './interruption.js';
 import type { ResultDocument } from '../report/result-schema.js';
 import type { CliContext } from './context.js';
 import { TOOL } from './tool.js';
@@ -13,8 +13,8 @@ import { evaluateThresholds, type Threshold } from '../report/thresholds.js';
 import { describeThresholds } from '../report/gate-output.js';
 
 /** Maps a finished run to the process exit code (see exit-codes.ts). */
-export function exitCodeFor(doc: ResultDocument, signal: NodeJS.Signals | undefined): number {
-  if (doc.interrupted) return signal === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT;
+export function exitCodeFor(doc: ResultDocument, interruptedExitCode: () => number): number {
+  if (doc.interrupted) return interruptedExitCode();
   if (doc.summary.verdict === 'client-saturated') return EXIT.CLIENT_SATURATED;
   if (doc.summary.verdict === 'target-errors') return EXIT.TARGET_ERRORS;
   return EXIT.OK;
@@ -30,15 +30,8 @@ export async function runLoadSession(
   log: Logger,
   opts: { json: boolean; thresholds?: Threshold[] },
 ): Promise<{ code: number; doc: ResultDocument }> {
-  const abort = new AbortController();
-  let signal: NodeJS.Signals | undefined;
-  ctx.waitForSignal().then((s) => {
-    signal = s;
-    log.warn({ signal: s }, 'interrupted: stopping, closing connections and writing the partial result');
-    abort.abort();
-  });
-  const progress = ctx.stderr.isTTY && !ctx.isCI ? terminalProgress(ctx.stderr) : logProgress(log);
-  const outcome = await runLoad(config, { log, abort: abort.signal, progress });
+  const interrupt = abortOnSignal(ctx, log, 'stopping, closing connections and writing the partial result');
+  const outcome = await runLoad(config, { log, abort: interrupt.signal, progress: await progressSink(ctx, log) });
   const doc = buildResult(outcome, TOOL, ctx.argv);
   const files = writeResults(doc, config.outDir);
   if (opts.json) {
@@ -50,7 +43,7 @@ export async function runLoadSession(
   if (doc.summary.verdict === 'client-saturated') {
     log.warn('the load generator, not the server, was the limit: these figures describe the client. Use fewer clients per thread, more --threads, or a bigger machine.');
   }
-  let code = exitCodeFor(doc, signal);
+  let code = exitCodeFor(doc, interrupt.interruptedExitCode);
   if (opts.thresholds?.length) {
     const outcomes = evaluateThresholds(doc, opts.thresholds);
     ctx.stderr.write(describeThresholds(outcomes));

@@ -58,3 +58,8 @@ export function oneOf<T extends string>(choices: readonly T[]) {
     return value as T;
   };
 }
+
+/** Repeatable flags (`--header a --header b`) collect their values in order. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

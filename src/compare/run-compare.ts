@@ -34,7 +34,7 @@ export interface CompareOutcome {
  * load with the server's pid sampled, and the server stopped again. Servers run one at a time on the
  * same host, so they never compete with each other.
  */
-export async function runCompare(opts: CompareOptions, deps: { log: Logger; abort: AbortSignal; progress: () => ProgressSink }): Promise<CompareOutcome> {
+export async function runCompare(opts: CompareOptions, deps: { log: Logger; abort: AbortSignal; progress: () => Promise<ProgressSink> }): Promise<CompareOutcome> {
   const { log, abort } = deps;
   mkdirSync(opts.outDir, { recursive: true });
   const docs: ResultDocument[] = [];
@@ -57,7 +57,7 @@ export async function runCompare(opts: CompareOptions, deps: { log: Logger; abor
             continue outer;
           }
           const config = resolveLoadConfig({ url: server.url, profile, serverPid: server.pid, outDir: opts.outDir, name: `${target.name}-${profile}-r${repeat}`, check: false });
-          const outcome = await runLoad(config, { log, abort, progress: deps.progress() });
+          const outcome = await runLoad(config, { log, abort, progress: await deps.progress() });
           const doc = { ...buildResult(outcome, opts.tool, opts.argv), label: { server: target.name, tier: profile, repeat } };
           writeResults(doc, opts.outDir);
           docs.push(doc);

@@ -2,13 +2,10 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { createLogger, LOG_LEVELS } from '../../core/logger.js';
 import { EXIT } from '../../core/exit-codes.js';
-import { listOption, intOption, oneOf } from '../parse.js';
+import { listOption, intOption, oneOf, collect } from '../parse.js';
+import { abortOnSignal, progressSink } from '../interruption.js';
 import { TOOL } from '../tool.js';
 import type { CliContext } from '../context.js';
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 export function registerCompare(program: Command, ctx: CliContext): void {
   program
@@ -25,24 +22,17 @@ export function registerCompare(program: Command, ctx: CliContext): void {
       const { runCompare } = await import('../../compare/run-compare.js');
       const { parseServerSpec, runtimeTarget } = await import('../../compare/server-targets.js');
       const { fileTimestamp } = await import('../../report/write-results.js');
-      const { logProgress, terminalProgress } = await import('../../report/progress.js');
       const { renderResults } = await import('../../report/render-results.js');
       const targets = [...flags.runtimes.map(runtimeTarget), ...flags.server.map(parseServerSpec)];
       const outDir = flags.out ?? path.join('results', `compare-${fileTimestamp(new Date())}`);
-      const abort = new AbortController();
-      let signal: NodeJS.Signals | undefined;
-      ctx.waitForSignal().then((s) => {
-        signal = s;
-        log.warn({ signal: s }, 'interrupted: finishing the current run and writing what was measured');
-        abort.abort();
-      });
+      const interrupt = abortOnSignal(ctx, log, 'finishing the current run and writing what was measured');
       const outcome = await runCompare(
         { targets, profiles: flags.profiles, repeat: flags.repeat, outDir, tool: TOOL, argv: ctx.argv },
-        { log, abort: abort.signal, progress: () => (ctx.stderr.isTTY && !ctx.isCI ? terminalProgress(ctx.stderr) : logProgress(log)) },
+        { log, abort: interrupt.signal, progress: () => progressSink(ctx, log) },
       );
       ctx.stdout.write(renderResults(outcome.docs, 'table', 'wsbench compare'));
       ctx.stdout.write(`results: ${outcome.files.csv}\n         ${outcome.files.md}\n         ${outcome.files.html}\n`);
-      if (outcome.interrupted) ctx.exitCode = signal === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT;
+      if (outcome.interrupted) ctx.exitCode = interrupt.interruptedExitCode();
       else if (outcome.failedChecks.length) ctx.exitCode = EXIT.TARGET;
       else if (outcome.docs.some((d) => d.summary.verdict === 'client-saturated')) ctx.exitCode = EXIT.CLIENT_SATURATED;
       else if (outcome.docs.some((d) => d.summary.verdict === 'target-errors')) ctx.exitCode = EXIT.TARGET_ERRORS;

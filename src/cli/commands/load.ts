@@ -1,7 +1,7 @@
 import { Command, Option, InvalidArgumentError } from 'commander';
 import { createLogger, LOG_LEVELS } from '../../core/logger.js';
 import { usageError } from '../../core/errors.js';
-import { durationMsOption, intOption, listOption, positiveNumberOption, sizeBytesOption } from '../parse.js';
+import { collect, durationMsOption, intOption, listOption, positiveNumberOption, sizeBytesOption } from '../parse.js';
 import { parseLocalAddresses } from '../../load/run-plan.js';
 import { parseThreshold, validateThresholdNames } from '../../report/thresholds.js';
 import type { CliContext } from '../context.js';
@@ -47,10 +47,6 @@ function startAtOption(value: string): number {
   const t = Date.parse(value);
   if (!Number.isFinite(t)) throw new InvalidArgumentError(`must be an ISO time like 2026-01-01T12:00:00Z (got ${value})`);
   return t;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 export function registerLoad(program: Command, ctx: CliContext): void {
