@@ -49,7 +49,8 @@ export function preflight(plan: RunPlan): PreflightReport {
   const warnings: string[] = [];
   const tcp = readTcpSocketCounts();
   const spare = (plan.localAddresses.length ? plan.portsPerAddressMax : portRange.size - PORT_RESERVE) - portsNeededPerSourceAddress;
-  if (tcp.timeWait > spare && portsNeededPerSourceAddress > 1000) {
+  // Explicit local ports (plan.localPortBase) lie below the ephemeral range: TIME_WAIT there does not matter.
+  if (plan.localPortBase === 0 && tcp.timeWait > spare && portsNeededPerSourceAddress > 1000) {
     warnings.push(
       `${tcp.timeWait} TCP sockets are in TIME_WAIT (earlier runs hold their ports for ~60 s) and only ~${Math.max(0, spare)} ports per source address are spare: ` +
         'connections may fail with EADDRNOTAVAIL; wait a minute or spread over more addresses (--local-address)',
