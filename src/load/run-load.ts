@@ -6,7 +6,7 @@ import type { LoadConfig } from '../profile/load-config.js';
 import { encodeHistogram, mergeEncoded } from '../metrics/histograms.js';
 import { ResourceMonitor } from '../metrics/resource-monitor.js';
 import type { SeriesEntry } from '../report/result-schema.js';
-import { preflight, type PreflightReport } from './preflight.js';
+import { preflight } from './preflight.js';
 import { probeTarget, type TargetProbe } from './probe-target.js';
 import type { WorkerSlice } from './plan.js';
 import { planRun, type RunPlan } from './run-plan.js';
@@ -29,7 +29,6 @@ export interface ProgressSink {
 /** Everything a finished (or interrupted) run measured, before it becomes a result document. */
 export interface LoadOutcome {
   config: LoadConfig;
-  preflight: PreflightReport;
   target: TargetProbe;
   conformance: ConformanceReport | null;
   plan: RunPlan;
@@ -162,7 +161,6 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
   const counters = sumCounters(results.map((r) => r.counters));
   return {
     config,
-    preflight: pre,
     target,
     conformance,
     plan,

@@ -59,10 +59,6 @@ export class ResourceMonitor {
     return { client, server };
   }
 
-  latest(): Snapshot | undefined {
-    return this.last;
-  }
-
   /** (RSS with all clients connected − RSS before connecting) / connections, in KB. */
   rssPerConnectionKb(side: 'client' | 'server', connections: number): number | null {
     const before = this.marks.get('baseline')?.[side];

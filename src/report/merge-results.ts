@@ -133,7 +133,7 @@ export function mergeShardResults(inputs: { doc: ResultDocument; file: string }[
   const receivedWeighted = S.map((s) => (s.client.cpuUsPerMessage ?? 0) * s.messages.received);
   return {
     ...first,
-    name: name ?? first.name.replace(/-shard\d+$/, ''),
+    name: name ?? first.name,
     startedAt: new Date(Math.min(...docs.map((d) => Date.parse(d.startedAt)))).toISOString(),
     finishedAt: new Date(Math.max(...docs.map((d) => Date.parse(d.finishedAt)))).toISOString(),
     config: {

@@ -45,6 +45,16 @@ export function metricValue(doc: ResultDocument, name: string): { value: number;
   return undefined;
 }
 
+const COUNTS = ['errors', 'failed', 'established', 'lost', 'messagesPerSec'];
+
+/** True for a name metricValue understands (server.* and client.* are checked against a result later). */
+export function isKnownMetric(name: string): boolean {
+  const [head, tail] = name.split('.', 2) as [string, string | undefined];
+  if (head in LATENCY) return tail !== undefined && (STATS as readonly string[]).includes(tail);
+  if (head === 'server' || head === 'client') return tail !== undefined && /^\w+$/.test(tail);
+  return tail === undefined && COUNTS.includes(head);
+}
+
 export const METRIC_HELP =
   'rtt.p50|p90|p99|p999|p9999|max|mean|min (also rttRaw., sendLag., connect.), errors, failed, lost, established, messagesPerSec, ' +
   'server.rssPeakKb|rssPerConnectionKb|cpuPercentMean, client.rssPeakKb|rssPerConnectionKb|cpuPercentMean|eventLoopDelayP99Us|cpuUsPerMessage';

@@ -50,7 +50,7 @@ describe('load past one process and one source address', { timeout: 180_000 }, (
     }
   });
 
-  it('--deflate with --client lean is refused; alone it uses the ws client', { timeout: 30_000 }, async () => {
+  it('--deflate with --client lean is refused', { timeout: 30_000 }, async () => {
     const p = spawnCli(['load', 'ws://127.0.0.1:9/', '--deflate', '--client', 'lean']);
     assert.equal((await p.exited).code, 2);
     assert.match(p.stderr(), /--deflate needs --client ws/);

@@ -49,5 +49,8 @@ describe('profiles', { timeout: 10_000 }, () => {
     assert.throws(() => resolveLoadConfig({ payloadBytes: 10 }), /--payload-size must be at least 49 bytes/);
     assert.throws(() => resolveLoadConfig({ url: 'http://x/' }), /must start with ws:\/\/ or wss:\/\//);
     assert.throws(() => resolveLoadConfig({ rate: 0.1, durationMs: 5000 }), /shorter than one send period/);
+    assert.equal(resolveLoadConfig({}).client, 'lean');
+    assert.equal(resolveLoadConfig({ deflate: true }).client, 'ws', '--deflate alone picks the ws client');
+    assert.throws(() => resolveLoadConfig({ deflate: true, client: 'lean' }), /--deflate needs --client ws/);
   });
 });

@@ -115,7 +115,7 @@ export function registerLoad(program: Command, ctx: CliContext): void {
         connectTimeoutMs: flags.connectTimeout,
       });
       const thresholds = flags.threshold.map(parseThreshold);
-      validateThresholdNames(thresholds, undefined);
+      validateThresholdNames(thresholds);
       const { code } = await runLoadSession(config, ctx, log, { json: flags.json, thresholds });
       ctx.exitCode = code;
     });

@@ -63,18 +63,21 @@ export class SendScheduler {
   private readonly tick = (): void => {
     const count = this.phases.length;
     let intended = this.nextIntendedUs();
-    while (intended <= nowUs() && intended < this.endUs) {
-      this.sendOne(this.index, Math.round(intended));
+    let now = nowUs();
+    // One clock read per send: the same instant decides that a send is due and is its send time.
+    while (intended <= now && intended < this.endUs) {
+      this.sendOne(this.index, Math.round(intended), now);
       if (++this.index === count) {
         this.index = 0;
         this.round++;
       }
       intended = this.nextIntendedUs();
+      now = nowUs();
     }
     this.arm();
   };
 
-  private sendOne(index: number, intendedUs: number): void {
+  private sendOne(index: number, intendedUs: number, now: number): void {
     const s = this.state;
     const c = s.counters;
     const ws = s.sockets[index];
@@ -82,7 +85,6 @@ export class SendScheduler {
       c.skipped++;
       return;
     }
-    const now = nowUs();
     writeProbe(this.probe, s.globalId(index), this.round, intendedUs, now);
     // ws copies the bytes while masking unless it must queue them (deflate): then give it its own copy.
     ws.send(this.sendOpts.compress ? Buffer.from(this.probe) : this.probe, this.sendOpts);
