@@ -2,6 +2,7 @@
  * Messages between the orchestrator (main thread) and load workers: a typed union, batched per
  * interval, never one per sample. Times that cross threads are shared wall-clock ms (see clock.ts).
  */
+import type { ValueCounts } from '../metrics/bucket-recorder.js';
 
 /** Fixed for a worker's life, passed as workerData. */
 export interface WorkerConfig {
@@ -56,13 +57,13 @@ export interface WorkerCounters {
 
 export type FromWorker =
   | { type: 'ready'; workerIndex: number }
-  | { type: 'ramp-done'; workerIndex: number; counters: WorkerCounters; connectHist: string }
+  | { type: 'ramp-done'; workerIndex: number; counters: WorkerCounters }
   | {
       type: 'interval';
       workerIndex: number;
       counters: WorkerCounters;
-      /** RTT (corrected) of replies received since the last interval, encoded. */
-      rttHist: string;
+      /** RTT (corrected) of replies received since the last interval. */
+      rtt: ValueCounts;
       loopDelayP99Us: number;
       sendLagMaxUs: number;
     }
@@ -70,7 +71,7 @@ export type FromWorker =
       type: 'result';
       workerIndex: number;
       counters: WorkerCounters;
-      hist: { rtt: string; rttRaw: string; sendLag: string; connect: string };
+      hist: { rtt: ValueCounts; rttRaw: ValueCounts; sendLag: ValueCounts; connect: ValueCounts };
       loopDelayP99Us: number;
       loopDelayMaxUs: number;
     }

@@ -3,7 +3,8 @@ import { WsbError } from '../core/errors.js';
 import { runConformance, type ConformanceReport } from '../check/conformance.js';
 import type { Logger } from '../core/logger.js';
 import type { LoadConfig } from '../profile/load-config.js';
-import { encodeHistogram, mergeEncoded } from '../metrics/histograms.js';
+import { encodeHistogram, mergeValueCounts } from '../metrics/histograms.js';
+import type { ValueCounts } from '../metrics/bucket-recorder.js';
 import { ResourceMonitor } from '../metrics/resource-monitor.js';
 import type { SeriesEntry } from '../report/result-schema.js';
 import { preflight } from './preflight.js';
@@ -105,7 +106,7 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
     const snap = monitor.sample();
     const cpu = monitor.recentCpu();
     const totals = sumCounters(pool.latestCounters);
-    const rtt = mergeEncoded(pool.drainIntervalRtt());
+    const rtt = mergeValueCounts(pool.drainIntervalRtt());
     const intervals = pool.latestIntervals.filter((m) => m !== undefined);
     const entry: SeriesEntry = {
       tS: Math.round((now - runStartMs) / 100) / 10,
@@ -223,8 +224,8 @@ function sumValues(map: Record<string, number>): number {
   return Object.values(map).reduce((a, b) => a + b, 0);
 }
 
-function encodeMerged(encoded: string[]): string {
-  const h = mergeEncoded(encoded);
+function encodeMerged(recorded: ValueCounts[]): string {
+  const h = mergeValueCounts(recorded);
   const out = encodeHistogram(h);
   h.destroy();
   return out;

@@ -7,6 +7,7 @@
 import { build } from 'hdr-histogram-js/dist/HistogramBuilder.js';
 import { encodeIntoCompressedBase64, decodeFromCompressedBase64 } from 'hdr-histogram-js/dist/encoding.js';
 import type { Histogram } from 'hdr-histogram-js';
+import type { ValueCounts } from './bucket-recorder.js';
 
 export type { Histogram };
 
@@ -47,6 +48,13 @@ export function encodeHistogram(h: Histogram): string {
 
 export function decodeHistogram(encoded: string): Histogram {
   return decodeFromCompressedBase64(encoded, 32, false);
+}
+
+/** Exact merge of what load workers recorded (bucket-recorder.ts) into one histogram. */
+export function mergeValueCounts(list: Iterable<ValueCounts>): Histogram {
+  const total = createHistogram();
+  for (const vc of list) for (let i = 0; i < vc.length; i += 2) total.recordValueWithCount(vc[i], vc[i + 1]);
+  return total;
 }
 
 /** Exact merge: adds the decoded counts of every encoded histogram into one. */

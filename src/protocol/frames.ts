@@ -35,12 +35,21 @@ function nextMaskOffset(): number {
   }
 }
 
+/** Bytes of a masked client frame carrying `payloadLength` bytes. */
+export function clientFrameSize(payloadLength: number): number {
+  return payloadLength + (payloadLength < 126 ? 6 : payloadLength < 65536 ? 8 : 14);
+}
+
 /** A complete, masked client frame (FIN set) carrying `payload`. */
 export function encodeClientFrame(opcode: number, payload: Buffer): Buffer {
+  return writeClientFrame(Buffer.allocUnsafe(clientFrameSize(payload.length)), opcode, payload);
+}
+
+/** Writes a complete, masked client frame into `frame` (exactly clientFrameSize(payload.length) bytes). */
+export function writeClientFrame(frame: Buffer, opcode: number, payload: Buffer): Buffer {
   const len = payload.length;
   const lenBytes = len < 126 ? 0 : len < 65536 ? 2 : 8;
   const headerLen = 2 + lenBytes + 4;
-  const frame = Buffer.allocUnsafe(headerLen + len);
   frame[0] = 0x80 | opcode;
   if (lenBytes === 0) {
     frame[1] = 0x80 | len;
@@ -94,7 +103,7 @@ export class ServerFrameParser {
     let buf = chunk;
     if (this.pendingBytes > 0) {
       if (this.pending === NONE) this.pending = [];
-      this.pending.push(chunk);
+      this.pending.push(Buffer.from(chunk)); // the caller may reuse the chunk's memory
       this.pendingBytes += chunk.length;
       if (this.pendingBytes < Math.max(this.need, 2)) return;
       buf = Buffer.concat(this.pending, this.pendingBytes);
@@ -108,7 +117,7 @@ export class ServerFrameParser {
       at += consumed;
     }
     if (at < buf.length) {
-      const rest = buf.subarray(at);
+      const rest = Buffer.from(buf.subarray(at)); // a copy: the caller may reuse the chunk's memory
       this.pending = [rest];
       this.pendingBytes = rest.length;
     } else {

@@ -9,6 +9,8 @@ import {
   readProbeIntendedUs,
   readProbeSentUs,
   PROBE_HEADER_BYTES,
+  PROBE_MAX_ID,
+  PROBE_MAX_SEQ,
 } from '../../src/protocol/probe.js';
 
 describe('probe payload', { timeout: 10_000 }, () => {
@@ -22,6 +24,20 @@ describe('probe payload', { timeout: 10_000 }, () => {
     assert.equal(readProbeIntendedUs(buf, 0), 9_876_543_210);
     assert.equal(readProbeSentUs(buf, 0), 9_876_543_999);
     assert.match(buf.toString('ascii'), /^wsb1:1234567:0000042:0009876543210:0009876543999:x+$/);
+  });
+
+  it('writes every field exactly at its edges (zero, the 10^7 split of the times, the largest values)', () => {
+    const buf = createProbeBuffer(64);
+    const times = [0, 1, 9_999_999, 10_000_000, 10_000_001, 1_795_509_890_123, 9_999_999_999_999];
+    for (const t of times) {
+      writeProbe(buf, PROBE_MAX_ID, PROBE_MAX_SEQ + 5, t, times[times.length - 1] - t);
+      assert.equal(readProbeConnId(buf, 0), PROBE_MAX_ID);
+      assert.equal(readProbeSeq(buf, 0), 4, 'the sequence number wraps');
+      assert.equal(readProbeIntendedUs(buf, 0), t);
+      assert.equal(readProbeSentUs(buf, 0), times[times.length - 1] - t);
+    }
+    writeProbe(buf, 0, 0, 0, 0);
+    assert.match(buf.toString('ascii'), /^wsb1:0000000:0000000:0000000000000:0000000000000:x+$/);
   });
 
   it('is found after "Pong: " and not in other messages', () => {

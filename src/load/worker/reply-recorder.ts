@@ -1,5 +1,4 @@
 import { nowUs } from '../../core/clock.js';
-import { recordUs } from '../../metrics/histograms.js';
 import { probeOffset, readProbeConnId, readProbeIntendedUs, readProbeSentUs } from '../../protocol/probe.js';
 import type { WorkerState } from './worker-state.js';
 
@@ -34,10 +33,10 @@ export function recordReply(index: number, buf: Buffer): void {
   }
   c.receivedTotal++;
   // Corrected for coordinated omission: measured from when the message should have left.
-  recordUs(state.intervalRtt, now - intendedUs);
+  state.intervalRtt.record(now - intendedUs);
   if (state.inWindow(intendedUs)) {
     c.received++;
-    recordUs(state.hist.rtt, now - intendedUs);
-    recordUs(state.hist.rttRaw, now - sentUs);
+    state.hist.rtt.record(now - intendedUs);
+    state.hist.rttRaw.record(now - sentUs);
   }
 }

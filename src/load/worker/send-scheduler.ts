@@ -1,5 +1,4 @@
 import { nowUs } from '../../core/clock.js';
-import { recordUs } from '../../metrics/histograms.js';
 import { createProbeBuffer, writeProbe } from '../../protocol/probe.js';
 import { phaseUs } from '../plan.js';
 import type { WorkerState } from './worker-state.js';
@@ -94,7 +93,7 @@ export class SendScheduler {
     if (lag > s.sendLagMaxIntervalUs) s.sendLagMaxIntervalUs = lag;
     if (s.inWindow(intendedUs)) {
       c.sent++;
-      recordUs(s.hist.sendLag, lag);
+      s.hist.sendLag.record(lag);
     }
   }
 }

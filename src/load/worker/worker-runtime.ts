@@ -6,7 +6,6 @@
  * recorder keep module-level state.
  */
 import { nowUs, sharedMsToLocalUs } from '../../core/clock.js';
-import { encodeHistogram } from '../../metrics/histograms.js';
 import { LoopHealth } from '../../metrics/loop-health.js';
 import type { FromWorker, ToWorker, WorkerConfig } from '../messages.js';
 import { WorkerState } from './worker-state.js';
@@ -47,7 +46,7 @@ export function startWorker(config: WorkerConfig, port: WorkerPort): void {
       type: 'interval',
       workerIndex,
       counters: state.counters,
-      rttHist: encodeHistogram(state.intervalRtt),
+      rtt: state.intervalRtt.valueCounts(),
       loopDelayP99Us: delay.p99Us,
       sendLagMaxUs: state.sendLagMaxIntervalUs,
     });
@@ -68,10 +67,10 @@ export function startWorker(config: WorkerConfig, port: WorkerPort): void {
       workerIndex,
       counters: state.counters,
       hist: {
-        rtt: encodeHistogram(state.hist.rtt),
-        rttRaw: encodeHistogram(state.hist.rttRaw),
-        sendLag: encodeHistogram(state.hist.sendLag),
-        connect: encodeHistogram(state.hist.connect),
+        rtt: state.hist.rtt.valueCounts(),
+        rttRaw: state.hist.rttRaw.valueCounts(),
+        sendLag: state.hist.sendLag.valueCounts(),
+        connect: state.hist.connect.valueCounts(),
       },
       loopDelayP99Us: delay.p99Us,
       loopDelayMaxUs: delay.maxUs,
@@ -83,7 +82,7 @@ export function startWorker(config: WorkerConfig, port: WorkerPort): void {
   port.onMessage((msg: ToWorker) => {
     switch (msg.type) {
       case 'connect':
-        void startRamp(state, () => post({ type: 'ramp-done', workerIndex, counters: state.counters, connectHist: encodeHistogram(state.hist.connect) }));
+        void startRamp(state, () => post({ type: 'ramp-done', workerIndex, counters: state.counters }));
         break;
       case 'go': {
         state.windowStartUs = sharedMsToLocalUs(msg.windowStartMs);

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { createHistogram, type Histogram } from '../../metrics/histograms.js';
+import { BucketRecorder } from '../../metrics/bucket-recorder.js';
 import { emptyCounters, type WorkerConfig } from '../messages.js';
 
 /** What the scheduler needs of a connection; both ws's WebSocket and the lean client provide it. */
@@ -31,13 +31,13 @@ export class WorkerState {
   readonly stride: number;
 
   readonly hist = {
-    rtt: createHistogram(),
-    rttRaw: createHistogram(),
-    sendLag: createHistogram(),
-    connect: createHistogram(),
+    rtt: new BucketRecorder(),
+    rttRaw: new BucketRecorder(),
+    sendLag: new BucketRecorder(),
+    connect: new BucketRecorder(),
   };
   /** RTT of replies since the last interval report (for the live line and the series). */
-  intervalRtt: Histogram = createHistogram();
+  readonly intervalRtt = new BucketRecorder();
   sendLagMaxIntervalUs = 0;
 
   /** Measured window in this thread's monotonic µs; samples outside it are not in the figures. */
