@@ -11,10 +11,24 @@ process.on('SIGINT', () => {});
 process.on('SIGTERM', () => process.exit(143));
 process.on('disconnect', () => process.exit(0));
 
+// Exit only once every message is handed to the IPC channel: a result still queued behind a busy
+// pipe would be lost (seen in an overloaded 100 000-client run), and the run would count this
+// process's clients as never reported.
+let unsent = 0;
+let exitCode: number | undefined;
+function flushed(): void {
+  if (--unsent === 0 && exitCode !== undefined) process.exit(exitCode);
+}
+
 runProcessHost({
   send: (m: FromProcess) => {
-    if (process.connected) process.send!(m);
+    if (!process.connected) return;
+    unsent++;
+    process.send!(m, undefined, undefined, flushed);
   },
   onMessage: (l: (m: ToProcess) => void) => process.on('message', l),
-  exit: (code) => process.exit(code),
+  exit: (code) => {
+    exitCode = code;
+    if (unsent === 0) process.exit(code);
+  },
 });
