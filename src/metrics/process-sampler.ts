@@ -48,9 +48,11 @@ function readCpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond();
 }
 
-/** The pid and all its descendants (a clustered server's workers), by scanning /proc parent links. */
-export function processTree(rootPid: number): number[] {
-  const children = new Map<number, number[]>();
+/** Parent → children links of every process on the machine, from one scan of /proc. */
+export type ProcessLinks = Map<number, number[]>;
+
+export function readProcessLinks(): ProcessLinks {
+  const children: ProcessLinks = new Map();
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     if (!Number.isInteger(pid)) continue;
@@ -64,26 +66,33 @@ export function processTree(rootPid: number): number[] {
       // The process ended while we looked.
     }
   }
+  return children;
+}
+
+/** The pid and all its descendants (a clustered server's workers, the load child processes). */
+export function processTree(rootPid: number, links: ProcessLinks = readProcessLinks()): number[] {
   const tree = [rootPid];
-  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]) ?? []));
+  for (let i = 0; i < tree.length; i++) tree.push(...(links.get(tree[i]) ?? []));
   return tree;
 }
 
 /**
  * Samples a process and its descendants, leaving out the subtree of `excludePid` (the demo's server
  * is a child of the load generator, but is not part of it). Undefined when the root process is gone.
+ * `links` may be an earlier scan: the scan reads every process's stat file, the sample only the tree's.
+ * PSS is read only `withPss` (0 otherwise): smaps_rollup walks the page tables, ~1 ms per 250 MB.
  */
-export function sampleProcessTree(rootPid: number, excludePid?: number): ProcessSample | undefined {
+export function sampleProcessTree(rootPid: number, excludePid?: number, links: ProcessLinks = readProcessLinks(), withPss = true): ProcessSample | undefined {
   let rssKb = 0;
   let pssKb = 0;
   let cpuMs = 0;
   let pids = 0;
-  const excluded = new Set(excludePid === undefined ? [] : processTree(excludePid));
-  for (const pid of processTree(rootPid)) {
+  const excluded = new Set(excludePid === undefined ? [] : processTree(excludePid, links));
+  for (const pid of processTree(rootPid, links)) {
     if (excluded.has(pid)) continue;
     try {
       rssKb += readRssKb(pid);
-      pssKb += readPssKb(pid);
+      if (withPss) pssKb += readPssKb(pid);
       cpuMs += readCpuMs(pid);
       pids++;
     } catch {

@@ -1,4 +1,12 @@
-import { cpuPercent, readSocketMemoryKb, sampleProcessTree, type ProcessSample } from './process-sampler.js';
+import { cpuPercent, readProcessLinks, readSocketMemoryKb, sampleProcessTree, type ProcessLinks, type ProcessSample } from './process-sampler.js';
+
+/**
+ * How often a sample is a full one: a fresh scan of /proc for the process trees (they change only
+ * at start-up: load child processes, server workers) and PSS (smaps_rollup walks page tables, ~1 ms
+ * per 250 MB). Doing both every second cost the load generator ~3 ms of CPU per second on a busy
+ * host (measured), a few percent of its CPU per round trip. RSS and CPU are read every sample.
+ */
+const FULL_SAMPLE_EVERY_MS = 5000;
 
 /** A moment of the run worth remembering for the summary. */
 type Mark = 'baseline' | 'connected' | 'windowStart' | 'windowEnd';
@@ -20,6 +28,8 @@ export class ResourceMonitor {
   private readonly marks = new Map<Mark, Snapshot>();
   private last: Snapshot | undefined;
   private prev: Snapshot | undefined;
+  private links: ProcessLinks | undefined;
+  private linksAtMs = 0;
   clientRssPeakKb = 0;
   serverRssPeakKb = 0;
   clientPssPeakKb = 0;
@@ -32,10 +42,18 @@ export class ResourceMonitor {
     this.serverPid = serverPid;
   }
 
-  sample(): Snapshot {
-    const server = this.serverPid !== undefined && !this.serverGone ? sampleProcessTree(this.serverPid) : undefined;
+  /** One sample; `fresh` makes it a full one (see FULL_SAMPLE_EVERY_MS). */
+  sample(fresh = false): Snapshot {
+    const now = Date.now();
+    const full = fresh || !this.links || now - this.linksAtMs >= FULL_SAMPLE_EVERY_MS;
+    if (full) {
+      this.links = readProcessLinks();
+      this.linksAtMs = now;
+    }
+    const links = this.links!;
+    const server = this.serverPid !== undefined && !this.serverGone ? sampleProcessTree(this.serverPid, undefined, links, full) : undefined;
     if (this.serverPid !== undefined && !server) this.serverGone = true;
-    const snap: Snapshot = { client: sampleProcessTree(this.clientPid, this.serverPid), server, socketMemKb: readSocketMemoryKb() };
+    const snap: Snapshot = { client: sampleProcessTree(this.clientPid, this.serverPid, links, full), server, socketMemKb: readSocketMemoryKb() };
     this.clientRssPeakKb = Math.max(this.clientRssPeakKb, snap.client?.rssKb ?? 0);
     this.serverRssPeakKb = Math.max(this.serverRssPeakKb, snap.server?.rssKb ?? 0);
     this.clientPssPeakKb = Math.max(this.clientPssPeakKb, snap.client?.pssKb ?? 0);
@@ -46,8 +64,9 @@ export class ResourceMonitor {
     return snap;
   }
 
+  /** A sample for the summary, over freshly scanned trees. */
   mark(name: Mark): void {
-    this.marks.set(name, this.sample());
+    this.marks.set(name, this.sample(true));
   }
 
   /** CPU percent (of one core) between the two latest samples. */

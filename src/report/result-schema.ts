@@ -101,7 +101,7 @@ export interface ResultDocument {
     server: {
       pid: number;
       rssPeakKb: number;
-      /** Peak PSS summed over the server's processes (shared pages counted once). */
+      /** Peak PSS summed over the server's processes (shared pages counted once; sampled every 5 s). */
       pssPeakKb: number;
       rssPerConnectionKb: number | null;
       cpuPercentMean: number;
@@ -112,7 +112,7 @@ export interface ResultDocument {
     client: {
       /** Peak RSS summed over every load process (shared pages of each process counted in each). */
       rssPeakKb: number;
-      /** Peak PSS summed over every load process (shared pages counted once). */
+      /** Peak PSS summed over every load process (shared pages counted once; sampled every 5 s). */
       pssPeakKb: number;
       rssPerConnectionKb: number | null;
       cpuPercentMean: number;

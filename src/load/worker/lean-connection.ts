@@ -181,15 +181,16 @@ export class LeanConnection implements FrameSink {
   }
 
   /** @internal socket listener */
-  handleData(chunk: Buffer): void {
+  handleData(chunk: Buffer, end = chunk.length): void {
     if (this.header !== undefined) {
-      const rest = this.readHandshake(chunk);
+      const rest = this.readHandshake(end === chunk.length ? chunk : chunk.subarray(0, end));
       if (rest === undefined || rest.length === 0) return;
       chunk = rest;
+      end = rest.length;
     }
     if (this.readyState === CLOSED) return;
     try {
-      this.parser.push(chunk, this);
+      this.parser.push(chunk, this, end);
     } catch (err) {
       if (err instanceof FrameError) this.failConnection(err);
       else throw err;
@@ -320,7 +321,7 @@ function onData(this: OwnedSocket, chunk: Buffer): void {
   this[kConn].handleData(chunk);
 }
 function onRead(this: OwnedSocket, nread: number, buf: Uint8Array): boolean {
-  this[kConn].handleData((buf as Buffer).subarray(0, nread));
+  this[kConn].handleData(buf as Buffer, nread);
   return true; // keep reading
 }
 
