@@ -159,6 +159,21 @@ describe('lean client against raw frames', { timeout: 60_000 }, () => {
     }
   });
 
+  it('gives up on a server that accepts TCP but never answers the handshake (ETIMEDOUT)', async () => {
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((s) => void sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const rec = recorder();
+    let code: string | undefined;
+    const events: LeanEvents = { ...rec.events, fail: (c, err) => ((code = err.code), rec.events.fail(c, err)) };
+    new LeanConnection({ url: new URL(`ws://127.0.0.1:${(silent.address() as net.AddressInfo).port}/`), protocols: [], headers: {}, origin: undefined, handshakeTimeoutMs: 300, maxPayload: 1 << 20 }, events, undefined);
+    await rec.until((l) => l.some((e) => e.startsWith('fail:')));
+    assert.equal(code, 'ETIMEDOUT');
+    assert.deepEqual(rec.log, ['fail:Opening handshake has timed out']);
+    for (const s of sockets) s.destroy();
+    silent.close();
+  });
+
   it('talks to wsbench serve: greeting, then Pong replies', async () => {
     const server = await startServe([]);
     const rec = recorder();

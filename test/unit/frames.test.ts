@@ -53,6 +53,24 @@ describe('lean client framing (RFC 6455 §5)', { timeout: 10_000 }, () => {
     assert.equal(one[0].payload.toString(), 'héllo');
   });
 
+  it('keeps partial frames intact when the caller reuses one read buffer (as the lean client does)', () => {
+    const payloads = [3, 125, 126, 700, 65536].map((n, i) => Buffer.alloc(n, 0x61 + i));
+    const wire = Buffer.concat(payloads.map((p) => encodeFrame({ opcode: OP.BINARY, payload: p, mask: false })));
+    const parser = new ServerFrameParser(1 << 20);
+    const frames: Buffer[] = [];
+    const sink = { onFrame: (_fin: boolean, _opcode: number, payload: Buffer) => frames.push(Buffer.from(payload)) };
+    const shared = Buffer.alloc(4096);
+    for (const step of [1, 7, 333, 4096]) {
+      for (let i = 0; i < wire.length; i += step) {
+        const n = wire.copy(shared, 0, i, i + step);
+        parser.push(shared, sink, n);
+        shared.fill(0xee); // the next read overwrites it
+      }
+    }
+    assert.equal(frames.length, payloads.length * 4);
+    frames.forEach((f, i) => assert.deepEqual(f, payloads[i % payloads.length], `frame ${i}`));
+  });
+
   it('passes fragments and interleaved control frames through in order', () => {
     const wire = Buffer.concat([
       encodeFrame({ fin: false, opcode: OP.TEXT, payload: 'Hel', mask: false }),
