@@ -14,7 +14,8 @@ export function runProcessHost(ipc: { send(m: FromProcess): void; onMessage(l: (
   let pendingResults = 0;
   const relay = (msg: FromWorker) => {
     ipc.send({ type: 'relay', msg });
-    if (msg.type === 'result' && --pendingResults === 0) setTimeout(() => ipc.exit(0), 100);
+    // The host's exit waits until this last message is handed to the IPC channel (load-process.ts).
+    if (msg.type === 'result' && --pendingResults === 0) ipc.exit(0);
   };
   ipc.onMessage((m) => {
     if (m.type === 'start') {

@@ -85,7 +85,7 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
   );
 
   const slices = plan.slices;
-  const pool = new WorkerPool(slices.map((slice) => workerConfig(config, slice, plan)), plan.processes, log);
+  const pool = new WorkerPool(slices.map((slice) => workerConfig(config, slice, plan)), log);
   await pool.waitAll('ready');
   requireAllReady(pool);
 

@@ -54,7 +54,7 @@ const LOW = 1e7;
 /**
  * Fills the variable fields of a probe buffer in place. Hot path (once per message): times (13
  * digits) are split into two int32 halves, because digit-by-digit division of a 13-digit double
- * cost ~0.5 µs per probe (measured), a tenth of a round trip's client CPU.
+ * cost ~0.55 µs per probe against ~0.13 µs now (measured), ~4 % of a round trip's client CPU.
  */
 export function writeProbe(buf: Buffer, connId: number, seq: number, intendedUs: number, sentUs: number): void {
   writeDigits(buf, ID_OFFSET + ID_WIDTH, ID_WIDTH, connId);

@@ -252,3 +252,15 @@ export class FrameReader {
     this.socket.write(encodeFrame(opts));
   }
 }
+
+/**
+ * Sends a text message in two fragments, then a ping: returns the reply to the message (after
+ * reassembly) and the frame that answered the ping.
+ */
+export async function fragmentsThenPing(reader: FrameReader): Promise<{ reply: string; pong: Frame }> {
+  reader.send({ opcode: OPCODE.TEXT, fin: false, payload: 'frag' });
+  reader.send({ opcode: OPCODE.CONTINUATION, fin: true, payload: 'mented' });
+  const reply = (await reader.nextFrame()).payload.toString();
+  reader.send({ opcode: OPCODE.PING, payload: 'are you there' });
+  return { reply, pong: await reader.nextFrame() };
+}

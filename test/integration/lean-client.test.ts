@@ -55,6 +55,17 @@ function connect(port: number, events: LeanEvents, protocols: string[] = []): Le
   return new LeanConnection({ url: new URL(`ws://127.0.0.1:${port}/chat?x=1`), protocols, headers: { 'X-Test': 'yes' }, origin: 'http://example.com', handshakeTimeoutMs: 5000, maxPayload: 1 << 20 }, events, undefined);
 }
 
+/** A lean client opened on a raw server that accepts the handshake; the test scripts the frames. */
+async function openedOnRawServer() {
+  const srv = await rawServer((key) => ok101(key));
+  const rec = recorder();
+  const accepted = srv.next();
+  connect(srv.port, rec.events);
+  const { reader } = await accepted;
+  await rec.until((l) => l.includes('open'));
+  return { srv, rec, reader };
+}
+
 describe('lean client against raw frames', { timeout: 60_000 }, () => {
   it('handshakes like RFC 6455 §4.1, answers ping with pong, reassembles fragments, closes cleanly', async () => {
     const srv = await rawServer((key) => ok101(key, 'Sec-WebSocket-Protocol: chat\r\n'));
@@ -105,12 +116,7 @@ describe('lean client against raw frames', { timeout: 60_000 }, () => {
   });
 
   it('answers a server-initiated close with the same code', async () => {
-    const srv = await rawServer((key) => ok101(key));
-    const rec = recorder();
-    const accepted = srv.next();
-    connect(srv.port, rec.events);
-    const { reader } = await accepted;
-    await rec.until((l) => l.includes('open'));
+    const { srv, rec, reader } = await openedOnRawServer();
     reader.socket.write(encodeFrame({ opcode: OPCODE.CLOSE, payload: closePayload(1001, 'going away'), mask: false }));
     const echo = await reader.nextFrameOf(OPCODE.CLOSE);
     assert.equal(closeCodeOf(echo), 1001);
@@ -125,12 +131,7 @@ describe('lean client against raw frames', { timeout: 60_000 }, () => {
       [encodeFrame({ opcode: OPCODE.TEXT, payload: 'x', mask: true }), 1002],
       [encodeFrame({ opcode: 0x3, payload: 'x', mask: false }), 1002],
     ] as const) {
-      const srv = await rawServer((key) => ok101(key));
-      const rec = recorder();
-      const accepted = srv.next();
-      connect(srv.port, rec.events);
-      const { reader } = await accepted;
-      await rec.until((l) => l.includes('open'));
+      const { srv, rec, reader } = await openedOnRawServer();
       reader.socket.write(frame);
       const close = await reader.nextFrameOf(OPCODE.CLOSE);
       assert.equal(closeCodeOf(close), code);

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import WebSocket from 'ws';
 import { killAll, startServe, type StartedServer } from '../helpers/cli.js';
-import { rawUpgrade, FrameReader, OPCODE, closeCodeOf, closePayload } from '../helpers/raw-ws.js';
+import { rawUpgrade, FrameReader, OPCODE, closeCodeOf, closePayload, fragmentsThenPing } from '../helpers/raw-ws.js';
 import { connect, closeClient, type Client } from '../helpers/ws-client.js';
 import { getHealthz, getMetrics, waitFor } from '../helpers/http.js';
 import { useServer } from '../helpers/use-server.js';
@@ -125,13 +125,10 @@ describe('serve: the Pong protocol (default flags)', SUITE, () => {
       assert.equal(f.payload.length, len);
       assert.ok(f.payload.equals(payload), `length ${len}: bytes differ`);
     }
-    // A text message in two fragments is reassembled before the reply.
-    reader.send({ opcode: OPCODE.TEXT, fin: false, payload: 'frag' });
-    reader.send({ opcode: OPCODE.CONTINUATION, fin: true, payload: 'mented' });
-    assert.equal((await reader.nextFrame()).payload.toString(), 'Pong: fragmented');
-    // A ping in between is answered with a pong carrying the same data.
-    reader.send({ opcode: OPCODE.PING, payload: 'are you there' });
-    const pong = await reader.nextFrame();
+    // A text message in two fragments is reassembled before the reply; a ping in between is
+    // answered with a pong carrying the same data.
+    const { reply, pong } = await fragmentsThenPing(reader);
+    assert.equal(reply, 'Pong: fragmented');
     assert.equal(pong.opcode, OPCODE.PONG);
     assert.equal(pong.payload.toString(), 'are you there');
     reader.send({ opcode: OPCODE.CLOSE, payload: closePayload(1000) });
