@@ -71,7 +71,9 @@ export function processHost(configs: WorkerConfig[], events: HostEvents): Worker
       events.gone(m.workerIndexes, m.reason);
     }
   });
-  child.on('exit', (code, signal) => {
+  // 'close', not 'exit': 'exit' can come before the last IPC messages are read (measured: a
+  // saturated orchestrator saw children exit before their results), 'close' after the channel ends.
+  child.on('close', (code, signal) => {
     const missing = indexes.filter((i) => !reported.has(i));
     if (missing.length) events.gone(missing, `load process ${child.pid} exited (${signal ?? code}) before reporting`);
   });
