@@ -14,6 +14,10 @@
  *       wsbench: summary.client.cpuUsPerMessage = utime+stime of /proc/PID/stat (the whole thread
  *                group: main thread + worker threads) between the windowStart and windowEnd marks
  *                / summary.messages.received (replies whose intended send time is in the window).
+ *   - Wake-ups per second = voluntary context switches of the client process (all its threads) per
+ *     second, median of the 1-s samples over its life (mostly the send phase). At this load most of
+ *     a client's CPU is the kernel's, and each sleep-and-wake of the event loop is a large part of it
+ *     on a VM: this is the column that explains a CPU difference the JavaScript does not.
  *   - RSS per connection = (VmRSS with all clients connected, after a 500 ms settle − VmRSS just
  *     before connecting) / connections, KB = 1024 bytes. wsbench's "before" is taken after its
  *     worker threads started, so their fixed cost is in neither side's figure (it is in the peak).
@@ -35,7 +39,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseFlags } from './lib/args.js';
 import { killAllChildren, spawnListening, stopProcess, track, type Listening } from './lib/children.js';
-import { readMachineCpu, tryReadCpuSeconds } from './lib/proc.js';
+import { readMachineCpu, tryReadCpuSeconds, tryReadVoluntarySwitches } from './lib/proc.js';
 import { sleep } from './lib/sleep.js';
 import { fmt, median, table } from './lib/stats.js';
 
@@ -70,6 +74,7 @@ interface SideResult {
   layout: string;
   otherCpuPct: number;
   serverCpuPct: number;
+  wakeupsPerS: number;
   wallS: number;
 }
 
@@ -152,6 +157,8 @@ interface ClientRun {
   /** Machine CPU not used by this client or the server, % of one core, over the client's life. */
   otherCpuPct: number;
   serverCpuPct: number;
+  /** The client process's voluntary context switches per second: median of the 1-s samples. */
+  wakeupsPerS: number;
 }
 
 /**
@@ -173,10 +180,16 @@ async function runClient(args: string[], serverPid: number, limitMs: number): Pr
     stderr += d;
     if (stderr.length > 40_000) stderr = stderr.slice(-20_000);
   });
-  type Sample = { at: number; machine: number; client: number; server: number };
+  type Sample = { at: number; machine: number; client: number; server: number; switches: number };
   const samples: Sample[] = [];
   const sample = () => {
-    const s = { at: performance.now(), machine: readMachineCpu().busy, client: tryReadCpuSeconds(child.pid), server: tryReadCpuSeconds(serverPid) };
+    const s = {
+      at: performance.now(),
+      machine: readMachineCpu().busy,
+      client: tryReadCpuSeconds(child.pid),
+      server: tryReadCpuSeconds(serverPid),
+      switches: tryReadVoluntarySwitches(child.pid),
+    };
     if (Number.isFinite(s.client) && Number.isFinite(s.server)) samples.push(s);
   };
   sample();
@@ -191,6 +204,9 @@ async function runClient(args: string[], serverPid: number, limitMs: number): Pr
   clearTimeout(killer);
   let otherCpuPct = NaN;
   let serverCpuPct = NaN;
+  // The send phase (warm-up + window) is most of a client's life, so the median second is one of it.
+  const rates = samples.slice(1).map((b, i) => (b.switches - samples[i].switches) / ((b.at - samples[i].at) / 1000));
+  const wakeupsPerS = median(rates.filter(Number.isFinite));
   if (samples.length >= 2) {
     const a = samples[0];
     const b = samples[samples.length - 1];
@@ -198,7 +214,7 @@ async function runClient(args: string[], serverPid: number, limitMs: number): Pr
     otherCpuPct = (100 * (b.machine - a.machine - (b.client - a.client) - (b.server - a.server))) / wall;
     serverCpuPct = (100 * (b.server - a.server)) / wall;
   }
-  return { code: child.exitCode, signal: child.signalCode, stdout, stderr, timedOut, wallS: (performance.now() - t0) / 1000, otherCpuPct, serverCpuPct };
+  return { code: child.exitCode, signal: child.signalCode, stdout, stderr, timedOut, wallS: (performance.now() - t0) / 1000, otherCpuPct, serverCpuPct, wakeupsPerS };
 }
 
 // ---------------------------------------------------------------- the two sides
@@ -221,6 +237,7 @@ function failed(side: Side, error: string, run?: ClientRun): SideResult {
     layout: 'n/a',
     otherCpuPct: run?.otherCpuPct ?? NaN,
     serverCpuPct: run?.serverCpuPct ?? NaN,
+    wakeupsPerS: run?.wakeupsPerS ?? NaN,
     wallS: run?.wallS ?? NaN,
   };
 }
@@ -261,6 +278,7 @@ async function measurePlain(st: Settings, srv: ServerProc): Promise<SideResult> 
     layout: '1×1 ws',
     otherCpuPct: run.otherCpuPct,
     serverCpuPct: run.serverCpuPct,
+    wakeupsPerS: run.wakeupsPerS,
     wallS: run.wallS,
   };
 }
@@ -315,6 +333,7 @@ async function measureWsbench(st: Settings, srv: ServerProc, outDir: string): Pr
     layout: `${doc.config.processes ?? 1}×${doc.config.threads} ${doc.config.client ?? 'ws'}`,
     otherCpuPct: run.otherCpuPct,
     serverCpuPct: run.serverCpuPct,
+    wakeupsPerS: run.wakeupsPerS,
     wallS: run.wallS,
   };
 }
@@ -354,6 +373,7 @@ function row(run: number, order: number, r: SideResult): string[] {
     fmt(r.rttP99Ms, 2),
     fmt(r.serverCpuPct, 0),
     fmt(r.otherCpuPct, 0),
+    fmt(r.wakeupsPerS, 0),
     r.verdict,
   ];
 }
@@ -369,7 +389,8 @@ async function main(): Promise<void> {
       `source: ${sourceVersion()}\n` +
       `wsbench load extra args: ${st.extra.length > 0 ? st.extra.join(' ') : '(none)'}\n` +
       `columns: cpu% = client CPU over the window (% of one core); µs/rt = client CPU µs per round trip in the window; ` +
-      `KB/conn = client RSS per connection; srv%/other% = server / rest-of-machine CPU over the client's life\n\n`,
+      `KB/conn = client RSS per connection; srv%/other% = server / rest-of-machine CPU over the client's life; ` +
+      `wake/s = the client process's voluntary context switches per second (every thread; median of 1-s samples)\n\n`,
   );
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'wsbench-lcc-'));
   const results: SideResult[] = [];
@@ -395,7 +416,7 @@ async function main(): Promise<void> {
   }
 
   process.stdout.write(
-    table(['run', 'order', 'side', 'procs×thr client', 'connected', 'sent', 'replies', 'cpu%', 'µs/rt', 'KB/conn', 'peak MB', 'p50 ms', 'p99 ms', 'srv%', 'other%', 'verdict'], rows) + '\n\n',
+    table(['run', 'order', 'side', 'procs×thr client', 'connected', 'sent', 'replies', 'cpu%', 'µs/rt', 'KB/conn', 'peak MB', 'p50 ms', 'p99 ms', 'srv%', 'other%', 'wake/s', 'verdict'], rows) + '\n\n',
   );
   if (problems.length > 0) process.stdout.write(`problems:\n${problems.map((p) => `  - ${p}`).join('\n')}\n\n`);
 
@@ -415,6 +436,7 @@ async function main(): Promise<void> {
     ['client CPU % of one core (window)', fmt(pick('plain', (r) => r.cpuPercent), 1), fmt(pick('wsbench', (r) => r.cpuPercent), 1), '', '', '', ''],
     ['client RSS peak MB', fmt(pick('plain', (r) => r.rssPeakKb / 1024), 0), fmt(pick('wsbench', (r) => r.rssPeakKb / 1024), 0), '', '', '', ''],
     ['RTT p50 ms (raw)', fmt(pick('plain', (r) => r.rttP50Ms), 2), fmt(pick('wsbench', (r) => r.rttP50Ms), 2), '', '', '', ''],
+    ['client wake-ups per s', fmt(pick('plain', (r) => r.wakeupsPerS), 0), fmt(pick('wsbench', (r) => r.wakeupsPerS), 0), '', '', '', ''],
     ['RTT p99 ms (raw)', fmt(pick('plain', (r) => r.rttP99Ms), 2), fmt(pick('wsbench', (r) => r.rttP99Ms), 2), '', '', '', ''],
   ];
   process.stdout.write(

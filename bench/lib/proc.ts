@@ -1,5 +1,5 @@
 /** Single-process /proc readers (bytes, seconds) and CLK_TCK for the bench scripts: src/metrics/process-sampler.ts sums whole process trees (KB, ms) and keeps its per-process readers private. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 function clockTicks(): number {
@@ -35,6 +35,24 @@ export function tryReadCpuSeconds(pid: number | undefined): number {
   if (pid === undefined) return NaN;
   try {
     return readCpuSeconds(pid);
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Voluntary context switches of a process summed over its threads: each is a sleep (epoll_wait, a
+ * futex) that something later had to wake. NaN once the process is gone.
+ */
+export function tryReadVoluntarySwitches(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    let n = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const m = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'));
+      if (m) n += Number(m[1]);
+    }
+    return n;
   } catch {
     return NaN;
   }
