@@ -44,8 +44,14 @@ export interface WorkerCounters {
   skipped: number;
   /** Connections whose explicit local port was taken and were retried with a kernel-chosen one. */
   portRetries: number;
-  /** Replies that did not parse as our probe, or came back on the wrong connection. */
+  /** Replies that did not parse as our probe (a field is not a number). */
   badReplies: number;
+  /** Whole run, from the probe's sequence number (see reply-recorder.ts): a reply seen before… */
+  duplicateReplies: number;
+  /** …one older than a reply already seen on its connection (still measured)… */
+  outOfOrderReplies: number;
+  /** …and one carrying another connection's id. */
+  crossedReplies: number;
   /** Messages that are not replies (greetings, server pushes): counted, not measured. */
   otherMessages: number;
   unexpectedClosesByCode: Record<string, number>;
@@ -62,8 +68,15 @@ export type FromWorker =
       type: 'interval';
       workerIndex: number;
       counters: WorkerCounters;
+      /**
+       * Index of the schedule second this report closes (sent at its end, before the next second's
+       * first sends); null during the connect ramp, before the schedule started.
+       */
+      second: number | null;
       /** RTT (corrected) of replies received since the last interval. */
       rtt: ValueCounts;
+      /** Send lag of this interval's sends whose intended time is in the measured window. */
+      sendLag: ValueCounts;
       loopDelayP99Us: number;
       sendLagMaxUs: number;
     }
@@ -89,6 +102,9 @@ export function emptyCounters(): WorkerCounters {
     skipped: 0,
     portRetries: 0,
     badReplies: 0,
+    duplicateReplies: 0,
+    outOfOrderReplies: 0,
+    crossedReplies: 0,
     otherMessages: 0,
     unexpectedClosesByCode: {},
     errorsByCode: {},

@@ -14,12 +14,15 @@ import { planRun, type RunPlan } from './run-plan.js';
 import { readFdLimit, readPortRange } from '../core/limits.js';
 import os from 'node:os';
 import { WorkerPool, requireAllReady } from './worker-pool.js';
+import { AnsweringWindow, type AnsweringBasis } from './answering-window.js';
 import { addCounters, emptyCounters, type WorkerConfig, type WorkerCounters } from './messages.js';
 
 /** Pause between the ramp's end and the first send: lets the "connected" memory sample settle. */
 const SETTLE_MS = 500;
 const START_DELAY_MS = 200;
 const RESULT_TIMEOUT_MS = 15_000;
+/** How long after a schedule second's end its series entry is taken: the workers' reports are in. */
+const SERIES_DELAY_MS = 150;
 
 /** Receives one series entry per second (the live line or periodic log lines). */
 export interface ProgressSink {
@@ -37,6 +40,10 @@ export interface LoadOutcome {
   counters: WorkerCounters;
   histograms: { rtt: string; rttRaw: string; sendLag: string; connect: string };
   eventLoopDelayP99Us: number;
+  /** The window up to the target's first failure: what saturation is judged on (answering-window.ts). */
+  answering: AnsweringBasis;
+  /** How much of the measured window ran (less than configured when a signal ended the run). */
+  windowRanMs: number;
   monitor: ResourceMonitor;
   series: SeriesEntry[];
   interrupted: boolean;
@@ -73,11 +80,13 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
   log.debug({ target }, 'target answered the trial probe');
   let conformance: ConformanceReport | null = null;
   if (config.check) {
-    conformance = await runConformance(config.url, { protocols: config.protocols, headers: config.headers, origin: config.origin, localAddress: plan.localAddresses[0] });
+    // The gate requires what this run uses: text probes of its size (binary echo only warns while the load sends text).
+    conformance = await runConformance(config.url, { protocols: config.protocols, headers: config.headers, origin: config.origin, localAddress: plan.localAddresses[0], payloadBytes: config.payloadBytes, requireBinary: false });
     if (!conformance.ok) {
-      const failed = conformance.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+      const failed = conformance.checks.filter((c) => !c.ok && c.severity === 'fail').map((c) => `${c.name}: ${c.detail}`);
       throw new WsbError('WSB_ERR_CONFORMANCE', `${config.url} failed the conformance check (${failed.join('; ')})`, 'run `wsbench check <url>` for the details, or --no-check to measure it anyway');
     }
+    for (const c of conformance.checks) if (!c.ok) log.warn({ check: c.name }, `conformance warning: ${c.name}: ${c.detail}`);
   }
   log.info(
     { processes: plan.processes, threadsPerProcess: plan.threadsPerProcess, sourceAddresses: plan.localAddresses.length || 1, client: config.client },
@@ -93,42 +102,73 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
   monitor.mark('baseline');
   const runStartMs = sharedNowMs();
   let phase: SeriesEntry['phase'] = 'ramp';
+  let scheduleStartMs = Number.POSITIVE_INFINITY;
   let windowStartMs = Number.POSITIVE_INFINITY;
   let windowEndMs = Number.POSITIVE_INFINITY;
   const series: SeriesEntry[] = [];
   let lastTotals = emptyCounters();
+  const answering = new AnsweringWindow();
+  let windowRanMs = 0;
 
-  const ticker = setInterval(() => {
+  /** One series entry; `secondStartMs` is the schedule second it closes (undefined during the ramp). */
+  const tick = (secondStartMs?: number) => {
     const now = sharedNowMs();
-    if (phase !== 'ramp' && phase !== 'closing') {
-      phase = now < windowStartMs ? 'warmup' : now < windowEndMs ? 'measure' : 'grace';
+    if (phase !== 'ramp' && phase !== 'closing' && secondStartMs !== undefined) {
+      phase = secondStartMs < windowStartMs ? 'warmup' : secondStartMs < windowEndMs ? 'measure' : 'grace';
     }
     const snap = monitor.sample();
     const cpu = monitor.recentCpu();
     const totals = sumCounters(pool.latestCounters);
     const rtt = mergeValueCounts(pool.drainIntervalRtt());
     const intervals = pool.latestIntervals.filter((m) => m !== undefined);
+    const errors = targetErrors(totals);
+    const loopDelayP99Us = Math.max(0, ...intervals.map((m) => m.loopDelayP99Us));
+    const sendLag = pool.drainIntervalSendLag();
+    if (secondStartMs !== undefined) answering.add(secondStartMs, secondStartMs >= windowStartMs && secondStartMs < windowEndMs, errors, sendLag, loopDelayP99Us);
     const entry: SeriesEntry = {
-      tS: Math.round((now - runStartMs) / 100) / 10,
+      tS: Math.round(((secondStartMs === undefined ? now : secondStartMs + 1000) - runStartMs) / 100) / 10,
       phase,
       connected: totals.open,
       sentPerSec: totals.sentTotal - lastTotals.sentTotal,
       receivedPerSec: totals.receivedTotal - lastTotals.receivedTotal,
       rttP50Us: rtt.totalCount ? rtt.getValueAtPercentile(50) : 0,
       rttP99Us: rtt.totalCount ? rtt.getValueAtPercentile(99) : 0,
-      errors: totals.failed + sumValues(totals.unexpectedClosesByCode) + sumValues(totals.errorsByCode),
+      errors: errors + totals.badReplies + totals.duplicateReplies + totals.outOfOrderReplies + totals.crossedReplies,
       clientRssKb: snap.client?.rssKb ?? 0,
       clientCpuPercent: Math.round(cpu.client),
       serverRssKb: snap.server?.rssKb ?? null,
       serverCpuPercent: cpu.server === null ? null : Math.round(cpu.server),
-      loopDelayP99Us: Math.max(0, ...intervals.map((m) => m.loopDelayP99Us)),
+      loopDelayP99Us,
       sendLagMaxUs: Math.max(0, ...intervals.map((m) => m.sendLagMaxUs)),
     };
     rtt.destroy();
     lastTotals = totals;
     series.push(entry);
     progress.update(entry, plan.clients);
-  }, 1000);
+  };
+  // During the ramp: once a second. From the schedule's start on, the series follows its seconds:
+  // workers report at the end of each schedule second (send-scheduler.ts), and the entry for that
+  // second is taken a little later, so that a second never shows 0 sent and the next twice as many.
+  let rampTicker: NodeJS.Timeout | undefined = setInterval(() => tick(), 1000);
+  let secondTimer: NodeJS.Timeout | undefined;
+  const followSchedule = (startMs: number) => {
+    clearInterval(rampTicker);
+    rampTicker = undefined;
+    scheduleStartMs = startMs;
+    let second = 0;
+    const arm = () => {
+      const at = scheduleStartMs + (second + 1) * 1000 + SERIES_DELAY_MS;
+      secondTimer = setTimeout(() => {
+        // After a stall of this process, one entry covers the seconds it missed.
+        const now = sharedNowMs();
+        const closed = Math.max(second, Math.floor((now - SERIES_DELAY_MS - scheduleStartMs) / 1000) - 1);
+        tick(scheduleStartMs + closed * 1000);
+        second = closed + 1;
+        arm();
+      }, Math.max(0, at - sharedNowMs()));
+    };
+    arm();
+  };
 
   const aborted = new Promise<void>((resolve) => (abort.aborted ? resolve() : abort.addEventListener('abort', () => resolve(), { once: true })));
   try {
@@ -141,7 +181,9 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
       windowStartMs = startMs + config.warmupMs;
       windowEndMs = windowStartMs + config.durationMs;
       phase = 'warmup';
+      answering.start(targetErrors(sumCounters(pool.latestCounters)));
       pool.broadcast({ type: 'go', startMs, windowStartMs, windowEndMs });
+      followSchedule(startMs);
       log.info({ connected: sumCounters(pool.latestCounters).established, target: plan.clients }, 'connect ramp done; sending');
       await Promise.race([sleep(windowStartMs - sharedNowMs()), aborted]);
       monitor.mark('windowStart');
@@ -150,10 +192,13 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
       await Promise.race([sleep(config.graceMs), aborted]);
     }
     phase = 'closing';
+    // The part of the window that ran (all of it, unless a signal ended the run early).
+    windowRanMs = Number.isFinite(windowStartMs) ? Math.max(0, Math.min(sharedNowMs(), windowEndMs) - windowStartMs) : 0;
     pool.broadcast({ type: 'finish' });
     await Promise.race([pool.waitAll('result'), sleep(RESULT_TIMEOUT_MS)]);
   } finally {
-    clearInterval(ticker);
+    clearInterval(rampTicker);
+    clearTimeout(secondTimer);
     progress.stop();
     await pool.terminate();
   }
@@ -174,6 +219,8 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
       connect: encodeMerged(results.map((r) => r.hist.connect)),
     },
     eventLoopDelayP99Us: Math.max(0, ...results.map((r) => r.loopDelayP99Us)),
+    answering: answering.basis(),
+    windowRanMs,
     monitor,
     series,
     interrupted: abort.aborted,
@@ -218,6 +265,11 @@ function sumCounters(list: (WorkerCounters | undefined)[]): WorkerCounters {
   const total = emptyCounters();
   for (const c of list) if (c) addCounters(total, c);
   return total;
+}
+
+/** Errors that say the target failed: connections that failed, closed unexpectedly or errored. */
+function targetErrors(c: WorkerCounters): number {
+  return c.failed + sumValues(c.unexpectedClosesByCode) + sumValues(c.errorsByCode);
 }
 
 function sumValues(map: Record<string, number>): number {

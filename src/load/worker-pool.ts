@@ -21,6 +21,7 @@ export class WorkerPool {
   readonly results: (ResultMsg | undefined)[];
   readonly errors: string[] = [];
   private pendingRtt: ValueCounts[] = [];
+  private pendingSendLag: ValueCounts[] = [];
   private readonly seen = new Map<WaitType, Set<number>>();
   private readonly waiters = new Map<WaitType, () => void>();
 
@@ -57,6 +58,13 @@ export class WorkerPool {
     return out;
   }
 
+  /** Interval send-lag histograms (in-window sends) received since the last call. */
+  drainIntervalSendLag(): ValueCounts[] {
+    const out = this.pendingSendLag;
+    this.pendingSendLag = [];
+    return out;
+  }
+
   async terminate(): Promise<void> {
     await Promise.all(this.hosts.map((h) => h.terminate()));
   }
@@ -88,6 +96,7 @@ export class WorkerPool {
         this.latestCounters[i] = msg.counters;
         this.latestIntervals[i] = msg;
         this.pendingRtt.push(msg.rtt);
+        if (msg.sendLag.length > 0) this.pendingSendLag.push(msg.sendLag);
         break;
       case 'result':
         this.latestCounters[i] = msg.counters;

@@ -53,8 +53,13 @@ export function decodeHistogram(encoded: string): Histogram {
 /** Exact merge of what load workers recorded (bucket-recorder.ts) into one histogram. */
 export function mergeValueCounts(list: Iterable<ValueCounts>): Histogram {
   const total = createHistogram();
-  for (const vc of list) for (let i = 0; i < vc.length; i += 2) total.recordValueWithCount(vc[i], vc[i + 1]);
+  for (const vc of list) addValueCounts(total, vc);
   return total;
+}
+
+/** Adds one worker's value/count pairs into `h` (exact, see bucket-recorder.ts). */
+export function addValueCounts(h: Histogram, vc: ValueCounts): void {
+  for (let i = 0; i < vc.length; i += 2) h.recordValueWithCount(vc[i], vc[i + 1]);
 }
 
 /** Exact merge: adds the decoded counts of every encoded histogram into one. */

@@ -18,6 +18,9 @@ export function buildResult(o: LoadOutcome, tool: { name: string; version: strin
   const sendLagUs = summaryOf(o.histograms.sendLag);
   const lost = Math.max(0, c.sent - c.received);
   const unexpectedCloses = Object.values(c.unexpectedClosesByCode).reduce((a, b) => a + b, 0);
+  // A target that failed mid-run: the client is judged on the seconds before it failed (answering-window.ts).
+  const targetFailed = o.answering.targetFailedAtMs !== null;
+  const saturationBasis = targetFailed ? { sendLagP99Us: summaryOf(o.answering.sendLag).p99, eventLoopDelayP99Us: o.answering.loopDelayP99Us } : { sendLagP99Us: sendLagUs.p99, eventLoopDelayP99Us: o.eventLoopDelayP99Us };
   const { verdict, reasons } = decideVerdict({
     clientsTarget: o.plan.clients,
     established: c.established,
@@ -25,13 +28,16 @@ export function buildResult(o: LoadOutcome, tool: { name: string; version: strin
     lost,
     skipped: c.skipped,
     badReplies: c.badReplies,
+    duplicateReplies: c.duplicateReplies,
+    outOfOrderReplies: c.outOfOrderReplies,
+    crossedReplies: c.crossedReplies,
     unexpectedCloses,
-    sendLagP99Us: sendLagUs.p99,
-    eventLoopDelayP99Us: o.eventLoopDelayP99Us,
+    ...saturationBasis,
     maxSendLagP99Ms: cfg.maxSendLagP99Ms,
     maxEventLoopDelayP99Ms: cfg.maxEventLoopDelayP99Ms,
     interrupted: o.interrupted,
   });
+  if (targetFailed) reasons.push(`the target failed during the run: client saturation was judged on the ${o.answering.answeringS} s of the window before`);
   if (o.workerErrors.length > 0) reasons.push(...o.workerErrors);
   const m = o.monitor;
   const clientCpuMs = m.windowCpuMs('client');
@@ -73,9 +79,12 @@ export function buildResult(o: LoadOutcome, tool: { name: string; version: strin
         sent: c.sent,
         received: c.received,
         lost,
-        ratePerSec: cfg.durationMs > 0 ? Math.round((c.received / (cfg.durationMs / 1000)) * 100) / 100 : 0,
+        ratePerSec: o.windowRanMs > 0 ? Math.round((c.received / (o.windowRanMs / 1000)) * 100) / 100 : 0,
         skipped: c.skipped,
         badReplies: c.badReplies,
+        duplicateReplies: c.duplicateReplies,
+        outOfOrderReplies: c.outOfOrderReplies,
+        crossedReplies: c.crossedReplies,
         otherMessages: c.otherMessages,
         sentTotal: c.sentTotal,
         receivedTotal: c.receivedTotal,

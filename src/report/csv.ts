@@ -11,6 +11,7 @@ export const CSV_COLUMNS = [
   'serverRssPeakKb', 'serverRssPerConnectionKb', 'serverCpuPercentMean',
   'clientRssPeakKb', 'clientRssPerConnectionKb', 'clientCpuPercentMean', 'clientEventLoopDelayP99Us',
   'verdict', 'interrupted',
+  'badReplies', 'duplicateReplies', 'outOfOrderReplies', 'crossedReplies',
 ] as const;
 
 export function csvRow(r: ResultDocument): Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null> {
@@ -51,6 +52,11 @@ export function csvRow(r: ResultDocument): Record<(typeof CSV_COLUMNS)[number], 
     clientEventLoopDelayP99Us: s.client.eventLoopDelayP99Us,
     verdict: s.verdict,
     interrupted: r.interrupted,
+    badReplies: s.messages.badReplies,
+    // Empty cell, not 0, for a result written before the sequence checks existed.
+    duplicateReplies: s.messages.duplicateReplies ?? null,
+    outOfOrderReplies: s.messages.outOfOrderReplies ?? null,
+    crossedReplies: s.messages.crossedReplies ?? null,
   };
 }
 

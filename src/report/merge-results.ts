@@ -103,7 +103,8 @@ export function mergeShardResults(inputs: { doc: ResultDocument; file: string }[
   const sendLag = mergeHistogram(docs.map((d) => d.histograms.sendLagUs));
   const connect = mergeHistogram(docs.map((d) => d.histograms.connectUs));
   const established = sum(S.map((s) => s.connections.established));
-  const msg = (k: keyof ResultDocument['summary']['messages']) => sum(S.map((s) => s.messages[k]));
+  // `?? 0`: shards written before a counter existed lack it.
+  const msg = (k: keyof ResultDocument['summary']['messages']) => sum(S.map((s) => s.messages[k] ?? 0));
   const lost = msg('lost');
   const unexpectedClosesByCode = sumMaps(S.map((s) => s.unexpectedClosesByCode));
   const eventLoopDelayP99Us = Math.max(...S.map((s) => s.client.eventLoopDelayP99Us));
@@ -115,6 +116,9 @@ export function mergeShardResults(inputs: { doc: ResultDocument; file: string }[
     lost,
     skipped: msg('skipped'),
     badReplies: msg('badReplies'),
+    duplicateReplies: msg('duplicateReplies'),
+    outOfOrderReplies: msg('outOfOrderReplies'),
+    crossedReplies: msg('crossedReplies'),
     unexpectedCloses: sum(Object.values(unexpectedClosesByCode)),
     sendLagP99Us: sendLag.summary.p99,
     eventLoopDelayP99Us,
@@ -156,6 +160,9 @@ export function mergeShardResults(inputs: { doc: ResultDocument; file: string }[
         ratePerSec: round2(msg('ratePerSec')),
         skipped: msg('skipped'),
         badReplies: msg('badReplies'),
+        duplicateReplies: msg('duplicateReplies'),
+        outOfOrderReplies: msg('outOfOrderReplies'),
+        crossedReplies: msg('crossedReplies'),
         otherMessages: msg('otherMessages'),
         sentTotal: msg('sentTotal'),
         receivedTotal: msg('receivedTotal'),

@@ -9,11 +9,16 @@ const STATS = ['min', 'mean', 'p50', 'p90', 'p99', 'p999', 'p9999', 'max'] as co
 
 export type MetricUnit = 'us' | 'kb' | 'percent' | 'count' | 'rate';
 
-/** Total errors: failed connections, lost messages, skipped sends, bad replies, unexpected closes. */
+/**
+ * Total errors: failed connections, lost messages, skipped sends, bad, duplicated, out-of-order and
+ * crossed replies, unexpected closes.
+ */
 export function errorCount(doc: ResultDocument): number {
   const s = doc.summary;
+  const m = s.messages;
   const closes = Object.values(s.unexpectedClosesByCode).reduce((a, b) => a + b, 0);
-  return s.connections.failed + s.messages.lost + s.messages.skipped + s.messages.badReplies + closes;
+  const sequence = (m.duplicateReplies ?? 0) + (m.outOfOrderReplies ?? 0) + (m.crossedReplies ?? 0);
+  return s.connections.failed + m.lost + m.skipped + m.badReplies + sequence + closes;
 }
 
 /** Reads a named figure; undefined when the result does not have it (e.g. no --server-pid). */

@@ -75,7 +75,11 @@ export interface ResultDocument {
     hostname: string;
   };
   /** The conformance check run before the load (null with --no-check). */
-  conformance: { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] } | null;
+  conformance: {
+    ok: boolean;
+    /** severity: what a failed check means (`warning` leaves `ok` true); absent in results written before it, read as `fail`. */
+    checks: { name: string; ok: boolean; severity?: 'fail' | 'warning'; detail: string }[];
+  } | null;
   target: { replyStyle: 'pong' | 'echo'; greeting: string | null; protocol: string; extensions: string } | null;
   summary: {
     connections: { target: number; established: number; failed: number; failuresByCause: Record<string, number>; portRetries?: number };
@@ -86,6 +90,14 @@ export interface ResultDocument {
       ratePerSec: number;
       skipped: number;
       badReplies: number;
+      /**
+       * Sequence checks over the whole run (optional: results written before them lack them).
+       * Duplicates and crossed replies (another connection's probe) are not measured; out-of-order
+       * replies are, and are in `received`.
+       */
+      duplicateReplies?: number;
+      outOfOrderReplies?: number;
+      crossedReplies?: number;
       otherMessages: number;
       sentTotal: number;
       receivedTotal: number;

@@ -20,6 +20,7 @@ export function renderSummary(doc: ResultDocument, files?: { json: string; csv: 
   info.push(
     { connections: `${int(s.connections.established)} / ${int(s.connections.target)} established, ${int(s.connections.failed)} failed${s.connections.failed ? ` (${causes(s.connections.failuresByCause)})` : ''}` },
     { messages: `${int(s.messages.sent)} sent, ${int(s.messages.received)} received, ${int(s.messages.lost)} lost, ${int(s.messages.ratePerSec)}/s (window)` },
+    { 'reply errors': replyErrors(s.messages) },
     { 'unexpected closes': causes(s.unexpectedClosesByCode) },
     { client: `RSS peak ${kb(s.client.rssPeakKb)} (PSS ${kb(s.client.pssPeakKb)}), ${kb(s.client.rssPerConnectionKb)}/conn, CPU ${s.client.cpuPercentMean}%, loop delay p99 ${ms(s.client.eventLoopDelayP99Us)} ms` },
     { server: s.server ? `pid ${s.server.pid}: RSS peak ${kb(s.server.rssPeakKb)} (PSS ${kb(s.server.pssPeakKb)}), ${kb(s.server.rssPerConnectionKb)}/conn, CPU ${s.server.cpuPercentMean}%` : 'not sampled (pass --server-pid)' },
@@ -28,4 +29,12 @@ export function renderSummary(doc: ResultDocument, files?: { json: string; csv: 
   if (files) info.push({ results: `${files.json}\n${files.csv}\n${files.hgrm}` });
   out.push(info.toString());
   return out.join('\n') + '\n';
+}
+
+/** Replies that broke the protocol: unparseable, then the sequence checks (absent in older results). */
+function replyErrors(m: ResultDocument['summary']['messages']): string {
+  return (
+    `${int(m.badReplies)} unparseable, ${int(m.duplicateReplies ?? 0)} duplicated, ` +
+    `${int(m.outOfOrderReplies ?? 0)} out of order, ${int(m.crossedReplies ?? 0)} crossed (another connection's)`
+  );
 }

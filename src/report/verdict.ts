@@ -7,6 +7,9 @@ export interface VerdictInput {
   lost: number;
   skipped: number;
   badReplies: number;
+  duplicateReplies: number;
+  outOfOrderReplies: number;
+  crossedReplies: number;
   unexpectedCloses: number;
   sendLagP99Us: number;
   eventLoopDelayP99Us: number;
@@ -33,6 +36,9 @@ export function decideVerdict(v: VerdictInput): { verdict: Verdict; reasons: str
   if (v.lost > 0) errors.push(`${v.lost} message(s) got no reply by the end of the grace period`);
   if (v.skipped > 0) errors.push(`${v.skipped} scheduled send(s) skipped: connection closed or not draining`);
   if (v.badReplies > 0) errors.push(`${v.badReplies} reply(ies) did not match what was sent`);
+  if (v.duplicateReplies > 0) errors.push(`${v.duplicateReplies} duplicated reply(ies): the same probe answered more than once`);
+  if (v.outOfOrderReplies > 0) errors.push(`${v.outOfOrderReplies} reply(ies) out of order on their connection`);
+  if (v.crossedReplies > 0) errors.push(`${v.crossedReplies} reply(ies) carried another connection's probe`);
   if (v.unexpectedCloses > 0) errors.push(`${v.unexpectedCloses} connection(s) closed by the target before the end`);
   // Errors are listed after the saturation reasons: the reader sees both, the verdict names the first.
   if (saturated.length > 0) return { verdict: 'client-saturated', reasons: [...saturated, ...errors] };

@@ -95,7 +95,7 @@ describe('wsbench load: errors and exit codes', { timeout: 120_000 }, () => {
       p.child.stderr.on('data', check);
       check();
     });
-    await new Promise((r) => setTimeout(r, 2500));
+    await new Promise((r) => setTimeout(r, 3500)); // 1.2 s to the window, then ~2 s of it
     process.kill(p.pid, 'SIGINT');
     const exit = await p.exited;
     assert.equal(exit.code, 130, p.stderr());
@@ -103,6 +103,8 @@ describe('wsbench load: errors and exit codes', { timeout: 120_000 }, () => {
     assert.equal(doc.interrupted, true);
     assert.equal(doc.summary.connections.established, 50);
     assert.ok(doc.summary.messages.sentTotal > 0);
+    // The rate is over the part of the window that ran (~2 s at 100 msg/s), not the 60 s configured.
+    assert.ok(doc.summary.messages.ratePerSec > 50, `ratePerSec ${doc.summary.messages.ratePerSec}`);
     assertNoStack(p.stderr());
     await server.stop();
   });
@@ -123,7 +125,7 @@ describe('wsbench load: errors and exit codes', { timeout: 120_000 }, () => {
     assert.equal(doc.config.durationS, 2);
     assert.equal(doc.config.ratePerClient, 2, 'from the profile');
     assert.equal(doc.target?.protocol, 'superchat');
-    assert.ok(exit.code === 0 || exit.code === 5, p.stderr());
+    assert.equal(exit.code, 0, p.stderr());
     await server.stop();
   });
 });

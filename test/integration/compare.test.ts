@@ -13,7 +13,8 @@ describe('wsbench compare on the smoke profile', { timeout: 240_000 }, () => {
     const out = tempDir('wsb-compare-');
     const p = spawnCli(['compare', '--runtimes', 'node', '--server', 'bare=node bench/fixtures/bare-ws-echo.mjs {port}', '--profiles', 'smoke', '--repeat', '2', '--out', out, '--log-level', 'info']);
     const exit = await p.exited;
-    assert.ok([0, 5].includes(exit.code ?? -1), p.stderr());
+    // 400 msg/s per run: every run must be valid.
+    assert.equal(exit.code, 0, p.stderr());
     assert.match(p.stderr(), /\[1\/4\] node x smoke \(repeat 1\/2\)/, 'progress through the matrix');
     const files = readdirSync(out);
     const runs = files.filter((f) => /-(node|bare)-smoke-r\d\.json$/.test(f)).map((f) => JSON.parse(readFileSync(path.join(out, f), 'utf8')) as ResultDocument);

@@ -24,7 +24,8 @@ describe('load past one process and one source address', { timeout: 180_000 }, (
     assert.equal(doc.summary.connections.failed, 0);
     assert.equal(doc.summary.messages.lost, 0);
     assert.equal(doc.summary.rttUs.count, doc.summary.messages.received);
-    assert.ok(code === 0 || code === 5, stderr);
+    // 1 000 msg/s over three processes is far below what this client sustains: it must be valid.
+    assert.equal(code, 0, `${doc.summary.verdict}: ${doc.summary.verdictReasons.join('; ')}\n${stderr}`);
     await server.stop();
   });
 

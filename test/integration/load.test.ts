@@ -47,9 +47,9 @@ describe('wsbench load against real servers', { timeout: 120_000 }, () => {
     assert.ok(s.messages.otherMessages >= 300, 'greetings are counted, not measured');
     assert.deepEqual(s.unexpectedClosesByCode, {});
     assert.ok(s.server && s.server.pid === server.pid && s.server.rssPeakKb > 0);
-    assert.notEqual(s.verdict, 'target-errors');
-    // Exit code follows the verdict: 0 valid, 5 client-saturated (this machine is small and shared).
-    assert.equal(exit.code, s.verdict === 'valid' ? 0 : 5, load.stderr());
+    // 1 500 msg/s is far below what one client thread sustains: anything but valid is a bug.
+    assert.equal(s.verdict, 'valid', s.verdictReasons.join('; '));
+    assert.equal(exit.code, 0, load.stderr());
 
     const lines = csv.trim().split('\n');
     assert.equal(lines.length, 2);
@@ -78,8 +78,8 @@ describe('wsbench load against real servers', { timeout: 120_000 }, () => {
     assert.equal(doc.summary.messages.lost, 0);
     assert.equal(doc.summary.messages.sent, doc.summary.messages.received);
     assert.equal(doc.summary.server, null);
-    assert.notEqual(doc.summary.verdict, 'target-errors');
-    assert.ok(exit.code === 0 || exit.code === 5);
+    assert.equal(doc.summary.verdict, 'valid', doc.summary.verdictReasons.join('; '));
+    assert.equal(exit.code, 0);
     assert.deepEqual(readRun(out).doc.summary, doc.summary, 'the file and --json are the same document');
     await echo.stop();
   });

@@ -28,7 +28,8 @@ describe('sharded load and exact merge', { timeout: 180_000 }, () => {
     });
     for (const s of shards) {
       const exit = await s.p.exited;
-      assert.ok(exit.code === 0 || exit.code === 5, s.p.stderr());
+      // 450 msg/s per shard, three shards at once: small enough to be valid even on two cores.
+      assert.equal(exit.code, 0, s.p.stderr());
       const run = readRun(s.out);
       shardDocs.push(run.doc);
       shardFiles.push(path.join(s.out, run.files.find((f) => f.endsWith('.json'))!));

@@ -9,6 +9,9 @@ const clean: VerdictInput = {
   lost: 0,
   skipped: 0,
   badReplies: 0,
+  duplicateReplies: 0,
+  outOfOrderReplies: 0,
+  crossedReplies: 0,
   unexpectedCloses: 0,
   sendLagP99Us: 1000,
   eventLoopDelayP99Us: 1000,
@@ -23,6 +26,14 @@ describe('verdict', { timeout: 10_000 }, () => {
     assert.equal(decideVerdict({ ...clean, failed: 1 }).verdict, 'target-errors');
     assert.equal(decideVerdict({ ...clean, lost: 3 }).verdict, 'target-errors');
     assert.equal(decideVerdict({ ...clean, unexpectedCloses: 1 }).verdict, 'target-errors');
+  });
+  it('target-errors on duplicated, out-of-order or crossed replies, one reason each', () => {
+    const v = decideVerdict({ ...clean, duplicateReplies: 12, outOfOrderReplies: 3, crossedReplies: 2 });
+    assert.equal(v.verdict, 'target-errors');
+    assert.equal(v.reasons.length, 3);
+    assert.match(v.reasons[0], /^12 duplicated reply/);
+    assert.match(v.reasons[1], /^3 reply\(ies\) out of order/);
+    assert.match(v.reasons[2], /^2 reply\(ies\) carried another connection's/);
   });
   it('client-saturated wins over target errors, with the reason', () => {
     const v = decideVerdict({ ...clean, lost: 3, sendLagP99Us: 90_000 });

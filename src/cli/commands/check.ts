@@ -1,21 +1,33 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { EXIT } from '../../core/exit-codes.js';
-import { listOption } from '../parse.js';
+import { PROBE_HEADER_BYTES } from '../../protocol/probe.js';
+import { listOption, sizeBytesOption } from '../parse.js';
 import type { CliContext } from '../context.js';
+
+/** The same limit `load --payload-size` enforces: the probe header must fit. */
+function probeSizeOption(value: string): number {
+  const bytes = sizeBytesOption(value);
+  if (bytes < PROBE_HEADER_BYTES) throw new InvalidArgumentError(`must be at least ${PROBE_HEADER_BYTES} bytes, the size of the probe header (got ${value})`);
+  return bytes;
+}
 
 export function registerCheck(program: Command, ctx: CliContext): void {
   program
     .command('check')
-    .description('conformance gate: handshake, greeting, Pong or echo reply, binary echo, close handshake')
+    .description('conformance gate: handshake, greeting, Pong or echo reply, the probe back intact, close handshake; binary echo warns')
     .argument('<url>', 'WebSocket URL of the server to check')
     .option('--protocol <list>', 'subprotocols to offer, comma-separated', listOption)
+    .option('--payload-size <bytes>', 'size of the probe message, as `load --payload-size` will send it (default 64)', probeSizeOption)
+    .option('--require-binary', 'fail (exit 3) when binary messages are not echoed, instead of warning', false)
     .option('--json', 'print the report as JSON on stdout', false)
-    .action(async (url: string, flags: { protocol?: string[]; json: boolean }) => {
+    .action(async (url: string, flags: { protocol?: string[]; payloadSize?: number; requireBinary: boolean; json: boolean }) => {
       // Implementation modules load on use, so `serve` does not carry every command's dependencies.
       const { runConformance } = await import('../../check/conformance.js');
-      const { renderConformance } = await import('../../check/render-check.js');
-      const report = await runConformance(url, { protocols: flags.protocol });
+      const { renderConformance, renderWarnings } = await import('../../check/render-check.js');
+      const report = await runConformance(url, { protocols: flags.protocol, payloadBytes: flags.payloadSize, requireBinary: flags.requireBinary });
       ctx.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderConformance(report));
+      // Warnings pass the gate (exit 0), so they also go to stderr where a script's log shows them.
+      if (report.ok) ctx.stderr.write(renderWarnings(report));
       ctx.exitCode = report.ok ? EXIT.OK : EXIT.TARGET;
     });
 }

@@ -1,11 +1,51 @@
 import { nowUs } from '../../core/clock.js';
-import { probeOffset, readProbeConnId, readProbeIntendedUs, readProbeSentUs } from '../../protocol/probe.js';
+import { PROBE_MAX_SEQ, probeOffset, readProbeConnId, readProbeIntendedUs, readProbeSentUs, readProbeSeq } from '../../protocol/probe.js';
 import type { WorkerState } from './worker-state.js';
 
 let state: WorkerState;
 
 export function bindRecorder(s: WorkerState): void {
   state = s;
+}
+
+/** Sequence numbers wrap here (the probe's 7-digit field); differences are taken modulo it. */
+const SEQ_SPACE = PROBE_MAX_SEQ + 1;
+const HALF_SEQ_SPACE = SEQ_SPACE / 2;
+/** How far below the highest sequence a duplicate can still be told from a late reply. */
+const SEQ_WINDOW = 32;
+
+/** What the sequence check made of a reply (small integers: compared in the hot path). */
+export const SEQ = { IN_ORDER: 0, OUT_OF_ORDER: 1, DUPLICATE: 2 } as const;
+export type SeqClass = (typeof SEQ)[keyof typeof SEQ];
+
+/**
+ * Sequence check of connection `index` (anti-replay window, RFC 4303 §3.4.3): the highest sequence
+ * seen plus a 32-bit map of the ones just below it, in typed arrays, so nothing is allocated.
+ * A reply more than 32 sends older than the highest is counted out of order and measured: it cannot
+ * be told from a duplicate any more, and a late reply is the likelier story.
+ */
+export function classifySeq(s: WorkerState, index: number, seq: number): SeqClass {
+  const highest = s.seqHighest[index];
+  if (highest < 0) {
+    s.seqHighest[index] = seq;
+    s.seqSeen[index] = 1;
+    return SEQ.IN_ORDER;
+  }
+  let ahead = seq - highest;
+  // Serial-number arithmetic: 9 999 999 → 0 is one step forward, not ten million back.
+  if (ahead > HALF_SEQ_SPACE) ahead -= SEQ_SPACE;
+  else if (ahead < -HALF_SEQ_SPACE) ahead += SEQ_SPACE;
+  if (ahead > 0) {
+    s.seqHighest[index] = seq;
+    s.seqSeen[index] = ahead >= SEQ_WINDOW ? 1 : (s.seqSeen[index] << ahead) | 1;
+    return SEQ.IN_ORDER;
+  }
+  const behind = -ahead;
+  if (behind >= SEQ_WINDOW) return SEQ.OUT_OF_ORDER;
+  const bit = 1 << behind;
+  if ((s.seqSeen[index] & bit) !== 0) return SEQ.DUPLICATE;
+  s.seqSeen[index] |= bit;
+  return SEQ.OUT_OF_ORDER;
 }
 
 /**
@@ -21,16 +61,25 @@ export function recordReply(index: number, buf: Buffer): void {
     c.otherMessages++;
     return;
   }
-  if (readProbeConnId(buf, at) !== state.globalId(index)) {
-    c.badReplies++;
-    return;
-  }
+  const connId = readProbeConnId(buf, at);
+  const seq = readProbeSeq(buf, at);
   const intendedUs = readProbeIntendedUs(buf, at);
   const sentUs = readProbeSentUs(buf, at);
-  if (intendedUs < 0 || sentUs < 0) {
+  if (connId < 0 || seq < 0 || intendedUs < 0 || sentUs < 0) {
     c.badReplies++;
     return;
   }
+  // Another connection's probe: its own connection never gets it, so it is not measured here.
+  if (connId !== state.globalId(index)) {
+    c.crossedReplies++;
+    return;
+  }
+  const seqClass = classifySeq(state, index, seq);
+  if (seqClass === SEQ.DUPLICATE) {
+    c.duplicateReplies++;
+    return;
+  }
+  if (seqClass === SEQ.OUT_OF_ORDER) c.outOfOrderReplies++;
   c.receivedTotal++;
   // Corrected for coordinated omission: measured from when the message should have left.
   state.intervalRtt.record(now - intendedUs);

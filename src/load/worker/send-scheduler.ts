@@ -1,15 +1,25 @@
 import { nowUs } from '../../core/clock.js';
 import { createProbeBuffer, writeProbe } from '../../protocol/probe.js';
 import { phaseUs } from '../plan.js';
+import { SendClock } from './send-clock.js';
 import type { WorkerState } from './worker-state.js';
 
 /** A socket with more than this waiting to be written is not fed more (the send counts as skipped). */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 /**
- * The open-model send loop: one timer per worker, re-armed to the next intended send time.
- * Intended time of send k on local connection j = start + phase(j) + k × period; a late tick sends
- * everything that is due at once (recording the lag) and never shifts the schedule.
+ * Intended send times lie on this grid of the schedule (µs). With a wake-up for every distinct
+ * instant, 10 000 msg/s per worker would wake the sender 10 000 times a second (+20 % of a core,
+ * bench/send-timer.js); on a 1 ms grid it wakes at most 1 000 times a second, and the sends of
+ * one grid instant leave back to back (a few µs apart), which the send lag measures.
+ */
+export const SEND_GRID_US = 1000;
+
+/**
+ * The open-model send loop: one wake-up per worker (a SendClock, finer than setTimeout), re-armed
+ * to the next intended send time. Intended time of send k on local connection j = start +
+ * grid(phase(j) + k × period); a late wake-up sends everything that is due at once (recording the
+ * lag) and never shifts the schedule.
  */
 export class SendScheduler {
   private readonly state: WorkerState;
@@ -22,11 +32,20 @@ export class SendScheduler {
   private endUs = 0;
   private round = 0;
   private index = 0;
-  private timer: NodeJS.Timeout | undefined;
+  /** The schedule second the next report closes, and where it ends (µs). */
+  private second = 0;
+  private secondEndUs = Number.POSITIVE_INFINITY;
+  private readonly onSecond: (second: number) => void;
+  private readonly clock: SendClock;
   private stopped = false;
 
-  constructor(state: WorkerState) {
+  /**
+   * `onSecond(k)` is called at the end of each schedule second k (from start), before any send of
+   * second k + 1: the series then counts each second's sends exactly, whatever the reports' delay.
+   */
+  constructor(state: WorkerState, onSecond: (second: number) => void) {
     this.state = state;
+    this.onSecond = onSecond;
     const cfg = state.config;
     this.periodUs = 1e6 / cfg.ratePerClient;
     const count = cfg.slice.count;
@@ -34,37 +53,50 @@ export class SendScheduler {
     for (let j = 0; j < count; j++) this.phases[j] = phaseUs(state.globalId(j), cfg.totalClients, this.periodUs);
     this.probe = createProbeBuffer(cfg.payloadBytes);
     this.sendOpts = { binary: false, compress: cfg.deflate };
+    // Started with the worker, so its thread is part of the "before connecting" memory baseline.
+    this.clock = new SendClock(this.tick);
   }
 
-  /** Sends with intended times in [startUs, endUs). */
+  /** Sends with intended times in [startUs, endUs); reports every second from startUs until stop(). */
   start(startUs: number, endUs: number): void {
     this.startUs = startUs;
     this.endUs = endUs;
-    if (this.phases.length === 0) return;
+    this.secondEndUs = startUs + 1e6;
     this.arm();
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.clock.stop();
   }
 
+  /** The next send's intended time; +Infinity once the schedule has reached its end. */
   private nextIntendedUs(): number {
-    return this.startUs + this.phases[this.index] + this.round * this.periodUs;
+    if (this.phases.length === 0) return Number.POSITIVE_INFINITY;
+    const offsetUs = this.phases[this.index] + this.round * this.periodUs;
+    const at = this.startUs + Math.ceil(offsetUs / SEND_GRID_US) * SEND_GRID_US;
+    return at < this.endUs ? at : Number.POSITIVE_INFINITY;
   }
 
   private arm(): void {
-    const next = this.nextIntendedUs();
-    if (next >= this.endUs || this.stopped) return;
-    this.timer = setTimeout(this.tick, Math.max(0, (next - nowUs()) / 1000));
+    if (this.stopped) return;
+    this.clock.wakeAt(Math.min(this.nextIntendedUs(), this.secondEndUs));
   }
 
   private readonly tick = (): void => {
+    if (this.stopped) return;
     const count = this.phases.length;
     let intended = this.nextIntendedUs();
     let now = nowUs();
     // One clock read per send: the same instant decides that a send is due and is its send time.
-    while (intended <= now && intended < this.endUs) {
+    for (;;) {
+      if (this.secondEndUs <= now && this.secondEndUs <= intended) {
+        this.onSecond(this.second++);
+        this.secondEndUs += 1e6;
+        now = nowUs();
+        continue;
+      }
+      if (intended > now) break;
       this.sendOne(this.index, Math.round(intended), now);
       if (++this.index === count) {
         this.index = 0;
@@ -94,6 +126,7 @@ export class SendScheduler {
     if (s.inWindow(intendedUs)) {
       c.sent++;
       s.hist.sendLag.record(lag);
+      s.intervalSendLag.record(lag);
     }
   }
 }

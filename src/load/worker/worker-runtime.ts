@@ -27,7 +27,7 @@ export interface WorkerPort {
 export function startWorker(config: WorkerConfig, port: WorkerPort): void {
   const workerIndex = config.slice.workerIndex;
   const state = new WorkerState(config);
-  const scheduler = new SendScheduler(state);
+  const scheduler = new SendScheduler(state, (second) => report(second));
   // One monitor per worker (each is a timer waking the loop): reset when the window starts, so the
   // interval reports show the delay so far and the result the window's.
   const loop = new LoopHealth();
@@ -40,26 +40,32 @@ export function startWorker(config: WorkerConfig, port: WorkerPort): void {
     port.post(msg);
   }
 
-  const reporter = setInterval(() => {
-    const delay = loop.read();
+  /** One interval report: during the ramp every second, then at the end of each schedule second. */
+  function report(second: number | null): void {
     post({
       type: 'interval',
       workerIndex,
+      second,
       counters: state.counters,
       rtt: state.intervalRtt.valueCounts(),
-      loopDelayP99Us: delay.p99Us,
+      sendLag: state.intervalSendLag.valueCounts(),
+      loopDelayP99Us: loop.read().p99Us,
       sendLagMaxUs: state.sendLagMaxIntervalUs,
     });
     state.intervalRtt.reset();
+    state.intervalSendLag.reset();
     state.sendLagMaxIntervalUs = 0;
-  }, INTERVAL_MS);
+  }
+
+  // Ramp reports; from 'go' on the scheduler reports on the schedule's seconds instead.
+  let rampReporter: NodeJS.Timeout | undefined = setInterval(() => report(null), INTERVAL_MS);
 
   async function finish(): Promise<void> {
     if (finishing) return;
     finishing = true;
     scheduler.stop();
     if (windowTimer) clearTimeout(windowTimer);
-    clearInterval(reporter);
+    clearInterval(rampReporter);
     const delay = loop.read();
     await closeAll(CLOSE_TIMEOUT_MS);
     post({
@@ -87,6 +93,8 @@ export function startWorker(config: WorkerConfig, port: WorkerPort): void {
       case 'go': {
         state.windowStartUs = sharedMsToLocalUs(msg.windowStartMs);
         state.windowEndUs = sharedMsToLocalUs(msg.windowEndMs);
+        clearInterval(rampReporter);
+        rampReporter = undefined;
         scheduler.start(sharedMsToLocalUs(msg.startMs), state.windowEndUs);
         // The loop-delay self-check covers the measured window only, like the latency figures.
         windowTimer = setTimeout(() => loop.reset(), Math.max(0, (state.windowStartUs - nowUs()) / 1000));

@@ -26,6 +26,10 @@ export class WorkerState {
   readonly sockets: (Conn | undefined)[];
   /** When each connection attempt started (µs), for the connect histogram. */
   readonly connectStartUs: Float64Array;
+  /** Highest probe sequence number replied to on each connection (-1: none yet). */
+  readonly seqHighest: Int32Array;
+  /** Replies seen just below seqHighest: bit i set = seqHighest − i seen (see reply-recorder.ts). */
+  readonly seqSeen: Uint32Array;
   /** Global connection id of local index j is firstId + j × stride. */
   readonly firstId: number;
   readonly stride: number;
@@ -38,6 +42,8 @@ export class WorkerState {
   };
   /** RTT of replies since the last interval report (for the live line and the series). */
   readonly intervalRtt = new BucketRecorder();
+  /** Send lag of in-window sends since the last interval report (saturation judged per second). */
+  readonly intervalSendLag = new BucketRecorder();
   sendLagMaxIntervalUs = 0;
 
   /** Measured window in this thread's monotonic µs; samples outside it are not in the figures. */
@@ -53,6 +59,8 @@ export class WorkerState {
     this.stride = config.slice.stride;
     this.sockets = new Array(config.slice.count).fill(undefined);
     this.connectStartUs = new Float64Array(config.slice.count);
+    this.seqHighest = new Int32Array(config.slice.count).fill(-1);
+    this.seqSeen = new Uint32Array(config.slice.count);
   }
 
   globalId(index: number): number {

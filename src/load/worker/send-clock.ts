@@ -1,0 +1,144 @@
+/**
+ * A wake-up source finer than setTimeout, for the send schedule.
+ *
+ * Why not setTimeout alone: Node truncates timeouts to whole milliseconds and libuv fires timers
+ * against a millisecond loop clock, so a timer armed for an instant inside a millisecond fires
+ * 0–1 ms after it (median ~0.6 ms, measured; bench/send-timer.js). Every send then carried that
+ * lateness in the corrected latency. Node has no sub-millisecond timer, but Atomics.wait sleeps on a
+ * futex with a microsecond deadline. So a tiny clock thread (no I/O, a few MB) sleeps until the
+ * instant the sender asked for and then notifies it; the sender waits with Atomics.waitAsync,
+ * whose resolution wakes its event loop like any other event. One clock thread per sender, one
+ * pending wake-up at a time: it replaces the sender's one re-armed timer, nothing per message.
+ *
+ * The clock thread sleeps until a little before the instant (the kernel's timer slack, 50 µs by
+ * default, makes futex deadlines late, never early) and spins the rest, so that the wake-up leaves
+ * it on time; what remains is the hand-over to the sender's event loop (tens of µs when it is idle).
+ */
+import { Worker } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+
+// Layout of the shared control block (Int32 slots).
+const GEN = 0; // bumped by the sender for every new deadline (or stop)
+const FIRED = 1; // bumped by the clock thread when a deadline is reached
+const STOP = 2;
+const CONTROL_SLOTS = 4;
+
+/** Atomics.waitAsync (V8 since Node 16; TypeScript declares it from lib es2024 on). */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(a: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
+}).waitAsync;
+
+/** How long before the deadline the clock thread stops sleeping and spins (µs): the futex's slack. */
+export const DEFAULT_SPIN_US = 50;
+
+// The clock thread's whole program: no imports beyond worker_threads, so it starts small and fast.
+const CLOCK_THREAD_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { performance } = require('node:perf_hooks');
+const ctl = new Int32Array(workerData.control);
+const deadline = new Float64Array(workerData.deadline);
+// Both threads' performance.now() origins, on the one monotonic clock (hrtime): no wall-clock skew.
+const originUs = Number(process.hrtime.bigint() / 1000n) - performance.now() * 1000;
+const offsetUs = originUs - workerData.originUs - 1; // deadlines 1 µs later: never early by the origins' rounding
+const spinUs = workerData.spinUs;
+const now = () => performance.now() * 1000;
+for (;;) {
+  if (Atomics.load(ctl, ${STOP}) !== 0) break;
+  const gen = Atomics.load(ctl, ${GEN});
+  const at = deadline[0] - offsetUs;
+  if (!(at < Infinity)) { Atomics.wait(ctl, ${GEN}, gen); continue; }
+  const sleepUs = at - now() - spinUs;
+  if (sleepUs > 0) { Atomics.wait(ctl, ${GEN}, gen, sleepUs / 1000); continue; }
+  while (now() < at && Atomics.load(ctl, ${GEN}) === gen);
+  if (Atomics.load(ctl, ${GEN}) !== gen) continue;
+  Atomics.add(ctl, ${FIRED}, 1);
+  Atomics.notify(ctl, ${FIRED});
+  Atomics.wait(ctl, ${GEN}, gen);
+}
+`;
+
+/** Where this thread's performance.now() is zero, in µs of the system's monotonic clock. */
+function monotonicOriginUs(): number {
+  return Number(process.hrtime.bigint() / 1000n) - performance.now() * 1000;
+}
+
+/**
+ * One pending wake-up at a time, at microsecond resolution, in the caller's `nowUs()` time base
+ * (performance.now() of the calling thread). `wakeAt` replaces any earlier deadline.
+ */
+export class SendClock {
+  private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
+  private readonly deadline = new Float64Array(new SharedArrayBuffer(8));
+  private readonly thread: Worker;
+  private readonly onWake: () => void;
+  private waiting = false;
+  private stopped = false;
+  /** Set if the clock thread died: wake-ups fall back to a millisecond timer, sends go on. */
+  private fallback: NodeJS.Timeout | undefined | null = null;
+
+  constructor(onWake: () => void, spinUs = DEFAULT_SPIN_US) {
+    this.onWake = onWake;
+    this.deadline[0] = Number.POSITIVE_INFINITY;
+    this.thread = new Worker(CLOCK_THREAD_SOURCE, {
+      eval: true,
+      // The caller's time origin: the clock thread converts deadlines into its own time.
+      workerData: { control: this.control.buffer, deadline: this.deadline.buffer, originUs: monotonicOriginUs(), spinUs },
+      resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2, stackSizeMb: 1 },
+      stdout: false,
+      stderr: false,
+    });
+    // Like a timer: a pending wake-up keeps the process alive, an idle clock thread does not.
+    this.thread.unref();
+    this.thread.on('error', () => {
+      this.fallback = undefined;
+      if (this.waiting) this.fired();
+    });
+  }
+
+  /** True once the clock thread failed and wake-ups come from setTimeout (millisecond lateness). */
+  get degraded(): boolean {
+    return this.fallback !== null;
+  }
+
+  /** Calls onWake once, at `us` (caller's monotonic µs) or as soon after as the event loop allows. */
+  wakeAt(us: number): void {
+    if (this.stopped) return;
+    if (this.fallback !== null) {
+      clearTimeout(this.fallback);
+      this.fallback = setTimeout(this.onWake, Math.max(0, (us - performance.now() * 1000) / 1000));
+      return;
+    }
+    // Read the fire count before publishing the deadline: a fire that comes in between is then
+    // seen by waitAsync as 'not-equal' and delivered, never missed.
+    const fired = Atomics.load(this.control, FIRED);
+    this.deadline[0] = us;
+    Atomics.add(this.control, GEN, 1);
+    Atomics.notify(this.control, GEN);
+    if (this.waiting) return;
+    this.waiting = true;
+    this.thread.ref();
+    const r = waitAsync(this.control, FIRED, fired);
+    if (r.async) void r.value.then(this.fired);
+    else queueMicrotask(this.fired);
+  }
+
+  private readonly fired = (): void => {
+    this.waiting = false;
+    this.thread.unref();
+    if (this.stopped) return;
+    this.onWake();
+  };
+
+  /** Ends the clock thread; no wake-up is delivered afterwards. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.fallback) clearTimeout(this.fallback);
+    Atomics.store(this.control, STOP, 1);
+    Atomics.add(this.control, GEN, 1);
+    Atomics.notify(this.control, GEN);
+    // Resolve a pending waitAsync so no promise stays parked on the shared block.
+    Atomics.add(this.control, FIRED, 1);
+    Atomics.notify(this.control, FIRED);
+  }
+}

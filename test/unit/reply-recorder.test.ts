@@ -1,0 +1,119 @@
+import { describe, it, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { bindRecorder, recordReply } from '../../src/load/worker/reply-recorder.js';
+import { WorkerState } from '../../src/load/worker/worker-state.js';
+import type { WorkerConfig } from '../../src/load/messages.js';
+import { createProbeBuffer, writeProbe, PROBE_MAX_SEQ } from '../../src/protocol/probe.js';
+import { PONG_PREFIX } from '../../src/protocol/pong.js';
+
+// Two local connections of a worker whose slice is global ids 3 and 5 (firstId 3, stride 2).
+const config: WorkerConfig = {
+  slice: { workerIndex: 0, process: 0, firstId: 3, stride: 2, count: 2, connectRate: 100 },
+  totalClients: 6,
+  localAddresses: [],
+  localPortBase: 0,
+  client: 'lean',
+  url: 'ws://127.0.0.1:1/',
+  protocols: [],
+  headers: {},
+  origin: undefined,
+  deflate: false,
+  payloadBytes: 64,
+  ratePerClient: 1,
+  connectTimeoutMs: 1000,
+};
+
+let state: WorkerState;
+
+/** A fresh probe as the target would return it (a new buffer each: the recorder must not keep it). */
+function reply(connId: number, seq: number): Buffer {
+  const buf = createProbeBuffer(64);
+  writeProbe(buf, connId, seq, 1, 1);
+  return buf;
+}
+
+/** Feeds the replies of local connection `index` (global id 3 + 2 × index) in the order given. */
+function feed(index: number, seqs: number[]): void {
+  for (const seq of seqs) recordReply(index, reply(state.globalId(index), seq));
+}
+
+describe('reply recorder: sequence checks', { timeout: 10_000 }, () => {
+  beforeEach(() => {
+    state = new WorkerState(config);
+    // Every intended time is in the window, so `received` and the RTT histogram see each measured reply.
+    state.windowStartUs = 0;
+    state.windowEndUs = Number.POSITIVE_INFINITY;
+    bindRecorder(state);
+  });
+
+  it('in order, and with gaps (skipped sends), is clean', () => {
+    feed(0, [0, 1, 2, 5, 6, 40, 41]);
+    const c = state.counters;
+    assert.deepEqual([c.received, c.duplicateReplies, c.outOfOrderReplies, c.crossedReplies, c.badReplies], [7, 0, 0, 0, 0]);
+    assert.equal(state.hist.rtt.count, 7);
+  });
+
+  it('a reply seen twice is a duplicate: counted, not received, not measured', () => {
+    feed(0, [0, 1, 1, 2, 0, 2]);
+    const c = state.counters;
+    assert.equal(c.duplicateReplies, 3);
+    assert.equal(c.received, 3);
+    assert.equal(c.receivedTotal, 3);
+    assert.equal(c.outOfOrderReplies, 0);
+    assert.equal(state.hist.rtt.count, 3);
+  });
+
+  it('a late reply is out of order but measured; its second copy is a duplicate', () => {
+    feed(0, [0, 2, 1, 1, 3, 35, 4]);
+    const c = state.counters;
+    assert.equal(c.outOfOrderReplies, 2, 'seq 1 after 2, seq 4 after 35 (31 behind, still in the window)');
+    assert.equal(c.duplicateReplies, 1);
+    assert.equal(c.received, 6);
+    assert.equal(state.hist.rtt.count, 6);
+  });
+
+  it('more than 32 sends behind: out of order (too old to tell from a duplicate), measured', () => {
+    feed(0, [0, 1, 100, 1]);
+    assert.equal(state.counters.outOfOrderReplies, 1);
+    assert.equal(state.counters.duplicateReplies, 0);
+    assert.equal(state.counters.received, 4);
+  });
+
+  it('the sequence wraps at 10^7 without being taken for a reorder', () => {
+    feed(0, [PROBE_MAX_SEQ - 1, PROBE_MAX_SEQ, 0, 1, PROBE_MAX_SEQ]);
+    assert.equal(state.counters.outOfOrderReplies, 0);
+    assert.equal(state.counters.duplicateReplies, 1);
+    assert.equal(state.counters.received, 4);
+  });
+
+  it("another connection's probe is crossed, not measured, and does not disturb either connection's sequence", () => {
+    feed(0, [0]);
+    recordReply(0, reply(state.globalId(1), 1));
+    recordReply(0, reply(999, 7));
+    feed(0, [1]);
+    feed(1, [0, 1]);
+    const c = state.counters;
+    assert.equal(c.crossedReplies, 2);
+    assert.equal(c.received, 4);
+    assert.equal(c.outOfOrderReplies + c.duplicateReplies + c.badReplies, 0);
+  });
+
+  it('connections are tracked apart, and the Pong prefix is understood', () => {
+    feed(0, [0, 1, 2]);
+    recordReply(1, Buffer.concat([Buffer.from(PONG_PREFIX), reply(state.globalId(1), 0)]));
+    recordReply(1, Buffer.concat([Buffer.from(PONG_PREFIX), reply(state.globalId(1), 0)]));
+    assert.equal(state.counters.received, 4);
+    assert.equal(state.counters.duplicateReplies, 1);
+  });
+
+  it('an unparseable probe is a bad reply; a non-probe message is another message', () => {
+    const bad = reply(state.globalId(0), 0);
+    bad[14] = 0x41; // a letter inside the sequence field (wsb1:IIIIIII:SSSSSSS, seq from byte 13)
+    recordReply(0, bad);
+    recordReply(0, Buffer.from('hello'));
+    const c = state.counters;
+    assert.equal(c.badReplies, 1);
+    assert.equal(c.otherMessages, 1);
+    assert.equal(c.received + c.duplicateReplies + c.outOfOrderReplies + c.crossedReplies, 0);
+  });
+});
