@@ -1,4 +1,4 @@
-import { EXIT } from '../core/exit-codes.js';
+import { EXIT, type ExitCode } from '../core/exit-codes.js';
 import type { Logger } from '../core/logger.js';
 import type { ProgressSink } from '../load/run-load.js';
 import type { CliContext } from './context.js';
@@ -7,7 +7,7 @@ import type { CliContext } from './context.js';
  * Turns the first SIGINT/SIGTERM into an abort of a long run (which then writes what it measured),
  * and remembers which signal it was for the exit code (130 or 143).
  */
-export function abortOnSignal(ctx: CliContext, log: Logger, what: string): { signal: AbortSignal; interruptedExitCode(): number } {
+export function abortOnSignal(ctx: CliContext, log: Logger, what: string): { signal: AbortSignal; interruptedExitCode(): ExitCode } {
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
   ctx.waitForSignal().then((s) => {

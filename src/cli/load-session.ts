@@ -3,7 +3,8 @@ import type { Logger } from '../core/logger.js';
 import type { LoadConfig } from '../profile/load-config.js';
 import { runLoad } from '../load/run-load.js';
 import { buildResult } from '../report/build-result.js';
-import { writeResults } from '../report/write-results.js';
+import { prepareOutputDir, writeResults, type WrittenFiles } from '../report/write-results.js';
+import { isWsbError, WsbError } from '../core/errors.js';
 import { renderSummary } from '../report/summary-table.js';
 import { abortOnSignal, progressSink } from './interruption.js';
 import type { ResultDocument } from '../report/result-schema.js';
@@ -30,10 +31,27 @@ export async function runLoadSession(
   log: Logger,
   opts: { json: boolean; thresholds?: Threshold[] },
 ): Promise<{ code: number; doc: ResultDocument }> {
+  // Fail at once, not after the run, when the results cannot be written.
+  prepareOutputDir(config.outDir);
   const interrupt = abortOnSignal(ctx, log, 'stopping, closing connections and writing the partial result');
-  const outcome = await runLoad(config, { log, abort: interrupt.signal, progress: await progressSink(ctx, log) });
+  let outcome;
+  try {
+    outcome = await runLoad(config, { log, abort: interrupt.signal, progress: await progressSink(ctx, log) });
+  } catch (err) {
+    // A signal during the trial probe or the gate: the exit code says which signal it was.
+    if (isWsbError(err) && err.code === 'WSB_ERR_INTERRUPTED') throw new WsbError(err.code, err.message, undefined, interrupt.interruptedExitCode());
+    throw err;
+  }
   const doc = buildResult(outcome, TOOL, ctx.argv);
-  const files = writeResults(doc, config.outDir);
+  let files: WrittenFiles | undefined;
+  let writeError: WsbError | undefined;
+  try {
+    files = writeResults(doc, config.outDir);
+  } catch (err) {
+    // The run is not lost: the summary (and --json's document) still come out, then the error.
+    if (!isWsbError(err)) throw err;
+    writeError = err;
+  }
   if (opts.json) {
     ctx.stdout.write(JSON.stringify(doc, null, 2) + '\n');
     ctx.stderr.write(renderSummary(doc, files));
@@ -49,6 +67,10 @@ export async function runLoadSession(
     ctx.stderr.write(describeThresholds(outcomes));
     // A crossed limit is the CI gate's answer; only an interruption says more.
     if (outcomes.some((o) => !o.ok) && !doc.interrupted) code = EXIT.THRESHOLD;
+  }
+  if (writeError) {
+    ctx.stderr.write(`wsbench: ${writeError.message} [${writeError.code}]\n${writeError.hint ? `  hint: ${writeError.hint}\n` : ''}`);
+    code = writeError.exitCode;
   }
   return { code, doc };
 }

@@ -40,9 +40,8 @@ function buildProgram(): Command {
   const program = new Command('wsbench')
     .description('WebSocket Pong server and open-model load generator: latency and memory at 1k, 10k and 100k clients')
     .version(TOOL.version, '-v, --version')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s), outputError: (s) => ctx.stderr.write(usageLine(s)) });
   registerServe(program, ctx);
   registerLoad(program, ctx);
   registerDemo(program, ctx);
@@ -51,6 +50,19 @@ function buildProgram(): Command {
   registerCompare(program, ctx);
   registerMerge(program, ctx);
   return program;
+}
+
+const COMMANDS = new Set(['serve', 'load', 'demo', 'check', 'report', 'compare', 'merge']);
+
+/**
+ * Commander's own complaints (unknown option, bad argument, missing value) in the one documented
+ * error format: `wsbench: <message> [WSB_ERR_USAGE]` and a hint line.
+ */
+function usageLine(commanderText: string): string {
+  const message = commanderText.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+  const command = process.argv.slice(2).find((a) => !a.startsWith('-'));
+  const known = command !== undefined && COMMANDS.has(command);
+  return `wsbench: ${message} [WSB_ERR_USAGE]\n  hint: run \`wsbench ${known ? `${command} ` : ''}--help\` for usage\n`;
 }
 
 async function main(): Promise<number> {

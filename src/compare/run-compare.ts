@@ -1,11 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/logger.js';
 import { runConformance } from '../check/conformance.js';
 import { resolveLoadConfig } from '../profile/resolve-config.js';
 import { runLoad, type ProgressSink } from '../load/run-load.js';
 import { buildResult } from '../report/build-result.js';
-import { writeResults, writeAtomic } from '../report/write-results.js';
+import { prepareOutputDir, writeResults, writeAtomic } from '../report/write-results.js';
 import { comparisonCsv, comparisonMarkdown, comparisonRows, type ComparisonRow } from '../report/comparison.js';
 import { renderHtmlReport } from '../report/html-report.js';
 import type { ResultDocument } from '../report/result-schema.js';
@@ -36,7 +36,7 @@ export interface CompareOutcome {
  */
 export async function runCompare(opts: CompareOptions, deps: { log: Logger; abort: AbortSignal; progress: () => Promise<ProgressSink> }): Promise<CompareOutcome> {
   const { log, abort } = deps;
-  mkdirSync(opts.outDir, { recursive: true });
+  prepareOutputDir(opts.outDir);
   const docs: ResultDocument[] = [];
   const failedChecks: CompareOutcome['failedChecks'] = [];
   const total = opts.targets.length * opts.profiles.length * opts.repeat;

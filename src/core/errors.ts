@@ -8,6 +8,7 @@ export const ERROR_EXIT: Record<string, ExitCode> = {
   WSB_ERR_USAGE: EXIT.USAGE,
   WSB_ERR_PROFILE: EXIT.USAGE,
   WSB_ERR_TLS_FILE: EXIT.USAGE,
+  WSB_ERR_HOST_NOT_FOUND: EXIT.USAGE,
   WSB_ERR_RESULT_FILE: EXIT.USAGE,
   WSB_ERR_MERGE: EXIT.USAGE,
   WSB_ERR_TARGET_UNREACHABLE: EXIT.TARGET,
@@ -20,6 +21,8 @@ export const ERROR_EXIT: Record<string, ExitCode> = {
   WSB_ERR_PORT_RANGE: EXIT.ENVIRONMENT,
   WSB_ERR_WRITE_RESULTS: EXIT.ENVIRONMENT,
   WSB_ERR_RUNTIME_NOT_FOUND: EXIT.ENVIRONMENT,
+  /** A signal before the load started: nothing was measured (the CLI exits 130 or 143 by the signal). */
+  WSB_ERR_INTERRUPTED: EXIT.SIGINT,
   WSB_ERR_INTERNAL: EXIT.INTERNAL,
 };
 
@@ -31,11 +34,12 @@ export class WsbError extends Error {
   readonly exitCode: ExitCode;
   readonly hint: string | undefined;
 
-  constructor(code: ErrorCode, message: string, hint?: string) {
+  /** `exitCode` overrides the code's own only where the code cannot know it (which signal interrupted). */
+  constructor(code: ErrorCode, message: string, hint?: string, exitCode?: ExitCode) {
     super(message);
     this.name = 'WsbError';
     this.code = code;
-    this.exitCode = ERROR_EXIT[code] ?? EXIT.INTERNAL;
+    this.exitCode = exitCode ?? ERROR_EXIT[code] ?? EXIT.INTERNAL;
     this.hint = hint;
   }
 }

@@ -76,12 +76,15 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
   );
   const pre = preflight(plan);
   for (const w of pre.warnings) log.warn(w);
-  const target = await probeTarget(config, plan.localAddresses[0]);
+  const target = await beforeAbort(probeTarget(config, plan.localAddresses[0]), abort);
   log.debug({ target }, 'target answered the trial probe');
   let conformance: ConformanceReport | null = null;
   if (config.check) {
     // The gate requires what this run uses: text probes of its size (binary echo only warns while the load sends text).
-    conformance = await runConformance(config.url, { protocols: config.protocols, headers: config.headers, origin: config.origin, localAddress: plan.localAddresses[0], payloadBytes: config.payloadBytes, requireBinary: false });
+    conformance = await beforeAbort(
+      runConformance(config.url, { protocols: config.protocols, headers: config.headers, origin: config.origin, localAddress: plan.localAddresses[0], payloadBytes: config.payloadBytes, requireBinary: false }),
+      abort,
+    );
     if (!conformance.ok) {
       const failed = conformance.checks.filter((c) => !c.ok && c.severity === 'fail').map((c) => `${c.name}: ${c.detail}`);
       throw new WsbError('WSB_ERR_CONFORMANCE', `${config.url} failed the conformance check (${failed.join('; ')})`, 'run `wsbench check <url>` for the details, or --no-check to measure it anyway');
@@ -228,6 +231,30 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
     startedAt,
     finishedAt: new Date(),
   };
+}
+
+/**
+ * A step before the load (trial probe, conformance gate) that a signal ends at once: nothing has
+ * been measured yet, so there is no partial result to write (WSB_ERR_INTERRUPTED, exit 130/143).
+ * Its sockets are left to the process's exit.
+ */
+function beforeAbort<T>(step: Promise<T>, abort: AbortSignal): Promise<T> {
+  const interrupted = () => new WsbError('WSB_ERR_INTERRUPTED', 'interrupted before the load started: nothing was measured');
+  if (abort.aborted) return Promise.reject(interrupted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(interrupted());
+    abort.addEventListener('abort', onAbort, { once: true });
+    step.then(
+      (v) => {
+        abort.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        abort.removeEventListener('abort', onAbort);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { usageError } from '../core/errors.js';
 import { CLIENT_FD_RESERVE, PORT_RESERVE } from './preflight.js';
 import { planWorkers, shardClients, WHOLE_RUN, type Shard, type WorkerSlice } from './plan.js';
@@ -139,9 +140,9 @@ export function parseLocalAddresses(value: string): string[] {
     const range = /^(\d+\.\d+\.\d+\.)(\d+)-(?:\d+\.\d+\.\d+\.)?(\d+)$/.exec(part);
     if (range) {
       const [from, to] = [Number(range[2]), Number(range[3])];
-      if (from > to || to > 255) throw usageError(`--local-address range ${part} is not valid`);
+      if (from > to || to > 255 || isIP(`${range[1]}${from}`) === 0) throw usageError(`--local-address range ${part} is not valid`);
       for (let i = from; i <= to; i++) out.push(`${range[1]}${i}`);
-    } else if (/^[\d.]+$|^[0-9a-f:]+$/i.test(part)) {
+    } else if (isIP(part) !== 0) {
       out.push(part);
     } else {
       throw usageError(`--local-address must be addresses or a range like 127.0.0.1-127.0.0.8 (got ${part})`);
