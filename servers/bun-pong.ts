@@ -8,10 +8,13 @@
  *   reaches us; its own close handler then reports 1006.
  * - idleTimeout 0 and sendPings false: the Node server has no heartbeat unless asked, and Bun's
  *   default (close after 120 s without data) would cut idle benchmark clients.
+ * - --max-send-buffer closes a peer whose unsent replies pass it with 1008 at once: Bun cannot stop
+ *   reading one WebSocket, so there is no pause and no --send-buffer-timeout.
  * - No --workers, --deflate, --cert/--key, --ping-interval, --max-connections (the CLI refuses them).
  */
 import {
   CLOSE_GOING_AWAY,
+  CLOSE_NOT_READING,
   EXIT,
   PONG_PREFIX,
   Stats,
@@ -30,7 +33,9 @@ import {
 /** The parts of Bun's API used here (bun-types is not a dependency of this project). */
 interface ServerWebSocket {
   readonly data: { path: string };
+  /** Bytes sent; -1 when queued behind unsent data (backpressure); 0 when dropped. */
   send(data: string | Uint8Array, compress?: boolean): number;
+  getBufferedAmount(): number;
   close(code?: number, reason?: string): void;
   terminate(): void;
 }
@@ -49,6 +54,8 @@ interface BunApi {
     error(err: Error): Response;
     websocket: {
       maxPayloadLength: number;
+      backpressureLimit: number;
+      closeOnBackpressureLimit: boolean;
       idleTimeout: number;
       sendPings: boolean;
       perMessageDeflate: boolean;
@@ -73,6 +80,23 @@ const stats = new Stats();
 const sockets = new Set<ServerWebSocket>();
 let shuttingDown = false;
 const pong = opts.mode === 'pong';
+const maxSendBufferBytes = opts.maxSendBufferBytes;
+/** Closed by --max-send-buffer: counted as 1008 (Bun reports 1006 for a socket it terminated). */
+const closedByUs = new WeakSet<ServerWebSocket>();
+
+/**
+ * Bun cannot stop reading one WebSocket, so a peer whose replies pass --max-send-buffer is closed
+ * at once. Bun itself drops a send (0) once its backpressureLimit (set to ours) is passed; a queued
+ * send (-1) is checked too. A send that went out (> 0) costs no check.
+ */
+function afterSend(ws: ServerWebSocket, result: number): void {
+  if (result > 0 || closedByUs.has(ws)) return;
+  if (result === -1 && ws.getBufferedAmount() <= maxSendBufferBytes) return;
+  closedByUs.add(ws);
+  stats.countTerminated('send-buffer');
+  ws.close(CLOSE_NOT_READING, 'not reading replies');
+  ws.terminate();
+}
 const info: ServerInfo = {
   runtime: 'bun',
   runtimeVersion: Bun.version,
@@ -102,6 +126,9 @@ try {
     },
     websocket: {
       maxPayloadLength: opts.maxPayloadBytes,
+      // Bun drops sends past this (16 MB by default) without a word; afterSend closes on a drop.
+      backpressureLimit: maxSendBufferBytes,
+      closeOnBackpressureLimit: false,
       idleTimeout: 0,
       sendPings: false,
       perMessageDeflate: false,
@@ -111,20 +138,20 @@ try {
         stats.connectionsCurrent++;
         stats.connectionsTotal++;
         if (pong) {
-          ws.send(greeting(ws.data.path));
+          afterSend(ws, ws.send(greeting(ws.data.path)));
           stats.messagesOut++;
         }
       },
       message(ws, message) {
         stats.messagesIn++;
         // Text arrives as a string, binary as a Buffer; send() keeps the type.
-        ws.send(pong && typeof message === 'string' ? PONG_PREFIX + message : message);
+        afterSend(ws, ws.send(pong && typeof message === 'string' ? PONG_PREFIX + message : message));
         stats.messagesOut++;
       },
       close(ws, code) {
         sockets.delete(ws);
         stats.connectionsCurrent--;
-        stats.countClose(code);
+        stats.countClose(closedByUs.has(ws) ? CLOSE_NOT_READING : code);
       },
     },
   });

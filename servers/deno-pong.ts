@@ -11,10 +11,13 @@
  *   accepts offers separated by exactly ", " and throws otherwise (`ws` sends "a,b").
  * - idleTimeout 0: the Node server has no heartbeat unless asked; Deno's default pings every 30 s
  *   and closes peers that do not answer.
+ * - --max-send-buffer closes a peer whose unsent replies pass it with 1008 at once: Deno cannot stop
+ *   reading one WebSocket, so there is no pause and no --send-buffer-timeout.
  * - No --workers, --deflate, --cert/--key, --ping-interval, --max-connections (the CLI refuses them).
  */
 import {
   CLOSE_GOING_AWAY,
+  CLOSE_NOT_READING,
   CLOSE_TOO_BIG,
   EXIT,
   PONG_PREFIX,
@@ -45,6 +48,9 @@ const sockets = new Map<WebSocket, string>();
 let shuttingDown = false;
 const pong = opts.mode === 'pong';
 const maxPayloadBytes = opts.maxPayloadBytes;
+const maxSendBufferBytes = opts.maxSendBufferBytes;
+/** Closed by --max-send-buffer: counted as 1008 whatever code the close event reports. */
+const closedByUs = new WeakSet<WebSocket>();
 const utf8 = new TextEncoder();
 const info: ServerInfo = {
   runtime: 'deno',
@@ -73,6 +79,18 @@ function onMessage(this: WebSocket, ev: MessageEvent<string | ArrayBuffer>): voi
   }
   this.send(pong && typeof data === 'string' ? PONG_PREFIX + data : data);
   stats.messagesOut++;
+  if (this.bufferedAmount > maxSendBufferBytes) closeNotReading(this);
+}
+
+/**
+ * Deno cannot stop reading one WebSocket, and without this a peer that never reads makes it queue
+ * every reply (GBs in seconds): past --max-send-buffer the connection is closed with 1008 at once.
+ */
+function closeNotReading(socket: WebSocket): void {
+  if (closedByUs.has(socket)) return;
+  closedByUs.add(socket);
+  stats.countTerminated('send-buffer');
+  socket.close(CLOSE_NOT_READING, 'not reading replies');
 }
 
 /** UTF-8 length is only computed when the string length alone cannot decide (at most 3 bytes per unit). */
@@ -86,7 +104,7 @@ function tooBig(data: string | ArrayBuffer): boolean {
 function onClose(this: WebSocket, ev: CloseEvent): void {
   sockets.delete(this);
   stats.connectionsCurrent--;
-  stats.countClose(ev.code);
+  stats.countClose(closedByUs.has(this) ? CLOSE_NOT_READING : ev.code);
 }
 
 function onError(this: WebSocket): void {

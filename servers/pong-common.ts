@@ -15,6 +15,11 @@ export interface PongOptions {
   mode: 'pong' | 'echo';
   protocols: string[];
   maxPayloadBytes: number;
+  /**
+   * Unsent bytes one connection may hold. Neither runtime can stop reading from one WebSocket, so
+   * past it the connection is closed with 1008 at once (the Node server pauses reading first).
+   */
+  maxSendBufferBytes: number;
   /** How long SIGINT/SIGTERM waits for close handshakes before exiting anyway. */
   shutdownTimeoutMs: number;
 }
@@ -32,6 +37,8 @@ export function greeting(path: string): string {
 export const CLOSE_GOING_AWAY = 1001;
 /** Close status for a message above --max-payload. */
 export const CLOSE_TOO_BIG = 1009;
+/** Close status for a peer that does not read its replies (--max-send-buffer), as the Node server sends. */
+export const CLOSE_NOT_READING = 1008;
 
 /** Header on every 101 answer, as the Node server sends (src/server/options.ts). */
 export const WORKER_PID_HEADER = 'X-Wsbench-Pid';
@@ -48,6 +55,7 @@ export function parseOptions(arg: string | undefined): PongOptions {
   if (o.mode !== 'pong' && o.mode !== 'echo') throw bad('mode');
   if (!Array.isArray(o.protocols) || !o.protocols.every((p) => typeof p === 'string')) throw bad('protocols');
   if (!Number.isInteger(o.maxPayloadBytes) || o.maxPayloadBytes! < 1) throw bad('maxPayloadBytes');
+  if (!Number.isInteger(o.maxSendBufferBytes) || o.maxSendBufferBytes! < 1) throw bad('maxSendBufferBytes');
   if (!Number.isInteger(o.shutdownTimeoutMs) || o.shutdownTimeoutMs! < 0) throw bad('shutdownTimeoutMs');
   return o as PongOptions;
 }
@@ -85,7 +93,12 @@ export class Stats {
   messagesOut = 0;
   readonly closesByCode = new Map<number, number>();
   readonly rejectedByStatus = new Map<number, number>();
+  /** Connections the server ended, by cause (send-buffer: the peer did not read its replies). */
+  readonly terminatedByCause = new Map<string, number>();
 
+  countTerminated(cause: string): void {
+    this.terminatedByCause.set(cause, (this.terminatedByCause.get(cause) ?? 0) + 1);
+  }
   countClose(code: number): void {
     this.closesByCode.set(code, (this.closesByCode.get(code) ?? 0) + 1);
   }
@@ -127,7 +140,7 @@ export function route(req: Request, opts: PongOptions, stats: Stats, info: Serve
     const body = { status: 'ok', pid: info.pid, workerPid: info.pid, workers: 1, connections: stats.connectionsCurrent, runtime: info.runtime };
     return respond(200, 'application/json', JSON.stringify(body) + '\n');
   }
-  if (path === '/metrics') return respond(200, 'text/plain; version=0.0.4; charset=utf-8', metricsText(stats, info));
+  if (path === '/metrics') return respond(200, 'text/plain; version=0.0.4; charset=utf-8', metricsText(stats, info, opts));
   return respond(426, 'text/plain', 'Upgrade Required: this endpoint speaks WebSocket\n', { Upgrade: 'websocket', Connection: 'Upgrade' });
 }
 
@@ -151,7 +164,7 @@ function respond(status: number, type: string, body: string, headers: Record<str
 }
 
 /** Prometheus text exposition: the Node server's names, so dashboards work for every runtime. */
-export function metricsText(stats: Stats, info: ServerInfo): string {
+export function metricsText(stats: Stats, info: ServerInfo, opts: PongOptions): string {
   const out: string[] = [];
   const metric = (name: string, type: 'gauge' | 'counter', help: string, samples: [string, number][]) => {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -173,6 +186,13 @@ export function metricsText(stats: Stats, info: ServerInfo): string {
     'Upgrade requests refused, by HTTP status',
     [...stats.rejectedByStatus].map(([status, n]) => [`{status="${status}"}`, n]),
   );
+  metric(
+    'wsbench_connections_terminated_total',
+    'counter',
+    'Connections the server ended, by cause (send-buffer)',
+    [...stats.terminatedByCause].map(([cause, n]) => [`{cause="${cause}"}`, n]),
+  );
+  metric('wsbench_max_send_buffer_bytes', 'gauge', 'Per-connection limit of unsent bytes (--max-send-buffer)', [['', opts.maxSendBufferBytes]]);
   metric('wsbench_runtime_info', 'gauge', 'The runtime serving WebSocket connections', [[`{runtime="${info.runtime}",version="${info.runtimeVersion}"}`, 1]]);
   metric('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [['', info.rssBytes()]]);
   return out.join('\n') + '\n';

@@ -13,8 +13,11 @@ import type { WorkerToPrimary } from '../server/cluster-messages.js';
 const opts = JSON.parse(process.env[WORKER_OPTIONS_ENV] ?? '{}') as ServeOptions;
 const log = createLogger(opts.logLevel ?? 'info').child({ worker: process.pid });
 const send = (msg: WorkerToPrimary) => {
-  if (process.connected) process.send!(msg);
+  // The primary may be gone (killed): a failed send must not become an unhandled 'error' and a
+  // stack trace; 'disconnect' shuts this worker down.
+  if (process.connected) process.send!(msg, undefined, undefined, ignoreSendError);
 };
+function ignoreSendError(): void {}
 
 let stop: (() => Promise<void>) | undefined;
 let stopRequested = false;

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from '../core/logger.js';
-import type { ServeOptions } from './options.js';
+import { limitsOf, type ServeOptions } from './options.js';
 import { createPongServer } from './pong-server.js';
 import { createMetricsRegistry } from './metrics-registry.js';
 import { loadTls } from './tls.js';
@@ -54,7 +54,7 @@ export async function startClusterWorker(
   };
 
   const server = createPongServer(opts, loadTls(opts.certPath, opts.keyPath), view, log);
-  registry = createMetricsRegistry(server.stats);
+  registry = createMetricsRegistry(server.stats, limitsOf(opts));
 
   ipc.onMessage((msg) => {
     if (!isWsbMessage(msg)) return;

@@ -20,6 +20,7 @@ export function startHeartbeat(wss: WebSocketServer, intervalMs: number, stats: 
     for (const ws of wss.clients) {
       if (!alive.has(ws)) {
         stats.countError('HEARTBEAT_TIMEOUT');
+        stats.countTerminated('heartbeat');
         ws.terminate();
         continue;
       }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../core/logger.js';
 import type { ServerStats } from './stats.js';
+import type { ServerLimits } from './options.js';
 
 /** What the whole server looks like from one process: itself alone, or a cluster worker asking the primary. */
 export interface ClusterView {
@@ -24,10 +25,12 @@ export function handleHttpRequest(
   res: ServerResponse,
   stats: ServerStats,
   cluster: ClusterView,
+  limits: ServerLimits,
   log: Logger,
 ): void {
   const path = (req.url ?? '/').split('?')[0];
   if (req.method !== 'GET' && req.method !== 'HEAD') {
+    stats.countHttpRejected(405);
     send(res, 405, 'text/plain', 'Method Not Allowed\n', { Allow: 'GET' });
     return;
   }
@@ -44,20 +47,31 @@ export function handleHttpRequest(
             workerPid: process.pid,
             workers: cluster.workers,
             connections: snap.connections,
+            limits,
           };
           send(res, 200, 'application/json', JSON.stringify(body) + '\n');
         }
       })
       .catch((err: Error) => {
         log.warn({ err: err.message, path }, 'could not collect server stats');
+        stats.countHttpRejected(503);
         send(res, 503, 'text/plain', `stats unavailable: ${err.message}\n`);
       });
     return;
   }
+  stats.countHttpRejected(426);
+  // RFC 9110 §7.8: an Upgrade header needs "upgrade" in Connection. Setting Connection overrides
+  // Node's own keep-alive decision, so a client's "close" (or HTTP/1.0) must be carried over.
   send(res, 426, 'text/plain', 'Upgrade Required: this endpoint speaks WebSocket\n', {
     Upgrade: 'websocket',
-    Connection: 'Upgrade',
+    Connection: wantsClose(req) ? 'Upgrade, close' : 'Upgrade',
   });
+}
+
+function wantsClose(req: IncomingMessage): boolean {
+  const tokens = (req.headers.connection ?? '').toLowerCase().split(',').map((t) => t.trim());
+  if (tokens.includes('close')) return true;
+  return req.httpVersionMajor === 1 && req.httpVersionMinor === 0 && !tokens.includes('keep-alive');
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {

@@ -1,7 +1,7 @@
 import type { Server } from 'node:net';
 import { WsbError } from '../core/errors.js';
 
-/** Listens and turns the two common start-up failures into one clear line with a fix. */
+/** Listens and turns the common start-up failures into one clear line with a fix. */
 export function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
@@ -32,6 +32,10 @@ export function listenError(err: NodeJS.ErrnoException, host: string, port: numb
       `port ${port} is below 1024 and needs root or the CAP_NET_BIND_SERVICE capability`,
       `use --port ${port === 80 ? 8080 : 8000 + port} (or grant it: sudo setcap cap_net_bind_service=+ep "$(command -v node)")`,
     );
+  }
+  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || err.code === 'EAI_NODATA' || err.code === 'EAI_FAIL') {
+    // A name that does not resolve is a flag to fix (exit 2), like any other bad value.
+    return new WsbError('WSB_ERR_HOST_NOT_FOUND', `--host ${host} does not resolve to an address (${err.code})`, 'use an IP address (0.0.0.0, 127.0.0.1, ::) or a name in /etc/hosts or DNS');
   }
   if (err.code === 'EADDRNOTAVAIL') {
     return new WsbError('WSB_ERR_ADDRESS_NOT_AVAILABLE', `address ${host} is not available on this machine`, 'use --host 0.0.0.0 or an address of one of its interfaces');

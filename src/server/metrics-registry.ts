@@ -1,5 +1,6 @@
 import { Registry, Counter, Gauge, collectDefaultMetrics } from 'prom-client';
 import type { ServerStats } from './stats.js';
+import type { ServerLimits } from './options.js';
 
 /**
  * Prometheus exposition of one process's ServerStats. Values are copied from the plain
@@ -7,7 +8,7 @@ import type { ServerStats } from './stats.js';
  * In a clustered server each worker owns one registry and the primary sums them
  * (prom-client's AggregatorRegistry.aggregate), so /metrics is always the whole server.
  */
-export function createMetricsRegistry(stats: ServerStats): Registry {
+export function createMetricsRegistry(stats: ServerStats, limits: ServerLimits): Registry {
   const registry = new Registry();
   // process_resident_memory_bytes, process_cpu_seconds_total, … (summed over workers).
   collectDefaultMetrics({ register: registry });
@@ -51,15 +52,45 @@ export function createMetricsRegistry(stats: ServerStats): Registry {
       for (const [code, n] of stats.errorsByCode) this.inc({ code }, n);
     },
   });
-  new Counter({
-    name: 'wsbench_upgrades_rejected_total',
-    help: 'Upgrade requests refused, by HTTP status',
-    labelNames: ['status'],
+  const byLabel = <K>(name: string, help: string, label: string, map: Map<K, number>) =>
+    new Counter({
+      name,
+      help,
+      labelNames: [label],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [key, n] of map) this.inc({ [label]: String(key) }, n);
+      },
+    });
+  byLabel('wsbench_upgrades_rejected_total', 'Upgrade requests refused, by HTTP status', 'status', stats.rejectedByStatus);
+  byLabel(
+    'wsbench_http_rejected_total',
+    'Plain HTTP requests refused or unparseable, by status (408: handshake timeout, 426: not an upgrade)',
+    'status',
+    stats.httpRejectedByStatus,
+  );
+  byLabel('wsbench_connections_terminated_total', 'Connections the server ended, by cause (send-buffer, ping-flood, heartbeat)', 'cause', stats.terminatedByCause);
+  byLabel('wsbench_resets_total', 'Connections reset by the peer, by phase (request, handshake, open)', 'phase', stats.resetsByPhase);
+
+  // Backpressure: how many connections are paused now, and how often it happened.
+  new Gauge({
+    name: 'wsbench_connections_paused',
+    help: 'Connections not being read because their unsent bytes passed --max-send-buffer',
     registers: [registry],
     collect() {
-      this.reset();
-      for (const [status, n] of stats.rejectedByStatus) this.inc({ status: String(status) }, n);
+      this.set(stats.connectionsPaused);
     },
   });
+  new Counter({ name: 'wsbench_backpressure_pauses_total', help: 'Times reading from a connection was paused by --max-send-buffer', registers: [registry], collect: copy(() => stats.backpressurePauses) });
+
+  // The limits the server runs with: the same in every worker, so not summed.
+  const limit = (name: string, help: string, value: number) =>
+    new Gauge({ name, help, registers: [registry], aggregator: 'first', collect() { this.set(value); } });
+  limit('wsbench_max_send_buffer_bytes', 'Per-connection limit of unsent bytes before reading pauses (--max-send-buffer)', limits.maxSendBufferBytes);
+  limit('wsbench_send_buffer_timeout_seconds', 'A connection paused this long is closed with 1008 (--send-buffer-timeout)', limits.sendBufferTimeoutMs / 1000);
+  limit('wsbench_handshake_timeout_seconds', 'Deadline for TLS handshake and request headers (--handshake-timeout)', limits.handshakeTimeoutMs / 1000);
+  limit('wsbench_max_payload_bytes', 'Largest message accepted (--max-payload)', limits.maxPayloadBytes);
+  limit('wsbench_max_connections', 'Whole-server connection limit, 0 = none (--max-connections)', limits.maxConnections);
   return registry;
 }

@@ -19,6 +19,41 @@ export interface ServeOptions {
   logLevel: string;
   /** How long a graceful shutdown waits for close handshakes before terminating sockets. */
   shutdownTimeoutMs: number;
+  /**
+   * Bytes that may wait to be sent on one connection. Past it the server stops reading from that
+   * client until its replies drain (a client that never reads cannot make the server buffer forever).
+   */
+  maxSendBufferBytes: number;
+  /** A connection whose reading stays paused this long (it does not read its replies) is closed with 1008. */
+  sendBufferTimeoutMs: number;
+  /** Time from TCP accept (TLS included) to a complete request header block; slower clients get 408. */
+  handshakeTimeoutMs: number;
+}
+
+/** Defaults shared by the CLI and its help text. */
+export const SERVE_DEFAULTS = {
+  maxSendBufferBytes: 1024 * 1024,
+  sendBufferTimeoutMs: 30_000,
+  handshakeTimeoutMs: 10_000,
+} as const;
+
+/** The limits a server runs with, as recorded at start-up, in /healthz and in /metrics. */
+export interface ServerLimits {
+  maxSendBufferBytes: number;
+  sendBufferTimeoutMs: number;
+  handshakeTimeoutMs: number;
+  maxPayloadBytes: number;
+  maxConnections: number;
+}
+
+export function limitsOf(opts: ServeOptions): ServerLimits {
+  return {
+    maxSendBufferBytes: opts.maxSendBufferBytes,
+    sendBufferTimeoutMs: opts.sendBufferTimeoutMs,
+    handshakeTimeoutMs: opts.handshakeTimeoutMs,
+    maxPayloadBytes: opts.maxPayloadBytes,
+    maxConnections: opts.maxConnections,
+  };
 }
 
 /** Header on every 101 answer, so clients (and tests) can see which process holds them. */

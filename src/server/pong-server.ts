@@ -1,15 +1,23 @@
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import type https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
-import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import { WebSocketServer, type WebSocket, type RawData, type ServerOptions } from 'ws';
 import type { Logger } from '../core/logger.js';
 import { greeting, pickSubprotocol, PONG_PREFIX_BYTES, requestPath } from '../protocol/pong.js';
 import { SUPPORTED_VERSIONS } from '../protocol/handshake.js';
 import { ServerStats } from './stats.js';
-import { WORKER_PID_HEADER, type ServeOptions } from './options.js';
+import { WORKER_PID_HEADER, limitsOf, type ServeOptions } from './options.js';
 import { handleHttpRequest, type ClusterView } from './http-routes.js';
 import { startHeartbeat } from './heartbeat.js';
+import { createBackpressure, CLOSE_NOT_READING } from './backpressure.js';
+import { createHttpServer } from './http-server.js';
+
+/**
+ * ws terminates a peer with this many automatic pongs not yet written (a ping flood from a client
+ * that does not read). Set here rather than left to the library default; counted as `ping-flood`.
+ */
+const MAX_PENDING_AUTO_PONGS = 60;
 
 /** A running Pong server in this process (one cluster worker, or the whole server). */
 export interface PongServer {
@@ -33,24 +41,30 @@ export function createPongServer(
   const stats = new ServerStats();
   let shuttingDown = false;
 
-  const wss = new WebSocketServer({
+  // @types/ws does not list maxPendingAutoPongs (ws 8.18+); a typed variable skips the excess-property check.
+  const wsOptions: ServerOptions & { maxPendingAutoPongs: number } = {
     noServer: true,
     // Library defaults are never left unexamined: 100 MiB maxPayload would let one client eat memory.
     maxPayload: opts.maxPayloadBytes,
     perMessageDeflate: opts.deflate,
     clientTracking: true,
+    maxPendingAutoPongs: MAX_PENDING_AUTO_PONGS,
     handleProtocols: (offered) => pickSubprotocol(offered, opts.protocols),
-  });
+  };
+  const wss = new WebSocketServer(wsOptions);
   wss.on('headers', (headers) => {
     headers.push(`${WORKER_PID_HEADER}: ${process.pid}`);
   });
   // Handshakes ws itself refuses (missing key, bad headers): count them; ws writes the answer.
   wss.on('wsClientError', (err: Error & { code?: string }, socket: Duplex) => {
     stats.countError(err.code ?? 'WS_HANDSHAKE_ERROR');
+    stats.countRejected(400);
     if (!socket.writable) return void socket.destroy();
     socket.once('finish', () => socket.destroy());
     socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
+
+  const backpressure = createBackpressure(opts.maxSendBufferBytes, opts.sendBufferTimeoutMs, stats);
 
   // Hot-path listeners: created once per server and shared by every socket (no closure per connection).
   const pong = opts.mode === 'pong';
@@ -70,11 +84,29 @@ export function createPongServer(
       stats.bytesOut += buf.length;
     }
     stats.messagesOut++;
+    backpressure.afterSend(this);
+  }
+  const pingFlooded = new WeakSet<WebSocket>();
+  function onPing(this: WebSocket): void {
+    if (this.readyState === this.OPEN) return backpressure.afterSend(this);
+    // ws ended this peer on its own for too many unwritten automatic pongs; it says so nowhere but
+    // in this private counter (checked on ws 8.23), so read it to count the termination.
+    const pending = (this as unknown as { _pendingAutoPongs?: number })._pendingAutoPongs;
+    if (pending !== undefined && pending >= MAX_PENDING_AUTO_PONGS && !pingFlooded.has(this)) {
+      pingFlooded.add(this);
+      stats.countTerminated('ping-flood');
+    }
   }
   function onClose(this: WebSocket, code: number): void {
     stats.connectionsCurrent--;
-    stats.countClose(code);
+    // Closed by the send-buffer limit: the server sent 1008 (the peer never read it, so ws says 1006).
+    stats.countClose(backpressure.forget(this) ? CLOSE_NOT_READING : code);
     log.debug({ code }, 'Connection closed');
+  }
+  /** After the 101: ws destroys the socket on a reset without telling anyone, so count it here. */
+  function onOpenSocketError(this: Duplex, err: Error & { code?: string }): void {
+    if (err.code === 'ECONNRESET') stats.countReset('open');
+    stats.countError(err.code ?? 'UNKNOWN');
   }
   function onError(this: WebSocket, err: Error & { code?: string }): void {
     // Protocol violations (ws closes with 1002/1007/1009 itself) and resets: counted, never thrown.
@@ -85,6 +117,7 @@ export function createPongServer(
     stats.connectionsCurrent++;
     stats.connectionsTotal++;
     ws.on('message', onMessage);
+    ws.on('ping', onPing);
     ws.on('close', onClose);
     ws.on('error', onError);
     if (pong) {
@@ -92,14 +125,14 @@ export function createPongServer(
       ws.send(hello);
       stats.messagesOut++;
       stats.bytesOut += Buffer.byteLength(hello);
+      backpressure.afterSend(ws);
     }
   });
 
+  const limits = limitsOf(opts);
   const requestListener = (req: IncomingMessage, res: http.ServerResponse) =>
-    handleHttpRequest(req, res, stats, cluster, log);
-  const httpServer = tls ? https.createServer({ cert: tls.cert, key: tls.key }, requestListener) : http.createServer(requestListener);
-  // Without this an idle keep-alive connection holds shutdown up for 5 s.
-  httpServer.keepAliveTimeout = 2000;
+    handleHttpRequest(req, res, stats, cluster, limits, log);
+  const httpServer = createHttpServer(tls, opts.handshakeTimeoutMs, stats, requestListener);
 
   httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', onUpgradeSocketError);
@@ -111,6 +144,9 @@ export function createPongServer(
       if (!admitted) {
         return refuse(socket, { status: 503, reason: 'Service Unavailable', body: `connection limit ${opts.maxConnections} reached` });
       }
+      // The peer may have gone while a worker waited for the primary's answer: its 'close' has
+      // fired already and would never give the slot back.
+      if (socket.destroyed) return cluster.release();
       socket.once('close', () => cluster.release());
       upgrade(req, socket, head);
     });
@@ -118,6 +154,8 @@ export function createPongServer(
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off('error', onUpgradeSocketError);
+      socket.on('error', onOpenSocketError);
+      backpressure.track(ws, socket);
       wss.emit('connection', ws, req);
     });
   }
@@ -126,6 +164,7 @@ export function createPongServer(
     writeRefusal(socket, refusal);
   }
   function onUpgradeSocketError(err: Error & { code?: string }): void {
+    if (err.code === 'ECONNRESET') stats.countReset('handshake');
     stats.countError(err.code ?? 'UNKNOWN');
   }
 
@@ -153,6 +192,7 @@ export function createPongServer(
     if (shuttingDown) return;
     shuttingDown = true;
     stopHeartbeat();
+    backpressure.stop();
     const listenerClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
     httpServer.closeIdleConnections();
     for (const ws of wss.clients) ws.close(1001, 'server shutting down');

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../core/logger.js';
 import { readFdLimit } from '../core/limits.js';
-import { FD_RESERVE, type ServeOptions } from './options.js';
+import { FD_RESERVE, limitsOf, type ServeOptions } from './options.js';
 import { createPongServer } from './pong-server.js';
 import { createMetricsRegistry } from './metrics-registry.js';
 import { singleProcessView } from './local-cluster-view.js';
@@ -31,6 +31,7 @@ export function perProcessCapacity(): number {
 export async function runServer(opts: ServeOptions, log: Logger): Promise<ServerHandle> {
   const tls = loadTls(opts.certPath, opts.keyPath);
   const capacity = perProcessCapacity();
+  log.info({ limits: limitsOf(opts) }, 'limits');
   log.info(
     { perProcessCapacity: capacity, workers: opts.workers, totalCapacity: capacity * opts.workers },
     `capacity: ${capacity} connections per process x ${opts.workers} worker(s) = ${capacity * opts.workers}`,
@@ -47,7 +48,7 @@ export async function runServer(opts: ServeOptions, log: Logger): Promise<Server
   }
   let registry: Registry | undefined;
   const server = createPongServer(opts, tls, singleProcessView(() => registry!, opts.maxConnections), log);
-  registry = createMetricsRegistry(server.stats);
+  registry = createMetricsRegistry(server.stats, limitsOf(opts));
   const port = await listen(server.httpServer, opts.host, opts.port);
   return { port, pid: process.pid, workers: 1, shutdown: () => server.shutdown() };
 }

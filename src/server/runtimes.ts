@@ -31,6 +31,8 @@ export interface RuntimeServerOptions {
   mode: 'pong' | 'echo';
   protocols: string[];
   maxPayloadBytes: number;
+  /** Unsent bytes one connection may hold; past it the runtime servers close it with 1008 (they cannot pause reading). */
+  maxSendBufferBytes: number;
   shutdownTimeoutMs: number;
 }
 

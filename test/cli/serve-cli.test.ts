@@ -6,8 +6,9 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { killAll, spawnCli, startServe, type CliProcess } from '../helpers/cli.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { BIN, killAll, spawnCli, startServe, type CliProcess } from '../helpers/cli.js';
 import { connect, closeClient, type Client } from '../helpers/ws-client.js';
 
 const T = { timeout: 20_000 };
@@ -110,11 +111,20 @@ describe('serve: start-up failures exit with a code and one clear line', SUITE, 
       return 1024;
     }
   })();
+  // As root the test drops to nobody, who must be able to run this checkout: not so when it lives
+  // under a directory only root can enter (mktemp -d, /root).
+  const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  const nobodyCannotRun = (() => {
+    if (!('uid' in asNobody)) return false;
+    const probe = spawnSync(process.execPath, [BIN, '--version'], { ...asNobody, timeout: 15_000, encoding: 'utf8' });
+    if (probe.status === 0) return false;
+    const why = probe.error?.message ?? probe.stderr.split('\n').find((l) => /Error|EACCES/.test(l))?.trim() ?? `exit ${probe.status}`;
+    return `running as root, and user nobody cannot run ${BIN} (${why}): move the checkout somewhere nobody can read, or run the tests as another user`;
+  })();
   it(
     'exits 4 on a privileged port as a non-root user, naming CAP_NET_BIND_SERVICE and another port',
-    { ...T, skip: unprivilegedStart <= 80 && `ip_unprivileged_port_start is ${unprivilegedStart}: port 80 needs no privilege here` },
+    { ...T, skip: (unprivilegedStart <= 80 && `ip_unprivileged_port_start is ${unprivilegedStart}: port 80 needs no privilege here`) || nobodyCannotRun },
     async () => {
-      const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
       const p = spawnCli(['serve', '--host', '127.0.0.1', '--port', '80'], asNobody);
       const exit = await p.exited;
       assert.equal(exit.code, EXIT.ENVIRONMENT, `stderr:\n${p.stderr()}`);
@@ -149,24 +159,45 @@ describe('serve: start-up failures exit with a code and one clear line', SUITE, 
 
   it('exits 2 with WSB_ERR_TLS_FILE when the certificate cannot be read', T, async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'wsbench-cli-'));
+    const notPem = path.join(dir, 'not-pem.txt');
     try {
       const cases: [string[], RegExp][] = [
         [['--cert', path.join(dir, 'missing-cert.pem'), '--key', path.join(dir, 'missing-key.pem')], /cannot read --cert file .*missing-cert\.pem \(ENOENT\)/],
         [['--cert', dir, '--key', dir], /cannot read --cert file .* \(EISDIR\)/],
         [['--cert', path.join(dir, 'cert.pem')], /--cert and --key must be given together/],
+        [['--cert', notPem, '--key', notPem], /--cert file .*not-pem\.txt is not a PEM certificate \(.*no start line\)/],
       ];
+      writeFileSync(notPem, 'this is not a certificate\n');
       for (const [args, reason] of cases) {
-        const p = spawnCli(['serve', '--host', '127.0.0.1', '--port', '0', ...args]);
-        const exit = await p.exited;
-        assert.equal(exit.code, EXIT.USAGE, `${args.join(' ')} stderr:\n${p.stderr()}`);
-        assert.match(p.stderr(), /WSB_ERR_TLS_FILE/);
-        assert.match(p.stderr(), reason);
-        assertNoStackTrace(p);
+        for (const workers of ['1', '2']) {
+          const p = spawnCli(['serve', '--host', '127.0.0.1', '--port', '0', '--workers', workers, ...args]);
+          const exit = await p.exited;
+          assert.equal(exit.code, EXIT.USAGE, `${args.join(' ')} --workers ${workers} stderr:\n${p.stderr()}`);
+          assert.match(p.stderr(), /WSB_ERR_TLS_FILE/);
+          assert.match(p.stderr(), reason);
+          assert.match(p.stderr(), /hint: /);
+          assertNoStackTrace(p);
+        }
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('serve --host that does not resolve', SUITE, () => {
+  for (const workers of ['1', '2']) {
+    it(`exits 2 with WSB_ERR_HOST_NOT_FOUND and one line (--workers ${workers})`, T, async () => {
+      // .invalid never resolves (RFC 6761).
+      const p = spawnCli(['serve', '--host', 'not-a-host.invalid', '--port', '0', '--workers', workers]);
+      const exit = await p.exited;
+      assert.equal(exit.code, EXIT.USAGE, `stderr:\n${p.stderr()}`);
+      assert.match(p.stderr(), /wsbench: --host not-a-host\.invalid does not resolve .*\[WSB_ERR_HOST_NOT_FOUND\]/);
+      assert.match(p.stderr(), /hint: /);
+      assert.equal(p.stdout(), '', 'nothing on stdout');
+      assertNoStackTrace(p);
+    });
+  }
 });
 
 describe('serve --help', SUITE, () => {
@@ -189,6 +220,9 @@ describe('serve --help', SUITE, () => {
       '--workers',
       '--log-level',
       '--shutdown-timeout',
+      '--max-send-buffer',
+      '--send-buffer-timeout',
+      '--handshake-timeout',
       '--help',
     ]) {
       assert.ok(p.stdout().includes(flag), `--help does not mention ${flag}:\n${p.stdout()}`);

@@ -3,7 +3,7 @@ import { Command, Option, InvalidArgumentError } from 'commander';
 import { createLogger, LOG_LEVELS, type Logger } from '../../core/logger.js';
 import { EXIT } from '../../core/exit-codes.js';
 import { runServer, perProcessCapacity } from '../../server/run-server.js';
-import type { ServeOptions } from '../../server/options.js';
+import { SERVE_DEFAULTS, type ServeOptions } from '../../server/options.js';
 import { RUNTIMES, assertRuntimeSupports, spawnRuntimeServer, type ExternalRuntime, type Runtime } from '../../server/runtimes.js';
 import { intOption, durationMsOption, sizeBytesOption, listOption, oneOf } from '../parse.js';
 import type { CliContext } from '../context.js';
@@ -24,6 +24,9 @@ interface ServeFlags {
   workers: number | 'auto';
   logLevel: string;
   shutdownTimeout?: number;
+  maxSendBuffer: number;
+  sendBufferTimeout: number;
+  handshakeTimeout: number;
 }
 
 function workersOption(value: string): number | 'auto' {
@@ -62,6 +65,9 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--workers <n|auto>', 'processes sharing the port (auto: one per core, more if --max-connections needs them)', workersOption, 1)
     .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS, 'silent']).default('info'))
     .option('--shutdown-timeout <duration>', 'how long SIGINT/SIGTERM waits for close handshakes (default 5s)', durationMsOption)
+    .option('--max-send-buffer <size>', 'unsent bytes one connection may hold; past it the server stops reading from that client until it drains (default 1MiB)', sizeBytesOption, SERVE_DEFAULTS.maxSendBufferBytes)
+    .option('--send-buffer-timeout <duration>', 'close a connection (1008) that stays paused by --max-send-buffer this long (0 = never; default 30s)', durationMsOption, SERVE_DEFAULTS.sendBufferTimeoutMs)
+    .option('--handshake-timeout <duration>', 'deadline from accept to a complete request header block (TLS included); later ones get 408 (0 = none; default 10s)', durationMsOption, SERVE_DEFAULTS.handshakeTimeoutMs)
     .action(async (flags: ServeFlags) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
       if (flags.runtime !== 'node') {
@@ -83,6 +89,9 @@ export function registerServe(program: Command, ctx: CliContext): void {
         workers: resolveWorkers(flags.workers, flags.maxConnections, perProcessCapacity()),
         logLevel: flags.logLevel,
         shutdownTimeoutMs: flags.shutdownTimeout ?? 5000,
+        maxSendBufferBytes: flags.maxSendBuffer,
+        sendBufferTimeoutMs: flags.sendBufferTimeout,
+        handshakeTimeoutMs: flags.handshakeTimeout,
       };
       const server = await runServer(opts, log);
       const scheme = opts.certPath ? 'wss' : 'ws';
@@ -117,6 +126,7 @@ async function serveOnRuntime(runtime: ExternalRuntime, flags: ServeFlags, ctx: 
     mode: flags.mode,
     protocols: flags.protocols,
     maxPayloadBytes: flags.maxPayload,
+    maxSendBufferBytes: flags.maxSendBuffer,
     shutdownTimeoutMs: flags.shutdownTimeout ?? 5000,
   });
   log.info({ runtime, command: server.command.command, serverPid: server.child.pid }, `starting the ${runtime} server`);
