@@ -23,8 +23,8 @@ export interface CompareOptions {
 export interface CompareOutcome {
   docs: ResultDocument[];
   rows: ComparisonRow[];
-  /** Servers that failed the conformance gate, with why: they are not measured. */
-  failedChecks: { server: string; reason: string }[];
+  /** Servers that could not be started or failed the conformance gate, with why: they are not measured. */
+  failedChecks: { server: string; stage: 'start' | 'check'; reason: string }[];
   files: { csv: string; md: string; html: string };
   interrupted: boolean;
 }
@@ -47,13 +47,22 @@ export async function runCompare(opts: CompareOptions, deps: { log: Logger; abor
         if (abort.aborted) break outer;
         step++;
         log.info({ step, total, server: target.name, profile, repeat }, `[${step}/${total}] ${target.name} x ${profile} (repeat ${repeat}/${opts.repeat}): starting the server`);
-        const server = await target.start();
+        let server;
+        try {
+          server = await target.start();
+        } catch (err) {
+          // A server that cannot start (a runtime missing or broken) is not measured; the others are.
+          const reason = err instanceof Error ? err.message : String(err);
+          log.error({ server: target.name, reason }, `${target.name} could not be started: not measured`);
+          failedChecks.push({ server: target.name, stage: 'start', reason });
+          continue outer;
+        }
         try {
           const check = await runConformance(server.url);
           if (!check.ok) {
             const reason = check.checks.filter((c) => !c.ok && c.severity === 'fail').map((c) => `${c.name}: ${c.detail}`).join('; ');
             log.error({ server: target.name, reason }, `${target.name} failed the conformance check: not measured`);
-            failedChecks.push({ server: target.name, reason });
+            failedChecks.push({ server: target.name, stage: 'check', reason });
             continue outer;
           }
           const config = resolveLoadConfig({ url: server.url, profile, serverPid: server.pid, outDir: opts.outDir, name: `${target.name}-${profile}-r${repeat}`, check: false });
@@ -81,6 +90,6 @@ export async function runCompare(opts: CompareOptions, deps: { log: Logger; abor
   writeAtomic(files.csv, comparisonCsv(rows));
   writeAtomic(files.md, comparisonMarkdown(rows, 'wsbench compare'));
   writeAtomic(files.html, renderHtmlReport(docs, 'wsbench compare'));
-  writeFileSync(path.join(opts.outDir, 'failed-checks.json'), JSON.stringify(failedChecks, null, 2) + '\n');
+  if (failedChecks.length) writeFileSync(path.join(opts.outDir, 'failed-checks.json'), JSON.stringify(failedChecks, null, 2) + '\n'); // an empty file would read as "some server failed"
   return { docs, rows, failedChecks, files, interrupted: abort.aborted };
 }

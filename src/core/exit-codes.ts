@@ -19,6 +19,8 @@ export const EXIT = {
   TARGET_ERRORS: 6,
   /** A --threshold or --max-regression limit was crossed (the CI gate). */
   THRESHOLD: 7,
+  /** `compare` finished partly: a server could not be started (the runs that finished are written). */
+  PARTIAL: 8,
   /** Interrupted by SIGINT (128 + 2); partial results were written. */
   SIGINT: 130,
   /** Interrupted by SIGTERM (128 + 15); partial results were written. */

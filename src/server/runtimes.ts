@@ -4,7 +4,7 @@
  * runtime binary, refuses flags those servers do not implement, builds the command line and runs
  * the child; the CLI only forwards signals and exits with the child's code.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -144,6 +144,22 @@ export function runtimeCommand(runtime: ExternalRuntime, binary: string, opts: R
   };
 }
 
+/**
+ * Runs `<binary> --version`: a runtime found on disk may still not run. The bun and deno npm packages
+ * put a placeholder in node_modules/.bin until their postinstall script fetches the real binary,
+ * and npm 11 (install-scripts approval), --ignore-scripts and pnpm can block that script.
+ */
+export function probeRuntime(runtime: ExternalRuntime, binary: string, env: NodeJS.ProcessEnv): void {
+  const r = spawnSync(binary, ['--version'], { env, encoding: 'utf8', timeout: 15_000 });
+  if (r.status === 0) return;
+  const said = `${r.stderr ?? ''}${r.stdout ?? ''}`.trim().split('\n')[0] || r.error?.message || `exit ${r.status ?? r.signal}`;
+  throw new WsbError(
+    'WSB_ERR_RUNTIME_NOT_FOUND',
+    `--runtime ${runtime}: ${binary} does not run (\`${runtime} --version\`: ${said})`,
+    `its install script may have been blocked (npm install-scripts, --ignore-scripts, pnpm): run \`npm rebuild ${runtime}\` after allowing it, or ${INSTALL_HINT[runtime]}`,
+  );
+}
+
 export interface RuntimeServerProcess {
   readonly child: ChildProcess;
   readonly command: RuntimeCommand;
@@ -158,7 +174,9 @@ export interface RuntimeServerProcess {
  * unchanged. The child stays in our process group: a terminal's Ctrl-C reaches it as well.
  */
 export function spawnRuntimeServer(runtime: ExternalRuntime, opts: RuntimeServerOptions, lookup: RuntimeLookup = {}): RuntimeServerProcess {
-  const command = runtimeCommand(runtime, locateRuntime(runtime, lookup), opts);
+  const binary = locateRuntime(runtime, lookup);
+  probeRuntime(runtime, binary, lookup.env ?? process.env);
+  const command = runtimeCommand(runtime, binary, opts);
   const child = spawn(command.command, command.args, { stdio: 'inherit', env: lookup.env ?? process.env });
   const exited = new Promise<number>((resolve, reject) => {
     child.once('error', (err: NodeJS.ErrnoException) => {

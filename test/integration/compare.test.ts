@@ -1,6 +1,6 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { chmodSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawnCli, killAll } from '../helpers/cli.js';
 import { splitCsvLine, tempDir } from '../helpers/results.js';
@@ -54,5 +54,28 @@ describe('wsbench compare on the smoke profile', { timeout: 240_000 }, () => {
     const failed = JSON.parse(readFileSync(path.join(out, 'failed-checks.json'), 'utf8'));
     assert.equal(failed[0].server, 'mute');
     assert.ok(readdirSync(out).some((f) => /-node-smoke-r1\.json$/.test(f)), 'the other server was still measured');
+  });
+
+  it('a runtime that does not run (blocked postinstall) is one clear error; compare keeps the runs that finished (exit 8)', { timeout: 90_000 }, async () => {
+    // What node_modules/.bin/bun is when bun's install script never ran: a stub that fails.
+    const dir = tempDir('wsb-fake-bun-');
+    const fake = path.join(dir, 'bun');
+    writeFileSync(fake, '#!/bin/sh\necho "bun: the postinstall script did not run" >&2\nexit 1\n');
+    chmodSync(fake, 0o755);
+    const env = { WSBENCH_BUN: fake };
+    const serve = spawnCli(['serve', '--runtime', 'bun', '--port', '0'], { env });
+    assert.equal((await serve.exited).code, 4, serve.stderr());
+    assert.match(serve.stderr(), /--runtime bun: .*does not run \(`bun --version`: bun: the postinstall script did not run\) \[WSB_ERR_RUNTIME_NOT_FOUND\]\n {2}hint: .*npm rebuild bun/);
+    assert.doesNotMatch(serve.stderr(), /^\s+at /m);
+
+    const out = tempDir('wsb-compare-');
+    const p = spawnCli(['compare', '--runtimes', 'node,bun', '--profiles', 'smoke', '--out', out], { env });
+    const exit = await p.exited;
+    assert.equal(exit.code, 8, p.stderr());
+    const csv = readFileSync(path.join(out, 'compare.csv'), 'utf8').trim().split('\n');
+    assert.equal(csv.length, 2, 'the node row');
+    assert.match(csv[1], /^node,/);
+    const failed = JSON.parse(readFileSync(path.join(out, 'failed-checks.json'), 'utf8')) as { server: string; stage: string }[];
+    assert.deepEqual(failed.map((f) => [f.server, f.stage]), [['bun', 'start']]);
   });
 });

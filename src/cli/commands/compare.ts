@@ -33,6 +33,7 @@ export function registerCompare(program: Command, ctx: CliContext): void {
       ctx.stdout.write(renderResults(outcome.docs, 'table', 'wsbench compare'));
       ctx.stdout.write(`results: ${outcome.files.csv}\n         ${outcome.files.md}\n         ${outcome.files.html}\n`);
       if (outcome.interrupted) ctx.exitCode = interrupt.interruptedExitCode();
+      else if (outcome.failedChecks.some((f) => f.stage === 'start')) ctx.exitCode = EXIT.PARTIAL;
       else if (outcome.failedChecks.length) ctx.exitCode = EXIT.TARGET;
       else if (outcome.docs.some((d) => d.summary.verdict === 'client-saturated')) ctx.exitCode = EXIT.CLIENT_SATURATED;
       else if (outcome.docs.some((d) => d.summary.verdict === 'target-errors')) ctx.exitCode = EXIT.TARGET_ERRORS;
