@@ -80,7 +80,8 @@ export function processTree(rootPid: number, links: ProcessLinks = readProcessLi
  * Samples a process and its descendants, leaving out the subtree of `excludePid` (the demo's server
  * is a child of the load generator, but is not part of it). Undefined when the root process is gone.
  * `links` may be an earlier scan: the scan reads every process's stat file, the sample only the tree's.
- * PSS is read only `withPss` (0 otherwise): smaps_rollup walks the page tables, ~1 ms per 250 MB.
+ * PSS is read only `withPss` (0 otherwise): smaps_rollup walks the page tables, ~5 µs per MB of the
+ * target (measured: 0.5 ms at 72 MB, 1.0 ms at 206 MB) under its mmap lock.
  */
 export function sampleProcessTree(rootPid: number, excludePid?: number, links: ProcessLinks = readProcessLinks(), withPss = true): ProcessSample | undefined {
   let rssKb = 0;
