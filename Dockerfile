@@ -1,17 +1,21 @@
 # syntax=docker/dockerfile:1
-# Build stage: compile TypeScript with the dev dependencies.
-FROM node:20-bookworm-slim AS build
+# Node 24: the newest LTS line (supported until April 2028); node:20 is out of maintenance.
+# Build stage: compile TypeScript with the dev dependencies (their install scripts are not needed
+# to compile, so bun's and deno's binary downloads are skipped).
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
 COPY src ./src
-COPY test ./test
-COPY bench ./bench
 RUN npm run build
 
-# Runtime stage: production dependencies and the compiled CLI only, as a non-root user.
-FROM node:20-bookworm-slim
+# Runtime stage: production dependencies and the compiled CLI only, as a non-root user, under tini
+# (PID 1 forwards SIGTERM/SIGINT to wsbench and reaps the processes `load` and `serve --workers` start).
+FROM node:24-bookworm-slim
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends tini \
+  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -19,9 +23,14 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY bin ./bin
 COPY bench-profiles ./bench-profiles
 COPY servers ./servers
+COPY LICENSE README.md ./
 COPY --from=build /app/dist/src ./dist/src
 RUN ln -s /app/bin/wsbench.js /usr/local/bin/wsbench && mkdir -p /app/results && chown node:node /app/results
 USER node
 EXPOSE 8080
-ENTRYPOINT ["wsbench"]
+# `load` writes results/ under /app: mount a directory on /app/results to keep them.
+# For `serve` on its default port (another --port: docker run --health-cmd … or --no-healthcheck).
+HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["/usr/bin/tini", "--", "wsbench"]
 CMD ["serve", "--port", "8080"]

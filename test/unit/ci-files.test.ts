@@ -1,47 +1,144 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 interface Step {
+  name?: string;
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
   if?: string;
+  env?: Record<string, string>;
 }
 
-describe('CI example and container files', { timeout: 10_000 }, () => {
-  it('.github/workflows/bench.yml is a runnable GitHub Actions job', () => {
-    const wf = parse(readFileSync(path.join(REPO_ROOT, '.github/workflows/bench.yml'), 'utf8')) as { on: unknown; jobs: Record<string, { 'runs-on': string; steps: Step[] }> };
-    assert.ok(wf.on, 'has triggers');
+interface Job {
+  'runs-on': string;
+  strategy?: { 'fail-fast'?: boolean; matrix: Record<string, unknown> };
+  env?: Record<string, string>;
+  steps: Step[];
+}
+
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions: Record<string, string>;
+  concurrency: { group: string; 'cancel-in-progress': unknown };
+  defaults?: { run?: { shell?: string } };
+  jobs: Record<string, Job>;
+}
+
+const read = (f: string) => readFileSync(path.join(REPO_ROOT, f), 'utf8');
+const workflow = () => parse(read('.github/workflows/bench.yml')) as Workflow;
+
+describe('CI example and container files', { timeout: 20_000 }, () => {
+  it('bench.yml: triggers, read-only permissions, concurrency, Node 22 and 24, bash steps', () => {
+    const wf = workflow();
+    assert.ok('pull_request' in wf.on && 'push' in wf.on);
+    assert.deepEqual(wf.permissions, { contents: 'read' });
+    assert.match(wf.concurrency.group, /github\.event\.pull_request\.number \|\| github\.ref/);
+    assert.ok(wf.concurrency['cancel-in-progress'] !== undefined);
+    assert.equal(wf.defaults?.run?.shell, 'bash', 'steps run as `bash -eo pipefail`, the shell the emulation uses');
     const jobs = Object.values(wf.jobs);
     assert.equal(jobs.length, 1);
-    const { steps } = jobs[0];
-    assert.equal(typeof jobs[0]['runs-on'], 'string');
-    for (const s of steps) assert.ok((s.uses ? 1 : 0) + (s.run ? 1 : 0) === 1, 'each step either uses an action or runs a command');
-    const uses = steps.map((s) => s.uses).filter(Boolean);
-    assert.ok(uses.some((u) => u!.startsWith('actions/checkout@')));
-    assert.ok(uses.some((u) => u!.startsWith('actions/setup-node@')));
-    const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
-    assert.ok(upload && String(upload.with?.path).includes('results/report.html'));
-    const runs = steps.map((s) => s.run ?? '').join('\n');
-    assert.match(runs, /npm ci/);
-    assert.match(runs, /wsbench serve/);
-    assert.match(runs, /wsbench load .*--profile smoke/);
-    assert.match(runs, /--format md .*>> "\$GITHUB_STEP_SUMMARY"/);
-    assert.match(runs, /--baseline bench-baselines\/smoke\.json/);
-    const baseline = JSON.parse(readFileSync(path.join(REPO_ROOT, 'bench-baselines/smoke.json'), 'utf8'));
-    assert.equal(baseline.schemaVersion, 1);
+    const [job] = jobs;
+    assert.equal(typeof job['runs-on'], 'string');
+    assert.deepEqual(job.strategy?.matrix, { node: [22, 24] });
+    assert.equal(job.strategy?.['fail-fast'], false);
+    for (const s of job.steps) assert.ok((s.uses ? 1 : 0) + (s.run ? 1 : 0) === 1, 'each step either uses an action or runs a command');
+    const checkout = job.steps.find((s) => s.uses?.startsWith('actions/checkout@'));
+    assert.equal(checkout?.with?.['fetch-depth'], 0, 'the base commit is in the clone');
+    const setup = job.steps.find((s) => s.uses?.startsWith('actions/setup-node@'));
+    assert.equal(setup?.with?.['node-version'], '${{ matrix.node }}');
+    // The emulation does not run actions; these three it knows how to stand in for.
+    for (const s of job.steps.filter((x) => x.uses)) assert.match(s.uses!, /^actions\/(checkout|setup-node|upload-artifact)@v\d+$/);
   });
 
-  it('the Dockerfile is multi-stage, runs as non-root, and its entrypoint is `wsbench serve --port 8080`', () => {
-    const text = readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
-    assert.equal((text.match(/^FROM /gm) ?? []).length, 2);
+  it('bench.yml: builds the base in a worktree, loads base and head on fresh servers, gates on their ratio', () => {
+    const [job] = Object.values(workflow().jobs);
+    assert.match(job.env?.BASE_SHA ?? '', /github\.event\.pull_request\.base\.sha \|\| github\.event\.before/);
+    const runs = job.steps.filter((s) => s.run);
+    const index = (re: RegExp) => {
+      const i = runs.findIndex((s) => re.test(s.run!));
+      assert.ok(i >= 0, `a step runs ${re}`);
+      return i;
+    };
+    const install = index(/npm ci[\s\S]*npm run build/);
+    const worktree = index(/git worktree add --detach "\$dir" "\$base"/);
+    assert.match(runs[worktree].run!, /cd "\$dir" && npm ci .*&& npm run build/);
+    assert.match(runs[worktree].run!, /BASE_DIR=\$dir" >> "\$GITHUB_ENV"/);
+    assert.match(runs[worktree].run!, /git rev-parse --verify --quiet 'HEAD\^'/, 'no usable base sha: the parent commit');
+    const base = index(/scripts\/ci\/smoke\.sh "\$BASE_DIR" base results\/base/);
+    const head = index(/scripts\/ci\/smoke\.sh \. head results\/head .*--threshold 'errors==0'/);
+    const reports = index(/--format md .*>> "\$GITHUB_STEP_SUMMARY"/);
+    const gate = index(/report results\/head\/\*\.json --baseline "\$\{base\[0\]\}"/);
+    assert.ok(install < worktree && worktree < base && base < head && head < gate, 'install, base worktree, base run, head run, gate');
+    assert.equal(runs[reports].if, 'always()');
+    assert.match(runs[gate].run!, /--max-regression '[^']*rtt\.p50=\d+%[^']*errors=0%/);
+    const all = runs.map((s) => s.run).join('\n');
+    assert.doesNotMatch(all, /npx wsbench serve/, 'with npx, $! is npm, not the server');
+    assert.doesNotMatch(all, /bench-baselines/, 'no gate against numbers from another machine');
+    assert.ok(!existsSync(path.join(REPO_ROOT, 'bench-baselines/smoke.json')));
+  });
+
+  it('bench.yml: uploads the results always and the server logs on failure', () => {
+    const [job] = Object.values(workflow().jobs);
+    const uploads = job.steps.filter((s) => s.uses?.startsWith('actions/upload-artifact@'));
+    const results = uploads.find((s) => String(s.with?.path).includes('results/report.html'));
+    assert.equal(results?.if, 'always()');
+    assert.match(String(results?.with?.name), /\$\{\{ matrix\.node \}\}/, 'one artifact name per matrix job');
+    const logs = uploads.find((s) => /serve-\*\.log/.test(String(s.with?.path)));
+    assert.equal(logs?.if, 'failure()');
+    const smoke = read('scripts/ci/smoke.sh');
+    assert.match(smoke, /log="\$PWD\/serve-\$name\.log"/, 'smoke.sh writes the serve-*.log the upload takes');
+  });
+
+  it('the emulation runs exactly the steps of bench.yml, in order', () => {
+    const [job] = Object.values(workflow().jobs);
+    const listed = execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts/ci/emulate-workflow.mjs'), '--list'], { cwd: REPO_ROOT, encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((line) => line.split('\t'));
+    assert.deepEqual(
+      listed.map(([n, kind, cond, label]) => [Number(n), kind.trim(), cond, label]),
+      job.steps.map((s, i) => [i + 1, s.run !== undefined ? 'run' : 'uses', s.if ?? '', s.name ?? s.uses]),
+    );
+    assert.match(read('package.json'), /"ci:emulate": "node scripts\/ci\/emulate-workflow\.mjs"/);
+  });
+
+  it('package.json: prepack builds from a clean dist/, ships LICENSE, approves the bun and deno install scripts', () => {
+    const pkg = JSON.parse(read('package.json')) as {
+      license: string;
+      files: string[];
+      scripts: Record<string, string>;
+      allowScripts: Record<string, boolean>;
+    };
+    assert.equal(pkg.scripts.prepack, 'npm run build:clean');
+    assert.match(pkg.scripts['build:clean'], /^npm run clean && npm run build$/);
+    assert.match(pkg.scripts.clean, /fs\.rmSync\('dist', \{ recursive: true, force: true \}\)/);
+    assert.ok(pkg.files.includes('LICENSE') && pkg.files.includes('dist/src'));
+    assert.equal(pkg.license, 'MIT');
+    assert.match(read('LICENSE'), /^MIT License\n\nCopyright \(c\) 2026 wsbench contributors\n/);
+    assert.equal(pkg.allowScripts.bun, true);
+    assert.equal(pkg.allowScripts.deno, true);
+  });
+
+  it('the Dockerfile is multi-stage on Node 24 LTS, runs as non-root under tini, with a HEALTHCHECK; .dockerignore keeps local state out', () => {
+    const text = read('Dockerfile');
+    const froms = text.match(/^FROM .*$/gm) ?? [];
+    assert.equal(froms.length, 2);
+    for (const f of froms) assert.match(f, /^FROM node:24-bookworm-slim\b/);
     assert.match(text, /npm ci --omit=dev/);
+    assert.match(text, /apt-get install -y --no-install-recommends tini/);
     assert.match(text, /^USER node$/m);
-    assert.match(text, /^ENTRYPOINT \["wsbench"\]$/m);
+    assert.match(text, /^HEALTHCHECK /m);
+    assert.match(text, /^ENTRYPOINT \["\/usr\/bin\/tini", "--", "wsbench"\]$/m);
     assert.match(text, /^CMD \["serve", "--port", "8080"\]$/m);
+    const ignored = read('.dockerignore').split('\n').map((l) => l.trim());
+    for (const p of ['.git', 'node_modules', 'dist', 'results', '*.log']) assert.ok(ignored.includes(p), `.dockerignore has ${p}`);
+    // Everything the Dockerfile copies must survive .dockerignore.
+    for (const m of text.matchAll(/^COPY (?!--from)(.*) \S+$/gm)) for (const src of m[1].split(/\s+/)) assert.ok(!ignored.includes(src), `${src} is copied and not ignored`);
   });
 });

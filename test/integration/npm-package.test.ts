@@ -1,0 +1,141 @@
+/**
+ * The npm package as a user gets it: `npm pack` on a copy of the working tree without a build (its
+ * prepack must clean and build), the tarball installed into an empty directory, and the installed
+ * `wsbench` run: `npx wsbench --version`, then `serve` and a small `load` against it.
+ * Packing happens in a copy so the repository's own dist/ (which the test runner is using) is never
+ * cleaned. Dependencies come from the npm cache when they are there (`--prefer-offline`).
+ * Takes about 30 s (a full tsc build plus an install).
+ */
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT } from '../helpers/cli.js';
+
+const temp = mkdtempSync(path.join(tmpdir(), 'wsbench-pack-'));
+const children = new Set<ChildProcess>();
+
+after(() => {
+  for (const c of children) {
+    try {
+      process.kill(-c.pid!, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  rmSync(temp, { recursive: true, force: true });
+});
+
+/** npm's own npm_* variables (set when this runs under `npm test`) would point npm at the repository. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { CI: 'true' };
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.toLowerCase().startsWith('npm_') || /^npm_config_(cache|registry|userconfig)$/i.test(k)) env[k] = v;
+  }
+  return env;
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to completion (its own process group, killed in teardown if the test gives up). */
+function run(cmd: string, args: string[], cwd: string, timeoutMs: number): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    children.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // Gone.
+      }
+      reject(new Error(`${cmd} ${args.join(' ')} took over ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      children.delete(child);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('the npm package', { timeout: 180_000 }, () => {
+  it('packs with a clean build, installs into an empty directory, and the installed wsbench serves and loads', { timeout: 170_000 }, async () => {
+    // A fresh clone's files (tracked and untracked, minus what .gitignore ignores: no dist/, no node_modules).
+    const src = path.join(temp, 'src');
+    const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: REPO_ROOT, encoding: 'utf8' })
+      .split('\0')
+      .filter(Boolean);
+    for (const f of files) if (existsSync(path.join(REPO_ROOT, f))) cpSync(path.join(REPO_ROOT, f), path.join(src, f), { recursive: true });
+    symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(src, 'node_modules'), 'dir');
+    // A module left over from an older build must not ship: prepack has to clear dist/ first.
+    mkdirSync(path.join(src, 'dist', 'src'), { recursive: true });
+    writeFileSync(path.join(src, 'dist', 'src', 'stale-module.js'), 'export {};\n');
+
+    const out = path.join(temp, 'out');
+    mkdirSync(out);
+    const pack = await run('npm', ['pack', '--json', '--pack-destination', out], src, 120_000);
+    assert.equal(pack.code, 0, `npm pack failed:\n${pack.stderr}`);
+    const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
+    const shipped = info.files.map((f) => f.path);
+    for (const f of ['LICENSE', 'README.md', 'package.json', 'bin/wsbench.js', 'dist/src/cli/main.js', 'bench-profiles/smoke.json', 'servers/bun-pong.ts']) {
+      assert.ok(shipped.includes(f), `the tarball ships ${f}`);
+    }
+    assert.ok(!shipped.includes('dist/src/stale-module.js'), 'a stale module in dist/ is not shipped');
+    assert.deepEqual(shipped.filter((f) => /^(dist\/(test|bench)|test|src|scripts|\.github)\//.test(f)), [], 'no tests, sources or CI files');
+
+    const app = path.join(temp, 'app');
+    mkdirSync(app);
+    const install = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(out, info.filename)], app, 120_000);
+    assert.equal(install.code, 0, `npm install failed:\n${install.stderr}`);
+
+    const version = await run('npx', ['wsbench', '--version'], app, 30_000);
+    assert.equal(version.code, 0, version.stderr);
+    assert.equal(version.stdout.trim(), JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version);
+
+    // The installed bin directly (not through npx), so the pid we stop is the server's.
+    const bin = path.join(app, 'node_modules', '.bin', 'wsbench');
+    const server = spawn(bin, ['serve', '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn'], {
+      cwd: app,
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    children.add(server);
+    const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
+    let serverOut = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serve did not start:\n${serverOut}`)), 20_000);
+      server.stdout.setEncoding('utf8').on('data', (s: string) => {
+        serverOut += s;
+        const m = /ws:\/\/127\.0\.0\.1:\d+\//.exec(serverOut);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[0]);
+        }
+      });
+      server.stderr.setEncoding('utf8').on('data', (s: string) => (serverOut += s));
+      server.on('exit', () => reject(new Error(`serve exited:\n${serverOut}`)));
+    });
+
+    const load = await run(bin, ['load', url, '--clients', '10', '--rate', '2', '--duration', '1s', '--warmup', '1s', '--server-pid', String(server.pid), '--json'], app, 60_000);
+    assert.equal(load.code, 0, `load failed:\n${load.stderr}`);
+    const result = JSON.parse(load.stdout) as { summary: { verdict: string; connections: { established: number } } };
+    assert.equal(result.summary.verdict, 'valid');
+    assert.equal(result.summary.connections.established, 10);
+    assert.ok(existsSync(path.join(app, 'results')), 'results/ written in the working directory');
+
+    server.kill('SIGTERM');
+    assert.equal(await exited, 0, 'serve exits 0 on SIGTERM');
+  });
+});
