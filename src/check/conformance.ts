@@ -12,7 +12,7 @@ import { nowUs } from '../core/clock.js';
 import { LOAD_DEFAULTS } from '../profile/load-config.js';
 import { LeanConnection, type LeanEvents } from '../load/worker/lean-connection.js';
 import { PONG_PREFIX } from '../protocol/pong.js';
-import { PROBE_MAX_ID } from '../protocol/probe.js';
+import { PROBE_MAX_ID, probeFraming } from '../protocol/probe.js';
 import { checkProbeReply, sendProbe } from './probe-check.js';
 
 /** What a failed check means: `fail` fails the gate; `warning` is reported and the gate still passes. */
@@ -30,7 +30,7 @@ export interface ConformanceReport {
   /** Every check ran and none with severity `fail` failed (warnings do not change it). */
   ok: boolean;
   checks: CheckItem[];
-  replyStyle: 'pong' | 'echo' | null;
+  replyStyle: 'pong' | 'echo' | 'shootout' | null;
   greeting: string | null;
   protocol: string;
 }
@@ -44,6 +44,9 @@ export interface ConformanceOptions {
   payloadBytes?: number;
   /** A missing binary echo fails the gate instead of warning: for a run that sends binary. */
   requireBinary?: boolean;
+  /** What the run will send: the probe goes out as an echo or a broadcast, plain or shootout JSON. */
+  pattern?: 'echo' | 'broadcast';
+  format?: 'plain' | 'shootout';
 }
 
 const STEP_TIMEOUT_MS = 5000;
@@ -93,6 +96,16 @@ export async function runConformance(url: string, opts: ConformanceOptions = {})
     opts.localAddress,
   );
   let completed = false;
+  const closeHandshake = async (): Promise<ConformanceReport> => {
+    conn.close(1000, 'wsbench check');
+    let closed: Event | undefined;
+    do closed = await next(STEP_TIMEOUT_MS);
+    while (closed && closed.kind === 'message');
+    const closeOk = closed?.kind === 'close' && closed.code === 1000;
+    checks.push({ name: 'close handshake', ok: closeOk, severity: 'fail', detail: closeOk ? 'server answered 1000 and closed' : closed?.kind === 'close' ? `closed with ${closed.code}` : 'no close answer' });
+    completed = true;
+    return report;
+  };
   try {
     const first = await next(STEP_TIMEOUT_MS + 1000);
     if (first?.kind !== 'open') {
@@ -106,28 +119,46 @@ export async function runConformance(url: string, opts: ConformanceOptions = {})
     if (greet?.kind === 'message' && !greet.isBinary) report.greeting = greet.data.toString('utf8');
     checks.push({ name: 'greeting', ok: true, severity: 'fail', detail: report.greeting === null ? 'none (echo-style server)' : JSON.stringify(report.greeting) });
 
-    const text = `wsbench-check ${randomBytes(6).toString('hex')}`;
+    const shootout = opts.format === 'shootout';
+    const pattern = opts.pattern ?? 'echo';
+    // The shootout protocol answers only its JSON: its echo message comes back unchanged.
+    const token = `wsbench-check ${randomBytes(6).toString('hex')}`;
+    const text = shootout ? JSON.stringify({ type: 'echo', payload: token }) : token;
     conn.send(Buffer.from(text), { binary: false });
     const reply = await nextMessage(next);
     const replyText = reply && !reply.isBinary ? reply.data.toString('utf8') : undefined;
-    if (replyText === `${PONG_PREFIX}${text}`) report.replyStyle = 'pong';
+    if (shootout) report.replyStyle = replyText === text ? 'shootout' : null;
+    else if (replyText === `${PONG_PREFIX}${text}`) report.replyStyle = 'pong';
     else if (replyText === text) report.replyStyle = 'echo';
+    const expected = shootout ? `the shootout echo ${text}` : `"Pong: ${text}" or the text itself`;
     checks.push({
       name: 'text reply',
       ok: report.replyStyle !== null,
       severity: 'fail',
-      detail: report.replyStyle === 'pong' ? '"Pong: <msg>"' : report.replyStyle === 'echo' ? 'echo of <msg>' : `expected "Pong: ${text}" or the text itself, got ${replyText === undefined ? 'nothing' : JSON.stringify(replyText.slice(0, 80))}`,
+      detail: report.replyStyle === 'pong' ? '"Pong: <msg>"' : report.replyStyle === 'echo' ? 'echo of <msg>' : report.replyStyle === 'shootout' ? 'shootout echo' : `expected ${expected}, got ${replyText === undefined ? 'nothing' : JSON.stringify(replyText.slice(0, 80))}`,
     });
     if (report.replyStyle === null) return report;
 
     // The message the load sends first on a connection (seq 0), read back as the recorder does; a
     // random id and distinct times show that every field comes back, not just a constant one.
     const fields = { connId: randomInt(1, PROBE_MAX_ID + 1), seq: 0, intendedUs: nowUs(), sentUs: nowUs() + 1 };
-    const probe = sendProbe(conn, payloadBytes, fields);
-    const probeCheck = checkProbeReply(probe, fields, await nextMessage(next));
-    checks.push({ name: 'probe reply', severity: 'fail', ...probeCheck });
+    const framing = probeFraming(opts.format ?? 'plain', pattern);
+    const probe = sendProbe(conn, payloadBytes, fields, framing);
+    const probeCheck = checkProbeReply(probe, fields, await nextMessage(next), framing.prefix.length);
+    checks.push({ name: pattern === 'broadcast' ? 'probe broadcast (delivered to the sender too)' : 'probe reply', severity: 'fail', ...probeCheck });
     if (!probeCheck.ok) return report;
+    if (shootout && pattern === 'broadcast') {
+      const result = await nextMessage(next);
+      const resultText = result?.data.toString('utf8') ?? '';
+      const ok = resultText.startsWith('{"type":"broadcastResult"');
+      checks.push({ name: 'broadcast result', ok, severity: 'fail', detail: ok ? 'broadcastResult to the sender' : `expected {"type":"broadcastResult",…}, got ${resultText ? JSON.stringify(resultText.slice(0, 80)) : 'nothing'}` });
+      if (!ok) return report;
+    }
 
+    if (report.replyStyle === 'shootout') {
+      checks.push({ name: 'binary echo', severity: 'warning', ok: true, detail: 'skipped: not part of the shootout protocol' });
+      return await closeHandshake();
+    }
     const binary = await checkBinaryEcho(conn, next, report.replyStyle);
     checks.push({ name: 'binary echo', severity: binarySeverity, ok: binary.ok, detail: binary.detail });
     if (binary.closedWith !== undefined) {
@@ -139,14 +170,7 @@ export async function runConformance(url: string, opts: ConformanceOptions = {})
       return report;
     }
 
-    conn.close(1000, 'wsbench check');
-    let closed: Event | undefined;
-    do closed = await next(STEP_TIMEOUT_MS);
-    while (closed && closed.kind === 'message');
-    const closeOk = closed?.kind === 'close' && closed.code === 1000;
-    checks.push({ name: 'close handshake', ok: closeOk, severity: 'fail', detail: closeOk ? 'server answered 1000 and closed' : closed?.kind === 'close' ? `closed with ${closed.code}` : 'no close answer' });
-    completed = true;
-    return report;
+    return await closeHandshake();
   } finally {
     report.ok = completed && checks.every((c) => c.ok || c.severity === 'warning');
     conn.terminate();

@@ -14,6 +14,8 @@ import { registerCheck } from './commands/check.js';
 import { registerReport } from './commands/report.js';
 import { registerCompare } from './commands/compare.js';
 import { registerMerge } from './commands/merge.js';
+import { addHelpTexts, HELP_CONFIG } from './help.js';
+import { registerCapacity } from './commands/capacity.js';
 
 
 const signalWaiters: ((s: NodeJS.Signals) => void)[] = [];
@@ -41,6 +43,8 @@ function buildProgram(): Command {
     .description('WebSocket Pong server and open-model load generator: latency and memory at 1k, 10k and 100k clients')
     .version(TOOL.version, '-v, --version')
     .exitOverride()
+    // Before the commands are added: they inherit the help configuration.
+    .configureHelp(HELP_CONFIG)
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s), outputError: (s) => ctx.stderr.write(usageLine(s)) });
   registerServe(program, ctx);
   registerLoad(program, ctx);
@@ -49,10 +53,12 @@ function buildProgram(): Command {
   registerReport(program, ctx);
   registerCompare(program, ctx);
   registerMerge(program, ctx);
+  registerCapacity(program, ctx);
+  addHelpTexts(program);
   return program;
 }
 
-const COMMANDS = new Set(['serve', 'load', 'demo', 'check', 'report', 'compare', 'merge']);
+const COMMANDS = new Set(['serve', 'load', 'demo', 'check', 'report', 'compare', 'merge', 'capacity']);
 
 /**
  * Commander's own complaints (unknown option, bad argument, missing value) in the one documented

@@ -1,5 +1,6 @@
-import ms from 'ms';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { LOG_LEVELS } from '../core/logger.js';
+import { parseCount, parseDurationMs, parseScaled } from '../profile/units.js';
 
 /**
  * Flag value parsers. Each validates at the edge and says what was wrong in the user's words;
@@ -15,20 +16,35 @@ export function intOption(min: number, max = Number.MAX_SAFE_INTEGER) {
   };
 }
 
+/** A count with optional decimal suffix: `500`, `10k` (10 000), `1m` (1 000 000). */
+export function countOption(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = parseCount(value);
+    if (n === undefined) throw new InvalidArgumentError(`must be a whole number, optionally with k (thousand) or m (million), like 500, 10k or 1m (got ${value})`);
+    if (n < min) throw new InvalidArgumentError(`must be at least ${min} (got ${value})`);
+    if (n > max) throw new InvalidArgumentError(`must be at most ${max} (got ${value})`);
+    return n;
+  };
+}
+
+/** A positive number with optional k/m suffix (`--connect-rate 2k`); fractions allowed. */
+export function positiveCountOption(value: string): number {
+  const n = parseScaled(value);
+  if (n === undefined || !(n > 0)) throw new InvalidArgumentError(`must be a number above 0, optionally with k or m, like 500 or 2k (got ${value})`);
+  return n;
+}
+
 export function positiveNumberOption(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`must be a number above 0 (got ${value})`);
   return n;
 }
 
-/** `60s`, `2m`, `500ms`, or a bare number of seconds. */
+/** `60s`, `2m`, `1m30s`, `500ms`, or a bare number of seconds. */
 export function durationMsOption(value: string): number {
-  const bare = Number(value);
-  const msValue = Number.isFinite(bare) ? bare * 1000 : ms(value as ms.StringValue);
-  if (typeof msValue !== 'number' || !Number.isFinite(msValue) || msValue < 0) {
-    throw new InvalidArgumentError(`must be a duration like 30s, 2m or 500ms (got ${value})`);
-  }
-  return Math.round(msValue);
+  const msValue = parseDurationMs(value);
+  if (msValue === undefined) throw new InvalidArgumentError(`must be a duration like 30s, 1m30s or 500ms (got ${value})`);
+  return msValue;
 }
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2 };
@@ -62,4 +78,9 @@ export function oneOf<T extends string>(choices: readonly T[]) {
 /** Repeatable flags (`--header a --header b`) collect their values in order. */
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/** `--log-level`, the same on every command: pino's levels, or silent. */
+export function logLevelOption(): Option {
+  return new Option('--log-level <level>', 'log level (JSON lines on stderr, pretty on a terminal)').choices([...LOG_LEVELS, 'silent']).default('info');
 }

@@ -21,6 +21,14 @@ export interface WorkerConfig {
   payloadBytes: number;
   ratePerClient: number;
   connectTimeoutMs: number;
+  pattern: 'echo' | 'broadcast';
+  senders: number;
+  format: 'plain' | 'shootout';
+  /**
+   * The run's zero on the host's monotonic clock (µs): probe times are written relative to it, so a
+   * delivery sent by one thread or process is timed by another on the same clock.
+   */
+  clockBaseUs: number;
 }
 
 export type ToWorker =
@@ -84,7 +92,7 @@ export type FromWorker =
       type: 'result';
       workerIndex: number;
       counters: WorkerCounters;
-      hist: { rtt: ValueCounts; rttRaw: ValueCounts; sendLag: ValueCounts; connect: ValueCounts };
+      hist: { rtt: ValueCounts; rttRaw: ValueCounts; sendLag: ValueCounts; connect: ValueCounts; lastDelivery: ValueCounts };
       loopDelayP99Us: number;
       loopDelayMaxUs: number;
     }

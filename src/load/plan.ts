@@ -62,6 +62,16 @@ export function planWorkers(clients: number, processes: number, threadsPerProces
 }
 
 /**
+ * In the broadcast pattern, which connection ids send: the first id of each of `senders` equal
+ * blocks of the ids (id = ceil(j × clients / senders)), so senders spread over workers like all ids.
+ * Returns the sender's index j, or -1 for a connection that only listens.
+ */
+export function senderIndex(globalId: number, clients: number, senders: number): number {
+  const j = Math.floor((globalId * senders) / clients);
+  return globalId === 0 || j > Math.floor(((globalId - 1) * senders) / clients) ? j : -1;
+}
+
+/**
  * Offset of a connection's sends within each period, spreading all clients evenly over it
  * (open model: intended send k of connection id = start + phase(id) + k × period).
  */

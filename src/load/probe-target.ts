@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { WsbError } from '../core/errors.js';
-import { createProbeBuffer, probeOffset, writeProbe } from '../protocol/probe.js';
+import { createProbeBuffer, probeFraming, probeOffset, writeProbe } from '../protocol/probe.js';
+import { PONG_PREFIX_BYTES } from '../protocol/pong.js';
 import type { LoadConfig } from '../profile/load-config.js';
 import { failureCause } from './failure-cause.js';
 
@@ -9,7 +10,7 @@ const PROBE_TIMEOUT_MS = 5000;
 /** What one trial connection learned about the target. */
 export interface TargetProbe {
   /** `pong`: replies `Pong: <msg>` (the seed server); `echo`: the payload unchanged. */
-  replyStyle: 'pong' | 'echo';
+  replyStyle: 'pong' | 'echo' | 'shootout';
   greeting: string | null;
   protocol: string;
   extensions: string;
@@ -42,8 +43,9 @@ export function probeTarget(config: LoadConfig, localAddress?: string): Promise<
       reject(err);
     }
     ws.on('open', () => {
-      const probe = createProbeBuffer(config.payloadBytes);
-      writeProbe(probe, 0, 0, 0, 0);
+      const framing = probeFraming(config.format, config.pattern);
+      const probe = createProbeBuffer(config.payloadBytes, framing);
+      writeProbe(probe, 0, 0, 0, 0, framing.prefix.length);
       ws.send(probe, { binary: false });
     });
     ws.on('message', (data: Buffer, isBinary: boolean) => {
@@ -54,7 +56,7 @@ export function probeTarget(config: LoadConfig, localAddress?: string): Promise<
       }
       settled = true;
       clearTimeout(timer);
-      resolve({ replyStyle: at > 0 ? 'pong' : 'echo', greeting, protocol: ws.protocol, extensions: ws.extensions });
+      resolve({ replyStyle: at === 0 ? 'echo' : data.subarray(0, at).equals(PONG_PREFIX_BYTES) ? 'pong' : 'shootout', greeting, protocol: ws.protocol, extensions: ws.extensions });
       ws.close(1000);
     });
     ws.on('error', (err: Error & { code?: string }) => fail(describeConnectError(config.url, err)));

@@ -1,4 +1,4 @@
-import { sharedNowMs, sleep } from '../core/clock.js';
+import { monotonicOriginUs, nowUs, sharedNowMs, sleep } from '../core/clock.js';
 import { WsbError } from '../core/errors.js';
 import { runConformance, type ConformanceReport } from '../check/conformance.js';
 import type { Logger } from '../core/logger.js';
@@ -21,6 +21,8 @@ import { addCounters, emptyCounters, type WorkerConfig, type WorkerCounters } fr
 const SETTLE_MS = 500;
 const START_DELAY_MS = 200;
 const RESULT_TIMEOUT_MS = 15_000;
+/** The run's zero on the host's monotonic clock: probe times are small numbers from here on. */
+const RUN_CLOCK_BASE_US = Math.floor(monotonicOriginUs() + nowUs()) - 1_000_000;
 /** How long after a schedule second's end its series entry is taken: the workers' reports are in. */
 const SERIES_DELAY_MS = 150;
 
@@ -38,7 +40,7 @@ export interface LoadOutcome {
   plan: RunPlan;
   slices: WorkerSlice[];
   counters: WorkerCounters;
-  histograms: { rtt: string; rttRaw: string; sendLag: string; connect: string };
+  histograms: { rtt: string; rttRaw: string; sendLag: string; connect: string; lastDelivery: string };
   eventLoopDelayP99Us: number;
   /** The window up to the target's first failure: what saturation is judged on (answering-window.ts). */
   answering: AnsweringBasis;
@@ -82,7 +84,7 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
   if (config.check) {
     // The gate requires what this run uses: text probes of its size (binary echo only warns while the load sends text).
     conformance = await beforeAbort(
-      runConformance(config.url, { protocols: config.protocols, headers: config.headers, origin: config.origin, localAddress: plan.localAddresses[0], payloadBytes: config.payloadBytes, requireBinary: false }),
+      runConformance(config.url, { protocols: config.protocols, headers: config.headers, origin: config.origin, localAddress: plan.localAddresses[0], payloadBytes: config.payloadBytes, requireBinary: false, pattern: config.pattern, format: config.format }),
       abort,
     );
     if (!conformance.ok) {
@@ -220,6 +222,7 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
       rttRaw: encodeMerged(results.map((r) => r.hist.rttRaw)),
       sendLag: encodeMerged(results.map((r) => r.hist.sendLag)),
       connect: encodeMerged(results.map((r) => r.hist.connect)),
+      lastDelivery: encodeMerged(results.map((r) => r.hist.lastDelivery)),
     },
     eventLoopDelayP99Us: Math.max(0, ...results.map((r) => r.loopDelayP99Us)),
     answering: answering.basis(),
@@ -285,6 +288,10 @@ function workerConfig(config: LoadConfig, slice: WorkerSlice, plan: RunPlan): Wo
     payloadBytes: config.payloadBytes,
     ratePerClient: config.ratePerClient,
     connectTimeoutMs: config.connectTimeoutMs,
+    pattern: config.pattern,
+    senders: config.senders,
+    format: config.format,
+    clockBaseUs: RUN_CLOCK_BASE_US,
   };
 }
 

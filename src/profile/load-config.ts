@@ -34,6 +34,15 @@ export interface LoadConfig {
   outDir: string;
   name: string;
   profileName: string | undefined;
+  /**
+   * `echo`: every client sends and times its own replies. `broadcast`: `senders` of the clients send,
+   * the server fans each message out to every client, and every client times each delivery.
+   */
+  pattern: 'echo' | 'broadcast';
+  /** Clients that send in the broadcast pattern (spread evenly over the ids, so over workers and phases). */
+  senders: number;
+  /** `plain`: the probe is the message; `shootout`: the websocket-shootout JSON protocol. */
+  format: 'plain' | 'shootout';
   /** Self-check limits: above either, the client was the bottleneck (`client-saturated`). */
   maxSendLagP99Ms: number;
   maxEventLoopDelayP99Ms: number;
@@ -54,6 +63,8 @@ export const LOAD_DEFAULTS = {
   origin: undefined,
   graceMs: 2_000,
   connectTimeoutMs: 10_000,
+  pattern: 'echo' as 'echo' | 'broadcast',
+  format: 'plain' as 'plain' | 'shootout',
   maxSendLagP99Ms: 20,
   maxEventLoopDelayP99Ms: 50,
 } as const;

@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import ms from 'ms';
+import { parseDurationMs } from './units.js';
 
-/** `"60s"`, `"2m"`, `"500ms"` or a number of seconds. */
+/** `"60s"`, `"1m30s"`, `"500ms"` or a number of seconds: the same forms as the flags. */
 const duration = z.union([z.number().nonnegative(), z.string()]).transform((v, ctx) => {
-  const out = typeof v === 'number' ? v * 1000 : ms(v as ms.StringValue);
-  if (typeof out !== 'number' || !Number.isFinite(out) || out < 0) {
-    ctx.addIssue({ code: 'custom', message: `must be a duration like "30s", "2m" or "500ms" (got ${JSON.stringify(v)})` });
+  const out = parseDurationMs(v);
+  if (out === undefined) {
+    ctx.addIssue({ code: 'custom', message: `must be a duration like "30s", "1m30s" or "500ms" (got ${JSON.stringify(v)})` });
     return z.NEVER;
   }
-  return Math.round(out);
+  return out;
 });
 
 /**

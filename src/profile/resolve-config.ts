@@ -29,6 +29,9 @@ export interface LoadFlags {
   name?: string;
   graceMs?: number;
   connectTimeoutMs?: number;
+  pattern?: 'echo' | 'broadcast';
+  senders?: number;
+  format?: 'plain' | 'shootout';
 }
 
 /** Defaults ← profile ← flags, then the checks that involve more than one field. Returns a frozen config. */
@@ -64,6 +67,10 @@ export function resolveLoadConfig(flags: LoadFlags): LoadConfig {
     outDir: flags.outDir ?? 'results',
     name: flags.name ?? loaded?.name ?? 'load',
     profileName: loaded?.name,
+    pattern: flags.pattern ?? LOAD_DEFAULTS.pattern,
+    // Default: 1 % of the clients send (the shootout's ratio of senders to listeners is of this order).
+    senders: flags.senders ?? Math.max(1, Math.round(clients / 100)),
+    format: flags.format ?? LOAD_DEFAULTS.format,
     maxSendLagP99Ms: p.maxSendLagP99Ms ?? LOAD_DEFAULTS.maxSendLagP99Ms,
     maxEventLoopDelayP99Ms: p.maxEventLoopDelayP99Ms ?? LOAD_DEFAULTS.maxEventLoopDelayP99Ms,
   };
@@ -88,6 +95,10 @@ function validate(c: LoadConfig): void {
     throw usageError(`--payload-size must be at least ${PROBE_HEADER_BYTES} bytes, the size of the probe header (got ${c.payloadBytes})`);
   }
   if (c.clients > PROBE_MAX_ID + 1) throw usageError(`--clients must be at most ${PROBE_MAX_ID + 1} (got ${c.clients})`);
+  if (c.senders > c.clients) throw usageError(`--senders must be at most --clients (got ${c.senders} > ${c.clients})`);
+  if (c.pattern === 'broadcast' && c.shard) {
+    throw usageError('--pattern broadcast cannot be sharded over machines', 'delivery latency needs one clock for senders and receivers: run a broadcast load on one host');
+  }
   if (c.durationMs <= 0) throw usageError(`--duration must be longer than 0 (got ${c.durationMs} ms)`);
   if (c.durationMs < 1000 / c.ratePerClient) {
     throw usageError(

@@ -29,14 +29,44 @@ const COLON = 0x3a;
 const ZERO = 0x30;
 const PAD = 0x78; // 'x'
 
-/** A reusable probe buffer of `size` bytes (≥ PROBE_HEADER_BYTES) with the constant parts filled in. */
-export function createProbeBuffer(size: number): Buffer {
-  const buf = Buffer.alloc(Math.max(size, PROBE_HEADER_BYTES), PAD);
-  MAGIC.copy(buf, 0);
-  buf[SEQ_OFFSET - 1] = COLON;
-  buf[INTENDED_OFFSET - 1] = COLON;
-  buf[SENT_OFFSET - 1] = COLON;
-  buf[PROBE_HEADER_BYTES - 1] = COLON;
+/**
+ * What wraps the probe on the wire. `plain`: the probe is the message. `shootout`: the JSON protocol
+ * of the websocket-shootout benchmark, `{"type":"echo"|"broadcast","payload":"<probe>"}`, so servers
+ * written for it are measured unchanged (the probe is ASCII: a JSON string needs no escaping).
+ */
+export interface ProbeFraming {
+  prefix: Buffer;
+  suffix: Buffer;
+}
+
+export const PLAIN_FRAMING: ProbeFraming = { prefix: Buffer.alloc(0), suffix: Buffer.alloc(0) };
+
+const SHOOTOUT_SUFFIX = Buffer.from('"}');
+const shootoutPrefix = (type: string) => Buffer.from(`{"type":"${type}","payload":"`);
+const SHOOTOUT_ECHO = shootoutPrefix('echo');
+const SHOOTOUT_BROADCAST = shootoutPrefix('broadcast');
+
+/** The framing for a wire format and traffic pattern. */
+export function probeFraming(format: 'plain' | 'shootout', pattern: 'echo' | 'broadcast'): ProbeFraming {
+  if (format === 'plain') return PLAIN_FRAMING;
+  return { prefix: pattern === 'broadcast' ? SHOOTOUT_BROADCAST : SHOOTOUT_ECHO, suffix: SHOOTOUT_SUFFIX };
+}
+
+/**
+ * A reusable message of `size` bytes (at least the framing plus PROBE_HEADER_BYTES) with the constant
+ * parts filled in; the probe starts at `framing.prefix.length` (pass it to writeProbe as `base`).
+ */
+export function createProbeBuffer(size: number, framing: ProbeFraming = PLAIN_FRAMING): Buffer {
+  const { prefix, suffix } = framing;
+  const buf = Buffer.alloc(Math.max(size, prefix.length + PROBE_HEADER_BYTES + suffix.length), PAD);
+  prefix.copy(buf, 0);
+  suffix.copy(buf, buf.length - suffix.length);
+  const b = prefix.length;
+  MAGIC.copy(buf, b);
+  buf[b + SEQ_OFFSET - 1] = COLON;
+  buf[b + INTENDED_OFFSET - 1] = COLON;
+  buf[b + SENT_OFFSET - 1] = COLON;
+  buf[b + PROBE_HEADER_BYTES - 1] = COLON;
   return buf;
 }
 
@@ -56,11 +86,11 @@ const LOW = 1e7;
  * digits) are split into two int32 halves, because digit-by-digit division of a 13-digit double
  * cost ~0.55 µs per probe against ~0.13 µs now (measured), ~4 % of a round trip's client CPU.
  */
-export function writeProbe(buf: Buffer, connId: number, seq: number, intendedUs: number, sentUs: number): void {
-  writeDigits(buf, ID_OFFSET + ID_WIDTH, ID_WIDTH, connId);
-  writeDigits(buf, SEQ_OFFSET + SEQ_WIDTH, SEQ_WIDTH, seq % (PROBE_MAX_SEQ + 1));
-  writeTime(buf, INTENDED_OFFSET, intendedUs);
-  writeTime(buf, SENT_OFFSET, sentUs);
+export function writeProbe(buf: Buffer, connId: number, seq: number, intendedUs: number, sentUs: number, base = 0): void {
+  writeDigits(buf, base + ID_OFFSET + ID_WIDTH, ID_WIDTH, connId);
+  writeDigits(buf, base + SEQ_OFFSET + SEQ_WIDTH, SEQ_WIDTH, seq % (PROBE_MAX_SEQ + 1));
+  writeTime(buf, base + INTENDED_OFFSET, intendedUs);
+  writeTime(buf, base + SENT_OFFSET, sentUs);
 }
 
 function writeTime(buf: Buffer, offset: number, us: number): void {
@@ -69,14 +99,19 @@ function writeTime(buf: Buffer, offset: number, us: number): void {
   writeDigits(buf, offset + TIME_WIDTH - 7, TIME_WIDTH - 7, high);
 }
 
-/** Where the probe starts in a reply: after `Pong: ` (seed server) or at 0 (echo server); -1 if no probe. */
+/**
+ * Where the probe starts in a reply: at 0 (echo server, broadcast), after `Pong: ` (seed server), or
+ * inside a shootout `echo` / `broadcast` message; -1 if there is none (greetings, `broadcastResult`).
+ */
 export function probeOffset(reply: Buffer): number {
-  if (reply.length >= PONG_PREFIX_BYTES.length + PROBE_HEADER_BYTES && startsWith(reply, PONG_PREFIX_BYTES, 0) && startsWith(reply, MAGIC, PONG_PREFIX_BYTES.length)) {
-    return PONG_PREFIX_BYTES.length;
-  }
   if (reply.length >= PROBE_HEADER_BYTES && startsWith(reply, MAGIC, 0)) return 0;
+  for (const prefix of PROBE_PREFIXES) {
+    if (reply.length >= prefix.length + PROBE_HEADER_BYTES && startsWith(reply, prefix, 0) && startsWith(reply, MAGIC, prefix.length)) return prefix.length;
+  }
   return -1;
 }
+
+const PROBE_PREFIXES = [PONG_PREFIX_BYTES, SHOOTOUT_ECHO, SHOOTOUT_BROADCAST];
 
 function startsWith(buf: Buffer, prefix: Buffer, at: number): boolean {
   for (let i = 0; i < prefix.length; i++) if (buf[at + i] !== prefix[i]) return false;

@@ -16,7 +16,11 @@ export function buildResult(o: LoadOutcome, tool: { name: string; version: strin
   };
   const rttUs = summaryOf(o.histograms.rtt);
   const sendLagUs = summaryOf(o.histograms.sendLag);
-  const lost = Math.max(0, c.sent - c.received);
+  // Broadcast: every broadcast is due once on every connected client (the sender included).
+  const broadcast = cfg.pattern === 'broadcast';
+  const expectedDeliveries = broadcast ? c.sent * c.established : 0;
+  const missingDeliveries = Math.max(0, expectedDeliveries - c.received);
+  const lost = broadcast ? 0 : Math.max(0, c.sent - c.received);
   const unexpectedCloses = Object.values(c.unexpectedClosesByCode).reduce((a, b) => a + b, 0);
   // A target that failed mid-run: the client is judged on the seconds before it failed (answering-window.ts).
   const targetFailed = o.answering.targetFailedAtMs !== null;
@@ -26,6 +30,7 @@ export function buildResult(o: LoadOutcome, tool: { name: string; version: strin
     established: c.established,
     failed: c.failed,
     lost,
+    missingDeliveries,
     skipped: c.skipped,
     badReplies: c.badReplies,
     duplicateReplies: c.duplicateReplies,
@@ -54,6 +59,9 @@ export function buildResult(o: LoadOutcome, tool: { name: string; version: strin
       durationS: cfg.durationMs / 1000,
       warmupS: cfg.warmupMs / 1000,
       payloadBytes: cfg.payloadBytes,
+      pattern: cfg.pattern,
+      senders: broadcast ? cfg.senders : null,
+      format: cfg.format,
       threads: o.plan.threadsPerProcess,
       processes: o.plan.processes,
       workers: o.slices.length,
@@ -94,6 +102,7 @@ export function buildResult(o: LoadOutcome, tool: { name: string; version: strin
       unexpectedClosesByCode: c.unexpectedClosesByCode,
       errorsByCode: c.errorsByCode,
       rttUs,
+      ...(broadcast ? { deliveries: { expected: expectedDeliveries, received: c.received, missing: missingDeliveries, lastDeliveryUs: summaryOf(o.histograms.lastDelivery) } } : {}),
       rttRawUs: summaryOf(o.histograms.rttRaw),
       sendLagUs,
       connectUs: summaryOf(o.histograms.connect),

@@ -1,13 +1,11 @@
 import { errorCount } from './metric-names.js';
 import type { ResultDocument } from './result-schema.js';
+import { runIdentity, type RunIdentity } from './run-identity.js';
 
-/** Which server and tier a run measured; `compare` sets it, a plain `load` result falls back to its name. */
-export function runLabel(doc: ResultDocument): { server: string; tier: string } {
-  return doc.label ?? { server: doc.name, tier: doc.config.profile ?? `${doc.config.clients}c` };
-}
-
-/** One line of a comparison: a server × tier, medians over its repeats and their spread. */
+/** One line of a comparison: one run (a server × tier for `compare`), medians over its repeats and their spread. */
 export interface ComparisonRow {
+  /** The run's name and part (`gate`, `100k (shard 0/4)`); '' for `compare` runs. */
+  run: string;
   server: string;
   tier: string;
   clients: number;
@@ -38,19 +36,40 @@ function medianOrNull(values: (number | null | undefined)[]): number | null {
   return present.length ? Math.round(median(present) * 100) / 100 : null;
 }
 
-/** Groups runs by server × tier (in first-seen order) and takes medians over repeats. */
-export function comparisonRows(docs: ResultDocument[]): ComparisonRow[] {
-  const groups = new Map<string, ResultDocument[]>();
+/** A group of results that are repeats of one run (see run-identity.ts). */
+export interface RunGroup {
+  id: RunIdentity;
+  docs: ResultDocument[];
+}
+
+/**
+ * Groups results by run identity, in first-seen order. Groups that would print alike (same run,
+ * server and tier) but ran different loads get the load appended to their run name.
+ */
+export function groupRuns(docs: ResultDocument[]): RunGroup[] {
+  const groups = new Map<string, RunGroup>();
   for (const d of docs) {
-    const { server, tier } = runLabel(d);
-    const key = `${server}\u0000${tier}`;
-    groups.set(key, [...(groups.get(key) ?? []), d]);
+    const id = runIdentity(d);
+    const g = groups.get(id.key);
+    if (g) g.docs.push(d);
+    else groups.set(id.key, { id, docs: [d] });
   }
-  return [...groups.values()].map((runs) => {
-    const { server, tier } = runLabel(runs[0]);
+  const list = [...groups.values()];
+  const shown = (g: RunGroup) => `${g.id.run}\u0000${g.id.server}\u0000${g.id.tier}`;
+  for (const g of list) {
+    if (list.some((o) => o !== g && shown(o) === shown(g))) g.id = { ...g.id, run: `${g.id.run || g.id.server} [${g.id.load}]` };
+  }
+  return list;
+}
+
+/** One row per run (repeats grouped, see groupRuns) with medians over the repeats. */
+export function comparisonRows(docs: ResultDocument[]): ComparisonRow[] {
+  return groupRuns(docs).map(({ id, docs: runs }) => {
+    const { run, server, tier } = id;
     const p99s = runs.map((r) => r.summary.rttUs.p99);
     const verdicts = [...new Set(runs.map((r) => r.summary.verdict))];
     return {
+      run,
       server,
       tier,
       clients: runs[0].config.clients,
@@ -71,7 +90,14 @@ export function comparisonRows(docs: ResultDocument[]): ComparisonRow[] {
   });
 }
 
-export const COMPARISON_COLUMNS: { key: keyof ComparisonRow; title: string; format: (row: ComparisonRow) => string }[] = [
+export interface ComparisonColumn {
+  key: keyof ComparisonRow;
+  title: string;
+  format: (row: ComparisonRow) => string;
+}
+
+export const COMPARISON_COLUMNS: ComparisonColumn[] = [
+  { key: 'run', title: 'run', format: (r) => r.run },
   { key: 'server', title: 'server', format: (r) => r.server },
   { key: 'tier', title: 'tier', format: (r) => r.tier },
   { key: 'clients', title: 'clients', format: (r) => String(r.clients) },
@@ -88,25 +114,33 @@ export const COMPARISON_COLUMNS: { key: keyof ComparisonRow; title: string; form
   { key: 'rttP99MinUs', title: 'p99 spread ms', format: (r) => (r.repeats > 1 ? `${msText(r.rttP99MinUs)}-${msText(r.rttP99MaxUs)}` : '-') },
 ];
 
+/** The columns worth showing: `run` only when some row is not a `compare` run (its run name is then empty). */
+export function comparisonColumns(rows: ComparisonRow[]): ComparisonColumn[] {
+  return rows.some((r) => r.run !== '') ? COMPARISON_COLUMNS : COMPARISON_COLUMNS.filter((c) => c.key !== 'run');
+}
+
 function msText(us: number): string {
   const v = us / 1000;
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
 }
 
-/** CSV of comparison rows: raw numbers (µs, KB), stable header. */
+/** CSV of comparison rows: raw numbers (µs, KB), stable header (columns are only appended). */
 export function comparisonCsv(rows: ComparisonRow[]): string {
   const header = [
     'server', 'tier', 'clients', 'repeats', 'rttP50Us', 'rttP99Us', 'rttP999Us', 'rttMaxUs', 'messagesPerSec', 'errors',
-    'serverRssPeakKb', 'serverRssPerConnectionKb', 'serverCpuPercent', 'verdict', 'rttP99MinUs', 'rttP99MaxUs',
+    'serverRssPeakKb', 'serverRssPerConnectionKb', 'serverCpuPercent', 'verdict', 'rttP99MinUs', 'rttP99MaxUs', 'run',
   ] as (keyof ComparisonRow)[];
   const cell = (v: unknown) => (v === null || v === undefined ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
   return [header.join(','), ...rows.map((r) => header.map((k) => cell(r[k])).join(','))].join('\n') + '\n';
 }
 
+const TEXT_COLUMNS = new Set<keyof ComparisonRow>(['run', 'server', 'tier', 'verdict']);
+
 /** GitHub-flavoured Markdown table (job summaries, PR comments). */
 export function comparisonMarkdown(rows: ComparisonRow[], title = 'wsbench comparison'): string {
-  const head = `| ${COMPARISON_COLUMNS.map((c) => c.title).join(' | ')} |`;
-  const sep = `|${COMPARISON_COLUMNS.map((c) => (c.key === 'server' || c.key === 'tier' || c.key === 'verdict' ? ' --- ' : ' ---: ')).join('|')}|`;
-  const body = rows.map((r) => `| ${COMPARISON_COLUMNS.map((c) => c.format(r).replace(/\|/g, '\\|')).join(' | ')} |`);
+  const columns = comparisonColumns(rows);
+  const head = `| ${columns.map((c) => c.title).join(' | ')} |`;
+  const sep = `|${columns.map((c) => (TEXT_COLUMNS.has(c.key) ? ' --- ' : ' ---: ')).join('|')}|`;
+  const body = rows.map((r) => `| ${columns.map((c) => c.format(r).replace(/\|/g, '\\|')).join(' | ')} |`);
   return [`### ${title}`, '', head, sep, ...body, ''].join('\n');
 }

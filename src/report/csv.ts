@@ -12,6 +12,7 @@ export const CSV_COLUMNS = [
   'clientRssPeakKb', 'clientRssPerConnectionKb', 'clientCpuPercentMean', 'clientEventLoopDelayP99Us',
   'verdict', 'interrupted',
   'badReplies', 'duplicateReplies', 'outOfOrderReplies', 'crossedReplies',
+  'pattern', 'format', 'senders', 'deliveriesExpected', 'deliveriesReceived', 'deliveriesMissing', 'lastDeliveryP50Us', 'lastDeliveryP99Us',
 ] as const;
 
 export function csvRow(r: ResultDocument): Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null> {
@@ -57,10 +58,19 @@ export function csvRow(r: ResultDocument): Record<(typeof CSV_COLUMNS)[number], 
     duplicateReplies: s.messages.duplicateReplies ?? null,
     outOfOrderReplies: s.messages.outOfOrderReplies ?? null,
     crossedReplies: s.messages.crossedReplies ?? null,
+    pattern: r.config.pattern ?? 'echo',
+    format: r.config.format ?? 'plain',
+    senders: r.config.senders ?? null,
+    deliveriesExpected: s.deliveries?.expected ?? null,
+    deliveriesReceived: s.deliveries?.received ?? null,
+    deliveriesMissing: s.deliveries?.missing ?? null,
+    lastDeliveryP50Us: s.deliveries?.lastDeliveryUs.p50 ?? null,
+    lastDeliveryP99Us: s.deliveries?.lastDeliveryUs.p99 ?? null,
   };
 }
 
-function cell(v: string | number | boolean | null): string {
+/** One CSV cell: empty for null, quoted when it holds a quote, comma or newline. */
+export function csvCell(v: string | number | boolean | null): string {
   if (v === null) return '';
   const s = String(v);
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -70,7 +80,7 @@ export function toCsv(results: ResultDocument[]): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const r of results) {
     const row = csvRow(r);
-    lines.push(CSV_COLUMNS.map((c) => cell(row[c])).join(','));
+    lines.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(','));
   }
   return lines.join('\n') + '\n';
 }

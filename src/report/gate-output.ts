@@ -8,11 +8,19 @@ export function describeThresholds(outcomes: ThresholdOutcome[]): string {
     .join('\n') + '\n';
 }
 
+const STATUS_WORD = { ok: 'ok       ', regressed: 'REGRESSED', skipped: 'skipped  ' } as const;
+
+/** One line per figure: `REGRESSED run/tier messagesPerSec: 1000 -> 400 (-60.0%, limit -5%)`. */
 export function describeRegressions(outcomes: RegressionOutcome[], label: string): string {
   return outcomes
     .map((o) => {
-      const change = o.change === undefined ? 'not measured' : `${o.change >= 0 ? '+' : ''}${(o.change * 100).toFixed(1)}%`;
-      return `${o.ok ? 'ok       ' : 'REGRESSED'} ${label} ${o.metric}: ${o.baseline ?? '-'} -> ${o.current ?? '-'} (${change}, limit +${(o.maxIncrease * 100).toFixed(0)}%)`;
+      const head = `${STATUS_WORD[o.status]} ${label} ${o.metric}:`;
+      if (o.baseline === undefined) return `${head} not in the baseline, nothing to compare (${o.current ?? '-'} now)`;
+      if (o.current === undefined) return `${head} ${o.baseline} -> not measured in this run`;
+      const change = `${o.change! >= 0 ? '+' : ''}${(o.change! * 100).toFixed(1)}%`;
+      // The limit is shown in the direction that is worse for this figure.
+      const limit = `${o.direction === 'higher-is-worse' ? '+' : '-'}${(o.maxWorsening * 100).toFixed(0)}%`;
+      return `${head} ${o.baseline} -> ${o.current} (${change}, limit ${limit})`;
     })
     .join('\n') + '\n';
 }

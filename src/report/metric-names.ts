@@ -18,7 +18,7 @@ export function errorCount(doc: ResultDocument): number {
   const m = s.messages;
   const closes = Object.values(s.unexpectedClosesByCode).reduce((a, b) => a + b, 0);
   const sequence = (m.duplicateReplies ?? 0) + (m.outOfOrderReplies ?? 0) + (m.crossedReplies ?? 0);
-  return s.connections.failed + m.lost + m.skipped + m.badReplies + sequence + closes;
+  return s.connections.failed + m.lost + (s.deliveries?.missing ?? 0) + m.skipped + m.badReplies + sequence + closes;
 }
 
 /** Reads a named figure; undefined when the result does not have it (e.g. no --server-pid). */
@@ -51,6 +51,20 @@ export function metricValue(doc: ResultDocument, name: string): { value: number;
 }
 
 const COUNTS = ['errors', 'failed', 'established', 'lost', 'messagesPerSec'];
+
+/** Which way a figure gets worse: the one place --max-regression learns it. */
+export type MetricDirection = 'higher-is-worse' | 'lower-is-worse';
+
+/**
+ * Throughput and connections established are better when higher; every other figure (latency,
+ * memory, CPU, errors, lost and failed counts) is better when lower. A new figure that is better
+ * when higher must be listed here, or a collapse of it would pass the gate.
+ */
+const LOWER_IS_WORSE = new Set(['messagesPerSec', 'established']);
+
+export function metricDirection(name: string): MetricDirection {
+  return LOWER_IS_WORSE.has(name) ? 'lower-is-worse' : 'higher-is-worse';
+}
 
 /** True for a name metricValue understands (server.* and client.* are checked against a result later). */
 export function isKnownMetric(name: string): boolean {

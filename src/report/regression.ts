@@ -1,20 +1,31 @@
 import { usageError } from '../core/errors.js';
-import { metricValue } from './metric-names.js';
+import { isKnownMetric, metricDirection, metricValue, METRIC_HELP, type MetricDirection } from './metric-names.js';
 import type { ResultDocument } from './result-schema.js';
 
-/** `rtt.p99=10%`: the figure may grow by at most this fraction over the baseline. */
+/** `rtt.p99=10%`: the figure may get worse by at most this fraction of the baseline. */
 export interface RegressionLimit {
   metric: string;
-  maxIncrease: number;
+  maxWorsening: number;
 }
+
+/**
+ * `ok`: within the limit; `regressed`: worse than the limit allows, or measured in the baseline but
+ * not in this run (a gate must not pass by accident); `skipped`: the baseline lacks the figure, so
+ * there is nothing to compare against (an older result shape, or a baseline run without --server-pid).
+ */
+export type RegressionStatus = 'ok' | 'regressed' | 'skipped';
 
 export interface RegressionOutcome {
   metric: string;
+  direction: MetricDirection;
   baseline: number | undefined;
   current: number | undefined;
+  /** (current − baseline) / baseline, signed; undefined when either is missing. */
   change: number | undefined;
-  maxIncrease: number;
-  ok: boolean;
+  /** `change` turned so that positive is always worse (a drop in msg/s is a positive worsening). */
+  worsening: number | undefined;
+  maxWorsening: number;
+  status: RegressionStatus;
 }
 
 export function parseRegressionLimits(value: string): RegressionLimit[] {
@@ -25,17 +36,22 @@ export function parseRegressionLimits(value: string): RegressionLimit[] {
     .map((part) => {
       const m = /^([A-Za-z][\w.]*)=([\d.]+)%$/.exec(part);
       if (!m) throw usageError(`--max-regression must look like rtt.p99=10%,server.rssPerConnectionKb=5% (got ${part})`);
-      return { metric: m[1], maxIncrease: Number(m[2]) / 100 };
+      if (!isKnownMetric(m[1])) throw usageError(`--max-regression ${part}: unknown figure ${m[1]}`, `known figures: ${METRIC_HELP}`);
+      return { metric: m[1], maxWorsening: Number(m[2]) / 100 };
     });
 }
 
-/** Higher is worse for every figure we gate on (latency, memory, CPU, errors). */
+/** Each figure is judged in its own direction (metricDirection): latency up is worse, msg/s down is worse. */
 export function compareToBaseline(current: ResultDocument, baseline: ResultDocument, limits: RegressionLimit[]): RegressionOutcome[] {
-  return limits.map(({ metric, maxIncrease }) => {
+  return limits.map(({ metric, maxWorsening }) => {
+    const direction = metricDirection(metric);
     const b = metricValue(baseline, metric)?.value;
     const c = metricValue(current, metric)?.value;
-    if (b === undefined || c === undefined) return { metric, baseline: b, current: c, change: undefined, maxIncrease, ok: false };
-    const change = b === 0 ? (c === 0 ? 0 : Number.POSITIVE_INFINITY) : (c - b) / b;
-    return { metric, baseline: b, current: c, change, maxIncrease, ok: change <= maxIncrease };
+    const base = { metric, direction, baseline: b, current: c, maxWorsening };
+    if (b === undefined) return { ...base, change: undefined, worsening: undefined, status: 'skipped' };
+    if (c === undefined) return { ...base, change: undefined, worsening: undefined, status: 'regressed' };
+    const change = b === 0 ? (c === 0 ? 0 : c > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY) : (c - b) / Math.abs(b);
+    const worsening = direction === 'higher-is-worse' ? change : -change;
+    return { ...base, change, worsening, status: worsening <= maxWorsening ? 'ok' : 'regressed' };
   });
 }

@@ -1,11 +1,11 @@
 import Table from 'cli-table3';
-import { comparisonCsv, comparisonMarkdown, comparisonRows, COMPARISON_COLUMNS } from './comparison.js';
+import { comparisonColumns, comparisonCsv, comparisonMarkdown, comparisonRows } from './comparison.js';
 import { renderHtmlReport } from './html-report.js';
 import type { ResultDocument } from './result-schema.js';
 
 export type ReportFormat = 'table' | 'csv' | 'md' | 'html';
 
-/** Results as a terminal table, CSV, Markdown or self-contained HTML (one row per server × tier). */
+/** Results as a terminal table, CSV, Markdown or self-contained HTML (one row per run: repeats grouped, shards and merges apart). */
 export function renderResults(docs: ResultDocument[], format: ReportFormat, title: string): string {
   const rows = comparisonRows(docs);
   switch (format) {
@@ -16,8 +16,9 @@ export function renderResults(docs: ResultDocument[], format: ReportFormat, titl
     case 'html':
       return renderHtmlReport(docs, title);
     case 'table': {
-      const t = new Table({ head: COMPARISON_COLUMNS.map((c) => c.title), style: { head: [], border: [] } });
-      for (const r of rows) t.push(COMPARISON_COLUMNS.map((c) => c.format(r)));
+      const columns = comparisonColumns(rows);
+      const t = new Table({ head: columns.map((c) => c.title), style: { head: [], border: [] } });
+      for (const r of rows) t.push(columns.map((c) => c.format(r)));
       return t.toString() + '\n';
     }
   }

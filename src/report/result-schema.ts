@@ -59,6 +59,11 @@ export interface ResultDocument {
     /** Shared schedule start (ISO), when given with --start-at. */
     startAt: string | null;
     client: 'lean' | 'ws';
+    /** Traffic pattern and wire format (absent in results written before them: echo, plain). */
+    pattern?: 'echo' | 'broadcast';
+    /** Clients that sent in the broadcast pattern (null for echo). */
+    senders?: number | null;
+    format?: 'plain' | 'shootout';
     /** Library settings recorded so runs stay comparable. */
     clientSettings: { maxPayloadBytes: number; handshakeTimeoutMs: number; perMessageDeflate: boolean };
   };
@@ -80,7 +85,7 @@ export interface ResultDocument {
     /** severity: what a failed check means (`warning` leaves `ok` true); absent in results written before it, read as `fail`. */
     checks: { name: string; ok: boolean; severity?: 'fail' | 'warning'; detail: string }[];
   } | null;
-  target: { replyStyle: 'pong' | 'echo'; greeting: string | null; protocol: string; extensions: string } | null;
+  target: { replyStyle: 'pong' | 'echo' | 'shootout'; greeting: string | null; protocol: string; extensions: string } | null;
   summary: {
     connections: { target: number; established: number; failed: number; failuresByCause: Record<string, number>; portRetries?: number };
     messages: {
@@ -106,6 +111,13 @@ export interface ResultDocument {
     };
     unexpectedClosesByCode: Record<string, number>;
     errorsByCode: Record<string, number>;
+    /**
+     * Broadcast pattern only (absent otherwise): deliveries of the window's broadcasts, expected =
+     * broadcasts sent × clients connected (the sender included); `lastDeliveryUs`: per broadcast, the
+     * latest of its deliveries in one load worker (exact with one worker; with several, each worker's).
+     * In this pattern `rttUs`/`rttRawUs` are delivery latencies, from the intended / actual send.
+     */
+    deliveries?: { expected: number; received: number; missing: number; lastDeliveryUs: LatencySummaryUs };
     rttUs: LatencySummaryUs;
     rttRawUs: LatencySummaryUs;
     sendLagUs: LatencySummaryUs;

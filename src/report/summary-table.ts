@@ -9,17 +9,23 @@ export function renderSummary(doc: ResultDocument, files?: { json: string; csv: 
   const out: string[] = [];
   out.push(
     `wsbench load ${c.url}: ${int(c.clients)} clients x ${c.ratePerClient} msg/s, ${c.durationS}s measured after ${c.warmupS}s warm-up, ` +
-      `${c.payloadBytes} B payload, ${c.processes} process(es) x ${c.threads} thread(s), ${c.client} client${doc.interrupted ? '  [INTERRUPTED: partial result]' : ''}`,
+      `${c.payloadBytes} B payload, ${layout(doc)}, ${c.client} client${doc.interrupted ? '  [INTERRUPTED: partial result]' : ''}`,
   );
   const lat = new Table({ head: ['latency (ms)', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean', 'samples'], style: { head: [], border: [] } });
   const row = (label: string, h: ResultDocument['summary']['rttUs']) => [label, ms(h.p50), ms(h.p90), ms(h.p99), ms(h.p999), ms(h.max), ms(h.mean), int(h.count)];
-  lat.push(row('rtt (from intended send)', s.rttUs), row('rtt raw (from actual send)', s.rttRawUs), row('send lag', s.sendLagUs), row('connect (ramp)', s.connectUs));
+  if (s.deliveries) {
+    lat.push(row('delivery (from intended send)', s.rttUs), row('delivery raw (from actual send)', s.rttRawUs), row('last delivery per broadcast', s.deliveries.lastDeliveryUs));
+  } else {
+    lat.push(row('rtt (from intended send)', s.rttUs), row('rtt raw (from actual send)', s.rttRawUs));
+  }
+  lat.push(row('send lag', s.sendLagUs), row('connect (ramp)', s.connectUs));
   out.push(lat.toString());
 
   const info = new Table({ style: { head: [], border: [] } });
   info.push(
     { connections: `${int(s.connections.established)} / ${int(s.connections.target)} established, ${int(s.connections.failed)} failed${s.connections.failed ? ` (${causes(s.connections.failuresByCause)})` : ''}` },
     { messages: `${int(s.messages.sent)} sent, ${int(s.messages.received)} received, ${int(s.messages.lost)} lost, ${int(s.messages.ratePerSec)}/s (window)` },
+    ...(s.deliveries ? [{ deliveries: `${int(s.deliveries.received)} received of ${int(s.deliveries.expected)} expected, ${int(s.deliveries.missing)} missing` }] : []),
     { 'reply errors': replyErrors(s.messages) },
     { 'unexpected closes': causes(s.unexpectedClosesByCode) },
     { client: `RSS peak ${kb(s.client.rssPeakKb)} (PSS ${kb(s.client.pssPeakKb)}), ${kb(s.client.rssPerConnectionKb)}/conn, CPU ${s.client.cpuPercentMean}%, loop delay p99 ${ms(s.client.eventLoopDelayP99Us)} ms` },
@@ -29,6 +35,18 @@ export function renderSummary(doc: ResultDocument, files?: { json: string; csv: 
   if (files) info.push({ results: `${files.json}\n${files.csv}\n${files.hgrm}` });
   out.push(info.toString());
   return out.join('\n') + '\n';
+}
+
+/**
+ * Where the load ran. A merged result's `processes` is the sum over its shards, which ran on
+ * different machines: name the shards first, or "2 process(es)" reads as one machine's layout.
+ */
+function layout(doc: ResultDocument): string {
+  const c = doc.config;
+  const perProcess = `${c.processes} process(es) x ${c.threads} thread(s)`;
+  if (doc.mergedFrom?.length) return `merged from ${doc.mergedFrom.length} shards (${c.processes} load process(es) in all)`;
+  if (c.shard) return `shard ${c.shard.index}/${c.shard.count}: ${perProcess}`;
+  return perProcess;
 }
 
 /** Replies that broke the protocol: unparseable, then the sequence checks (absent in older results). */

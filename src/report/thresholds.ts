@@ -46,7 +46,8 @@ export function validateThresholdNames(thresholds: Threshold[]): void {
   }
 }
 
-function compare(actual: number, op: Threshold['op'], limit: number): boolean {
+/** Whether `actual` meets the threshold's comparison. */
+export function meetsThreshold(actual: number, op: Threshold['op'], limit: number): boolean {
   switch (op) {
     case '<':
       return actual < limit;
@@ -67,6 +68,6 @@ function compare(actual: number, op: Threshold['op'], limit: number): boolean {
 export function evaluateThresholds(doc: ResultDocument, thresholds: Threshold[]): ThresholdOutcome[] {
   return thresholds.map((t) => {
     const actual = metricValue(doc, t.metric)?.value;
-    return { threshold: t, actual, ok: actual !== undefined && compare(actual, t.op, t.limit) };
+    return { threshold: t, actual, ok: actual !== undefined && meetsThreshold(actual, t.op, t.limit) };
   });
 }

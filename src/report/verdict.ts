@@ -5,6 +5,8 @@ export interface VerdictInput {
   established: number;
   failed: number;
   lost: number;
+  /** Broadcast pattern: deliveries expected but not received (the shootout's "missing received broadcasts"). */
+  missingDeliveries?: number;
   skipped: number;
   badReplies: number;
   duplicateReplies: number;
@@ -34,6 +36,7 @@ export function decideVerdict(v: VerdictInput): { verdict: Verdict; reasons: str
   if (v.failed > 0) errors.push(`${v.failed} connection(s) failed`);
   if (v.established < v.clientsTarget && v.failed === 0 && !v.interrupted) errors.push(`${v.clientsTarget - v.established} connection(s) never opened`);
   if (v.lost > 0) errors.push(`${v.lost} message(s) got no reply by the end of the grace period`);
+  if ((v.missingDeliveries ?? 0) > 0) errors.push(`${v.missingDeliveries} broadcast deliveries missing by the end of the grace period`);
   if (v.skipped > 0) errors.push(`${v.skipped} scheduled send(s) skipped: connection closed or not draining`);
   if (v.badReplies > 0) errors.push(`${v.badReplies} reply(ies) did not match what was sent`);
   if (v.duplicateReplies > 0) errors.push(`${v.duplicateReplies} duplicated reply(ies): the same probe answered more than once`);

@@ -6,6 +6,8 @@ export type WorkerToPrimary =
   | { type: 'wsb:stats-req'; id: number }
   | { type: 'wsb:admit-req'; id: number }
   | { type: 'wsb:release' }
+  /** Broadcast mode: a message to fan out on every other worker (text, as sent to clients). */
+  | { type: 'wsb:broadcast'; data: string }
   | {
       type: 'wsb:stats-part';
       id: number;
@@ -15,6 +17,7 @@ export type WorkerToPrimary =
 
 export type PrimaryToWorker =
   | { type: 'wsb:shutdown' }
+  | { type: 'wsb:broadcast'; data: string }
   | { type: 'wsb:stats-collect'; id: number }
   | { type: 'wsb:admit-res'; id: number; admitted: boolean }
   | { type: 'wsb:stats-res'; id: number; metricsText: string; contentType: string; connections: number; error?: string };

@@ -45,6 +45,9 @@ export async function startPrimary(opts: ServeOptions, entry: string, log: Logge
     } else if (m.type === 'wsb:release') {
       slotsTaken--;
       slotsByWorker.set(worker.id, (slotsByWorker.get(worker.id) ?? 1) - 1);
+    } else if (m.type === 'wsb:broadcast') {
+      // Broadcast fan-out across workers: each worker sends to its own clients, the primary relays.
+      for (const w of liveWorkers()) if (w !== worker) send(w, m);
     } else if (m.type === 'wsb:stats-part') {
       const p = pending.get(m.id);
       if (p) {

@@ -26,6 +26,7 @@ export async function startClusterWorker(
   const waiting = new Map<number, (m: Extract<PrimaryToWorker, { type: 'wsb:stats-res' }>) => void>();
   let registry: Registry | undefined;
 
+  let relayListener: (data: Buffer) => void = () => {};
   let nextAdmitId = 1;
   const admitWaiting = new Map<number, (admitted: boolean) => void>();
   const view: ClusterView = {
@@ -36,6 +37,8 @@ export async function startClusterWorker(
         ipc.send({ type: 'wsb:admit-req', id });
       }),
     release: () => ipc.send({ type: 'wsb:release' }),
+    relay: (data) => ipc.send({ type: 'wsb:broadcast', data: data.toString('utf8') }),
+    onRelay: (listener) => (relayListener = listener),
     workers: cluster.workers,
     serverPid: cluster.serverPid,
     snapshot() {
@@ -69,6 +72,8 @@ export async function startClusterWorker(
       admitWaiting.delete(m.id);
     } else if (m.type === 'wsb:stats-res') {
       waiting.get(m.id)?.(m);
+    } else if (m.type === 'wsb:broadcast') {
+      relayListener(Buffer.from(m.data, 'utf8'));
     } else if (m.type === 'wsb:shutdown') {
       onShutdownRequest();
     }

@@ -14,6 +14,10 @@ export interface ClusterView {
   admit(): boolean | Promise<boolean>;
   /** Gives a slot back (its TCP connection closed). */
   release(): void;
+  /** Broadcast: hands a message this process fanned out to the other workers (no-op with one process). */
+  relay(data: Buffer): void;
+  /** Broadcast: messages other workers fanned out, for this process's clients. */
+  onRelay(listener: (data: Buffer) => void): void;
 }
 
 /**

@@ -8,6 +8,8 @@ export function singleProcessView(registry: () => Registry, maxConnections: numb
   return {
     admit: () => (admitted < maxConnections ? (admitted++, true) : false),
     release: () => void admitted--,
+    relay: () => {},
+    onRelay: () => {},
     workers: 1,
     serverPid: process.pid,
     async snapshot(local: ServerStats) {

@@ -4,7 +4,13 @@ export interface ServeOptions {
   port: number;
   /** Only this path upgrades; undefined = every path (the seed greets with whatever path was asked). */
   path: string | undefined;
-  mode: 'pong' | 'echo';
+  /**
+   * pong: the seed's greeting and `Pong: <msg>`; echo: the message back; broadcast: every text
+   * message to every connected client (the sender included), across workers.
+   */
+  mode: 'pong' | 'echo' | 'broadcast';
+  /** plain: the modes above; shootout: the websocket-shootout JSON protocol (`echo` and `broadcast` messages). */
+  format: 'plain' | 'shootout';
   protocols: string[];
   deflate: boolean;
   maxPayloadBytes: number;

@@ -67,11 +67,61 @@ export function createPongServer(
   const backpressure = createBackpressure(opts.maxSendBufferBytes, opts.sendBufferTimeoutMs, stats);
 
   // Hot-path listeners: created once per server and shared by every socket (no closure per connection).
-  const pong = opts.mode === 'pong';
+  const pong = opts.mode === 'pong' && opts.format === 'plain';
+  const broadcast = opts.mode === 'broadcast' && opts.format === 'plain';
+  const shootout = opts.format === 'shootout';
+
+  /** Sends a text message to every open connection of this process (the fan-out of a broadcast). */
+  function sendToAll(data: Buffer): void {
+    for (const client of wss.clients) {
+      if (client.readyState !== client.OPEN) continue;
+      client.send(data, { binary: false });
+      stats.messagesOut++;
+      stats.bytesOut += data.length;
+      backpressure.afterSend(client);
+    }
+  }
+  // Other workers' broadcasts reach this worker's clients through the primary (cluster-primary.ts).
+  cluster.onRelay(sendToAll);
+  function fanOut(data: Buffer): void {
+    sendToAll(data);
+    if (cluster.workers > 1) cluster.relay(data);
+  }
+
+  /**
+   * The websocket-shootout protocol: `{"type":"echo",…}` comes back unchanged; `{"type":"broadcast",
+   * "payload":p}` goes to every client as `{"type":"broadcast","payload":p}`, and the sender also
+   * gets `{"type":"broadcastResult","payload":p}`. Anything else is counted and ignored.
+   */
+  function onShootoutMessage(ws: WebSocket, buf: Buffer): void {
+    let msg: { type?: unknown; payload?: unknown };
+    try {
+      msg = JSON.parse(buf.toString('utf8')) as typeof msg;
+    } catch {
+      return stats.countError('SHOOTOUT_NOT_JSON');
+    }
+    if (msg.type === 'echo') {
+      ws.send(buf, { binary: false });
+      stats.messagesOut++;
+      stats.bytesOut += buf.length;
+      return backpressure.afterSend(ws);
+    }
+    if (msg.type !== 'broadcast') return stats.countError('SHOOTOUT_UNKNOWN_TYPE');
+    const payload = JSON.stringify(msg.payload ?? null);
+    fanOut(Buffer.from(`{"type":"broadcast","payload":${payload}}`));
+    const result = Buffer.from(`{"type":"broadcastResult","payload":${payload}}`);
+    ws.send(result, { binary: false });
+    stats.messagesOut++;
+    stats.bytesOut += result.length;
+    backpressure.afterSend(ws);
+  }
+
   function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
     const buf = data as Buffer;
     stats.messagesIn++;
     stats.bytesIn += buf.length;
+    if (shootout && !isBinary) return onShootoutMessage(this, buf);
+    if (broadcast && !isBinary) return fanOut(buf);
     if (pong && !isBinary) {
       const reply = Buffer.allocUnsafe(PONG_PREFIX_BYTES.length + buf.length);
       PONG_PREFIX_BYTES.copy(reply, 0);

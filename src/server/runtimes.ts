@@ -113,6 +113,8 @@ export interface NodeOnlyFlags {
   key: string | undefined;
   pingIntervalMs: number | undefined;
   maxConnections: number;
+  mode: 'pong' | 'echo' | 'broadcast';
+  format: 'plain' | 'shootout';
 }
 
 /** Refuses, in the user's words, any flag the runtime's server does not implement. */
@@ -125,6 +127,8 @@ export function assertRuntimeSupports(runtime: ExternalRuntime, flags: NodeOnlyF
   if (flags.cert !== undefined || flags.key !== undefined) refuse(flags.cert !== undefined ? '--cert' : '--key', `the ${runtime} server speaks ws:// only`);
   if (flags.pingIntervalMs !== undefined) refuse('--ping-interval', `the ${runtime} server has no heartbeat`);
   if (flags.maxConnections > 0) refuse('--max-connections', `the ${runtime} server has no connection limit`);
+  if (flags.mode === 'broadcast') refuse('--mode broadcast', `the ${runtime} server implements the pong and echo modes`);
+  if (flags.format !== 'plain') refuse('--format shootout', `the ${runtime} server speaks the plain format`);
 }
 
 export interface RuntimeCommand {

@@ -11,9 +11,20 @@ after(killAll);
 describe('thresholds, reports and the regression gate', { timeout: 120_000 }, () => {
   let resultFile = '';
   let doc: ResultDocument;
+  let port = 0;
+
+  /** Writes a changed copy of the run's result and returns its path. */
+  function variant(change: (d: ResultDocument) => void): string {
+    const d = structuredClone(doc);
+    change(d);
+    const file = path.join(tempDir(), 'variant.json');
+    writeFileSync(file, JSON.stringify(d));
+    return file;
+  }
 
   before(async () => {
     const server = await startServe([]);
+    port = server.port;
     const out = tempDir();
     // A limit no run can meet (p99 under 1 µs) must fail the run with exit 7 and say which limit.
     const p = spawnCli(['load', `ws://127.0.0.1:${server.port}/`, '--clients', '50', '--rate', '5', '--duration', '2s', '--warmup', '1s', '--server-pid', String(server.pid), '--out', out, '--name', 'gate', '--threshold', 'rtt.p99<1us', '--threshold', 'errors==0']);
@@ -49,17 +60,35 @@ describe('thresholds, reports and the regression gate', { timeout: 120_000 }, ()
     assert.equal(row[header.indexOf('rttP99Us')], String(doc.summary.rttUs.p99));
     const md = spawnCli(['report', resultFile, '--format', 'md', '--title', 'T']);
     assert.equal((await md.exited).code, 0);
-    assert.match(md.stdout(), /^### T\n\n\| server \| tier \|/);
+    // The server column names the target, the run column the run (not the other way round).
+    assert.match(md.stdout(), /^### T\n\n\| run \| server \| tier \|/);
+    assert.match(md.stdout(), new RegExp(`\\| gate \\| 127\\.0\\.0\\.1:${port} \\| 50c \\| 50 \\|`));
     const htmlFile = path.join(tempDir(), 'r.html');
     const html = spawnCli(['report', resultFile, '--format', 'html', '--out', htmlFile]);
     assert.equal((await html.exited).code, 0);
     const text = readFileSync(htmlFile, 'utf8');
     assert.match(text, /<svg class="chart latency"/);
-    assert.match(text, /<path class="curve" data-server="gate"/);
+    assert.match(text, new RegExp(`<path class="curve" data-server="127\\.0\\.0\\.1:${port}" data-run="gate"`));
     assert.match(text, /<svg class="chart rss"/);
+    // Charts scale to the page (a grid that fills the window), no fixed 720 px.
+    assert.match(text, /\.grid\{display:grid/);
+    assert.doesNotMatch(text, /<svg[^>]* width="\d+"/);
+    // The RSS axis ends on a tick above the largest bar.
+    const rssSvg = /<svg class="chart rss".*?<\/svg>/s.exec(text)![0];
+    const ticks = [...rssSvg.matchAll(/text-anchor="end" font-size="11">([\d.,]+)<\/text>/g)].map((m) => Number(m[1].replace(/,/g, '')));
+    assert.ok(Math.max(...ticks) > doc.summary.server!.rssPerConnectionKb!, `axis ${ticks} above ${doc.summary.server!.rssPerConnectionKb}`);
+    // Latency over time from the series, the measured window shaded.
+    const series = /<svg class="chart series".*?<\/svg>/s.exec(text)![0];
+    assert.match(series, /gate \/ 50c: latency over time/);
+    assert.equal((series.match(/<path class="series-line" data-run="gate"/g) ?? []).length, 2, 'p99 and p50');
+    assert.match(series, /<rect class="band"[^>]*\/><text[^>]*>measured window</);
+    // One client tier only: no by-tier chart.
+    assert.doesNotMatch(text, /class="chart tier-/);
     assert.doesNotMatch(text, /<script src=|<link [^>]*href="http/, 'nothing loaded from a network');
     const data = JSON.parse(/<script type="application\/json" id="wsbench-data">(.*?)<\/script>/s.exec(text)![1]);
     assert.equal(data.rows[0].rttP99Us, doc.summary.rttUs.p99);
+    assert.deepEqual([data.rows[0].run, data.rows[0].server], ['gate', `127.0.0.1:${port}`]);
+    assert.equal(data.runs[0].series.length, doc.series.length);
     assert.equal(data.curves[0].points.length, 10);
   });
 
@@ -73,11 +102,63 @@ describe('thresholds, reports and the regression gate', { timeout: 120_000 }, ()
     writeFileSync(worseFile, JSON.stringify(worse));
     const gate = spawnCli(['report', worseFile, '--baseline', resultFile, '--max-regression', 'rtt.p99=10%']);
     assert.equal((await gate.exited).code, 7);
-    assert.match(gate.stderr(), /REGRESSED gate\/\S+ rtt\.p99: \d+ -> \d+ \(\+1\d\d\.\d%, limit \+10%\)/);
+    assert.match(gate.stderr(), /REGRESSED gate\/50c rtt\.p99: \d+ -> \d+ \(\+1\d\d\.\d%, limit \+10%\)/);
     const notResult = path.join(tempDir(), 'x.json');
     writeFileSync(notResult, '{"hello": 1}');
     const bad = spawnCli(['report', notResult]);
     assert.equal((await bad.exited).code, 2);
     assert.match(bad.stderr(), /is not a wsbench result/);
+  });
+
+  it('a figure the baseline lacks is skipped and said so; one this run lacks is a regression', { timeout: 30_000 }, async () => {
+    // A baseline run without --server-pid has no server figures (like an older result shape).
+    const noServer = variant((d) => (d.summary.server = null));
+    const skipped = spawnCli(['report', resultFile, '--baseline', noServer, '--max-regression', 'rtt.p99=10%,server.rssPerConnectionKb=5%']);
+    assert.equal((await skipped.exited).code, 0, skipped.stderr());
+    assert.match(skipped.stderr(), /^skipped\s+gate\/50c server\.rssPerConnectionKb: not in the baseline, nothing to compare \([\d.]+ now\)$/m);
+    assert.match(skipped.stderr(), /^ok\s+gate\/50c rtt\.p99:/m);
+    assert.match(skipped.stderr(), /not gated: the baseline has no server\.rssPerConnectionKb/);
+    assert.doesNotMatch(skipped.stderr(), /REGRESSED/);
+
+    const gone = spawnCli(['report', noServer, '--baseline', resultFile, '--max-regression', 'server.rssPerConnectionKb=5%']);
+    assert.equal((await gone.exited).code, 7, gone.stderr());
+    assert.match(gone.stderr(), /REGRESSED gate\/50c server\.rssPerConnectionKb: [\d.]+ -> not measured in this run/);
+
+    const typo = spawnCli(['report', resultFile, '--baseline', resultFile, '--max-regression', 'latency=5%']);
+    assert.equal((await typo.exited).code, 2);
+    assert.match(typo.stderr(), /unknown figure latency \[WSB_ERR_USAGE\]/);
+  });
+
+  it('throughput regresses downwards: a halved messagesPerSec fails, a doubled one passes', { timeout: 30_000 }, async () => {
+    const rate = doc.summary.messages.ratePerSec;
+    const collapsed = variant((d) => (d.summary.messages.ratePerSec = rate / 2));
+    const gate = spawnCli(['report', collapsed, '--baseline', resultFile, '--max-regression', 'messagesPerSec=5%,rtt.p99=10%']);
+    assert.equal((await gate.exited).code, 7, gate.stderr());
+    assert.match(gate.stderr(), /REGRESSED gate\/50c messagesPerSec: [\d.]+ -> [\d.]+ \(-50\.0%, limit -5%\)/);
+    const faster = variant((d) => (d.summary.messages.ratePerSec = rate * 2));
+    const pass = spawnCli(['report', faster, '--baseline', resultFile, '--max-regression', 'messagesPerSec=5%']);
+    assert.equal((await pass.exited).code, 0, pass.stderr());
+    assert.match(pass.stderr(), /ok\s+gate\/50c messagesPerSec: [\d.]+ -> [\d.]+ \(\+100\.0%, limit -5%\)/);
+    // Fewer connections established is worse too.
+    const fewer = variant((d) => (d.summary.connections.established = 10));
+    const est = spawnCli(['report', fewer, '--baseline', resultFile, '--max-regression', 'established=0%']);
+    assert.equal((await est.exited).code, 7, est.stderr());
+    assert.match(est.stderr(), /REGRESSED gate\/50c established: 50 -> 10 \(-80\.0%, limit -0%\)/);
+  });
+
+  it('--log-level: info says where the report went, silent says nothing, debug lists the files read', { timeout: 30_000 }, async () => {
+    const out = path.join(tempDir(), 'r.md');
+    const info = spawnCli(['report', resultFile, '--format', 'md', '--out', out]);
+    assert.equal((await info.exited).code, 0, info.stderr());
+    assert.match(info.stderr(), /wrote the md report to/);
+    const silent = spawnCli(['report', resultFile, '--format', 'md', '--out', out, '--log-level', 'silent']);
+    assert.equal((await silent.exited).code, 0);
+    assert.equal(silent.stderr(), '');
+    const debug = spawnCli(['report', resultFile, '--log-level', 'debug']);
+    assert.equal((await debug.exited).code, 0);
+    assert.match(debug.stderr(), /"msg":"read [^"]+\.json"/);
+    const bad = spawnCli(['report', resultFile, '--log-level', 'loud']);
+    assert.equal((await bad.exited).code, 2);
+    assert.match(bad.stderr(), /--log-level.*loud.*\[WSB_ERR_USAGE\]/);
   });
 });

@@ -37,3 +37,15 @@ describe('plan: clients over processes × threads', { timeout: 10_000 }, () => {
     assert.equal(phaseUs(w1.firstId, clients, periodUs), 1000);
   });
 });
+
+describe('broadcast senders', () => {
+  it('exactly K of N ids send, spread evenly, each with its own sender index', async () => {
+    const { senderIndex } = await import('../../src/load/plan.js');
+    for (const [n, k] of [[1000, 10], [7, 3], [5, 5], [100_000, 1], [10, 1]] as const) {
+      const ids = [...Array(n).keys()].filter((id) => senderIndex(id, n, k) >= 0);
+      assert.equal(ids.length, k, `${k} of ${n}`);
+      assert.deepEqual(ids.map((id) => senderIndex(id, n, k)), [...Array(k).keys()]);
+      assert.ok(ids.every((id, j) => id === Math.ceil((j * n) / k)));
+    }
+  });
+});

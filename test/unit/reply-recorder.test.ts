@@ -5,6 +5,7 @@ import { WorkerState } from '../../src/load/worker/worker-state.js';
 import type { WorkerConfig } from '../../src/load/messages.js';
 import { createProbeBuffer, writeProbe, PROBE_MAX_SEQ } from '../../src/protocol/probe.js';
 import { PONG_PREFIX } from '../../src/protocol/pong.js';
+import { monotonicOriginUs } from '../../src/core/clock.js';
 
 // Two local connections of a worker whose slice is global ids 3 and 5 (firstId 3, stride 2).
 const config: WorkerConfig = {
@@ -21,6 +22,11 @@ const config: WorkerConfig = {
   payloadBytes: 64,
   ratePerClient: 1,
   connectTimeoutMs: 1000,
+  pattern: 'echo',
+  senders: 1,
+  format: 'plain',
+  // The run's clock = this thread's nowUs(): the probes below are written in it.
+  clockBaseUs: monotonicOriginUs(),
 };
 
 let state: WorkerState;
@@ -41,7 +47,7 @@ describe('reply recorder: sequence checks', { timeout: 10_000 }, () => {
   beforeEach(() => {
     state = new WorkerState(config);
     // Every intended time is in the window, so `received` and the RTT histogram see each measured reply.
-    state.windowStartUs = 0;
+    state.windowStartUs = Number.NEGATIVE_INFINITY;
     state.windowEndUs = Number.POSITIVE_INFINITY;
     bindRecorder(state);
   });

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { Command, Option } from 'commander';
-import { createLogger, LOG_LEVELS } from '../../core/logger.js';
+import { Command } from 'commander';
+import { createLogger } from '../../core/logger.js';
 import { EXIT } from '../../core/exit-codes.js';
-import { listOption, intOption, oneOf, collect } from '../parse.js';
+import { listOption, intOption, logLevelOption, oneOf, collect } from '../parse.js';
 import { abortOnSignal, progressSink } from '../interruption.js';
 import { TOOL } from '../tool.js';
 import type { CliContext } from '../context.js';
@@ -16,7 +16,7 @@ export function registerCompare(program: Command, ctx: CliContext): void {
     .option('--profiles <list>', 'load profiles (tiers), e.g. 1k,10k', listOption, ['smoke'])
     .option('--repeat <n>', 'runs per server x tier (medians and spread are reported)', intOption(1, 100), 1)
     .option('-o, --out <dir>', 'output folder (default results/compare-<timestamp>)')
-    .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS, 'silent']).default('info'))
+    .addOption(logLevelOption())
     .action(async (flags: { runtimes: string[]; server: string[]; profiles: string[]; repeat: number; out?: string; logLevel: string }) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
       const { runCompare } = await import('../../compare/run-compare.js');

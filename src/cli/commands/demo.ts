@@ -1,5 +1,6 @@
-import { Command, Option } from 'commander';
-import { createLogger, LOG_LEVELS } from '../../core/logger.js';
+import { Command } from 'commander';
+import { logLevelOption } from '../parse.js';
+import { createLogger } from '../../core/logger.js';
 import type { CliContext } from '../context.js';
 
 /** The README's first command: a real server and a real load on loopback, summary printed. */
@@ -9,7 +10,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .description('start `wsbench serve` on a free loopback port and run the smoke profile against it')
     .option('-p, --profile <name|path>', 'load profile to run', 'smoke')
     .option('-o, --out <dir>', 'where result files go', 'results')
-    .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS, 'silent']).default('info'))
+    .addOption(logLevelOption())
     .action(async (flags: { profile: string; out: string; logLevel: string }) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
       const { resolveLoadConfig } = await import('../../profile/resolve-config.js');

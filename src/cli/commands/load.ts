@@ -1,7 +1,7 @@
 import { Command, Option, InvalidArgumentError } from 'commander';
-import { createLogger, LOG_LEVELS } from '../../core/logger.js';
+import { createLogger } from '../../core/logger.js';
 import { usageError } from '../../core/errors.js';
-import { collect, durationMsOption, intOption, listOption, positiveNumberOption, sizeBytesOption } from '../parse.js';
+import { collect, countOption, durationMsOption, intOption, listOption, logLevelOption, positiveCountOption, positiveNumberOption, sizeBytesOption } from '../parse.js';
 import { parseLocalAddresses } from '../../load/run-plan.js';
 import { parseThreshold, validateThresholdNames } from '../../report/thresholds.js';
 import type { CliContext } from '../context.js';
@@ -33,6 +33,9 @@ interface LoadCliFlags {
   logLevel: string;
   grace?: number;
   connectTimeout?: number;
+  pattern?: 'echo' | 'broadcast';
+  senders?: number;
+  format?: 'plain' | 'shootout';
 }
 
 function shardOption(value: string): { index: number; count: number } {
@@ -54,11 +57,11 @@ export function registerLoad(program: Command, ctx: CliContext): void {
     .command('load')
     .description('open-model load: N clients each send on a fixed schedule; latency (HDR), memory and CPU into results/')
     .argument('[url]', 'target WebSocket URL (default: ws://127.0.0.1:8080/, or the profile\'s)')
-    .option('-c, --clients <n>', 'connections to open (default 100)', intOption(1))
+    .option('-c, --clients <n>', 'connections to open; k = thousand, m = million: 10k, 1m (default 100)', countOption(1))
     .option('-r, --rate <n>', 'messages per second per client; fractions allowed, e.g. 0.1 (default 1)', positiveNumberOption)
-    .option('-d, --duration <duration>', 'measured window, e.g. 60s (default 30s)', durationMsOption)
+    .option('-d, --duration <duration>', 'measured window: 60s, 1m30s, 2m; a bare number is seconds (default 30s)', durationMsOption)
     .option('--warmup <duration>', 'sending before the window, excluded from figures (default 5s)', durationMsOption)
-    .option('--connect-rate <n>', 'new connections per second during the ramp (default 2000)', positiveNumberOption)
+    .option('--connect-rate <n>', 'new connections per second during the ramp; 2k = 2000 (default 2000)', positiveCountOption)
     .option('--payload-size <size>', 'message size in bytes, at least the 49-byte probe header (default 64)', sizeBytesOption)
     .option('--protocol <list>', 'subprotocols to offer, comma-separated', listOption)
     .option('--deflate', 'offer permessage-deflate')
@@ -70,6 +73,9 @@ export function registerLoad(program: Command, ctx: CliContext): void {
     .addOption(new Option('--client <kind>', "lean: wsbench's own RFC 6455 client (default); ws: the ws library, as a reference").choices(['lean', 'ws']))
     .option('--shard <i/n>', 'run only the i-th of n deterministic slices of the run (0-based), for several machines', shardOption)
     .option('--start-at <ISO time>', 'shared start of the send schedule, so shards begin their phases together', startAtOption)
+    .addOption(new Option('--pattern <pattern>', 'echo: every client times its own replies (default); broadcast: --senders clients send and every client times each delivery').choices(['echo', 'broadcast']))
+    .option('--senders <n>', 'clients that send in the broadcast pattern (default: 1 % of --clients, at least 1)', intOption(1))
+    .addOption(new Option('--format <format>', "plain: the probe is the message (default); shootout: the websocket-shootout JSON protocol ({\"type\":\"echo\"|\"broadcast\",\"payload\":…})").choices(['plain', 'shootout']))
     .option('--no-check', 'skip the conformance check that runs before the load')
     .option('-p, --profile <name|path>', 'bench-profiles/<name>.json or a path; flags override its fields')
     .option('--server-pid <pid>', 'sample this process (and its children) for server RSS and CPU', intOption(1))
@@ -79,7 +85,7 @@ export function registerLoad(program: Command, ctx: CliContext): void {
     .option('--name <name>', 'name in the result file names (default: the profile name or "load")')
     .option('--json', 'print the result document on stdout (the summary goes to stderr)', false)
     .option('--threshold <limit>', "fail (exit 7) when a figure crosses a limit, e.g. 'rtt.p99<50ms', 'errors==0' (repeatable)", collect, [])
-    .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS, 'silent']).default('info'))
+    .addOption(logLevelOption())
     .action(async (url: string | undefined, flags: LoadCliFlags) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
       const { processExists } = await import('../../metrics/process-sampler.js');
@@ -113,6 +119,9 @@ export function registerLoad(program: Command, ctx: CliContext): void {
         name: flags.name,
         graceMs: flags.grace,
         connectTimeoutMs: flags.connectTimeout,
+        pattern: flags.pattern,
+        senders: flags.senders,
+        format: flags.format,
       });
       const thresholds = flags.threshold.map(parseThreshold);
       validateThresholdNames(thresholds);

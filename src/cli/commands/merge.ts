@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { createLogger } from '../../core/logger.js';
+import { logLevelOption } from '../parse.js';
 import type { CliContext } from '../context.js';
 
 export function registerMerge(program: Command, ctx: CliContext): void {
@@ -9,12 +11,20 @@ export function registerMerge(program: Command, ctx: CliContext): void {
     .option('-o, --out <dir>', 'where the merged result files go', 'results')
     .option('--name <name>', 'name of the merged result (default: the shards\' name)')
     .option('--json', 'print the merged document on stdout instead of writing files', false)
-    .action(async (files: string[], flags: { out: string; name?: string; json: boolean }) => {
+    .addOption(logLevelOption())
+    .action(async (files: string[], flags: { out: string; name?: string; json: boolean; logLevel: string }) => {
+      const log = createLogger(flags.logLevel, ctx.stderr);
       const { readResultFile } = await import('../../report/read-results.js');
       const { mergeShardResults } = await import('../../report/merge-results.js');
       const { writeResults } = await import('../../report/write-results.js');
       const { renderSummary } = await import('../../report/summary-table.js');
-      const merged = mergeShardResults(files.map((file) => ({ file, doc: readResultFile(file) })), flags.name);
+      const inputs = files.map((file) => {
+        const doc = readResultFile(file);
+        log.debug({ file, shard: doc.config.shard }, `read ${file}`);
+        return { file, doc };
+      });
+      const merged = mergeShardResults(inputs, flags.name);
+      log.info({ shards: inputs.length, name: merged.name, verdict: merged.summary.verdict }, `merged ${inputs.length} shards of ${merged.name}; the series' per-second percentiles are the worst shard's, the summary's are exact`);
       if (flags.json) {
         ctx.stdout.write(JSON.stringify(merged, null, 2) + '\n');
         return;

@@ -13,7 +13,8 @@ interface ServeFlags {
   host: string;
   port: number;
   path?: string;
-  mode: 'pong' | 'echo';
+  mode: 'pong' | 'echo' | 'broadcast';
+  format: 'plain' | 'shootout';
   protocols: string[];
   deflate: boolean;
   maxPayload: number;
@@ -54,7 +55,12 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--host <addr>', 'address to listen on', '0.0.0.0')
     .option('--port <n>', 'port to listen on (0 = any free port, printed at start)', intOption(0, 65535), 8080)
     .option('--path <path>', 'only this path upgrades to WebSocket; others get 404 (default: every path)')
-    .addOption(new Option('--mode <mode>', 'pong: seed greeting and "Pong: " replies; echo: payload back unchanged, no greeting').argParser(oneOf(['pong', 'echo'] as const)).default('pong'))
+    .addOption(
+      new Option('--mode <mode>', 'pong: seed greeting and "Pong: " replies; echo: payload back unchanged, no greeting; broadcast: every text message to every client (across workers)')
+        .argParser(oneOf(['pong', 'echo', 'broadcast'] as const))
+        .default('pong'),
+    )
+    .addOption(new Option('--format <format>', 'plain: the modes above; shootout: the websocket-shootout JSON protocol (echo and broadcast messages)').argParser(oneOf(['plain', 'shootout'] as const)).default('plain'))
     .option('--protocols <list>', 'subprotocols supported, comma-separated; the first one the client offers wins', listOption, ['chat', 'superchat'])
     .option('--deflate', 'negotiate permessage-deflate (RFC 7692)', false)
     .option('--max-payload <size>', 'largest message accepted; larger ones close with 1009', sizeBytesOption, 64 * 1024)
@@ -79,6 +85,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
         port: flags.port,
         path: flags.path,
         mode: flags.mode,
+        format: flags.format,
         protocols: flags.protocols,
         deflate: flags.deflate,
         maxPayloadBytes: flags.maxPayload,
@@ -97,7 +104,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
       const scheme = opts.certPath ? 'wss' : 'ws';
       log.info({ port: server.port, serverPid: server.pid, workers: server.workers, mode: opts.mode }, 'listening');
       const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
-      ctx.stdout.write(`wsbench serve listening on ${scheme}://${host}:${server.port}${opts.path ?? '/'} (pid ${server.pid}, ${server.workers} worker(s), mode ${opts.mode})\n`);
+      ctx.stdout.write(`wsbench serve listening on ${scheme}://${host}:${server.port}${opts.path ?? '/'} (pid ${server.pid}, ${server.workers} worker(s), ${opts.format === 'shootout' ? 'format shootout' : `mode ${opts.mode}`})\n`);
       const signal = await ctx.waitForSignal();
       log.info({ signal }, 'shutting down: closing connections with 1001');
       await server.shutdown();
@@ -118,12 +125,15 @@ async function serveOnRuntime(runtime: ExternalRuntime, flags: ServeFlags, ctx: 
     key: flags.key,
     pingIntervalMs: flags.pingInterval,
     maxConnections: flags.maxConnections,
+    mode: flags.mode,
+    format: flags.format,
   });
+  const mode = flags.mode === 'broadcast' ? 'echo' : flags.mode; // refused above; narrows the type
   const server = spawnRuntimeServer(runtime, {
     host: flags.host,
     port: flags.port,
     path: flags.path ?? null,
-    mode: flags.mode,
+    mode,
     protocols: flags.protocols,
     maxPayloadBytes: flags.maxPayload,
     maxSendBufferBytes: flags.maxSendBuffer,

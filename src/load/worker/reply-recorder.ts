@@ -1,4 +1,5 @@
 import { nowUs } from '../../core/clock.js';
+import { senderIndex } from '../plan.js';
 import { PROBE_MAX_SEQ, probeOffset, readProbeConnId, readProbeIntendedUs, readProbeSentUs, readProbeSeq } from '../../protocol/probe.js';
 import type { WorkerState } from './worker-state.js';
 
@@ -53,7 +54,8 @@ export function classifySeq(s: WorkerState, index: number, seq: number): SeqClas
  * no allocation. `Pong: <probe>` (the seed server) and `<probe>` (any echo server) both match.
  */
 export function recordReply(index: number, buf: Buffer): void {
-  const now = nowUs();
+  // On the run's clock, like the probe's times (worker-state.ts: probeClockOffsetUs).
+  const now = nowUs() + state.probeClockOffsetUs;
   const c = state.counters;
   c.bytesReceived += buf.length;
   const at = probeOffset(buf);
@@ -69,6 +71,7 @@ export function recordReply(index: number, buf: Buffer): void {
     c.badReplies++;
     return;
   }
+  if (state.config.pattern === 'broadcast') return recordDelivery(connId, seq, intendedUs, sentUs, now);
   // Another connection's probe: its own connection never gets it, so it is not measured here.
   if (connId !== state.globalId(index)) {
     c.crossedReplies++;
@@ -83,9 +86,49 @@ export function recordReply(index: number, buf: Buffer): void {
   c.receivedTotal++;
   // Corrected for coordinated omission: measured from when the message should have left.
   state.intervalRtt.record(now - intendedUs);
-  if (state.inWindow(intendedUs)) {
+  if (state.inWindow(intendedUs - state.probeClockOffsetUs)) {
     c.received++;
     state.hist.rtt.record(now - intendedUs);
     state.hist.rttRaw.record(now - sentUs);
+  }
+}
+
+/**
+ * One broadcast delivery (any sender's probe, on any connection): its latency from the sender's
+ * intended send time, on the host's monotonic clock. The sequence checks are per sender and
+ * connection, so they do not apply; what does is that every delivery comes from a sender.
+ * The last delivery of each broadcast in this worker is tracked per sender in typed arrays (a new
+ * sequence number from a sender closes its previous broadcast), with no state per message.
+ */
+function recordDelivery(senderId: number, seq: number, intendedUs: number, sentUs: number, now: number): void {
+  const s = state;
+  const c = s.counters;
+  const k = senderIndex(senderId, s.config.totalClients, s.config.senders);
+  if (k < 0) {
+    c.crossedReplies++;
+    return;
+  }
+  c.receivedTotal++;
+  const latency = now - intendedUs;
+  s.intervalRtt.record(latency);
+  if (!s.inWindow(intendedUs - s.probeClockOffsetUs)) return;
+  c.received++;
+  s.hist.rtt.record(latency);
+  s.hist.rttRaw.record(now - sentUs);
+  if (s.broadcastSeq[k] === seq) {
+    if (latency > s.broadcastLastUs[k]) s.broadcastLastUs[k] = latency;
+    return;
+  }
+  if (s.broadcastSeq[k] >= 0) s.hist.lastDelivery.record(s.broadcastLastUs[k]);
+  s.broadcastSeq[k] = seq;
+  s.broadcastLastUs[k] = latency;
+}
+
+/** Records the broadcasts still open (their last delivery so far) at the end of the run. */
+export function flushDeliveries(): void {
+  const s = state;
+  for (let k = 0; k < s.broadcastSeq.length; k++) {
+    if (s.broadcastSeq[k] >= 0) s.hist.lastDelivery.record(s.broadcastLastUs[k]);
+    s.broadcastSeq[k] = -1;
   }
 }

@@ -16,12 +16,10 @@
  */
 import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
+import { monotonicOriginUs } from '../../core/clock.js';
+import { CONTROL_SLOTS, FIRED, GEN, STOP, type ClockThreadData } from './send-clock-control.js';
 
-// Layout of the shared control block (Int32 slots).
-const GEN = 0; // bumped by the sender for every new deadline (or stop)
-const FIRED = 1; // bumped by the clock thread when a deadline is reached
-const STOP = 2;
-const CONTROL_SLOTS = 4;
+const CLOCK_THREAD_ENTRY = new URL('./send-clock-thread.js', import.meta.url);
 
 /** Atomics.waitAsync (V8 since Node 16; TypeScript declares it from lib es2024 on). */
 const waitAsync = (Atomics as unknown as {
@@ -30,37 +28,6 @@ const waitAsync = (Atomics as unknown as {
 
 /** How long before the deadline the clock thread stops sleeping and spins (µs): the futex's slack. */
 export const DEFAULT_SPIN_US = 50;
-
-// The clock thread's whole program: no imports beyond worker_threads, so it starts small and fast.
-const CLOCK_THREAD_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { performance } = require('node:perf_hooks');
-const ctl = new Int32Array(workerData.control);
-const deadline = new Float64Array(workerData.deadline);
-// Both threads' performance.now() origins, on the one monotonic clock (hrtime): no wall-clock skew.
-const originUs = Number(process.hrtime.bigint() / 1000n) - performance.now() * 1000;
-const offsetUs = originUs - workerData.originUs - 1; // deadlines 1 µs later: never early by the origins' rounding
-const spinUs = workerData.spinUs;
-const now = () => performance.now() * 1000;
-for (;;) {
-  if (Atomics.load(ctl, ${STOP}) !== 0) break;
-  const gen = Atomics.load(ctl, ${GEN});
-  const at = deadline[0] - offsetUs;
-  if (!(at < Infinity)) { Atomics.wait(ctl, ${GEN}, gen); continue; }
-  const sleepUs = at - now() - spinUs;
-  if (sleepUs > 0) { Atomics.wait(ctl, ${GEN}, gen, sleepUs / 1000); continue; }
-  while (now() < at && Atomics.load(ctl, ${GEN}) === gen);
-  if (Atomics.load(ctl, ${GEN}) !== gen) continue;
-  Atomics.add(ctl, ${FIRED}, 1);
-  Atomics.notify(ctl, ${FIRED});
-  Atomics.wait(ctl, ${GEN}, gen);
-}
-`;
-
-/** Where this thread's performance.now() is zero, in µs of the system's monotonic clock. */
-function monotonicOriginUs(): number {
-  return Number(process.hrtime.bigint() / 1000n) - performance.now() * 1000;
-}
 
 /**
  * One pending wake-up at a time, at microsecond resolution, in the caller's `nowUs()` time base
@@ -79,10 +46,9 @@ export class SendClock {
   constructor(onWake: () => void, spinUs = DEFAULT_SPIN_US) {
     this.onWake = onWake;
     this.deadline[0] = Number.POSITIVE_INFINITY;
-    this.thread = new Worker(CLOCK_THREAD_SOURCE, {
-      eval: true,
+    this.thread = new Worker(CLOCK_THREAD_ENTRY, {
       // The caller's time origin: the clock thread converts deadlines into its own time.
-      workerData: { control: this.control.buffer, deadline: this.deadline.buffer, originUs: monotonicOriginUs(), spinUs },
+      workerData: { control: this.control.buffer as SharedArrayBuffer, deadline: this.deadline.buffer as SharedArrayBuffer, originUs: monotonicOriginUs(), spinUs } satisfies ClockThreadData,
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2, stackSizeMb: 1 },
       stdout: false,
       stderr: false,

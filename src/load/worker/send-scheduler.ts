@@ -1,6 +1,6 @@
 import { nowUs } from '../../core/clock.js';
-import { createProbeBuffer, writeProbe } from '../../protocol/probe.js';
-import { phaseUs } from '../plan.js';
+import { createProbeBuffer, probeFraming, writeProbe } from '../../protocol/probe.js';
+import { phaseUs, senderIndex } from '../plan.js';
 import { SendClock } from './send-clock.js';
 import type { WorkerState } from './worker-state.js';
 
@@ -24,8 +24,15 @@ export const SEND_GRID_US = 1000;
 export class SendScheduler {
   private readonly state: WorkerState;
   private readonly periodUs: number;
-  /** Phase of each local connection, ascending because global ids ascend with the local index. */
+  /**
+   * The schedule's slots: the local connection of each, and its phase in the period, ascending
+   * because global ids ascend with the local index. Every connection in the echo pattern; only the
+   * senders in the broadcast pattern.
+   */
+  private readonly slots: Int32Array;
   private readonly phases: Float64Array;
+  /** Where the probe starts in the message (after the shootout JSON prefix, if any). */
+  private readonly probeBase: number;
   private readonly probe: Buffer;
   private readonly sendOpts: { binary: boolean; compress: boolean };
   private startUs = 0;
@@ -48,10 +55,25 @@ export class SendScheduler {
     this.onSecond = onSecond;
     const cfg = state.config;
     this.periodUs = 1e6 / cfg.ratePerClient;
-    const count = cfg.slice.count;
-    this.phases = new Float64Array(count);
-    for (let j = 0; j < count; j++) this.phases[j] = phaseUs(state.globalId(j), cfg.totalClients, this.periodUs);
-    this.probe = createProbeBuffer(cfg.payloadBytes);
+    const slots: number[] = [];
+    const phases: number[] = [];
+    for (let j = 0; j < cfg.slice.count; j++) {
+      const id = state.globalId(j);
+      if (cfg.pattern === 'echo') {
+        slots.push(j);
+        phases.push(phaseUs(id, cfg.totalClients, this.periodUs));
+        continue;
+      }
+      const sender = senderIndex(id, cfg.totalClients, cfg.senders);
+      if (sender < 0) continue;
+      slots.push(j);
+      phases.push(phaseUs(sender, cfg.senders, this.periodUs));
+    }
+    this.slots = Int32Array.from(slots);
+    this.phases = Float64Array.from(phases);
+    const framing = probeFraming(cfg.format, cfg.pattern);
+    this.probe = createProbeBuffer(cfg.payloadBytes, framing);
+    this.probeBase = framing.prefix.length;
     this.sendOpts = { binary: false, compress: cfg.deflate };
     // Started with the worker, so its thread is part of the "before connecting" memory baseline.
     this.clock = new SendClock(this.tick);
@@ -97,7 +119,7 @@ export class SendScheduler {
         continue;
       }
       if (intended > now) break;
-      this.sendOne(this.index, Math.round(intended), now);
+      this.sendOne(this.slots[this.index], Math.round(intended), now);
       if (++this.index === count) {
         this.index = 0;
         this.round++;
@@ -116,7 +138,8 @@ export class SendScheduler {
       c.skipped++;
       return;
     }
-    writeProbe(this.probe, s.globalId(index), this.round, intendedUs, now);
+    // Probe times on the run's clock (the host's monotonic clock): a receiver in another thread or process reads them.
+    writeProbe(this.probe, s.globalId(index), this.round, intendedUs + s.probeClockOffsetUs, now + s.probeClockOffsetUs, this.probeBase);
     // ws copies the bytes while masking unless it must queue them (deflate): then give it its own copy.
     ws.send(this.sendOpts.compress ? Buffer.from(this.probe) : this.probe, this.sendOpts);
     c.sentTotal++;

@@ -9,7 +9,7 @@ import { nowUs, sharedMsToLocalUs } from '../../core/clock.js';
 import { LoopHealth } from '../../metrics/loop-health.js';
 import type { FromWorker, ToWorker, WorkerConfig } from '../messages.js';
 import { WorkerState } from './worker-state.js';
-import { bindRecorder } from './reply-recorder.js';
+import { bindRecorder, flushDeliveries } from './reply-recorder.js';
 import { startRamp, closeAll } from './connector.js';
 import { SendScheduler } from './send-scheduler.js';
 
@@ -68,6 +68,7 @@ export function startWorker(config: WorkerConfig, port: WorkerPort): void {
     clearInterval(rampReporter);
     const delay = loop.read();
     await closeAll(CLOSE_TIMEOUT_MS);
+    flushDeliveries();
     post({
       type: 'result',
       workerIndex,
@@ -77,6 +78,7 @@ export function startWorker(config: WorkerConfig, port: WorkerPort): void {
         rttRaw: state.hist.rttRaw.valueCounts(),
         sendLag: state.hist.sendLag.valueCounts(),
         connect: state.hist.connect.valueCounts(),
+        lastDelivery: state.hist.lastDelivery.valueCounts(),
       },
       loopDelayP99Us: delay.p99Us,
       loopDelayMaxUs: delay.maxUs,

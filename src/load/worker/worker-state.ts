@@ -1,6 +1,7 @@
 import type { WebSocket } from 'ws';
 import { BucketRecorder } from '../../metrics/bucket-recorder.js';
 import { emptyCounters, type WorkerConfig } from '../messages.js';
+import { monotonicOriginUs } from '../../core/clock.js';
 
 /** What the scheduler needs of a connection; both ws's WebSocket and the lean client provide it. */
 export interface Conn {
@@ -28,6 +29,14 @@ export class WorkerState {
   readonly connectStartUs: Float64Array;
   /** Highest probe sequence number replied to on each connection (-1: none yet). */
   readonly seqHighest: Int32Array;
+  /**
+   * nowUs() + this = the run's clock (µs since WorkerConfig.clockBaseUs on the host's monotonic
+   * clock), the time base of every probe: comparable across the threads and processes of a run.
+   */
+  readonly probeClockOffsetUs: number;
+  /** Broadcast pattern, per sender: the sequence of its open broadcast, and its latest delivery so far (µs). */
+  readonly broadcastSeq: Int32Array;
+  readonly broadcastLastUs: Float64Array;
   /** Replies seen just below seqHighest: bit i set = seqHighest − i seen (see reply-recorder.ts). */
   readonly seqSeen: Uint32Array;
   /** Global connection id of local index j is firstId + j × stride. */
@@ -39,6 +48,8 @@ export class WorkerState {
     rttRaw: new BucketRecorder(),
     sendLag: new BucketRecorder(),
     connect: new BucketRecorder(),
+    /** Broadcast pattern: per broadcast, the latest of its deliveries in this worker. */
+    lastDelivery: new BucketRecorder(),
   };
   /** RTT of replies since the last interval report (for the live line and the series). */
   readonly intervalRtt = new BucketRecorder();
@@ -59,6 +70,10 @@ export class WorkerState {
     this.stride = config.slice.stride;
     this.sockets = new Array(config.slice.count).fill(undefined);
     this.connectStartUs = new Float64Array(config.slice.count);
+    this.probeClockOffsetUs = Math.round(monotonicOriginUs() - config.clockBaseUs);
+    const senders = config.pattern === 'broadcast' ? config.senders : 0;
+    this.broadcastSeq = new Int32Array(senders).fill(-1);
+    this.broadcastLastUs = new Float64Array(senders);
     this.seqHighest = new Int32Array(config.slice.count).fill(-1);
     this.seqSeen = new Uint32Array(config.slice.count);
   }

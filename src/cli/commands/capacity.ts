@@ -1,0 +1,136 @@
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createLogger, LOG_LEVELS } from '../../core/logger.js';
+import { EXIT } from '../../core/exit-codes.js';
+import { usageError } from '../../core/errors.js';
+import { collect, countOption, durationMsOption, intOption, oneOf, positiveNumberOption, sizeBytesOption } from '../parse.js';
+import { abortOnSignal, progressSink } from '../interruption.js';
+import { TOOL } from '../tool.js';
+import type { CliContext } from '../context.js';
+
+interface CapacityCliFlags {
+  runtime?: string;
+  server?: string;
+  slo: string[];
+  rate: number;
+  from: number;
+  to: number;
+  step: { kind: 'add'; n: number } | { kind: 'mul'; factor: number };
+  bisect: boolean;
+  resolution: number;
+  duration: number;
+  warmup: number;
+  repeat: number;
+  connectRate?: number;
+  payloadSize?: number;
+  serverPid?: number;
+  check: boolean;
+  out?: string;
+  json: boolean;
+  logLevel: string;
+}
+
+/** `5000` (added each step) or `x2` (multiplied). */
+function stepOption(value: string): CapacityCliFlags['step'] {
+  const mul = /^x(\d+(?:\.\d+)?)$/i.exec(value.trim());
+  if (mul && Number(mul[1]) > 1) return { kind: 'mul', factor: Number(mul[1]) };
+  const n = Number(value.replace(/k$/i, '000'));
+  if (Number.isInteger(n) && n >= 1) return { kind: 'add', n };
+  throw new InvalidArgumentError(`must be a client count to add (5000, 5k) or a factor like x2 (got ${value})`);
+}
+
+function percentOption(value: string): number {
+  const n = Number(value.replace(/%$/, ''));
+  if (!Number.isFinite(n) || n <= 0 || n >= 100) throw new InvalidArgumentError(`must be a percentage between 0 and 100, like 5% (got ${value})`);
+  return n / 100;
+}
+
+export function registerCapacity(program: Command, ctx: CliContext): void {
+  program
+    .command('capacity')
+    .description('search for the most clients a server holds at a fixed rate while meeting an SLO (each step a full run with its verdict)')
+    .argument('[url]', 'target WebSocket URL (one server for every step); or use --runtime / --server')
+    .addOption(new Option('--runtime <name>', 'start `wsbench serve --runtime <name>` fresh for every run').choices(['node', 'bun', 'deno']))
+    .option('--server <spec>', "start an external server fresh for every run: 'name=command with {port}'")
+    .option('--slo <limit>', "what a step must meet, on the median of its runs, e.g. 'rtt.p99<100ms' (repeatable; the --threshold figure names) (default: rtt.p99<100ms)", collect, [])
+    .option('-r, --rate <n>', 'messages per second per client', positiveNumberOption, 1)
+    .option('--from <n>', 'first client count (k/m suffixes: 10k)', countOption(1), 1000)
+    .option('--to <n>', 'largest client count to try', countOption(1), 100_000)
+    .option('--step <n|xF>', 'growth until the first failure: add n clients, or multiply by F (x2)', stepOption, { kind: 'mul', factor: 2 })
+    .option('--no-bisect', 'stop at the first failing step instead of bisecting between it and the last passing one')
+    .option('--resolution <percent>', 'bisect until first failing − last passing is at most this share of the last passing count', percentOption, 0.05)
+    .option('-d, --duration <duration>', 'measured window of each run', durationMsOption, 20_000)
+    .option('--warmup <duration>', 'warm-up of each run', durationMsOption, 5000)
+    .option('--repeat <n>', 'runs per step, judged on their median', intOption(1, 20), 1)
+    .option('--connect-rate <n>', 'new connections per second during each ramp (default 2000)', positiveNumberOption)
+    .option('--payload-size <size>', 'message size in bytes (default 64)', sizeBytesOption)
+    .option('--server-pid <pid>', 'with a URL: sample this process (and its children) for server RSS and CPU', intOption(1))
+    .option('--no-check', 'skip the conformance check before the first step')
+    .option('-o, --out <dir>', 'output folder (default results/capacity-<timestamp>)')
+    .option('--json', 'print capacity.json on stdout (the table goes to stderr)', false)
+    .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS, 'silent']).default('warn'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  wsbench capacity --runtime node --slo 'rtt.p99<100ms'
+  wsbench capacity ws://127.0.0.1:8080/ --server-pid 1234 --from 5k --step 5k --to 60k --repeat 3
+  wsbench capacity --server 'uws=node uws-server.js {port}' --slo 'rtt.p99<50ms' --slo 'errors==0'
+
+Exit codes: 0 an answer was found (or the SLO held up to --to), 3 the target is unreachable or fails the
+conformance gate, 5 the load generator became the limit before the server did (the answer is a lower
+bound), 130/143 interrupted (the steps so far are written).`,
+    )
+    .action(async (url: string | undefined, flags: CapacityCliFlags) => {
+      const log = createLogger(flags.logLevel, ctx.stderr);
+      const given = [url !== undefined, flags.runtime !== undefined, flags.server !== undefined].filter(Boolean).length;
+      if (given !== 1) throw usageError('capacity needs exactly one target: a URL, --runtime or --server');
+      if (flags.from > flags.to) throw usageError(`--from must not be above --to (got ${flags.from} > ${flags.to})`);
+      const { parseThreshold, validateThresholdNames } = await import('../../report/thresholds.js');
+      const slos = (flags.slo.length ? flags.slo : ['rtt.p99<100ms']).map(parseThreshold);
+      validateThresholdNames(slos);
+      const { runCapacity } = await import('../../capacity/run-capacity.js');
+      const { capacityTarget } = await import('../../capacity/targets.js');
+      const { writeCapacity } = await import('../../capacity/write-capacity.js');
+      const { STEP_TABLE_HEADER, stepLine } = await import('../../capacity/capacity-report.js');
+      const { fileTimestamp } = await import('../../report/write-results.js');
+      const target = capacityTarget({ url, runtime: flags.runtime === undefined ? undefined : oneOf(['node', 'bun', 'deno'] as const)(flags.runtime), server: flags.server, serverPid: flags.serverPid });
+      const outDir = flags.out ?? path.join('results', `capacity-${fileTimestamp(new Date())}`);
+      const interrupt = abortOnSignal(ctx, log, 'finishing the current run and writing the steps so far');
+      const startedAt = new Date();
+      const search = { from: flags.from, to: flags.to, step: flags.step, bisect: flags.bisect, resolution: flags.resolution };
+      ctx.stderr.write(`wsbench capacity ${target.name}: ${slos.map((s) => s.source).join(', ')} at ${flags.rate} msg/s per client\n${STEP_TABLE_HEADER}\n`);
+      const outcome = await runCapacity(
+        {
+          target,
+          slos,
+          search,
+          repeat: flags.repeat,
+          check: flags.check,
+          load: { rate: flags.rate, durationMs: flags.duration, warmupMs: flags.warmup, connectRate: flags.connectRate, payloadBytes: flags.payloadSize },
+          outDir,
+          tool: TOOL,
+          argv: ctx.argv,
+        },
+        { log, abort: interrupt.signal, progress: () => progressSink(ctx, log), onStep: (step, i) => ctx.stderr.write(stepLine(step, i) + '\n') },
+      );
+      const written = writeCapacity(outDir, {
+        kind: 'wsbench-capacity',
+        schemaVersion: 1,
+        tool: TOOL,
+        target: target.name,
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+        settings: { ...search, ratePerClient: flags.rate, durationS: flags.duration / 1000, warmupS: flags.warmup / 1000, repeat: flags.repeat, slos: slos.map((s) => s.source) },
+        steps: outcome.steps,
+        answer: outcome.answer,
+        interrupted: outcome.interrupted,
+      });
+      const a = outcome.answer;
+      const margin = a.lastPassing !== null && a.firstFailing !== null ? ` (margin: passed at ${a.lastPassing.toLocaleString('en-US')}, failed at ${a.firstFailing.toLocaleString('en-US')})` : '';
+      ctx.stderr.write(`\ncapacity: ${a.message}${margin}\nresults: ${written.json}\n         ${written.csv}\n         ${written.html}\n`);
+      if (flags.json) ctx.stdout.write(written.text);
+      if (outcome.interrupted) ctx.exitCode = interrupt.interruptedExitCode();
+      else if (a.kind === 'client-limit') ctx.exitCode = EXIT.CLIENT_SATURATED;
+    });
+}

@@ -1,0 +1,100 @@
+/**
+ * What `--help` says beyond the flag list: defaults in the units the README uses, an Examples
+ * block per command and, on `wsbench --help`, the exit codes (as k6 lists them). Kept in one file
+ * so the help reads alike on every command.
+ */
+import type { Command, HelpConfiguration, Option } from 'commander';
+import { formatDurationMs } from '../profile/units.js';
+
+/** 65536 → `64KiB`, 1048576 → `1MiB`; sizes that are not whole KiB stay in bytes. */
+function sizeText(bytes: number): string {
+  if (bytes >= 1024 ** 2 && bytes % 1024 ** 2 === 0) return `${bytes / 1024 ** 2}MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024}KiB`;
+  return String(bytes);
+}
+
+/**
+ * A default as a user would type it: lists comma-separated (not JSON), sizes in KiB/MiB and
+ * durations as `30s`, recognised by the flag's value name (`<size>`, `<duration>`).
+ */
+export function defaultText(option: Option): string {
+  const v: unknown = option.defaultValue;
+  if (option.defaultValueDescription) return option.defaultValueDescription;
+  if (Array.isArray(v)) return v.length ? v.join(',') : 'none';
+  if (typeof v === 'number' && /<size>/.test(option.flags)) return sizeText(v);
+  if (typeof v === 'number' && /<duration>/.test(option.flags)) return formatDurationMs(v);
+  return String(v);
+}
+
+/** Commander's option description, with our default text and choices without JSON quotes. */
+function optionDescription(option: Option): string {
+  const extra: string[] = [];
+  if (option.argChoices) extra.push(`choices: ${option.argChoices.join(', ')}`);
+  const takesValue = option.required || option.optional;
+  // A description that already names its default ("(default 30s)") needs no second one.
+  if (option.defaultValue !== undefined && takesValue && !/\bdefault\b/.test(option.description)) extra.push(`default: ${defaultText(option)}`);
+  if (option.envVar !== undefined) extra.push(`env: ${option.envVar}`);
+  if (extra.length === 0) return option.description;
+  return option.description ? `${option.description} (${extra.join('; ')})` : `(${extra.join('; ')})`;
+}
+
+export const HELP_CONFIG: HelpConfiguration = { optionDescription, showGlobalOptions: false };
+
+const EXAMPLES: Record<string, string[]> = {
+  serve: [
+    'wsbench serve --port 8080',
+    'wsbench serve --port 8080 --workers auto --max-payload 64KiB --ping-interval 30s',
+    'wsbench serve --port 0 --host 127.0.0.1 --log-level warn    # a free port, printed on stdout',
+    'wsbench serve --runtime bun --port 8081',
+  ],
+  load: [
+    'wsbench load ws://127.0.0.1:8080/ --clients 1k --rate 1 --duration 1m --warmup 10s --server-pid <pid>',
+    'wsbench load --profile 10k --server-pid <pid>',
+    'wsbench load --profile smoke --threshold "rtt.p99<50ms" --threshold "errors==0"',
+    'wsbench load ws://target:8080/ --profile 100k --shard 0/4 --start-at 2026-12-01T12:00:00Z --out shard0',
+    'wsbench load --profile smoke --json > result.json',
+  ],
+  demo: ['wsbench demo', 'wsbench demo --profile 1k --out /tmp/results'],
+  check: ['wsbench check ws://127.0.0.1:8080/', 'wsbench check ws://127.0.0.1:8080/chat --protocol chat --payload-size 1KiB --json', 'wsbench check wss://example.test/ws --require-binary'],
+  report: [
+    'wsbench report results/*.json',
+    'wsbench report results/*.json --format html --out report.html',
+    'wsbench report results/*.json --format md >> "$GITHUB_STEP_SUMMARY"',
+    'wsbench report new.json --baseline base.json --max-regression rtt.p99=10%,messagesPerSec=5%,server.rssPerConnectionKb=5%',
+  ],
+  compare: [
+    'wsbench compare --runtimes node,bun,deno --profiles 1k,10k,100k --repeat 3',
+    "wsbench compare --runtimes node --server 'uws=node my-uws-server.js --port {port}' --profiles smoke",
+  ],
+  merge: ['wsbench merge shard0/*.json shard1/*.json shard2/*.json shard3/*.json --out merged', 'wsbench merge shard*/*.json --json > merged.json'],
+};
+
+/** `wsbench --help`: the exit codes a script can rely on (src/core/exit-codes.ts, the README's table). */
+const EXIT_CODES_HELP = `
+Exit codes:
+  0          success (load: verdict valid)
+  1          internal error (a bug: please report it)
+  2          usage: bad flag, profile or input file
+  3          target unreachable, handshake rejected, or failed the conformance gate
+  4          environment: port in use, privileged port, open-file or port limits, results not writable
+  5          load finished but the client was saturated
+  6          load finished with target errors
+  7          a --threshold or --max-regression limit was crossed
+  130 / 143  interrupted by SIGINT / SIGTERM
+
+Numbers take k and m for thousand and million (--clients 10k); durations take 90, 90s, 1m30s, 500ms.
+Run \`wsbench <command> --help\` for a command's flags and examples.
+`;
+
+function examplesText(lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+/** Appends the Examples blocks to the commands and the exit codes to the top-level help. */
+export function addHelpTexts(program: Command): void {
+  for (const cmd of program.commands) {
+    const lines = EXAMPLES[cmd.name()];
+    if (lines) cmd.addHelpText('after', examplesText(lines));
+  }
+  program.addHelpText('after', EXIT_CODES_HELP);
+}
