@@ -122,8 +122,16 @@ function parseArgs(argv: string[]): Settings {
 /** The commit being measured and whether src/ has uncommitted changes (others may be editing it). */
 function sourceVersion(): string {
   try {
-    const head = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] })
+    const head = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+      timeout: 5000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src'], {
+      encoding: 'utf8',
+      timeout: 5000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
       .split('\n')
       .filter(Boolean).length;
     return `${ROOT} at ${head}${dirty > 0 ? ` + ${dirty} uncommitted change(s) in src/` : ''} (dist/ as last built)`;
@@ -137,9 +145,8 @@ function sourceVersion(): string {
 type ServerProc = Listening;
 
 function startServer(): Promise<ServerProc> {
-  const args = [WSBENCH, 'serve', '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn'];
-  const pattern = /listening on ws:\/\/[^\s]+:(\d+)\/ \(pid (\d+)/;
-  return spawnListening(args, { cwd: ROOT, label: 'server', pattern, echoStderr: 'settled' });
+  const args = [WSBENCH, 'serve', '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn', '--ready-json'];
+  return spawnListening(args, { cwd: ROOT, label: 'server', pattern: 'ready-json', echoStderr: 'settled' });
 }
 
 /** SIGTERM, then SIGKILL if it is still there after 10 s. */
@@ -171,12 +178,12 @@ async function runClient(args: string[], serverPid: number, limitMs: number): Pr
   const exited = track(child);
   let stdout = '';
   let stderr = '';
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (d: string) => {
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d: string) => {
     if (stdout.length < 50_000_000) stdout += d;
   });
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (d: string) => {
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => {
     stderr += d;
     if (stderr.length > 40_000) stderr = stderr.slice(-20_000);
   });
@@ -214,7 +221,17 @@ async function runClient(args: string[], serverPid: number, limitMs: number): Pr
     otherCpuPct = (100 * (b.machine - a.machine - (b.client - a.client) - (b.server - a.server))) / wall;
     serverCpuPct = (100 * (b.server - a.server)) / wall;
   }
-  return { code: child.exitCode, signal: child.signalCode, stdout, stderr, timedOut, wallS: (performance.now() - t0) / 1000, otherCpuPct, serverCpuPct, wakeupsPerS };
+  return {
+    code: child.exitCode,
+    signal: child.signalCode,
+    stdout,
+    stderr,
+    timedOut,
+    wallS: (performance.now() - t0) / 1000,
+    otherCpuPct,
+    serverCpuPct,
+    wakeupsPerS,
+  };
 }
 
 // ---------------------------------------------------------------- the two sides
@@ -260,7 +277,7 @@ async function measurePlain(st: Settings, srv: ServerProc): Promise<SideResult> 
   } catch {
     return failed('plain', `no JSON from the plain client (${describeExit(run)}): ${run.stderr.trim().slice(-1500)}`, run);
   }
-  const num = (k: string) => (typeof r[k] === 'number' ? (r[k] as number) : NaN);
+  const num = (k: string) => (typeof r[k] === 'number' ? r[k] : NaN);
   return {
     side: 'plain',
     ok: run.code === 0,
@@ -298,13 +315,22 @@ interface WsbenchDoc {
 async function measureWsbench(st: Settings, srv: ServerProc, outDir: string): Promise<SideResult> {
   const url = `ws://127.0.0.1:${srv.port}/`;
   const args = [
-    WSBENCH, 'load', url,
-    '--clients', String(st.clients),
-    '--rate', String(st.rate),
-    '--duration', `${st.durationS}s`,
-    '--warmup', `${st.warmupS}s`,
-    '--json', '--log-level', 'warn',
-    '--out', outDir,
+    WSBENCH,
+    'load',
+    url,
+    '--clients',
+    String(st.clients),
+    '--rate',
+    String(st.rate),
+    '--duration',
+    `${st.durationS}s`,
+    '--warmup',
+    `${st.warmupS}s`,
+    '--json',
+    '--log-level',
+    'warn',
+    '--out',
+    outDir,
     ...st.extra,
   ];
   const run = await runClient(args, srv.pid, limitMs(st));
@@ -384,7 +410,10 @@ async function main(): Promise<void> {
   process.stdout.write(
     `load-client-cost: wsbench load vs a plain ws client loop, same wsbench serve, loopback\n` +
       `CPU: ${cpus[0]?.model ?? 'unknown'} × ${cpus.length} cores (os.availableParallelism ${os.availableParallelism()}), ` +
-      `Node ${process.version}, ${os.platform()} ${os.release()}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}\n` +
+      `Node ${process.version}, ${os.platform()} ${os.release()}, load average ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}\n` +
       `load: ${st.clients} clients × ${st.rate} msg/s, warm-up ${st.warmupS} s, window ${st.durationS} s, ${st.runs} run(s), order alternates\n` +
       `source: ${sourceVersion()}\n` +
       `wsbench load extra args: ${st.extra.length > 0 ? st.extra.join(' ') : '(none)'}\n` +
@@ -408,7 +437,9 @@ async function main(): Promise<void> {
         else if (r.connected < st.clients || r.received < 0.99 * expected) {
           problems.push(`run ${run} ${r.side}: ${r.connected} connected, ${r.received} of ~${expected} replies in the window`);
         }
-        process.stderr.write(`run ${run} ${r.side}: ${fmt(r.cpuUsPerRoundTrip)} µs/rt, ${fmt(r.rssPerConnectionKb, 2)} KB/conn, ${r.verdict} (${fmt(r.wallS, 0)} s)\n`);
+        process.stderr.write(
+          `run ${run} ${r.side}: ${fmt(r.cpuUsPerRoundTrip)} µs/rt, ${fmt(r.rssPerConnectionKb, 2)} KB/conn, ${r.verdict} (${fmt(r.wallS, 0)} s)\n`,
+        );
       }
     }
   } finally {
@@ -416,7 +447,28 @@ async function main(): Promise<void> {
   }
 
   process.stdout.write(
-    table(['run', 'order', 'side', 'procs×thr client', 'connected', 'sent', 'replies', 'cpu%', 'µs/rt', 'KB/conn', 'peak MB', 'p50 ms', 'p99 ms', 'srv%', 'other%', 'wake/s', 'verdict'], rows) + '\n\n',
+    table(
+      [
+        'run',
+        'order',
+        'side',
+        'procs×thr client',
+        'connected',
+        'sent',
+        'replies',
+        'cpu%',
+        'µs/rt',
+        'KB/conn',
+        'peak MB',
+        'p50 ms',
+        'p99 ms',
+        'srv%',
+        'other%',
+        'wake/s',
+        'verdict',
+      ],
+      rows,
+    ) + '\n\n',
   );
   if (problems.length > 0) process.stdout.write(`problems:\n${problems.map((p) => `  - ${p}`).join('\n')}\n\n`);
 
@@ -433,14 +485,86 @@ async function main(): Promise<void> {
     return [m.name, fmt(plain, m.digits), fmt(ws, m.digits), `${fmt(ratio, 2)}×`, verdict(1.0), verdict(0.6), m.issue];
   });
   const extras = [
-    ['client CPU % of one core (window)', fmt(pick('plain', (r) => r.cpuPercent), 1), fmt(pick('wsbench', (r) => r.cpuPercent), 1), '', '', '', ''],
-    ['client RSS peak MB', fmt(pick('plain', (r) => r.rssPeakKb / 1024), 0), fmt(pick('wsbench', (r) => r.rssPeakKb / 1024), 0), '', '', '', ''],
-    ['RTT p50 ms (raw)', fmt(pick('plain', (r) => r.rttP50Ms), 2), fmt(pick('wsbench', (r) => r.rttP50Ms), 2), '', '', '', ''],
-    ['RTT p99 ms (raw)', fmt(pick('plain', (r) => r.rttP99Ms), 2), fmt(pick('wsbench', (r) => r.rttP99Ms), 2), '', '', '', ''],
-    ['client wake-ups per s', fmt(pick('plain', (r) => r.wakeupsPerS), 0), fmt(pick('wsbench', (r) => r.wakeupsPerS), 0), '', '', '', ''],
+    [
+      'client CPU % of one core (window)',
+      fmt(
+        pick('plain', (r) => r.cpuPercent),
+        1,
+      ),
+      fmt(
+        pick('wsbench', (r) => r.cpuPercent),
+        1,
+      ),
+      '',
+      '',
+      '',
+      '',
+    ],
+    [
+      'client RSS peak MB',
+      fmt(
+        pick('plain', (r) => r.rssPeakKb / 1024),
+        0,
+      ),
+      fmt(
+        pick('wsbench', (r) => r.rssPeakKb / 1024),
+        0,
+      ),
+      '',
+      '',
+      '',
+      '',
+    ],
+    [
+      'RTT p50 ms (raw)',
+      fmt(
+        pick('plain', (r) => r.rttP50Ms),
+        2,
+      ),
+      fmt(
+        pick('wsbench', (r) => r.rttP50Ms),
+        2,
+      ),
+      '',
+      '',
+      '',
+      '',
+    ],
+    [
+      'RTT p99 ms (raw)',
+      fmt(
+        pick('plain', (r) => r.rttP99Ms),
+        2,
+      ),
+      fmt(
+        pick('wsbench', (r) => r.rttP99Ms),
+        2,
+      ),
+      '',
+      '',
+      '',
+      '',
+    ],
+    [
+      'client wake-ups per s',
+      fmt(
+        pick('plain', (r) => r.wakeupsPerS),
+        0,
+      ),
+      fmt(
+        pick('wsbench', (r) => r.wakeupsPerS),
+        0,
+      ),
+      '',
+      '',
+      '',
+      '',
+    ],
   ];
   process.stdout.write(
-    `medians over ${st.runs} run(s)` + (st.extra.length > 0 ? ` (wsbench load ${st.extra.join(' ')})` : '') + ':\n' +
+    `medians over ${st.runs} run(s)` +
+      (st.extra.length > 0 ? ` (wsbench load ${st.extra.join(' ')})` : '') +
+      ':\n' +
       table(['metric', 'plain ws', 'wsbench', 'wsbench/plain', '≤1.0× (this issue)', '≤0.6× (scale goal)', "issue's plain figure"], [...summary, ...extras]) +
       '\n',
   );

@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { spawnServe, WSBENCH_BIN } from '../src/server/spawn-server.js';
-import type { ResultDocument } from '../src/report/result-schema.js';
+import type { ResultDocument } from '../src/contract/result.js';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -40,9 +40,13 @@ async function run(loadArgs: string[]): Promise<{ doc: ResultDocument; exitCode:
   const out = mkdtempSync(path.join(tmpdir(), 'wsb-scale-'));
   const started = Date.now();
   try {
-    const child = spawn(process.execPath, [WSBENCH_BIN, 'load', server.url, '--server-pid', String(server.pid), '--client', client, '--out', out, '--log-level', 'warn', ...loadArgs], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [WSBENCH_BIN, 'load', server.url, '--server-pid', String(server.pid), '--client', client, '--out', out, '--log-level', 'warn', ...loadArgs],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     const exitCode = await new Promise<number | null>((r) => child.once('close', (c) => r(c)));
     const file = readdirSync(out).find((f) => f.endsWith('.json'));
     if (!file) throw new Error(`no result written (exit ${exitCode})`);

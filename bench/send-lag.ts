@@ -81,23 +81,47 @@ function parseArgs(argv: string[]): Settings {
 
 async function measure(root: string, clients: number, s: Settings): Promise<RunFigures> {
   const bin = path.join(root, 'bin', 'wsbench.js');
-  const server = await spawnListening([bin, 'serve', '--mode', 'echo', '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn'], {
+  // A baseline build older than --ready-json announces itself with the sentence only.
+  const readyJson = root === ROOT;
+  const serveArgs = [bin, 'serve', '--mode', 'echo', '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn', ...(readyJson ? ['--ready-json'] : [])];
+  const server = await spawnListening(serveArgs, {
     cwd: root,
     label: 'server',
-    pattern: /listening on ws:\/\/[^\s]+:(\d+)\/ \(pid (\d+)/,
+    pattern: readyJson ? 'ready-json' : /listening on ws:\/\/[^\s]+:(\d+)\/ \(pid (\d+)/,
     echoStderr: 'settled',
   });
   const out = mkdtempSync(path.join(os.tmpdir(), 'wsb-send-lag-'));
   try {
     const cpu0 = readMachineCpu();
-    const args = [bin, 'load', `ws://127.0.0.1:${server.port}/`, '--clients', String(clients), '--rate', '1', '--duration', `${s.durationS}s`, '--warmup', `${s.warmupS}s`];
+    const args = [
+      bin,
+      'load',
+      `ws://127.0.0.1:${server.port}/`,
+      '--clients',
+      String(clients),
+      '--rate',
+      '1',
+      '--duration',
+      `${s.durationS}s`,
+      '--warmup',
+      `${s.warmupS}s`,
+    ];
     args.push('--server-pid', String(server.pid), '--out', out, '--json', '--log-level', 'warn');
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     await track(child);
     const cpu1 = readMachineCpu();
-    const doc = JSON.parse(stdout) as { summary: { rttUs: LatencyUs; rttRawUs: LatencyUs; sendLagUs: LatencyUs; verdict: string; client: { cpuPercentMean: number }; server: { cpuPercentMean: number } | null } };
+    const doc = JSON.parse(stdout) as {
+      summary: {
+        rttUs: LatencyUs;
+        rttRawUs: LatencyUs;
+        sendLagUs: LatencyUs;
+        verdict: string;
+        client: { cpuPercentMean: number };
+        server: { cpuPercentMean: number } | null;
+      };
+    };
     const sm = doc.summary;
     const machinePct = cpu1 && cpu0 ? ((cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total)) * 100 * os.cpus().length : NaN;
     return {
@@ -131,23 +155,41 @@ async function main(): Promise<void> {
         const list = results.get(key(tier, b.label)) ?? [];
         list.push(f);
         results.set(key(tier, b.label), list);
-        process.stderr.write(`${tier} × 1/s, ${b.label}, run ${r + 1}: send lag p50 ${f.sendLagP50} µs p99 ${f.sendLagP99} µs, corrected − raw p50 ${f.corrMinusRawP50} µs p99 ${f.corrMinusRawP99} µs (${f.verdict})\n`);
+        process.stderr.write(
+          `${tier} × 1/s, ${b.label}, run ${r + 1}: send lag p50 ${f.sendLagP50} µs p99 ${f.sendLagP99} µs, corrected − raw p50 ${f.corrMinusRawP50} µs p99 ${f.corrMinusRawP99} µs (${f.verdict})\n`,
+        );
       }
     }
   }
   const cpus = os.cpus();
-  process.stdout.write(`send-lag: ${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, Node ${process.version}; 64 B at 1 msg/s per client, ${s.durationS} s windows after ${s.warmupS} s warm-up; medians of ${s.runs} runs (µs)\n\n`);
+  process.stdout.write(
+    `send-lag: ${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, Node ${process.version}; 64 B at 1 msg/s per client, ${s.durationS} s windows after ${s.warmupS} s warm-up; medians of ${s.runs} runs (µs)\n\n`,
+  );
   const rows: string[][] = [];
   for (const tier of s.tiers) {
     for (const b of s.builds) {
       const list = results.get(key(tier, b.label)) ?? [];
       const med = (k: keyof Omit<RunFigures, 'verdict'>) => fmt(median(list.map((f) => f[k])), 0);
       const verdicts = list.map((f) => f.verdict).filter((v) => v !== 'valid');
-      rows.push([`${tier} × 1/s`, b.label, med('sendLagP50'), med('sendLagP99'), med('rawP50'), med('corrP50'), med('corrMinusRawP50'), med('rawP99'), med('corrP99'), med('corrMinusRawP99'), med('busyPct'), verdicts.length ? verdicts.join(',') : 'all valid']);
+      rows.push([
+        `${tier} × 1/s`,
+        b.label,
+        med('sendLagP50'),
+        med('sendLagP99'),
+        med('rawP50'),
+        med('corrP50'),
+        med('corrMinusRawP50'),
+        med('rawP99'),
+        med('corrP99'),
+        med('corrMinusRawP99'),
+        med('busyPct'),
+        verdicts.length ? verdicts.join(',') : 'all valid',
+      ]);
     }
   }
   process.stdout.write(
-    table(['load', 'build', 'lag p50', 'lag p99', 'raw p50', 'corr p50', 'corr−raw p50', 'raw p99', 'corr p99', 'corr−raw p99', 'busy %', 'verdicts'], rows) + '\n',
+    table(['load', 'build', 'lag p50', 'lag p99', 'raw p50', 'corr p50', 'corr−raw p50', 'raw p99', 'corr p99', 'corr−raw p99', 'busy %', 'verdicts'], rows) +
+      '\n',
   );
 }
 

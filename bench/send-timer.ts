@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { parseFlags } from './lib/args.js';
 import { fmt, median, table } from './lib/stats.js';
-import { SendClock } from '../src/load/worker/send-clock.js';
+import { SendClock } from '../src/load/4-worker/send-clock.js';
 
 const MODES = ['timeout', 'timeout-grid', 'clock', 'clock-nospin', 'clock-grid', 'clock-grid-nospin'] as const;
 type Mode = (typeof MODES)[number];
@@ -124,7 +124,9 @@ function main(): void {
     }
   }
   const cpus = os.cpus();
-  process.stdout.write(`send-timer: ${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, Node ${process.version}; ${s.rate} events/s for ${s.durationS} s, medians of ${s.runs} runs\n\n`);
+  process.stdout.write(
+    `send-timer: ${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, Node ${process.version}; ${s.rate} events/s for ${s.durationS} s, medians of ${s.runs} runs\n\n`,
+  );
   const rows = MODES.map((m) => {
     const list = results.get(m)!;
     const med = (k: keyof Figures) => median(list.map((f) => f[k]));

@@ -19,6 +19,7 @@
  *       [--message-bytes 60000] [--vmem-kb 3000000] [--workers 1]
  *       [--send-buffer-timeout-s 60]   (server flag; 0 = the server's default, 30 s)
  */
+import { parseReadyLine } from '../src/contract/ready.js';
 import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
@@ -29,7 +30,7 @@ import { parseFlags } from './lib/args.js';
 import { killAllChildren, killNow, track } from './lib/children.js';
 import { readRss } from './lib/proc.js';
 import { sleep } from './lib/sleep.js';
-import { encodeClientFrame, OP } from '../src/protocol/frames.js';
+import { encodeClientFrame, OP } from '../src/client/frames.js';
 
 const SCRIPT = 'serve-backpressure';
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -104,21 +105,26 @@ function metricsOf(text: string): Map<string, number> {
 async function main(): Promise<void> {
   const cpus = os.cpus();
   console.log(`# ${SCRIPT}: ${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length} cores, Node ${process.version}`);
-  console.log(`# ${settings.clients} non-reading clients × ${settings.messageBytes}-byte messages for ${settings.seconds} s, server under ulimit -v ${settings.vmemKb}, --workers ${settings.workers}`);
+  console.log(
+    `# ${settings.clients} non-reading clients × ${settings.messageBytes}-byte messages for ${settings.seconds} s, server under ulimit -v ${settings.vmemKb}, --workers ${settings.workers}`,
+  );
 
-  const serveArgs = ['serve', '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn', '--workers', String(settings.workers)];
+  const serveArgs = ['serve', '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn', '--ready-json', '--workers', String(settings.workers)];
   if (settings.sendBufferTimeoutS > 0) serveArgs.push('--send-buffer-timeout', `${settings.sendBufferTimeoutS}s`);
   const quoted = [process.execPath, path.join(REPO, 'bin', 'wsbench.js'), ...serveArgs].map((a) => `'${a}'`).join(' ');
   const child = spawn('sh', ['-c', `ulimit -v ${settings.vmemKb} && exec ${quoted}`], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = track(child);
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
-      const m = /listening on ws:\/\/\S+:(\d+)\//.exec(out);
-      if (m) resolve(Number(m[1]));
+      const ready = out
+        .split('\n')
+        .map(parseReadyLine)
+        .find((r) => r !== undefined);
+      if (ready) resolve(ready.port);
     });
     child.once('exit', (code, signal) => reject(new Error(`server exited at start (${signal ?? code}): ${stderr}`)));
   });
@@ -134,7 +140,7 @@ async function main(): Promise<void> {
   const healthy = new WebSocket(`ws://127.0.0.1:${port}/`);
   let pongs = 0;
   let asked = 0;
-  healthy.on('message', (d) => void (String(d).startsWith('Pong: ') && pongs++));
+  healthy.on('message', (d: Buffer) => void (d.toString().startsWith('Pong: ') && pongs++));
   healthy.on('error', () => {});
   // The server may already be dying (that is what this measures): do not wait for it forever.
   await Promise.race([new Promise((r) => healthy.once('open', r)), new Promise((r) => healthy.once('close', r)), sleep(10_000)]);
@@ -157,21 +163,35 @@ async function main(): Promise<void> {
       break;
     }
     peakRss = Math.max(peakRss, rss);
-    const m = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).then(metricsOf, () => new Map<string, number>());
+    const m = await fetch(`http://127.0.0.1:${port}/metrics`)
+      .then((r) => r.text())
+      .then(metricsOf, () => new Map<string, number>());
     peakMetricsRss = Math.max(peakMetricsRss, m.get('process_resident_memory_bytes') ?? 0);
     const sentMb = (clients.reduce((a, c) => a + c.sent(), 0) * frame.length) / 2 ** 20;
-    console.log(`${String(t).padStart(6)} | ${(rss / 2 ** 20).toFixed(0).padStart(13)} | ${String(m.get('wsbench_connections_paused') ?? '?').padStart(6)} | ${sentMb.toFixed(0)}`);
+    console.log(
+      `${String(t).padStart(6)} | ${(rss / 2 ** 20).toFixed(0).padStart(13)} | ${String(m.get('wsbench_connections_paused') ?? '?').padStart(6)} | ${sentMb.toFixed(0)}`,
+    );
   }
   clearInterval(ask);
-  const final = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).then(metricsOf, () => new Map<string, number>());
+  const final = await fetch(`http://127.0.0.1:${port}/metrics`)
+    .then((r) => r.text())
+    .then(metricsOf, () => new Map<string, number>());
   state.stop = true;
   healthy.terminate();
 
-  console.log(`server RSS before clients: ${(rssBefore / 2 ** 20).toFixed(0)} MB; peak: ${(peakRss / 2 ** 20).toFixed(0)} MB (process), ${(peakMetricsRss / 2 ** 20).toFixed(0)} MB (/metrics, all workers)`);
+  console.log(
+    `server RSS before clients: ${(rssBefore / 2 ** 20).toFixed(0)} MB; peak: ${(peakRss / 2 ** 20).toFixed(0)} MB (process), ${(peakMetricsRss / 2 ** 20).toFixed(0)} MB (/metrics, all workers)`,
+  );
   console.log(`server alive at the end: ${serverExit === undefined ? 'yes' : `no (exit ${serverExit}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`}`);
   console.log(`well-behaved client: ${pongs} Pong replies to ${asked} messages`);
   // A paused client socket does not notice the server's reset, so the server's counters say who was closed.
-  for (const k of ['wsbench_connections_paused', 'wsbench_backpressure_pauses_total', 'wsbench_connections_terminated_total{cause="send-buffer"}', 'wsbench_closes_total{code="1008"}', 'wsbench_max_send_buffer_bytes']) {
+  for (const k of [
+    'wsbench_connections_paused',
+    'wsbench_backpressure_pauses_total',
+    'wsbench_connections_terminated_total{cause="send-buffer"}',
+    'wsbench_closes_total{code="1008"}',
+    'wsbench_max_send_buffer_bytes',
+  ]) {
     console.log(`${k} ${final.get(k) ?? '(absent)'}`);
   }
   killNow(child);

@@ -138,11 +138,10 @@ async function startServer(kind: Kind): Promise<ServerProc> {
 
 async function startServerOnce(kind: Kind): Promise<ServerProc> {
   const bare = kind === 'bare' || controlRun;
-  const args =
-    bare
-      ? [path.join(ROOT, 'bench/fixtures/bare-ws-echo.mjs'), '0']
-      : [path.join(ROOT, 'bin/wsbench.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--mode', 'echo', '--log-level', 'warn'];
-  const pattern = bare ? /^listening on (\d+)$/m : /listening on ws:\/\/[^\s]+:(\d+)\/ \(pid (\d+)/;
+  const args = bare
+    ? [path.join(ROOT, 'bench/fixtures/bare-ws-echo.mjs'), '0']
+    : [path.join(ROOT, 'bin/wsbench.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--mode', 'echo', '--log-level', 'warn', '--ready-json'];
+  const pattern = bare ? /^listening on (\d+)$/m : 'ready-json';
   // After start-up, anything on stderr is worth seeing (log level is warn).
   return { kind, ...(await spawnListening(args, { cwd: ROOT, label: `${kind} server`, pattern, echoStderr: 'listening' })) };
 }
@@ -276,12 +275,18 @@ async function throughputPhase(kind: Kind, st: Settings): Promise<TpResult> {
     await sleep(300);
     const args = [
       '--load-child',
-      '--port', String(srv.port),
-      '--tp-connections', String(st.tpConnections),
-      '--window', String(st.window),
-      '--payload', String(st.payload),
-      '--warmup', String(st.warmupMs),
-      '--duration', String(st.durationMs),
+      '--port',
+      String(srv.port),
+      '--tp-connections',
+      String(st.tpConnections),
+      '--window',
+      String(st.window),
+      '--payload',
+      String(st.payload),
+      '--warmup',
+      String(st.warmupMs),
+      '--duration',
+      String(st.durationMs),
     ];
     const child = fork(SELF, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     load = child;
@@ -305,7 +310,7 @@ async function throughputPhase(kind: Kind, st: Settings): Promise<TpResult> {
           machine1 = readMachineCpu();
           wall1 = performance.now();
           clearTimeout(timer);
-          resolve(m as LoadReport);
+          resolve(m);
         } else {
           clearTimeout(timer);
           reject(new Error(`${kind}: load child: ${m.error}`));
@@ -421,7 +426,9 @@ async function main(): Promise<void> {
       `other CPU % = rest of the machine (noise); tries = windows run (one with other CPU % > ${NOISY_OTHER_CPU_PCT} is retried, the quietest kept)`,
   );
   if (st.control) console.log('CONTROL RUN (--control): the "wsbench" column is a second bare ws server; any difference is noise');
-  console.log('Servers: bare = node bench/fixtures/bare-ws-echo.mjs 0; wsbench = node bin/wsbench.js serve --port 0 --host 127.0.0.1 --mode echo --log-level warn\n');
+  console.log(
+    'Servers: bare = node bench/fixtures/bare-ws-echo.mjs 0; wsbench = node bin/wsbench.js serve --port 0 --host 127.0.0.1 --mode echo --log-level warn\n',
+  );
 
   const results: RunResult[] = [];
   const started = performance.now();
@@ -440,8 +447,8 @@ async function main(): Promise<void> {
         try {
           const t = await throughputPhase(kind, st);
           t.attempts = attempt;
-          if (!r.tp[kind] || t.otherCpuPct < r.tp[kind]!.otherCpuPct) r.tp[kind] = t;
-          else r.tp[kind]!.attempts = attempt;
+          if (!r.tp[kind] || t.otherCpuPct < r.tp[kind].otherCpuPct) r.tp[kind] = t;
+          else r.tp[kind].attempts = attempt;
           if (t.otherCpuPct <= NOISY_OTHER_CPU_PCT) break;
         } catch (err) {
           process.stderr.write(`run ${run + 1} ${kind} throughput phase failed: ${(err as Error).message}\n`);
@@ -479,7 +486,21 @@ function printRun(n: number, r: RunResult, st: Settings): void {
   console.log(`Run ${n} (order: ${r.order.join(' then ')})`);
   console.log(
     table(
-      ['server', 'RSS idle MiB', `RSS +conns MiB`, 'conns open', 'connect s', 'KB/idle conn', 'msgs/s', 'srv CPU %', 'cli CPU %', 'other CPU %', 'srv CPU us/msg', 'bad', 'tries'],
+      [
+        'server',
+        'RSS idle MiB',
+        `RSS +conns MiB`,
+        'conns open',
+        'connect s',
+        'KB/idle conn',
+        'msgs/s',
+        'srv CPU %',
+        'cli CPU %',
+        'other CPU %',
+        'srv CPU us/msg',
+        'bad',
+        'tries',
+      ],
       rows,
     ),
   );
@@ -488,7 +509,7 @@ function printRun(n: number, r: RunResult, st: Settings): void {
     `  wsbench/bare this run: msgs/s ${ratio(r.tp.wsbench?.msgsPerSec, r.tp.bare?.msgsPerSec)}, ` +
       `CPU us/msg ${ratio(r.tp.wsbench?.cpuUsPerMsg, r.tp.bare?.cpuUsPerMsg)}, ` +
       `KB/idle conn ${ratio(r.idle.wsbench?.kbPerConn, r.idle.bare?.kbPerConn)}` +
-      (r.order.some((k) => r.idle[k] && !r.idle[k]!.complete)
+      (r.order.some((k) => r.idle[k] && !r.idle[k].complete)
         ? `\n  * fewer than ${st.connections} connections open: this run's KB/idle conn is left out of the medians`
         : '') +
       '\n',
@@ -497,14 +518,27 @@ function printRun(n: number, r: RunResult, st: Settings): void {
 
 function printSummary(results: RunResult[], st: Settings): void {
   const med = (kind: Kind, f: (r: RunResult, k: Kind) => number | undefined) => median(results.map((r) => f(r, kind) ?? NaN));
-  const metrics: { name: string; get: (r: RunResult, k: Kind) => number | undefined; digits: number; target?: (ratio: number) => boolean; targetText: string; noRatio?: boolean }[] = [
+  const metrics: {
+    name: string;
+    get: (r: RunResult, k: Kind) => number | undefined;
+    digits: number;
+    target?: (ratio: number) => boolean;
+    targetText: string;
+    noRatio?: boolean;
+  }[] = [
     { name: 'throughput (msgs/s)', get: (r, k) => r.tp[k]?.msgsPerSec, digits: 0, target: (x) => x >= 0.95, targetText: '>= 0.95' },
     { name: 'server CPU us/msg', get: (r, k) => r.tp[k]?.cpuUsPerMsg, digits: 2, targetText: '(info; <= 1.053 matches 0.95x)' },
-    { name: `RSS per idle conn (KB, N=${st.connections})`, get: (r, k) => (r.idle[k]?.complete ? r.idle[k]!.kbPerConn : undefined), digits: 2, target: (x) => x <= 1.05, targetText: '<= 1.05' },
+    {
+      name: `RSS per idle conn (KB, N=${st.connections})`,
+      get: (r, k) => (r.idle[k]?.complete ? r.idle[k].kbPerConn : undefined),
+      digits: 2,
+      target: (x) => x <= 1.05,
+      targetText: '<= 1.05',
+    },
     { name: 'server CPU % during load', get: (r, k) => r.tp[k]?.serverCpuPct, digits: 0, targetText: '(info)' },
     { name: 'client CPU % during load', get: (r, k) => r.tp[k]?.clientCpuPct, digits: 0, targetText: '(info)' },
     { name: 'other CPU % on machine (noise)', get: (r, k) => r.tp[k]?.otherCpuPct, digits: 0, targetText: '(info)', noRatio: true },
-    { name: 'server RSS with no conns (MiB)', get: (r, k) => (r.idle[k] ? r.idle[k]!.rssBefore / KB / KB : undefined), digits: 1, targetText: '(info)' },
+    { name: 'server RSS with no conns (MiB)', get: (r, k) => (r.idle[k] ? r.idle[k].rssBefore / KB / KB : undefined), digits: 1, targetText: '(info)' },
   ];
   const rows = metrics.map((m) => {
     const b = med('bare', m.get);
@@ -515,8 +549,7 @@ function printSummary(results: RunResult[], st: Settings): void {
   });
   console.log(`Medians over ${results.length} runs (ratio = median wsbench / median bare)`);
   console.log(table(['metric', 'bare', 'wsbench', 'ratio', 'target', 'verdict'], rows));
-  const paired = (f: (r: RunResult, k: Kind) => number | undefined) =>
-    median(results.map((r) => (f(r, 'wsbench') ?? NaN) / (f(r, 'bare') ?? NaN)));
+  const paired = (f: (r: RunResult, k: Kind) => number | undefined) => median(results.map((r) => (f(r, 'wsbench') ?? NaN) / (f(r, 'bare') ?? NaN)));
   console.log(
     `Median of per-run ratios: msgs/s ${fmt(paired(metrics[0].get), 3)}, CPU us/msg ${fmt(paired(metrics[1].get), 3)}, KB/idle conn ${fmt(paired(metrics[2].get), 3)}`,
   );

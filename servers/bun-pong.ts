@@ -161,7 +161,7 @@ try {
   process.exit(failure.exitCode);
 }
 
-process.stdout.write(listeningLine(opts, server.port, process.pid));
+process.stdout.write(listeningLine(opts, server.port, process.pid, 'bun'));
 
 async function shutdown(): Promise<void> {
   // A second signal (a terminal sends SIGINT to the whole group and the CLI forwards it) changes nothing.

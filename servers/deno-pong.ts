@@ -141,7 +141,7 @@ try {
       hostname: opts.host,
       port: opts.port,
       // Replaces Deno's own "Listening on" line: stdout carries exactly one line, the CLI's.
-      onListen: (addr) => console.log(listeningLine(opts, addr.port, Deno.pid).trimEnd()),
+      onListen: (addr) => console.log(listeningLine(opts, addr.port, Deno.pid, 'deno').trimEnd()),
       onError: (err) => {
         console.error(`wsbench: deno-pong: request failed: ${(err as Error).message}`);
         return new Response('Internal Server Error\n', { status: 500 });

@@ -1,6 +1,7 @@
 /** Child processes of a bench script: tracked so that every exit path can SIGKILL what is left, started and stopped alike. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { sleep } from './sleep.js';
+import { parseReadyLine } from '../../src/contract/ready.js';
 
 const liveChildren = new Set<ChildProcess>();
 
@@ -43,8 +44,11 @@ export interface ListenOptions {
   cwd: string;
   /** Names the child in messages, e.g. "server" or "bare server". */
   label: string;
-  /** Matches the child's stdout once it listens: group 1 the port, optional group 2 the pid it reports. */
-  pattern: RegExp;
+  /**
+   * How the child says it listens: 'ready-json' for `wsbench serve --ready-json` (src/contract/ready.ts),
+   * or a pattern on its stdout (group 1 the port, optional group 2 the pid) for the bare fixtures.
+   */
+  pattern: RegExp | 'ready-json';
   /** From when on the child's stderr is copied to ours: once stdout matched `pattern`, or once start-up succeeded or failed. */
   echoStderr: 'listening' | 'settled';
 }
@@ -69,32 +73,44 @@ export function spawnListening(args: string[], opts: ListenOptions): Promise<Lis
       killNow(child);
       reject(new Error(`${e.message}\n  stdout: ${out.trim()}\n  stderr: ${err.trim().slice(-2000)}`));
     };
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (d: string) => {
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => {
       err += d;
       if (err.length > 20_000) err = err.slice(-10_000);
       // After start-up, anything on stderr is worth seeing.
-      if (opts.echoStderr === 'settled' ? settled : out && pattern.test(out)) process.stderr.write(`[${label} stderr] ${d}`);
+      if (opts.echoStderr === 'settled' ? settled : listeningPort(out, pattern)) process.stderr.write(`[${label} stderr] ${d}`);
     });
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (d: string) => {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
       if (out.length > 10_000) return;
       out += d;
-      const m = pattern.exec(out);
+      const m = listeningPort(out, pattern);
       if (m && !settled) {
         const pid = child.pid!;
-        if (m[2] !== undefined && Number(m[2]) !== pid) {
-          fail(new Error(`${label} reports pid ${m[2]} but the child is ${pid}`));
+        if (m.pid !== undefined && m.pid !== pid) {
+          fail(new Error(`${label} reports pid ${m.pid} but the child is ${pid}`));
           return;
         }
         settled = true;
         clearTimeout(timer);
-        resolve({ pid, port: Number(m[1]), child, exited });
+        resolve({ pid, port: m.port, child, exited });
       }
     });
     child.once('exit', (code, signal) => fail(new Error(`${label} exited early (code ${code}, signal ${signal})`)));
     child.once('error', (e) => fail(e));
   });
+}
+
+function listeningPort(out: string, pattern: RegExp | 'ready-json'): { port: number; pid?: number } | undefined {
+  if (pattern === 'ready-json') {
+    const ready = out
+      .split('\n')
+      .map(parseReadyLine)
+      .find((r) => r !== undefined);
+    return ready && { port: ready.port, pid: ready.pid };
+  }
+  const m = pattern.exec(out);
+  return m ? { port: Number(m[1]), pid: m[2] === undefined ? undefined : Number(m[2]) } : undefined;
 }
 
 /** SIGTERM, then SIGKILL if it is still there after 10 s. */

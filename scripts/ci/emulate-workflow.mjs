@@ -113,7 +113,9 @@ export function substitute(text, ctx) {
 
 /** `if:` with the status functions only; the job status so far decides. */
 function shouldRun(condition, failed) {
-  const c = String(condition ?? 'success()').replace(/^\$\{\{\s*|\s*\}\}$/g, '').trim();
+  const c = String(condition ?? 'success()')
+    .replace(/^\$\{\{\s*|\s*\}\}$/g, '')
+    .trim();
   switch (c) {
     case 'success()':
       return !failed;
@@ -195,7 +197,9 @@ function main() {
   }
 
   const head = git(workspace, 'rev-parse', 'HEAD');
-  const base = opts.base ? git(workspace, 'rev-parse', '--verify', '--quiet', `${opts.base}^{commit}`) : git(workspace, 'rev-parse', '--verify', '--quiet', 'HEAD^');
+  const base = opts.base
+    ? git(workspace, 'rev-parse', '--verify', '--quiet', `${opts.base}^{commit}`)
+    : git(workspace, 'rev-parse', '--verify', '--quiet', 'HEAD^');
   if (opts.base && !base) usage(`--base ${opts.base} is not a commit of ${workspace}`);
   const runnerTemp = path.join(temp, 'runner-temp');
   mkdirSync(runnerTemp);
@@ -301,7 +305,9 @@ function main() {
     if (existsSync(path.join(workspace, '.git'))) git(workspace, 'worktree', 'prune');
     rmSync(temp, { recursive: true, force: true });
   } else process.stdout.write(`emulate-workflow: kept ${temp}\n`);
-  process.stdout.write(`emulate-workflow: job ${failed ? 'FAILED' : 'succeeded'}${leftovers.length ? `, ${leftovers.length} step(s) left processes running` : ''}\n`);
+  process.stdout.write(
+    `emulate-workflow: job ${failed ? 'FAILED' : 'succeeded'}${leftovers.length ? `, ${leftovers.length} step(s) left processes running` : ''}\n`,
+  );
   process.exitCode = failed ? 1 : leftovers.length ? 3 : 0;
 }
 

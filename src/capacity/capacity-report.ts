@@ -27,13 +27,37 @@ export function stepLine(step: CapacityStep, index: number): string {
   return `${String(index + 1).padStart(4)}  ${step.clients.toLocaleString('en-US').padStart(9)}  ${result.padEnd(12)}  ${ms(step.rttP50Us).padStart(8)}  ${ms(step.rttP99Us).padStart(9)}  ${orDash(step.serverRssPerConnectionKb, 2).padStart(11)}  ${orDash(step.serverCpuPercent, 0).padStart(8)}  ${orDash(step.clientCpuPercent, 0).padStart(8)}  ${step.verdicts.join(',')}`;
 }
 
-export const CAPACITY_CSV_COLUMNS = ['step', 'clients', 'outcome', 'rttP50Us', 'rttP99Us', 'serverRssPerConnectionKb', 'serverCpuPercent', 'clientCpuPercent', 'verdicts', 'slo', 'reasons'] as const;
+export const CAPACITY_CSV_COLUMNS = [
+  'step',
+  'clients',
+  'outcome',
+  'rttP50Us',
+  'rttP99Us',
+  'serverRssPerConnectionKb',
+  'serverCpuPercent',
+  'clientCpuPercent',
+  'verdicts',
+  'slo',
+  'reasons',
+] as const;
 
 export function capacityCsv(doc: CapacityDocument): string {
   const lines = [CAPACITY_CSV_COLUMNS.join(',')];
   doc.steps.forEach((s, i) => {
     const slo = s.slo.map((x) => `${x.source}=${x.median ?? ''}:${x.ok ? 'ok' : 'failed'}`).join(' ');
-    const row = [i + 1, s.clients, s.outcome, s.rttP50Us, s.rttP99Us, s.serverRssPerConnectionKb, s.serverCpuPercent, s.clientCpuPercent, s.verdicts.join(' '), slo, s.reasons.join('; ')];
+    const row = [
+      i + 1,
+      s.clients,
+      s.outcome,
+      s.rttP50Us,
+      s.rttP99Us,
+      s.serverRssPerConnectionKb,
+      s.serverCpuPercent,
+      s.clientCpuPercent,
+      s.verdicts.join(' '),
+      slo,
+      s.reasons.join('; '),
+    ];
     lines.push(row.map(csvCell).join(','));
   });
   return lines.join('\n') + '\n';
@@ -61,14 +85,25 @@ function chart(title: string, unit: string, series: Series[], passX: number | nu
     .map((s) => {
       const pts = [...s.points].sort((a, b) => a[0] - b[0]);
       const d = pts.map((p, i) => `${i ? 'L' : 'M'}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(' ');
-      const dots = pts.map((p) => `<circle cx="${x(p[0]).toFixed(1)}" cy="${y(p[1]).toFixed(1)}" r="3" fill="${s.color}"><title>${p[0]} clients: ${p[1].toFixed(2)} ${unit}</title></circle>`).join('');
+      const dots = pts
+        .map(
+          (p) =>
+            `<circle cx="${x(p[0]).toFixed(1)}" cy="${y(p[1]).toFixed(1)}" r="3" fill="${s.color}"><title>${p[0]} clients: ${p[1].toFixed(2)} ${unit}</title></circle>`,
+        )
+        .join('');
       return `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"/>${dots}`;
     })
     .join('');
   const marker = (v: number | null, color: string, text: string) =>
-    v === null ? '' : `<line x1="${x(v)}" x2="${x(v)}" y1="20" y2="${H - B}" stroke="${color}" stroke-dasharray="4 3"/><text x="${x(v) + 4}" y="32" font-size="11" fill="${color}">${text}</text>`;
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => `<text x="${L - 6}" y="${y(maxY * f) + 4}" font-size="11" text-anchor="end">${(maxY * f).toFixed(maxY * f >= 10 ? 0 : 2)}</text>`).join('');
-  const xTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => `<text x="${x(maxX * f)}" y="${H - 10}" font-size="11" text-anchor="middle">${Math.round(maxX * f).toLocaleString('en-US')}</text>`).join('');
+    v === null
+      ? ''
+      : `<line x1="${x(v)}" x2="${x(v)}" y1="20" y2="${H - B}" stroke="${color}" stroke-dasharray="4 3"/><text x="${x(v) + 4}" y="32" font-size="11" fill="${color}">${text}</text>`;
+  const ticks = [0, 0.25, 0.5, 0.75, 1]
+    .map((f) => `<text x="${L - 6}" y="${y(maxY * f) + 4}" font-size="11" text-anchor="end">${(maxY * f).toFixed(maxY * f >= 10 ? 0 : 2)}</text>`)
+    .join('');
+  const xTicks = [0, 0.25, 0.5, 0.75, 1]
+    .map((f) => `<text x="${x(maxX * f)}" y="${H - 10}" font-size="11" text-anchor="middle">${Math.round(maxX * f).toLocaleString('en-US')}</text>`)
+    .join('');
   const legend = series.map((s, i) => `<text x="${L + 10 + i * 120}" y="14" font-size="12" fill="${s.color}">■ ${s.label}</text>`).join('');
   return `<figure><figcaption>${title} (${unit}) against clients</figcaption><svg viewBox="0 0 ${W} ${H}" width="100%" role="img"><line x1="${L}" y1="${H - B}" x2="${W - 10}" y2="${H - B}" stroke="#999"/><line x1="${L}" y1="20" x2="${L}" y2="${H - B}" stroke="#999"/>${ticks}${xTicks}${legend}${lines}${marker(passX, '#2a7', 'last pass')}${marker(failX, '#c33', 'first fail')}</svg></figure>`;
 }
@@ -80,18 +115,33 @@ export function capacityHtml(doc: CapacityDocument): string {
   const pts = (f: (s: CapacityStep) => number | null) => doc.steps.flatMap((s) => (f(s) === null ? [] : [[s.clients, f(s)!] as [number, number]]));
   const { lastPassing, firstFailing } = doc.answer;
   const charts = [
-    chart('Round-trip latency (from intended send)', 'ms', [
-      { label: 'p50', color: '#36c', points: pts((s) => s.rttP50Us / 1000) },
-      { label: 'p99', color: '#c60', points: pts((s) => s.rttP99Us / 1000) },
-    ], lastPassing, firstFailing),
+    chart(
+      'Round-trip latency (from intended send)',
+      'ms',
+      [
+        { label: 'p50', color: '#36c', points: pts((s) => s.rttP50Us / 1000) },
+        { label: 'p99', color: '#c60', points: pts((s) => s.rttP99Us / 1000) },
+      ],
+      lastPassing,
+      firstFailing,
+    ),
     chart('Server RSS per connection', 'KB', [{ label: 'server', color: '#639', points: pts((s) => s.serverRssPerConnectionKb) }], lastPassing, firstFailing),
-    chart('CPU', '% of one core', [
-      { label: 'server', color: '#639', points: pts((s) => s.serverCpuPercent) },
-      { label: 'client', color: '#999', points: pts((s) => s.clientCpuPercent) },
-    ], lastPassing, firstFailing),
+    chart(
+      'CPU',
+      '% of one core',
+      [
+        { label: 'server', color: '#639', points: pts((s) => s.serverCpuPercent) },
+        { label: 'client', color: '#999', points: pts((s) => s.clientCpuPercent) },
+      ],
+      lastPassing,
+      firstFailing,
+    ),
   ].join('\n');
   const rows = doc.steps
-    .map((s, i) => `<tr class="${s.outcome}"><td>${i + 1}</td><td>${s.clients.toLocaleString('en-US')}</td><td>${s.outcome}</td><td>${ms(s.rttP50Us)}</td><td>${ms(s.rttP99Us)}</td><td>${orDash(s.serverRssPerConnectionKb, 2)}</td><td>${orDash(s.serverCpuPercent, 0)}</td><td>${esc(s.verdicts.join(', '))}</td><td>${esc(s.reasons.join('; '))}</td></tr>`)
+    .map(
+      (s, i) =>
+        `<tr class="${s.outcome}"><td>${i + 1}</td><td>${s.clients.toLocaleString('en-US')}</td><td>${s.outcome}</td><td>${ms(s.rttP50Us)}</td><td>${ms(s.rttP99Us)}</td><td>${orDash(s.serverRssPerConnectionKb, 2)}</td><td>${orDash(s.serverCpuPercent, 0)}</td><td>${esc(s.verdicts.join(', '))}</td><td>${esc(s.reasons.join('; '))}</td></tr>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>wsbench capacity: ${esc(doc.target)}</title>

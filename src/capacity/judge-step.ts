@@ -1,6 +1,6 @@
 import { metricValue } from '../report/metric-names.js';
 import { meetsThreshold, type Threshold } from '../report/thresholds.js';
-import type { ResultDocument } from '../report/result-schema.js';
+import type { ResultDocument } from '../contract/result.js';
 import type { StepOutcome } from './search.js';
 
 /** One step of the search: a client count, its runs (--repeat), and what they add up to. */

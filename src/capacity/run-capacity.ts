@@ -3,10 +3,11 @@ import type { Logger } from '../core/logger.js';
 import { WsbError } from '../core/errors.js';
 import { runConformance } from '../check/conformance.js';
 import { resolveLoadConfig, type LoadFlags } from '../profile/resolve-config.js';
-import { runLoad, type ProgressSink } from '../load/run-load.js';
+import { runLoad } from '../load/run-load.js';
+import type { ProgressSink } from '../contract/result.js';
 import { buildResult } from '../report/build-result.js';
 import { prepareOutputDir, writeResults } from '../report/write-results.js';
-import type { ResultDocument } from '../report/result-schema.js';
+import type { ResultDocument } from '../contract/result.js';
 import type { Threshold } from '../report/thresholds.js';
 import { CapacitySearch, type CapacityAnswer, type SearchSettings } from './search.js';
 import { judgeStep, type CapacityStep } from './judge-step.js';
@@ -63,14 +64,26 @@ export async function runCapacity(
       const server = await opts.target.start();
       try {
         if (!checked) {
-          const report = await runConformance(server.url);
+          const report = await runConformance(server.url, { pattern: opts.load.pattern, format: opts.load.format, payloadBytes: opts.load.payloadBytes });
           if (!report.ok) {
             const failed = report.checks.filter((c) => !c.ok && c.severity === 'fail').map((c) => `${c.name}: ${c.detail}`);
-            throw new WsbError('WSB_ERR_CONFORMANCE', `${server.url} failed the conformance check (${failed.join('; ')})`, 'run `wsbench check <url>` for the details, or --no-check to search anyway');
+            throw new WsbError(
+              'WSB_ERR_CONFORMANCE',
+              `${server.url} failed the conformance check (${failed.join('; ')})`,
+              'run `wsbench check <url>` for the details, or --no-check to search anyway',
+            );
           }
           checked = true;
         }
-        const config = resolveLoadConfig({ ...opts.load, url: server.url, clients, serverPid: server.pid, outDir: runsDir, name: `capacity-${clients}-r${r}`, check: false });
+        const config = resolveLoadConfig({
+          ...opts.load,
+          url: server.url,
+          clients,
+          serverPid: server.pid,
+          outDir: runsDir,
+          name: `capacity-${clients}-r${r}`,
+          check: false,
+        });
         const outcome = await runLoad(config, { log, abort, progress: await deps.progress() });
         if (outcome.interrupted) break;
         const doc = buildResult(outcome, opts.tool, opts.argv);

@@ -6,9 +6,18 @@ import type { CapacityTarget } from './run-capacity.js';
  * does), so each step's memory figures start from a clean process; a URL is the same server for
  * every step, sampled only when --server-pid is given.
  */
-export function capacityTarget(t: { url?: string; runtime?: string; server?: string; serverPid?: number }): CapacityTarget {
-  if (t.runtime !== undefined) return runtimeTarget(t.runtime);
+export function capacityTarget(t: {
+  url?: string;
+  runtime?: string;
+  server?: string;
+  serverPid?: number;
+  pattern: 'echo' | 'broadcast';
+  format: 'plain' | 'shootout';
+}): CapacityTarget {
+  // The reference server speaks what the load will send.
+  const serveArgs = t.format === 'shootout' ? ['--format', 'shootout'] : t.pattern === 'broadcast' ? ['--mode', 'broadcast'] : [];
+  if (t.runtime !== undefined) return runtimeTarget(t.runtime, serveArgs);
   if (t.server !== undefined) return parseServerSpec(t.server);
   const url = t.url!;
-  return { name: url, start: async () => ({ url, pid: t.serverPid, stop: async () => {} }) };
+  return { name: url, start: () => Promise.resolve({ url, pid: t.serverPid, stop: () => Promise.resolve() }) };
 }

@@ -9,9 +9,9 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { nowUs } from '../core/clock.js';
-import { LOAD_DEFAULTS } from '../profile/load-config.js';
-import { LeanConnection, type LeanEvents } from '../load/worker/lean-connection.js';
-import { PONG_PREFIX } from '../protocol/pong.js';
+import { LOAD_DEFAULTS } from '../core/defaults.js';
+import { LeanConnection, type LeanEvents } from '../client/lean-connection.js';
+import { PONG_PREFIX } from '../contract/pong.js';
 import { PROBE_MAX_ID, probeFraming } from '../protocol/probe.js';
 import { checkProbeReply, sendProbe } from './probe-check.js';
 
@@ -91,7 +91,14 @@ export async function runConformance(url: string, opts: ConformanceOptions = {})
   };
 
   const conn = new LeanConnection(
-    { url: new URL(url), protocols: opts.protocols ?? [], headers: opts.headers ?? {}, origin: opts.origin, handshakeTimeoutMs: STEP_TIMEOUT_MS, maxPayload: Math.max(MAX_PAYLOAD_BYTES, payloadBytes + 1024) },
+    {
+      url: new URL(url),
+      protocols: opts.protocols ?? [],
+      headers: opts.headers ?? {},
+      origin: opts.origin,
+      handshakeTimeoutMs: STEP_TIMEOUT_MS,
+      maxPayload: Math.max(MAX_PAYLOAD_BYTES, payloadBytes + 1024),
+    },
     events,
     opts.localAddress,
   );
@@ -102,7 +109,12 @@ export async function runConformance(url: string, opts: ConformanceOptions = {})
     do closed = await next(STEP_TIMEOUT_MS);
     while (closed && closed.kind === 'message');
     const closeOk = closed?.kind === 'close' && closed.code === 1000;
-    checks.push({ name: 'close handshake', ok: closeOk, severity: 'fail', detail: closeOk ? 'server answered 1000 and closed' : closed?.kind === 'close' ? `closed with ${closed.code}` : 'no close answer' });
+    checks.push({
+      name: 'close handshake',
+      ok: closeOk,
+      severity: 'fail',
+      detail: closeOk ? 'server answered 1000 and closed' : closed?.kind === 'close' ? `closed with ${closed.code}` : 'no close answer',
+    });
     completed = true;
     return report;
   };
@@ -113,11 +125,21 @@ export async function runConformance(url: string, opts: ConformanceOptions = {})
       return report;
     }
     report.protocol = conn.protocol;
-    checks.push({ name: 'handshake', ok: true, severity: 'fail', detail: `101, valid Sec-WebSocket-Accept${conn.protocol ? `, subprotocol ${conn.protocol}` : ''}` });
+    checks.push({
+      name: 'handshake',
+      ok: true,
+      severity: 'fail',
+      detail: `101, valid Sec-WebSocket-Accept${conn.protocol ? `, subprotocol ${conn.protocol}` : ''}`,
+    });
 
     const greet = await next(GREETING_WAIT_MS);
     if (greet?.kind === 'message' && !greet.isBinary) report.greeting = greet.data.toString('utf8');
-    checks.push({ name: 'greeting', ok: true, severity: 'fail', detail: report.greeting === null ? 'none (echo-style server)' : JSON.stringify(report.greeting) });
+    checks.push({
+      name: 'greeting',
+      ok: true,
+      severity: 'fail',
+      detail: report.greeting === null ? 'none (echo-style server)' : JSON.stringify(report.greeting),
+    });
 
     const shootout = opts.format === 'shootout';
     const pattern = opts.pattern ?? 'echo';
@@ -135,7 +157,14 @@ export async function runConformance(url: string, opts: ConformanceOptions = {})
       name: 'text reply',
       ok: report.replyStyle !== null,
       severity: 'fail',
-      detail: report.replyStyle === 'pong' ? '"Pong: <msg>"' : report.replyStyle === 'echo' ? 'echo of <msg>' : report.replyStyle === 'shootout' ? 'shootout echo' : `expected ${expected}, got ${replyText === undefined ? 'nothing' : JSON.stringify(replyText.slice(0, 80))}`,
+      detail:
+        report.replyStyle === 'pong'
+          ? '"Pong: <msg>"'
+          : report.replyStyle === 'echo'
+            ? 'echo of <msg>'
+            : report.replyStyle === 'shootout'
+              ? 'shootout echo'
+              : `expected ${expected}, got ${replyText === undefined ? 'nothing' : JSON.stringify(replyText.slice(0, 80))}`,
     });
     if (report.replyStyle === null) return report;
 
@@ -151,7 +180,14 @@ export async function runConformance(url: string, opts: ConformanceOptions = {})
       const result = await nextMessage(next);
       const resultText = result?.data.toString('utf8') ?? '';
       const ok = resultText.startsWith('{"type":"broadcastResult"');
-      checks.push({ name: 'broadcast result', ok, severity: 'fail', detail: ok ? 'broadcastResult to the sender' : `expected {"type":"broadcastResult",…}, got ${resultText ? JSON.stringify(resultText.slice(0, 80)) : 'nothing'}` });
+      checks.push({
+        name: 'broadcast result',
+        ok,
+        severity: 'fail',
+        detail: ok
+          ? 'broadcastResult to the sender'
+          : `expected {"type":"broadcastResult",…}, got ${resultText ? JSON.stringify(resultText.slice(0, 80)) : 'nothing'}`,
+      });
       if (!ok) return report;
     }
 
@@ -165,7 +201,12 @@ export async function runConformance(url: string, opts: ConformanceOptions = {})
       // The server ended the connection over the binary message (1003 "unsupported data" is
       // legitimate for a text-only server): that was its close handshake, so judge it.
       const clean = binary.closedWith !== 1006;
-      checks.push({ name: 'close handshake', ok: clean, severity: 'fail', detail: clean ? `server closed with ${binary.closedWith} after the binary message` : 'server dropped the connection without a close frame' });
+      checks.push({
+        name: 'close handshake',
+        ok: clean,
+        severity: 'fail',
+        detail: clean ? `server closed with ${binary.closedWith} after the binary message` : 'server dropped the connection without a close frame',
+      });
       completed = true;
       return report;
     }
@@ -191,7 +232,8 @@ async function checkBinaryEcho(conn: LeanConnection, next: Next, style: 'pong' |
   const e = await next(STEP_TIMEOUT_MS);
   if (e?.kind === 'close') return { ok: false, detail: `no echo: the server closed the connection (${e.code})`, closedWith: e.code };
   if (e?.kind !== 'message') return { ok: false, detail: 'no answer' };
-  if (!e.isBinary && e.data.toString('utf8') === markerReply) return { ok: false, detail: 'no answer: the text message sent after it was answered, so the server drops binary messages' };
+  if (!e.isBinary && e.data.toString('utf8') === markerReply)
+    return { ok: false, detail: 'no answer: the text message sent after it was answered, so the server drops binary messages' };
   const ok = e.isBinary && e.data.equals(bin);
   // Whatever came first, the marker's reply is still on its way; the close step skips it.
   return { ok, detail: ok ? '16 bytes back as binary' : `got ${e.isBinary ? 'different bytes' : 'a text message'}` };

@@ -17,6 +17,8 @@ export function conformanceWarnings(r: ConformanceReport): CheckItem[] {
 /** One stderr line per warning, saying why it does not fail the gate. */
 export function renderWarnings(r: ConformanceReport): string {
   return conformanceWarnings(r)
-    .map((c) => `wsbench: warning: ${c.name}: ${c.detail}${c.name === 'binary echo' ? '; the load sends text only, --require-binary makes this a failure' : ''}\n`)
+    .map(
+      (c) => `wsbench: warning: ${c.name}: ${c.detail}${c.name === 'binary echo' ? '; the load sends text only, --require-binary makes this a failure' : ''}\n`,
+    )
     .join('');
 }

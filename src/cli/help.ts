@@ -17,13 +17,22 @@ function sizeText(bytes: number): string {
  * A default as a user would type it: lists comma-separated (not JSON), sizes in KiB/MiB and
  * durations as `30s`, recognised by the flag's value name (`<size>`, `<duration>`).
  */
-export function defaultText(option: Option): string {
-  const v: unknown = option.defaultValue;
+export function defaultText(option: Option, value: unknown = option.defaultValue): string {
+  const v = value;
   if (option.defaultValueDescription) return option.defaultValueDescription;
   if (Array.isArray(v)) return v.length ? v.join(',') : 'none';
   if (typeof v === 'number' && /<size>/.test(option.flags)) return sizeText(v);
   if (typeof v === 'number' && /<duration>/.test(option.flags)) return formatDurationMs(v);
   return String(v);
+}
+
+/**
+ * Shows `value` (from src/core/defaults.ts) as the flag's default in --help while the flag's own
+ * default stays undefined: a profile's value must still show through when the flag is not given.
+ */
+export function shownDefault(option: Option, value: unknown): Option {
+  option.defaultValueDescription = defaultText(option, value);
+  return option;
 }
 
 /** Commander's option description, with our default text and choices without JSON quotes. */
@@ -32,7 +41,8 @@ function optionDescription(option: Option): string {
   if (option.argChoices) extra.push(`choices: ${option.argChoices.join(', ')}`);
   const takesValue = option.required || option.optional;
   // A description that already names its default ("(default 30s)") needs no second one.
-  if (option.defaultValue !== undefined && takesValue && !/\bdefault\b/.test(option.description)) extra.push(`default: ${defaultText(option)}`);
+  const hasDefault = option.defaultValue !== undefined || option.defaultValueDescription !== undefined;
+  if (hasDefault && takesValue && !/\bdefault\b/.test(option.description)) extra.push(`default: ${defaultText(option)}`);
   if (option.envVar !== undefined) extra.push(`env: ${option.envVar}`);
   if (extra.length === 0) return option.description;
   return option.description ? `${option.description} (${extra.join('; ')})` : `(${extra.join('; ')})`;
@@ -55,7 +65,11 @@ const EXAMPLES: Record<string, string[]> = {
     'wsbench load --profile smoke --json > result.json',
   ],
   demo: ['wsbench demo', 'wsbench demo --profile 1k --out /tmp/results'],
-  check: ['wsbench check ws://127.0.0.1:8080/', 'wsbench check ws://127.0.0.1:8080/chat --protocol chat --payload-size 1KiB --json', 'wsbench check wss://example.test/ws --require-binary'],
+  check: [
+    'wsbench check ws://127.0.0.1:8080/',
+    'wsbench check ws://127.0.0.1:8080/chat --protocol chat --payload-size 1KiB --json',
+    'wsbench check wss://example.test/ws --require-binary',
+  ],
   report: [
     'wsbench report results/*.json',
     'wsbench report results/*.json --format html --out report.html',

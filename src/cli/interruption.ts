@@ -1,6 +1,6 @@
-import { EXIT, type ExitCode } from '../core/exit-codes.js';
+import { EXIT, type ExitCode } from '../contract/exit-codes.js';
 import type { Logger } from '../core/logger.js';
-import type { ProgressSink } from '../load/run-load.js';
+import type { ProgressSink } from '../contract/result.js';
 import type { CliContext } from './context.js';
 
 /**
@@ -10,7 +10,7 @@ import type { CliContext } from './context.js';
 export function abortOnSignal(ctx: CliContext, log: Logger, what: string): { signal: AbortSignal; interruptedExitCode(): ExitCode } {
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
-  ctx.waitForSignal().then((s) => {
+  void ctx.waitForSignal().then((s) => {
     received = s;
     log.warn({ signal: s }, `interrupted: ${what}`);
     controller.abort();

@@ -1,4 +1,4 @@
-import { EXIT } from '../core/exit-codes.js';
+import { EXIT } from '../contract/exit-codes.js';
 import type { Logger } from '../core/logger.js';
 import type { LoadConfig } from '../profile/load-config.js';
 import { runLoad } from '../load/run-load.js';
@@ -7,7 +7,7 @@ import { prepareOutputDir, writeResults, type WrittenFiles } from '../report/wri
 import { isWsbError, WsbError } from '../core/errors.js';
 import { renderSummary } from '../report/summary-table.js';
 import { abortOnSignal, progressSink } from './interruption.js';
-import type { ResultDocument } from '../report/result-schema.js';
+import type { ResultDocument } from '../contract/result.js';
 import type { CliContext } from './context.js';
 import { TOOL } from './tool.js';
 import { evaluateThresholds, type Threshold } from '../report/thresholds.js';
@@ -59,9 +59,11 @@ export async function runLoadSession(
     ctx.stdout.write(renderSummary(doc, files));
   }
   if (doc.summary.verdict === 'client-saturated') {
-    log.warn('the load generator, not the server, was the limit: these figures describe the client. Use fewer clients per thread, more --threads, or a bigger machine.');
+    log.warn(
+      'the load generator, not the server, was the limit: these figures describe the client. Use fewer clients per thread, more --threads, or a bigger machine.',
+    );
   }
-  let code = exitCodeFor(doc, interrupt.interruptedExitCode);
+  let code = exitCodeFor(doc, () => interrupt.interruptedExitCode());
   if (opts.thresholds?.length) {
     const outcomes = evaluateThresholds(doc, opts.thresholds);
     ctx.stderr.write(describeThresholds(outcomes));

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { isWsbError } from '../core/errors.js';
-import { EXIT } from '../core/exit-codes.js';
+import { EXIT } from '../contract/exit-codes.js';
 import type { CliContext } from './context.js';
 import { TOOL } from './tool.js';
 import { registerServe } from './commands/serve.js';
@@ -16,7 +16,6 @@ import { registerCompare } from './commands/compare.js';
 import { registerMerge } from './commands/merge.js';
 import { addHelpTexts, HELP_CONFIG } from './help.js';
 import { registerCapacity } from './commands/capacity.js';
-
 
 const signalWaiters: ((s: NodeJS.Signals) => void)[] = [];
 /** A signal that arrived before anyone waited (e.g. during start-up) is kept, not lost. */
@@ -65,7 +64,10 @@ const COMMANDS = new Set(['serve', 'load', 'demo', 'check', 'report', 'compare',
  * error format: `wsbench: <message> [WSB_ERR_USAGE]` and a hint line.
  */
 function usageLine(commanderText: string): string {
-  const message = commanderText.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+  const message = commanderText
+    .trim()
+    .replace(/^error: /, '')
+    .replace(/\s*\n\s*/g, ' ');
   const command = process.argv.slice(2).find((a) => !a.startsWith('-'));
   const known = command !== undefined && COMMANDS.has(command);
   return `wsbench: ${message} [WSB_ERR_USAGE]\n  hint: run \`wsbench ${known ? `${command} ` : ''}--help\` for usage\n`;
@@ -91,7 +93,7 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => {
+void main().then((code) => {
   process.exitCode = code;
   // Flush stdout/stderr, then leave even if a library left a handle open.
   setImmediate(() => process.exit(code));

@@ -20,7 +20,8 @@ export function intOption(min: number, max = Number.MAX_SAFE_INTEGER) {
 export function countOption(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const n = parseCount(value);
-    if (n === undefined) throw new InvalidArgumentError(`must be a whole number, optionally with k (thousand) or m (million), like 500, 10k or 1m (got ${value})`);
+    if (n === undefined)
+      throw new InvalidArgumentError(`must be a whole number, optionally with k (thousand) or m (million), like 500, 10k or 1m (got ${value})`);
     if (n < min) throw new InvalidArgumentError(`must be at least ${min} (got ${value})`);
     if (n > max) throw new InvalidArgumentError(`must be at most ${max} (got ${value})`);
     return n;

@@ -3,12 +3,13 @@ import path from 'node:path';
 import type { Logger } from '../core/logger.js';
 import { runConformance } from '../check/conformance.js';
 import { resolveLoadConfig } from '../profile/resolve-config.js';
-import { runLoad, type ProgressSink } from '../load/run-load.js';
+import { runLoad } from '../load/run-load.js';
+import type { ProgressSink } from '../contract/result.js';
 import { buildResult } from '../report/build-result.js';
 import { prepareOutputDir, writeResults, writeAtomic } from '../report/write-results.js';
 import { comparisonCsv, comparisonMarkdown, comparisonRows, type ComparisonRow } from '../report/comparison.js';
 import { renderHtmlReport } from '../report/html-report.js';
-import type { ResultDocument } from '../report/result-schema.js';
+import type { ResultDocument } from '../contract/result.js';
 import type { ServerTarget } from './server-targets.js';
 
 export interface CompareOptions {
@@ -34,7 +35,10 @@ export interface CompareOutcome {
  * load with the server's pid sampled, and the server stopped again. Servers run one at a time on the
  * same host, so they never compete with each other.
  */
-export async function runCompare(opts: CompareOptions, deps: { log: Logger; abort: AbortSignal; progress: () => Promise<ProgressSink> }): Promise<CompareOutcome> {
+export async function runCompare(
+  opts: CompareOptions,
+  deps: { log: Logger; abort: AbortSignal; progress: () => Promise<ProgressSink> },
+): Promise<CompareOutcome> {
   const { log, abort } = deps;
   prepareOutputDir(opts.outDir);
   const docs: ResultDocument[] = [];
@@ -46,7 +50,10 @@ export async function runCompare(opts: CompareOptions, deps: { log: Logger; abor
       for (let repeat = 1; repeat <= opts.repeat; repeat++) {
         if (abort.aborted) break outer;
         step++;
-        log.info({ step, total, server: target.name, profile, repeat }, `[${step}/${total}] ${target.name} x ${profile} (repeat ${repeat}/${opts.repeat}): starting the server`);
+        log.info(
+          { step, total, server: target.name, profile, repeat },
+          `[${step}/${total}] ${target.name} x ${profile} (repeat ${repeat}/${opts.repeat}): starting the server`,
+        );
         let server;
         try {
           server = await target.start();
@@ -60,12 +67,22 @@ export async function runCompare(opts: CompareOptions, deps: { log: Logger; abor
         try {
           const check = await runConformance(server.url);
           if (!check.ok) {
-            const reason = check.checks.filter((c) => !c.ok && c.severity === 'fail').map((c) => `${c.name}: ${c.detail}`).join('; ');
+            const reason = check.checks
+              .filter((c) => !c.ok && c.severity === 'fail')
+              .map((c) => `${c.name}: ${c.detail}`)
+              .join('; ');
             log.error({ server: target.name, reason }, `${target.name} failed the conformance check: not measured`);
             failedChecks.push({ server: target.name, stage: 'check', reason });
             continue outer;
           }
-          const config = resolveLoadConfig({ url: server.url, profile, serverPid: server.pid, outDir: opts.outDir, name: `${target.name}-${profile}-r${repeat}`, check: false });
+          const config = resolveLoadConfig({
+            url: server.url,
+            profile,
+            serverPid: server.pid,
+            outDir: opts.outDir,
+            name: `${target.name}-${profile}-r${repeat}`,
+            check: false,
+          });
           const outcome = await runLoad(config, { log, abort, progress: await deps.progress() });
           const doc = { ...buildResult(outcome, opts.tool, opts.argv), label: { server: target.name, tier: profile, repeat } };
           writeResults(doc, opts.outDir);

@@ -15,11 +15,11 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** `wsbench serve --runtime <name>` on a free loopback port. */
-export function runtimeTarget(runtime: string): ServerTarget {
+/** `wsbench serve --runtime <name>` on a free loopback port, with any further serve flags. */
+export function runtimeTarget(runtime: string, serveArgs: string[] = []): ServerTarget {
   return {
     name: runtime,
-    start: () => spawnServe(runtime === 'node' ? [] : ['--runtime', runtime], 'inherit'),
+    start: () => spawnServe([...(runtime === 'node' ? [] : ['--runtime', runtime]), ...serveArgs], 'inherit'),
   };
 }
 
@@ -29,7 +29,11 @@ export function parseServerSpec(spec: string): ServerTarget {
   const name = spec.slice(0, i).trim();
   const command = spec.slice(i + 1).trim();
   if (i <= 0 || !name || !command.includes('{port}')) {
-    throw new WsbError('WSB_ERR_USAGE', `--server must look like 'name=command with {port}' (got ${spec})`, "e.g. --server 'uws=node my-uws-server.js --port {port}'");
+    throw new WsbError(
+      'WSB_ERR_USAGE',
+      `--server must look like 'name=command with {port}' (got ${spec})`,
+      "e.g. --server 'uws=node my-uws-server.js --port {port}'",
+    );
   }
   return { name, start: () => startCommand(name, command) };
 }
@@ -58,10 +62,15 @@ async function startCommand(name: string, command: string): Promise<RunningServe
   child.once('exit', () => (exited = true));
   const deadline = Date.now() + 20_000;
   while (!(await canConnect(port))) {
-    if (exited) throw new WsbError('WSB_ERR_TARGET_UNREACHABLE', `server ${name} exited before listening on port ${port}`, `run the command by hand: ${command}`);
+    if (exited)
+      throw new WsbError('WSB_ERR_TARGET_UNREACHABLE', `server ${name} exited before listening on port ${port}`, `run the command by hand: ${command}`);
     if (Date.now() > deadline) {
       process.kill(-child.pid!, 'SIGKILL');
-      throw new WsbError('WSB_ERR_TARGET_UNREACHABLE', `server ${name} did not listen on port ${port} within 20 s`, 'the command must listen on 127.0.0.1:{port}');
+      throw new WsbError(
+        'WSB_ERR_TARGET_UNREACHABLE',
+        `server ${name} did not listen on port ${port} within 20 s`,
+        'the command must listen on 127.0.0.1:{port}',
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

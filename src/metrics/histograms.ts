@@ -10,19 +10,7 @@ import type { Histogram } from 'hdr-histogram-js';
 import type { ValueCounts } from './bucket-recorder.js';
 
 export type { Histogram };
-
-/** Percentile summary of one histogram, all values in integer microseconds. */
-export interface LatencySummaryUs {
-  count: number;
-  min: number;
-  mean: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  p9999: number;
-  max: number;
-}
+import type { LatencySummaryUs } from '../contract/result.js';
 
 /** 1 µs resolution, 3 significant digits, grows past the initial 60 s ceiling if ever needed. */
 export function createHistogram(): Histogram {
@@ -34,11 +22,6 @@ export function createHistogram(): Histogram {
     numberOfSignificantValueDigits: 3,
     useWebAssembly: false,
   });
-}
-
-/** Records a microsecond value; negative values (clock skew never happens in one thread, but guard) clamp to 0. */
-export function recordUs(h: Histogram, us: number): void {
-  h.recordValue(us > 0 ? Math.round(us) : 0);
 }
 
 /** Compact, lossless text form for shipping between threads and storing in results. */

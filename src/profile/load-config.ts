@@ -47,24 +47,3 @@ export interface LoadConfig {
   maxSendLagP99Ms: number;
   maxEventLoopDelayP99Ms: number;
 }
-
-export const LOAD_DEFAULTS = {
-  url: 'ws://127.0.0.1:8080/',
-  clients: 100,
-  ratePerClient: 1,
-  durationMs: 30_000,
-  warmupMs: 5_000,
-  connectRate: 2_000,
-  payloadBytes: 64,
-  protocols: [] as string[],
-  deflate: false,
-  client: 'lean' as 'lean' | 'ws',
-  headers: {} as Record<string, string>,
-  origin: undefined,
-  graceMs: 2_000,
-  connectTimeoutMs: 10_000,
-  pattern: 'echo' as 'echo' | 'broadcast',
-  format: 'plain' as 'plain' | 'shootout',
-  maxSendLagP99Ms: 20,
-  maxEventLoopDelayP99Ms: 50,
-} as const;

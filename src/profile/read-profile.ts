@@ -18,7 +18,11 @@ export function resolveProfilePath(nameOrPath: string): string {
 export function readProfile(nameOrPath: string): { profile: Profile; name: string; file: string } {
   const file = resolveProfilePath(nameOrPath);
   if (!existsSync(file)) {
-    throw new WsbError('WSB_ERR_PROFILE', `profile ${nameOrPath} not found (looked for ${file})`, `built-in profiles: ${listBuiltinProfiles().join(', ')}; or pass a path to a .json file`);
+    throw new WsbError(
+      'WSB_ERR_PROFILE',
+      `profile ${nameOrPath} not found (looked for ${file})`,
+      `built-in profiles: ${listBuiltinProfiles().join(', ')}; or pass a path to a .json file`,
+    );
   }
   let raw: unknown;
   try {

@@ -1,6 +1,7 @@
 import { usageError } from '../core/errors.js';
 import { PROBE_HEADER_BYTES, PROBE_MAX_ID } from '../protocol/probe.js';
-import { LOAD_DEFAULTS, type LoadConfig } from './load-config.js';
+import type { LoadConfig } from './load-config.js';
+import { LOAD_DEFAULTS, RESULTS_DIR } from '../core/defaults.js';
 import { readProfile } from './read-profile.js';
 
 /** Flags as parsed by the CLI; undefined means "not given" so profile values can show through. */
@@ -60,11 +61,11 @@ export function resolveLoadConfig(flags: LoadFlags): LoadConfig {
     shard: flags.shard,
     startAtMs: flags.startAtMs,
     // The lean client offers no extensions: a deflate run uses ws unless lean was asked for by name.
-    client: flags.client ?? p.client ?? (flags.deflate ?? p.deflate ? 'ws' : LOAD_DEFAULTS.client),
+    client: flags.client ?? p.client ?? ((flags.deflate ?? p.deflate) ? 'ws' : LOAD_DEFAULTS.client),
     graceMs: flags.graceMs ?? p.grace ?? LOAD_DEFAULTS.graceMs,
     connectTimeoutMs: flags.connectTimeoutMs ?? p.connectTimeout ?? LOAD_DEFAULTS.connectTimeoutMs,
     serverPid: flags.serverPid,
-    outDir: flags.outDir ?? 'results',
+    outDir: flags.outDir ?? RESULTS_DIR,
     name: flags.name ?? loaded?.name ?? 'load',
     profileName: loaded?.name,
     pattern: flags.pattern ?? LOAD_DEFAULTS.pattern,
@@ -97,7 +98,10 @@ function validate(c: LoadConfig): void {
   if (c.clients > PROBE_MAX_ID + 1) throw usageError(`--clients must be at most ${PROBE_MAX_ID + 1} (got ${c.clients})`);
   if (c.senders > c.clients) throw usageError(`--senders must be at most --clients (got ${c.senders} > ${c.clients})`);
   if (c.pattern === 'broadcast' && c.shard) {
-    throw usageError('--pattern broadcast cannot be sharded over machines', 'delivery latency needs one clock for senders and receivers: run a broadcast load on one host');
+    throw usageError(
+      '--pattern broadcast cannot be sharded over machines',
+      'delivery latency needs one clock for senders and receivers: run a broadcast load on one host',
+    );
   }
   if (c.durationMs <= 0) throw usageError(`--duration must be longer than 0 (got ${c.durationMs} ms)`);
   if (c.durationMs < 1000 / c.ratePerClient) {

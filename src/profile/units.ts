@@ -30,7 +30,11 @@ export function formatDurationMs(msValue: number): string {
   if (msValue === 0) return '0';
   let left = msValue;
   let out = '';
-  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     if (left >= size) {
       out += `${Math.floor(left / size)}${unit}`;
       left %= size;

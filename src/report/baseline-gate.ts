@@ -1,7 +1,7 @@
 import { compareToBaseline, type RegressionLimit, type RegressionOutcome } from './regression.js';
 import { describeRegressions } from './gate-output.js';
 import { runDisplayName, runIdentity } from './run-identity.js';
-import type { ResultDocument } from './result-schema.js';
+import type { ResultDocument } from '../contract/result.js';
 
 export interface BaselineGate {
   /** The ok / REGRESSED / skipped lines for stderr. */

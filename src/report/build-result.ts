@@ -1,8 +1,9 @@
+import { CLIENT_MAX_PAYLOAD_BYTES } from '../core/defaults.js';
 import { decodeHistogram, summarize } from '../metrics/histograms.js';
 import type { LoadOutcome } from '../load/run-load.js';
 import { environmentFingerprint } from './environment.js';
 import { decideVerdict } from './verdict.js';
-import { RESULT_SCHEMA_VERSION, type ResultDocument } from './result-schema.js';
+import { RESULT_SCHEMA_VERSION, type ResultDocument } from '../contract/result.js';
 
 /** Turns what a run measured into the versioned result document (the contract CI jobs read). */
 export function buildResult(o: LoadOutcome, tool: { name: string; version: string }, argv: readonly string[]): ResultDocument {
@@ -24,7 +25,9 @@ export function buildResult(o: LoadOutcome, tool: { name: string; version: strin
   const unexpectedCloses = Object.values(c.unexpectedClosesByCode).reduce((a, b) => a + b, 0);
   // A target that failed mid-run: the client is judged on the seconds before it failed (answering-window.ts).
   const targetFailed = o.answering.targetFailedAtMs !== null;
-  const saturationBasis = targetFailed ? { sendLagP99Us: summaryOf(o.answering.sendLag).p99, eventLoopDelayP99Us: o.answering.loopDelayP99Us } : { sendLagP99Us: sendLagUs.p99, eventLoopDelayP99Us: o.eventLoopDelayP99Us };
+  const saturationBasis = targetFailed
+    ? { sendLagP99Us: summaryOf(o.answering.sendLag).p99, eventLoopDelayP99Us: o.answering.loopDelayP99Us }
+    : { sendLagP99Us: sendLagUs.p99, eventLoopDelayP99Us: o.eventLoopDelayP99Us };
   const { verdict, reasons } = decideVerdict({
     clientsTarget: o.plan.clients,
     established: c.established,
@@ -76,7 +79,7 @@ export function buildResult(o: LoadOutcome, tool: { name: string; version: strin
       shard: cfg.shard ?? null,
       startAt: cfg.startAtMs === undefined ? null : new Date(cfg.startAtMs).toISOString(),
       client: cfg.client,
-      clientSettings: { maxPayloadBytes: 16 * 1024 * 1024, handshakeTimeoutMs: cfg.connectTimeoutMs, perMessageDeflate: cfg.deflate },
+      clientSettings: { maxPayloadBytes: CLIENT_MAX_PAYLOAD_BYTES, handshakeTimeoutMs: cfg.connectTimeoutMs, perMessageDeflate: cfg.deflate },
     },
     environment: environmentFingerprint(argv),
     conformance: o.conformance ? { ok: o.conformance.ok, checks: o.conformance.checks } : null,
@@ -102,7 +105,16 @@ export function buildResult(o: LoadOutcome, tool: { name: string; version: strin
       unexpectedClosesByCode: c.unexpectedClosesByCode,
       errorsByCode: c.errorsByCode,
       rttUs,
-      ...(broadcast ? { deliveries: { expected: expectedDeliveries, received: c.received, missing: missingDeliveries, lastDeliveryUs: summaryOf(o.histograms.lastDelivery) } } : {}),
+      ...(broadcast
+        ? {
+            deliveries: {
+              expected: expectedDeliveries,
+              received: c.received,
+              missing: missingDeliveries,
+              lastDeliveryUs: summaryOf(o.histograms.lastDelivery),
+            },
+          }
+        : {}),
       rttRawUs: summaryOf(o.histograms.rttRaw),
       sendLagUs,
       connectUs: summaryOf(o.histograms.connect),

@@ -1,5 +1,6 @@
 import { errorCount } from './metric-names.js';
-import type { ResultDocument } from './result-schema.js';
+import { csvCell } from './csv.js';
+import type { ResultDocument } from '../contract/result.js';
 import { runIdentity, type RunIdentity } from './run-identity.js';
 
 /** One line of a comparison: one run (a server × tier for `compare`), medians over its repeats and their spread. */
@@ -127,11 +128,25 @@ function msText(us: number): string {
 /** CSV of comparison rows: raw numbers (µs, KB), stable header (columns are only appended). */
 export function comparisonCsv(rows: ComparisonRow[]): string {
   const header = [
-    'server', 'tier', 'clients', 'repeats', 'rttP50Us', 'rttP99Us', 'rttP999Us', 'rttMaxUs', 'messagesPerSec', 'errors',
-    'serverRssPeakKb', 'serverRssPerConnectionKb', 'serverCpuPercent', 'verdict', 'rttP99MinUs', 'rttP99MaxUs', 'run',
+    'server',
+    'tier',
+    'clients',
+    'repeats',
+    'rttP50Us',
+    'rttP99Us',
+    'rttP999Us',
+    'rttMaxUs',
+    'messagesPerSec',
+    'errors',
+    'serverRssPeakKb',
+    'serverRssPerConnectionKb',
+    'serverCpuPercent',
+    'verdict',
+    'rttP99MinUs',
+    'rttP99MaxUs',
+    'run',
   ] as (keyof ComparisonRow)[];
-  const cell = (v: unknown) => (v === null || v === undefined ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-  return [header.join(','), ...rows.map((r) => header.map((k) => cell(r[k])).join(','))].join('\n') + '\n';
+  return [header.join(','), ...rows.map((r) => header.map((k) => csvCell((r[k] ?? null) as string | number | boolean | null)).join(','))].join('\n') + '\n';
 }
 
 const TEXT_COLUMNS = new Set<keyof ComparisonRow>(['run', 'server', 'tier', 'verdict']);

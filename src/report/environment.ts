@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { readFdLimit, readPortRange } from '../core/limits.js';
-import type { ResultDocument } from './result-schema.js';
+import type { ResultDocument } from '../contract/result.js';
 
 /** Where a result was measured: figures from different machines are not comparable without it. */
 export function environmentFingerprint(argv: readonly string[]): ResultDocument['environment'] {

@@ -74,7 +74,9 @@ export function rssBars(rows: ComparisonRow[], colorOf: (name: string) => string
   const parts: string[] = [`<text x="${m.l}" y="18" font-size="13" font-weight="bold">Server RSS per connection (KB)</text>`];
   for (const t of axis.ticks) {
     const y = yOf(t.v).toFixed(1);
-    parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${y}" y2="${y}" stroke="#e4e4e4"/><text x="${m.l - 6}" y="${Number(y) + 4}" text-anchor="end" font-size="11">${esc(t.label)}</text>`);
+    parts.push(
+      `<line x1="${m.l}" x2="${W - m.r}" y1="${y}" y2="${y}" stroke="#e4e4e4"/><text x="${m.l - 6}" y="${Number(y) + 4}" text-anchor="end" font-size="11">${esc(t.label)}</text>`,
+    );
   }
   tiers.forEach((tier, ti) => {
     const gx = m.l + ti * groupW + groupW * 0.1;
@@ -83,10 +85,16 @@ export function rssBars(rows: ComparisonRow[], colorOf: (name: string) => string
       const row = data.find((r) => r.tier === tier && lineName(r) === name);
       if (!row) return;
       const h = H - m.b - yOf(row.serverRssPerConnectionKb!);
-      parts.push(`<rect class="bar" data-server="${esc(row.server)}" data-run="${esc(name)}" data-tier="${esc(tier)}" x="${(gx + si * barW).toFixed(1)}" y="${(H - m.b - h).toFixed(1)}" width="${barW - 2}" height="${h.toFixed(1)}" fill="${colorOf(name)}"><title>${esc(name)} ${esc(tier)}: ${row.serverRssPerConnectionKb!.toFixed(2)} KB</title></rect>`);
+      parts.push(
+        `<rect class="bar" data-server="${esc(row.server)}" data-run="${esc(name)}" data-tier="${esc(tier)}" x="${(gx + si * barW).toFixed(1)}" y="${(H - m.b - h).toFixed(1)}" width="${barW - 2}" height="${h.toFixed(1)}" fill="${colorOf(name)}"><title>${esc(name)} ${esc(tier)}: ${row.serverRssPerConnectionKb!.toFixed(2)} KB</title></rect>`,
+      );
     });
   });
-  names.forEach((n, i) => parts.push(`<rect x="${W - m.r + 12}" y="${m.t + i * 18}" width="12" height="10" fill="${colorOf(n)}"/><text x="${W - m.r + 30}" y="${m.t + i * 18 + 9}" font-size="12">${esc(n)}</text>`));
+  names.forEach((n, i) =>
+    parts.push(
+      `<rect x="${W - m.r + 12}" y="${m.t + i * 18}" width="12" height="10" fill="${colorOf(n)}"/><text x="${W - m.r + 30}" y="${m.t + i * 18 + 9}" font-size="12">${esc(n)}</text>`,
+    ),
+  );
   return `<svg class="chart rss" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="100%" preserveAspectRatio="xMinYMin meet">${parts.join('')}</svg>`;
 }
 
@@ -127,7 +135,12 @@ export function tierCharts(rows: ComparisonRow[], colorOf: (name: string) => str
   return [
     chart('tier-p50', 'p50 round-trip time by client tier', (r) => r.rttP50Us / 1000, latencyAxis),
     chart('tier-p99', 'p99 round-trip time by client tier', (r) => r.rttP99Us / 1000, latencyAxis),
-    chart('tier-rss', 'Server RSS per connection by client tier (KB)', (r) => r.serverRssPerConnectionKb, (vs) => ({ ...linearAxis(Math.max(...vs)), title: 'KB per connection' })),
+    chart(
+      'tier-rss',
+      'Server RSS per connection by client tier (KB)',
+      (r) => r.serverRssPerConnectionKb,
+      (vs) => ({ ...linearAxis(Math.max(...vs)), title: 'KB per connection' }),
+    ),
   ].join('\n');
 }
 

@@ -6,7 +6,7 @@
 import { comparisonColumns, comparisonRows, groupRuns } from './comparison.js';
 import { lineName, percentileChart, percentileCurves, rssBars, seriesCharts, tierCharts } from './html-charts.js';
 import { COLORS, esc } from './svg-chart.js';
-import type { ResultDocument } from './result-schema.js';
+import type { ResultDocument } from '../contract/result.js';
 
 const STYLE = [
   'body{font-family:system-ui,sans-serif;margin:1.5em 2em;color:#222}',
@@ -50,7 +50,15 @@ ${table}
 ${byTier ? `<h2>By client tier</h2>\n<div class="grid">${byTier}</div>` : ''}
 <h2>Latency percentiles and server memory</h2>
 <div class="grid">
-${tiers.map((t) => percentileChart(t, curves.filter((c) => c.tier === t), colorOf)).join('\n')}
+${tiers
+  .map((t) =>
+    percentileChart(
+      t,
+      curves.filter((c) => c.tier === t),
+      colorOf,
+    ),
+  )
+  .join('\n')}
 ${rssBars(rows, colorOf)}
 </div>
 <h2>Latency over time (per second; p99 solid, p50 dashed)</h2>

@@ -6,10 +6,22 @@
 import { WsbError } from '../core/errors.js';
 import { encodeHistogram, mergeEncoded, summarize } from '../metrics/histograms.js';
 import { decideVerdict } from './verdict.js';
-import type { ResultDocument, SeriesEntry } from './result-schema.js';
+import type { ResultDocument, SeriesEntry } from '../contract/result.js';
 
 /** Config fields that must be equal in every shard of one run. */
-const RUN_IDENTITY = ['url', 'clients', 'ratePerClient', 'durationS', 'warmupS', 'payloadBytes', 'connectRate', 'protocols', 'deflate', 'client', 'startAt'] as const;
+const RUN_IDENTITY = [
+  'url',
+  'clients',
+  'ratePerClient',
+  'durationS',
+  'warmupS',
+  'payloadBytes',
+  'connectRate',
+  'protocols',
+  'deflate',
+  'client',
+  'startAt',
+] as const;
 
 function mergeError(message: string, hint?: string): WsbError {
   return new WsbError('WSB_ERR_MERGE', message, hint);
@@ -23,7 +35,8 @@ export function checkShardSet(docs: { doc: ResultDocument; file: string }[]): nu
   const n = docs[0].doc.config.shard!.count;
   const first = docs[0];
   for (const d of docs) {
-    if (d.doc.config.shard!.count !== n) throw mergeError(`${d.file} is shard ${d.doc.config.shard!.index}/${d.doc.config.shard!.count}, but ${first.file} is one of ${n}`);
+    if (d.doc.config.shard!.count !== n)
+      throw mergeError(`${d.file} is shard ${d.doc.config.shard!.index}/${d.doc.config.shard!.count}, but ${first.file} is one of ${n}`);
     for (const key of RUN_IDENTITY) {
       const a = JSON.stringify(first.doc.config[key]);
       const b = JSON.stringify(d.doc.config[key]);
@@ -133,7 +146,9 @@ export function mergeShardResults(inputs: { doc: ResultDocument; file: string }[
   const samePid = servers.length === S.length && servers.every((x) => x.pid === servers[0].pid);
   const befores = servers.map((x) => x.rssBeforeKb).filter((x): x is number => x !== null);
   const connecteds = servers.map((x) => x.rssConnectedKb).filter((x): x is number => x !== null);
-  const clientDeltas = S.map((s) => (s.client.rssBeforeKb !== null && s.client.rssConnectedKb !== null ? s.client.rssConnectedKb - s.client.rssBeforeKb : null));
+  const clientDeltas = S.map((s) =>
+    s.client.rssBeforeKb !== null && s.client.rssConnectedKb !== null ? s.client.rssConnectedKb - s.client.rssBeforeKb : null,
+  );
   const receivedWeighted = S.map((s) => (s.client.cpuUsPerMessage ?? 0) * s.messages.received);
   return {
     ...first,
@@ -180,7 +195,8 @@ export function mergeShardResults(inputs: { doc: ResultDocument; file: string }[
             pid: servers[0].pid,
             rssPeakKb: Math.max(...servers.map((x) => x.rssPeakKb)),
             pssPeakKb: Math.max(...servers.map((x) => x.pssPeakKb ?? 0)),
-            rssPerConnectionKb: samePid && befores.length && connecteds.length && established > 0 ? round2((Math.max(...connecteds) - Math.min(...befores)) / established) : null,
+            rssPerConnectionKb:
+              samePid && befores.length && connecteds.length && established > 0 ? round2((Math.max(...connecteds) - Math.min(...befores)) / established) : null,
             cpuPercentMean: round2(sum(servers.map((x) => x.cpuPercentMean)) / servers.length),
             rssBeforeKb: befores.length ? Math.min(...befores) : null,
             rssConnectedKb: connecteds.length ? Math.max(...connecteds) : null,
@@ -189,7 +205,7 @@ export function mergeShardResults(inputs: { doc: ResultDocument; file: string }[
       client: {
         rssPeakKb: sum(S.map((s) => s.client.rssPeakKb)),
         pssPeakKb: sum(S.map((s) => s.client.pssPeakKb ?? 0)),
-        rssPerConnectionKb: clientDeltas.every((d) => d !== null) && established > 0 ? round2(sum(clientDeltas as number[]) / established) : null,
+        rssPerConnectionKb: clientDeltas.every((d) => d !== null) && established > 0 ? round2(sum(clientDeltas) / established) : null,
         cpuPercentMean: round2(sum(S.map((s) => s.client.cpuPercentMean))),
         eventLoopDelayP99Us,
         cpuUsPerMessage: msg('received') > 0 ? round2(sum(receivedWeighted) / msg('received')) : null,

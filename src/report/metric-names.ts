@@ -1,4 +1,4 @@
-import type { ResultDocument } from './result-schema.js';
+import type { ResultDocument } from '../contract/result.js';
 
 /**
  * Named figures of a result, the vocabulary of --threshold, --max-regression and the comparison
@@ -45,7 +45,10 @@ export function metricValue(doc: ResultDocument, name: string): { value: number;
     const side = s[head] as Record<string, unknown> | null;
     const v = side?.[tail];
     if (typeof v !== 'number') return undefined;
-    return { value: v, unit: tail.endsWith('Kb') ? 'kb' : tail.endsWith('Percent') || tail.endsWith('PercentMean') ? 'percent' : tail.endsWith('Us') ? 'us' : 'count' };
+    return {
+      value: v,
+      unit: tail.endsWith('Kb') ? 'kb' : tail.endsWith('Percent') || tail.endsWith('PercentMean') ? 'percent' : tail.endsWith('Us') ? 'us' : 'count',
+    };
   }
   return undefined;
 }

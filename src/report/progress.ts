@@ -1,7 +1,6 @@
 import { createLogUpdate } from 'log-update';
 import type { Logger } from '../core/logger.js';
-import type { ProgressSink } from '../load/run-load.js';
-import type { SeriesEntry } from './result-schema.js';
+import type { ProgressSink, SeriesEntry } from '../contract/result.js';
 import { int, ms } from './format.js';
 
 function line(e: SeriesEntry, target: number): string {

@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import { comparisonColumns, comparisonCsv, comparisonMarkdown, comparisonRows } from './comparison.js';
 import { renderHtmlReport } from './html-report.js';
-import type { ResultDocument } from './result-schema.js';
+import type { ResultDocument } from '../contract/result.js';
 
 export type ReportFormat = 'table' | 'csv' | 'md' | 'html';
 

@@ -1,4 +1,4 @@
-import type { ResultDocument } from './result-schema.js';
+import type { ResultDocument } from '../contract/result.js';
 
 /**
  * What a result measured, for grouping results into rows. Results are repeats of one another only

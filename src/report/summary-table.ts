@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { ResultDocument } from './result-schema.js';
+import type { ResultDocument } from '../contract/result.js';
 import { causes, int, kb, ms } from './format.js';
 
 /** The end-of-run summary: latency percentiles, then counters and resources, then the verdict. */
@@ -12,9 +12,22 @@ export function renderSummary(doc: ResultDocument, files?: { json: string; csv: 
       `${c.payloadBytes} B payload, ${layout(doc)}, ${c.client} client${doc.interrupted ? '  [INTERRUPTED: partial result]' : ''}`,
   );
   const lat = new Table({ head: ['latency (ms)', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean', 'samples'], style: { head: [], border: [] } });
-  const row = (label: string, h: ResultDocument['summary']['rttUs']) => [label, ms(h.p50), ms(h.p90), ms(h.p99), ms(h.p999), ms(h.max), ms(h.mean), int(h.count)];
+  const row = (label: string, h: ResultDocument['summary']['rttUs']) => [
+    label,
+    ms(h.p50),
+    ms(h.p90),
+    ms(h.p99),
+    ms(h.p999),
+    ms(h.max),
+    ms(h.mean),
+    int(h.count),
+  ];
   if (s.deliveries) {
-    lat.push(row('delivery (from intended send)', s.rttUs), row('delivery raw (from actual send)', s.rttRawUs), row('last delivery per broadcast', s.deliveries.lastDeliveryUs));
+    lat.push(
+      row('delivery (from intended send)', s.rttUs),
+      row('delivery raw (from actual send)', s.rttRawUs),
+      row('last delivery per broadcast', s.deliveries.lastDeliveryUs),
+    );
   } else {
     lat.push(row('rtt (from intended send)', s.rttUs), row('rtt raw (from actual send)', s.rttRawUs));
   }
@@ -23,13 +36,23 @@ export function renderSummary(doc: ResultDocument, files?: { json: string; csv: 
 
   const info = new Table({ style: { head: [], border: [] } });
   info.push(
-    { connections: `${int(s.connections.established)} / ${int(s.connections.target)} established, ${int(s.connections.failed)} failed${s.connections.failed ? ` (${causes(s.connections.failuresByCause)})` : ''}` },
+    {
+      connections: `${int(s.connections.established)} / ${int(s.connections.target)} established, ${int(s.connections.failed)} failed${s.connections.failed ? ` (${causes(s.connections.failuresByCause)})` : ''}`,
+    },
     { messages: `${int(s.messages.sent)} sent, ${int(s.messages.received)} received, ${int(s.messages.lost)} lost, ${int(s.messages.ratePerSec)}/s (window)` },
-    ...(s.deliveries ? [{ deliveries: `${int(s.deliveries.received)} received of ${int(s.deliveries.expected)} expected, ${int(s.deliveries.missing)} missing` }] : []),
+    ...(s.deliveries
+      ? [{ deliveries: `${int(s.deliveries.received)} received of ${int(s.deliveries.expected)} expected, ${int(s.deliveries.missing)} missing` }]
+      : []),
     { 'reply errors': replyErrors(s.messages) },
     { 'unexpected closes': causes(s.unexpectedClosesByCode) },
-    { client: `RSS peak ${kb(s.client.rssPeakKb)} (PSS ${kb(s.client.pssPeakKb)}), ${kb(s.client.rssPerConnectionKb)}/conn, CPU ${s.client.cpuPercentMean}%, loop delay p99 ${ms(s.client.eventLoopDelayP99Us)} ms` },
-    { server: s.server ? `pid ${s.server.pid}: RSS peak ${kb(s.server.rssPeakKb)} (PSS ${kb(s.server.pssPeakKb)}), ${kb(s.server.rssPerConnectionKb)}/conn, CPU ${s.server.cpuPercentMean}%` : 'not sampled (pass --server-pid)' },
+    {
+      client: `RSS peak ${kb(s.client.rssPeakKb)} (PSS ${kb(s.client.pssPeakKb)}), ${kb(s.client.rssPerConnectionKb)}/conn, CPU ${s.client.cpuPercentMean}%, loop delay p99 ${ms(s.client.eventLoopDelayP99Us)} ms`,
+    },
+    {
+      server: s.server
+        ? `pid ${s.server.pid}: RSS peak ${kb(s.server.rssPeakKb)} (PSS ${kb(s.server.pssPeakKb)}), ${kb(s.server.rssPerConnectionKb)}/conn, CPU ${s.server.cpuPercentMean}%`
+        : 'not sampled (pass --server-pid)',
+    },
     { verdict: s.verdict + (s.verdictReasons.length ? `: ${s.verdictReasons.join('; ')}` : '') },
   );
   if (files) info.push({ results: `${files.json}\n${files.csv}\n${files.hgrm}` });

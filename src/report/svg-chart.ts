@@ -111,27 +111,40 @@ export function lineChart(spec: LineChartSpec): string {
   for (const b of spec.bands ?? []) {
     const x1 = px(b.from);
     const x2 = px(b.to);
-    parts.push(`<rect class="band" x="${x1.toFixed(1)}" y="${m.t}" width="${Math.max(0, x2 - x1).toFixed(1)}" height="${H - m.t - m.b}" fill="#f3f6fa"/><text x="${((x1 + x2) / 2).toFixed(1)}" y="${m.t + 12}" text-anchor="middle" font-size="10" fill="#777">${esc(b.label)}</text>`);
+    parts.push(
+      `<rect class="band" x="${x1.toFixed(1)}" y="${m.t}" width="${Math.max(0, x2 - x1).toFixed(1)}" height="${H - m.t - m.b}" fill="#f3f6fa"/><text x="${((x1 + x2) / 2).toFixed(1)}" y="${m.t + 12}" text-anchor="middle" font-size="10" fill="#777">${esc(b.label)}</text>`,
+    );
   }
   for (const t of spec.y.ticks) {
     const y = py(t.v).toFixed(1);
-    parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${y}" y2="${y}" stroke="#e4e4e4"/><text x="${m.l - 6}" y="${Number(y) + 4}" text-anchor="end" font-size="11">${esc(t.label)}</text>`);
+    parts.push(
+      `<line x1="${m.l}" x2="${W - m.r}" y1="${y}" y2="${y}" stroke="#e4e4e4"/><text x="${m.l - 6}" y="${Number(y) + 4}" text-anchor="end" font-size="11">${esc(t.label)}</text>`,
+    );
   }
   for (const t of spec.x.ticks) {
     const x = px(t.v).toFixed(1);
-    parts.push(`<line x1="${x}" x2="${x}" y1="${m.t}" y2="${H - m.b}" stroke="#f0f0f0"/><text x="${x}" y="${H - m.b + 16}" text-anchor="middle" font-size="11">${esc(t.label)}</text>`);
+    parts.push(
+      `<line x1="${x}" x2="${x}" y1="${m.t}" y2="${H - m.b}" stroke="#f0f0f0"/><text x="${x}" y="${H - m.b + 16}" text-anchor="middle" font-size="11">${esc(t.label)}</text>`,
+    );
   }
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}" fill="none" stroke="#999"/>`);
   if (spec.x.title) parts.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 8}" text-anchor="middle" font-size="11">${esc(spec.x.title)}</text>`);
-  if (spec.y.title) parts.push(`<text transform="translate(14 ${(m.t + H - m.b) / 2}) rotate(-90)" text-anchor="middle" font-size="11">${esc(spec.y.title)}</text>`);
+  if (spec.y.title)
+    parts.push(`<text transform="translate(14 ${(m.t + H - m.b) / 2}) rotate(-90)" text-anchor="middle" font-size="11">${esc(spec.y.title)}</text>`);
   spec.series.forEach((s, i) => {
     if (s.points.length) {
       const d = s.points.map(([x, y], j) => `${j ? 'L' : 'M'}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ');
       parts.push(`<path ${s.attrs ?? ''} d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
-      if (s.dots) for (const [x, y] of s.points) parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3.5" fill="${s.color}"><title>${esc(s.name)}: ${numberText(y)}</title></circle>`);
+      if (s.dots)
+        for (const [x, y] of s.points)
+          parts.push(
+            `<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3.5" fill="${s.color}"><title>${esc(s.name)}: ${numberText(y)}</title></circle>`,
+          );
     }
     const ly = m.t + 6 + i * 18;
-    parts.push(`<line x1="${W - m.r + 12}" x2="${W - m.r + 28}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="3"${s.dashed ? ' stroke-dasharray="4 2"' : ''}/><text x="${W - m.r + 34}" y="${ly + 4}" font-size="12">${esc(s.name)}</text>`);
+    parts.push(
+      `<line x1="${W - m.r + 12}" x2="${W - m.r + 28}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="3"${s.dashed ? ' stroke-dasharray="4 2"' : ''}/><text x="${W - m.r + 34}" y="${ly + 4}" font-size="12">${esc(s.name)}</text>`,
+    );
   });
   return `<svg class="chart ${spec.cls}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="100%" preserveAspectRatio="xMinYMin meet">${parts.join('')}</svg>`;
 }

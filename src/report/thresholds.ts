@@ -1,6 +1,6 @@
 import { usageError } from '../core/errors.js';
 import { isKnownMetric, metricValue, METRIC_HELP, type MetricUnit } from './metric-names.js';
-import type { ResultDocument } from './result-schema.js';
+import type { ResultDocument } from '../contract/result.js';
 
 /** One `--threshold 'rtt.p99<50ms'`: a named figure, a comparison, a limit in the figure's unit. */
 export interface Threshold {

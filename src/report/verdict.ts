@@ -1,4 +1,4 @@
-import type { Verdict } from './result-schema.js';
+import type { Verdict } from '../contract/result.js';
 
 export interface VerdictInput {
   clientsTarget: number;
@@ -30,7 +30,9 @@ export function decideVerdict(v: VerdictInput): { verdict: Verdict; reasons: str
     saturated.push(`send lag p99 ${(v.sendLagP99Us / 1000).toFixed(1)} ms exceeds ${v.maxSendLagP99Ms} ms: the client could not send on schedule`);
   }
   if (v.eventLoopDelayP99Us > v.maxEventLoopDelayP99Ms * 1000) {
-    saturated.push(`client event-loop delay p99 ${(v.eventLoopDelayP99Us / 1000).toFixed(1)} ms exceeds ${v.maxEventLoopDelayP99Ms} ms: replies were read late`);
+    saturated.push(
+      `client event-loop delay p99 ${(v.eventLoopDelayP99Us / 1000).toFixed(1)} ms exceeds ${v.maxEventLoopDelayP99Ms} ms: replies were read late`,
+    );
   }
   const errors: string[] = [];
   if (v.failed > 0) errors.push(`${v.failed} connection(s) failed`);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { WsbError } from '../core/errors.js';
 import { decodeHistogram, percentileDistributionMs } from '../metrics/histograms.js';
 import { toCsv } from './csv.js';
-import type { ResultDocument } from './result-schema.js';
+import type { ResultDocument } from '../contract/result.js';
 
 /** Paths of the three files one run writes. */
 export interface WrittenFiles {
@@ -14,7 +14,10 @@ export interface WrittenFiles {
 
 /** `2026-11-24T06-55-12Z`: sortable and safe in every file system. */
 export function fileTimestamp(d: Date): string {
-  return d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  return d
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
 }
 
 /** Writes a file so that readers only ever see the old or the complete new contents. */

@@ -1,12 +1,7 @@
+import { CLOSE_NOT_READING } from '../contract/pong.js';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { ServerStats } from './stats.js';
-
-/**
- * Close status for a peer that stopped reading its replies (RFC 6455 §7.4.1: 1008, policy
- * violation). The client broke the contract, the server is not overloaded (1013 would say it is).
- */
-export const CLOSE_NOT_READING = 1008;
 
 /** Per-connection send-buffer limit: what `onSent` needs and what the server shuts down. */
 export interface Backpressure {

@@ -1,13 +1,11 @@
 import cluster, { type Worker } from 'node:cluster';
-import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import { AggregatorRegistry } from 'prom-client';
 import { WsbError, type ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { ServeOptions } from './options.js';
-import { isWsbMessage, type PrimaryToWorker, type WorkerToPrimary } from './cluster-messages.js';
-import type { ServerHandle } from './run-server.js';
+import type { ServeOptions, ServerHandle } from './options.js';
+import { clusterWorkerEnv, isWsbMessage, type PrimaryToWorker, type WorkerToPrimary } from './cluster-messages.js';
 
 /** Environment variable carrying the validated options to each worker. */
-export const WORKER_OPTIONS_ENV = 'WSBENCH_SERVE_OPTIONS';
 
 const STATS_TIMEOUT_MS = 2000;
 
@@ -20,7 +18,7 @@ export async function startPrimary(opts: ServeOptions, entry: string, log: Logge
   // Round-robin: the primary accepts and hands sockets out evenly, so no worker exceeds its fd limit.
   cluster.schedulingPolicy = cluster.SCHED_RR;
   cluster.setupPrimary({ exec: entry, args: [] });
-  const env = { [WORKER_OPTIONS_ENV]: JSON.stringify(opts), WSBENCH_SERVER_PID: String(process.pid), WSBENCH_WORKERS: String(opts.workers) };
+  const env = clusterWorkerEnv({ opts, serverPid: process.pid, workers: opts.workers });
   let stopping = false;
   let nextCollectId = 1;
   // --max-connections is one limit for the whole server: workers ask the primary for each slot.
@@ -34,7 +32,9 @@ export async function startPrimary(opts: ServeOptions, entry: string, log: Logge
     if (m.type === 'wsb:stats-req') {
       collectStats()
         .then((snap) => send(worker, { type: 'wsb:stats-res', id: m.id, ...snap }))
-        .catch((err: Error) => send(worker, { type: 'wsb:stats-res', id: m.id, metricsText: '', contentType: 'text/plain', connections: 0, error: err.message }));
+        .catch((err: Error) =>
+          send(worker, { type: 'wsb:stats-res', id: m.id, metricsText: '', contentType: 'text/plain', connections: 0, error: err.message }),
+        );
     } else if (m.type === 'wsb:admit-req') {
       const admitted = slotsTaken < opts.maxConnections;
       if (admitted) {
@@ -68,7 +68,7 @@ export async function startPrimary(opts: ServeOptions, entry: string, log: Logge
     });
     pending.delete(id);
     const statsParts = parts.filter((p): p is Extract<WorkerToPrimary, { type: 'wsb:stats-part' }> => p.type === 'wsb:stats-part');
-    const aggregated = AggregatorRegistry.aggregate(statsParts.map((p) => p.metrics as MetricObjectWithValues<MetricValue<string>>[]));
+    const aggregated = AggregatorRegistry.aggregate(statsParts.map((p) => p.metrics));
     return {
       metricsText: await aggregated.metrics(),
       contentType: aggregated.contentType,

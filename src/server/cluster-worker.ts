@@ -24,7 +24,6 @@ export async function startClusterWorker(
 ): Promise<() => Promise<void>> {
   let nextReqId = 1;
   const waiting = new Map<number, (m: Extract<PrimaryToWorker, { type: 'wsb:stats-res' }>) => void>();
-  let registry: Registry | undefined;
 
   let relayListener: (data: Buffer) => void = () => {};
   let nextAdmitId = 1;
@@ -57,13 +56,13 @@ export async function startClusterWorker(
   };
 
   const server = createPongServer(opts, loadTls(opts.certPath, opts.keyPath), view, log);
-  registry = createMetricsRegistry(server.stats, limitsOf(opts));
+  const registry: Registry = createMetricsRegistry(server.stats, limitsOf(opts));
 
   ipc.onMessage((msg) => {
     if (!isWsbMessage(msg)) return;
     const m = msg as PrimaryToWorker;
     if (m.type === 'wsb:stats-collect') {
-      registry!
+      registry
         .getMetricsAsJSON()
         .then((metrics) => ipc.send({ type: 'wsb:stats-part', id: m.id, metrics, connections: server.stats.connectionsCurrent }))
         .catch((err: Error) => log.warn({ err: err.message }, 'could not read metrics'));

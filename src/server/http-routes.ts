@@ -73,7 +73,10 @@ export function handleHttpRequest(
 }
 
 function wantsClose(req: IncomingMessage): boolean {
-  const tokens = (req.headers.connection ?? '').toLowerCase().split(',').map((t) => t.trim());
+  const tokens = (req.headers.connection ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((t) => t.trim());
   if (tokens.includes('close')) return true;
   return req.httpVersionMajor === 1 && req.httpVersionMinor === 0 && !tokens.includes('keep-alive');
 }

@@ -1,3 +1,4 @@
+import { SERVER_METRICS } from '../contract/server-counters.js';
 import { Registry, Counter, Gauge, collectDefaultMetrics } from 'prom-client';
 import type { ServerStats } from './stats.js';
 import type { ServerLimits } from './options.js';
@@ -20,21 +21,19 @@ export function createMetricsRegistry(stats: ServerStats, limits: ServerLimits):
     };
 
   new Gauge({
-    name: 'wsbench_connections_current',
-    help: 'Open WebSocket connections',
+    ...SERVER_METRICS.connectionsCurrent,
     registers: [registry],
     collect() {
       this.set(stats.connectionsCurrent);
     },
   });
-  new Counter({ name: 'wsbench_connections_total', help: 'WebSocket connections accepted', registers: [registry], collect: copy(() => stats.connectionsTotal) });
-  new Counter({ name: 'wsbench_messages_received_total', help: 'Messages received from clients', registers: [registry], collect: copy(() => stats.messagesIn) });
-  new Counter({ name: 'wsbench_messages_sent_total', help: 'Messages sent to clients (greetings included)', registers: [registry], collect: copy(() => stats.messagesOut) });
+  new Counter({ ...SERVER_METRICS.connectionsTotal, registers: [registry], collect: copy(() => stats.connectionsTotal) });
+  new Counter({ ...SERVER_METRICS.messagesIn, registers: [registry], collect: copy(() => stats.messagesIn) });
+  new Counter({ ...SERVER_METRICS.messagesOut, registers: [registry], collect: copy(() => stats.messagesOut) });
   new Counter({ name: 'wsbench_bytes_received_total', help: 'Payload bytes received from clients', registers: [registry], collect: copy(() => stats.bytesIn) });
   new Counter({ name: 'wsbench_bytes_sent_total', help: 'Payload bytes sent to clients', registers: [registry], collect: copy(() => stats.bytesOut) });
   new Counter({
-    name: 'wsbench_closes_total',
-    help: 'Closed connections by close code (1006: abrupt disconnect)',
+    ...SERVER_METRICS.closes,
     labelNames: ['code'],
     registers: [registry],
     collect() {
@@ -63,14 +62,14 @@ export function createMetricsRegistry(stats: ServerStats, limits: ServerLimits):
         for (const [key, n] of map) this.inc({ [label]: String(key) }, n);
       },
     });
-  byLabel('wsbench_upgrades_rejected_total', 'Upgrade requests refused, by HTTP status', 'status', stats.rejectedByStatus);
+  byLabel(SERVER_METRICS.upgradesRejected.name, SERVER_METRICS.upgradesRejected.help, 'status', stats.rejectedByStatus);
   byLabel(
     'wsbench_http_rejected_total',
     'Plain HTTP requests refused or unparseable, by status (408: handshake timeout, 426: not an upgrade)',
     'status',
     stats.httpRejectedByStatus,
   );
-  byLabel('wsbench_connections_terminated_total', 'Connections the server ended, by cause (send-buffer, ping-flood, heartbeat)', 'cause', stats.terminatedByCause);
+  byLabel(SERVER_METRICS.terminated.name, SERVER_METRICS.terminated.help, 'cause', stats.terminatedByCause);
   byLabel('wsbench_resets_total', 'Connections reset by the peer, by phase (request, handshake, open)', 'phase', stats.resetsByPhase);
 
   // Backpressure: how many connections are paused now, and how often it happened.
@@ -82,12 +81,25 @@ export function createMetricsRegistry(stats: ServerStats, limits: ServerLimits):
       this.set(stats.connectionsPaused);
     },
   });
-  new Counter({ name: 'wsbench_backpressure_pauses_total', help: 'Times reading from a connection was paused by --max-send-buffer', registers: [registry], collect: copy(() => stats.backpressurePauses) });
+  new Counter({
+    name: 'wsbench_backpressure_pauses_total',
+    help: 'Times reading from a connection was paused by --max-send-buffer',
+    registers: [registry],
+    collect: copy(() => stats.backpressurePauses),
+  });
 
   // The limits the server runs with: the same in every worker, so not summed.
   const limit = (name: string, help: string, value: number) =>
-    new Gauge({ name, help, registers: [registry], aggregator: 'first', collect() { this.set(value); } });
-  limit('wsbench_max_send_buffer_bytes', 'Per-connection limit of unsent bytes before reading pauses (--max-send-buffer)', limits.maxSendBufferBytes);
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      aggregator: 'first',
+      collect() {
+        this.set(value);
+      },
+    });
+  limit(SERVER_METRICS.maxSendBuffer.name, SERVER_METRICS.maxSendBuffer.help, limits.maxSendBufferBytes);
   limit('wsbench_send_buffer_timeout_seconds', 'A connection paused this long is closed with 1008 (--send-buffer-timeout)', limits.sendBufferTimeoutMs / 1000);
   limit('wsbench_handshake_timeout_seconds', 'Deadline for TLS handshake and request headers (--handshake-timeout)', limits.handshakeTimeoutMs / 1000);
   limit('wsbench_max_payload_bytes', 'Largest message accepted (--max-payload)', limits.maxPayloadBytes);

@@ -36,13 +36,6 @@ export interface ServeOptions {
   handshakeTimeoutMs: number;
 }
 
-/** Defaults shared by the CLI and its help text. */
-export const SERVE_DEFAULTS = {
-  maxSendBufferBytes: 1024 * 1024,
-  sendBufferTimeoutMs: 30_000,
-  handshakeTimeoutMs: 10_000,
-} as const;
-
 /** The limits a server runs with, as recorded at start-up, in /healthz and in /metrics. */
 export interface ServerLimits {
   maxSendBufferBytes: number;
@@ -62,8 +55,10 @@ export function limitsOf(opts: ServeOptions): ServerLimits {
   };
 }
 
-/** Header on every 101 answer, so clients (and tests) can see which process holds them. */
-export const WORKER_PID_HEADER = 'X-Wsbench-Pid';
-
-/** Open files a process keeps for itself (listening socket, stdio, IPC, libuv, logs). */
-export const FD_RESERVE = 100;
+/** A running server, whatever its layout (one process, or a cluster primary and its workers). */
+export interface ServerHandle {
+  port: number;
+  pid: number;
+  workers: number;
+  shutdown(): Promise<void>;
+}

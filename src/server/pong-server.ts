@@ -4,13 +4,13 @@ import type { Duplex } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type WebSocket, type RawData, type ServerOptions } from 'ws';
 import type { Logger } from '../core/logger.js';
-import { greeting, pickSubprotocol, PONG_PREFIX_BYTES, requestPath } from '../protocol/pong.js';
-import { SUPPORTED_VERSIONS } from '../protocol/handshake.js';
+import { CLOSE_NOT_READING, greeting, pickSubprotocol, requestPath, SUPPORTED_VERSIONS, WORKER_PID_HEADER } from '../contract/pong.js';
+import { PONG_PREFIX_BYTES } from '../protocol/pong.js';
 import { ServerStats } from './stats.js';
-import { WORKER_PID_HEADER, limitsOf, type ServeOptions } from './options.js';
+import { limitsOf, type ServeOptions } from './options.js';
 import { handleHttpRequest, type ClusterView } from './http-routes.js';
 import { startHeartbeat } from './heartbeat.js';
-import { createBackpressure, CLOSE_NOT_READING } from './backpressure.js';
+import { createBackpressure } from './backpressure.js';
 import { createHttpServer } from './http-server.js';
 
 /**
@@ -32,12 +32,7 @@ export interface PongServer {
  * checks (path, version, capacity), and whose plain requests serve /healthz and /metrics.
  * Listening is the caller's job, so cluster workers and single-process mode share this code.
  */
-export function createPongServer(
-  opts: ServeOptions,
-  tls: { cert: Buffer; key: Buffer } | undefined,
-  cluster: ClusterView,
-  log: Logger,
-): PongServer {
+export function createPongServer(opts: ServeOptions, tls: { cert: Buffer; key: Buffer } | undefined, cluster: ClusterView, log: Logger): PongServer {
   const stats = new ServerStats();
   let shuttingDown = false;
 
@@ -180,8 +175,7 @@ export function createPongServer(
   });
 
   const limits = limitsOf(opts);
-  const requestListener = (req: IncomingMessage, res: http.ServerResponse) =>
-    handleHttpRequest(req, res, stats, cluster, limits, log);
+  const requestListener = (req: IncomingMessage, res: http.ServerResponse) => handleHttpRequest(req, res, stats, cluster, limits, log);
   const httpServer = createHttpServer(tls, opts.handshakeTimeoutMs, stats, requestListener);
 
   httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -190,7 +184,7 @@ export function createPongServer(
     if (refusal) return refuse(socket, refusal);
     if (opts.maxConnections <= 0) return upgrade(req, socket, head);
     // A slot is held from admission until the TCP connection closes, whatever happens in between.
-    Promise.resolve(cluster.admit()).then((admitted) => {
+    void Promise.resolve(cluster.admit()).then((admitted) => {
       if (!admitted) {
         return refuse(socket, { status: 503, reason: 'Service Unavailable', body: `connection limit ${opts.maxConnections} reached` });
       }
@@ -224,7 +218,7 @@ export function createPongServer(
       return { status: 404, reason: 'Not Found', body: `no WebSocket endpoint at ${requestPath(req.url)}` };
     }
     const version = req.headers['sec-websocket-version'];
-    if (version !== undefined && !(SUPPORTED_VERSIONS as readonly string[]).includes(version)) {
+    if (version !== undefined && !SUPPORTED_VERSIONS.includes(version)) {
       // RFC 6455 §4.2.2 / §4.4: 426 plus the versions we do speak.
       return {
         status: 426,

@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../core/logger.js';
 import { readFdLimit } from '../core/limits.js';
-import { FD_RESERVE, limitsOf, type ServeOptions } from './options.js';
+import { limitsOf, type ServeOptions, type ServerHandle } from './options.js';
+import { FD_RESERVE } from '../core/defaults.js';
 import { createPongServer } from './pong-server.js';
 import { createMetricsRegistry } from './metrics-registry.js';
 import { singleProcessView } from './local-cluster-view.js';
@@ -10,13 +11,8 @@ import { loadTls } from './tls.js';
 import { listen } from './listen.js';
 import { startPrimary } from './cluster-primary.js';
 
-/** A started server, whichever way it runs. */
-export interface ServerHandle {
-  port: number;
-  pid: number;
-  workers: number;
-  shutdown(): Promise<void>;
-}
+/** The process entry of a cluster worker (forked by the primary). */
+const CLUSTER_WORKER_ENTRY = fileURLToPath(new URL('./cluster-worker-main.js', import.meta.url));
 
 /** Connections one process can hold: its open-file limit minus what the process needs itself. */
 export function perProcessCapacity(): number {
@@ -43,12 +39,16 @@ export async function runServer(opts: ServeOptions, log: Logger): Promise<Server
     );
   }
   if (opts.workers > 1) {
-    const entry = fileURLToPath(new URL('../cli/serve-worker.js', import.meta.url));
-    return startPrimary(opts, entry, log);
+    return startPrimary(opts, CLUSTER_WORKER_ENTRY, log);
   }
-  let registry: Registry | undefined;
-  const server = createPongServer(opts, tls, singleProcessView(() => registry!, opts.maxConnections), log);
-  registry = createMetricsRegistry(server.stats, limitsOf(opts));
+  // The view reads the registry only when /metrics is asked, after both exist.
+  const server = createPongServer(
+    opts,
+    tls,
+    singleProcessView(() => registry, opts.maxConnections),
+    log,
+  );
+  const registry: Registry = createMetricsRegistry(server.stats, limitsOf(opts));
   const port = await listen(server.httpServer, opts.host, opts.port);
   return { port, pid: process.pid, workers: 1, shutdown: () => server.shutdown() };
 }

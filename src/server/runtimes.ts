@@ -8,8 +8,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { WsbError, usageError } from '../core/errors.js';
+import { PACKAGE_ROOT } from '../core/defaults.js';
+import type { RuntimeServerOptions } from '../contract/runtime-server.js';
+
+export type { RuntimeServerOptions };
 
 export const RUNTIMES = ['node', 'bun', 'deno'] as const;
 export type Runtime = (typeof RUNTIMES)[number];
@@ -17,24 +20,7 @@ export type Runtime = (typeof RUNTIMES)[number];
 export type ExternalRuntime = Exclude<Runtime, 'node'>;
 
 /** dist/src/server/ → the package root (a clone or an installed package alike). */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const SERVERS_DIR = path.join(PACKAGE_ROOT, 'servers');
-
-/**
- * What the runtime servers take, as one JSON argument. servers/pong-common.ts (PongOptions) reads
- * the same shape; keep the two in step.
- */
-export interface RuntimeServerOptions {
-  host: string;
-  port: number;
-  path: string | null;
-  mode: 'pong' | 'echo';
-  protocols: string[];
-  maxPayloadBytes: number;
-  /** Unsent bytes one connection may hold; past it the runtime servers close it with 1008 (they cannot pause reading). */
-  maxSendBufferBytes: number;
-  shutdownTimeoutMs: number;
-}
 
 const INSTALL_HINT: Record<ExternalRuntime, string> = {
   bun: 'install it: npm install --save-dev bun (or see https://bun.sh), or point WSBENCH_BUN at the binary',

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WsbError } from '../core/errors.js';
+import { parseReadyLine } from '../contract/ready.js';
 
 /** The CLI shim of this installation, so a spawned server is the same version. */
 export const WSBENCH_BIN = fileURLToPath(new URL('../../../bin/wsbench.js', import.meta.url));
@@ -16,26 +17,26 @@ export interface SpawnedServer {
 
 /**
  * Starts `wsbench serve` as a separate process on a free loopback port (separate, so the server and
- * the load generator do not share an event loop) and waits for its "listening" line.
+ * the load generator do not share an event loop) and waits for its ready announcement (--ready-json).
+ * The pid is the announced one: with --runtime bun|deno the CLI's child holds the connections.
  */
 export function spawnServe(args: string[], stderr: 'inherit' | 'ignore' = 'ignore'): Promise<SpawnedServer> {
-  const child = spawn(process.execPath, [WSBENCH_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn', ...args], {
+  const child = spawn(process.execPath, [WSBENCH_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn', '--ready-json', ...args], {
     stdio: ['ignore', 'pipe', stderr],
   });
   return new Promise((resolve, reject) => {
     let out = '';
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
-      const m = /listening on (wss?):\/\/([^:]+):(\d+)(\S*)/.exec(out);
-      if (!m) return;
-      child.stdout!.off('data', onData);
-      child.stdout!.resume();
-      const port = Number(m[3]);
+      const ready = out.includes('\n') ? parseReadyLine(out.slice(0, out.indexOf('\n'))) : undefined;
+      if (!ready) return;
+      child.stdout.off('data', onData);
+      child.stdout.resume();
       resolve({
         child,
-        pid: child.pid!,
-        port,
-        url: `${m[1]}://127.0.0.1:${port}${m[4]}`,
+        pid: ready.pid,
+        port: ready.port,
+        url: ready.url,
         stop: (timeoutMs = 10_000) =>
           new Promise<void>((done) => {
             if (child.exitCode !== null || child.signalCode !== null) return done();
@@ -45,7 +46,7 @@ export function spawnServe(args: string[], stderr: 'inherit' | 'ignore' = 'ignor
           }),
       });
     };
-    child.stdout!.on('data', onData);
+    child.stdout.on('data', onData);
     child.once('exit', (code) => reject(new WsbError('WSB_ERR_INTERNAL', `wsbench serve exited (code ${code}) before listening`)));
     child.once('error', reject);
   });

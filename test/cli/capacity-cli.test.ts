@@ -17,9 +17,18 @@ describe('wsbench capacity', { timeout: 180_000 }, () => {
     const exit = await p.exited;
     assert.equal(exit.code, 0, p.stderr());
     const doc = JSON.parse(p.stdout()) as CapacityDocument;
-    assert.deepEqual(doc.steps.map((s) => [s.clients, s.outcome]), [[50, 'pass'], [100, 'pass']]);
+    assert.deepEqual(
+      doc.steps.map((s) => [s.clients, s.outcome]),
+      [
+        [50, 'pass'],
+        [100, 'pass'],
+      ],
+    );
     assert.equal(doc.answer.kind, 'at-least');
-    assert.ok(doc.steps.every((s) => s.serverRssPerConnectionKb !== null), 'the fresh server is sampled');
+    assert.ok(
+      doc.steps.every((s) => s.serverRssPerConnectionKb !== null),
+      'the fresh server is sampled',
+    );
     assert.match(p.stderr(), /step\s+clients\s+result/);
     assert.match(p.stderr(), /capacity: at least 100 clients/);
     const files = readdirSync(out);
@@ -38,7 +47,12 @@ describe('wsbench capacity', { timeout: 180_000 }, () => {
     assert.equal(doc.answer.kind, 'below-from');
     assert.equal(doc.steps.length, 1);
     assert.match(doc.steps[0].reasons.join(' '), /rtt\.p99<1us not met/);
-    for (const args of [['--runtime', 'node', '--slo', 'latency<5'], ['ws://127.0.0.1:9/', '--runtime', 'node'], ['--runtime', 'node', '--from', '10k', '--to', '5k'], ['--runtime', 'node', '--step', 'x1']]) {
+    for (const args of [
+      ['--runtime', 'node', '--slo', 'latency<5'],
+      ['ws://127.0.0.1:9/', '--runtime', 'node'],
+      ['--runtime', 'node', '--from', '10k', '--to', '5k'],
+      ['--runtime', 'node', '--step', 'x1'],
+    ]) {
       const bad = spawnCli(['capacity', ...args]);
       assert.equal((await bad.exited).code, 2, `${args.join(' ')}: ${bad.stderr()}`);
     }

@@ -1,4 +1,5 @@
 import { describe, it, after } from 'node:test';
+import type { ConformanceReport } from '../../src/check/conformance.js';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -41,7 +42,8 @@ describe('wsbench check: the conformance gate', { timeout: 120_000 }, () => {
     const p = spawnCli(['check', `ws://127.0.0.1:${server.port}/chat`, '--protocol', 'chat']);
     assert.equal((await p.exited).code, 0, p.stdout());
     assert.match(p.stdout(), /: PASS\n/);
-    for (const name of ['handshake', 'greeting', 'text reply', 'probe reply', 'binary echo', 'close handshake']) assert.match(p.stdout(), new RegExp(`${name}\\s+│ pass`));
+    for (const name of ['handshake', 'greeting', 'text reply', 'probe reply', 'binary echo', 'close handshake'])
+      assert.match(p.stdout(), new RegExp(`${name}\\s+│ pass`));
     assert.match(p.stdout(), /Hello Client, you connected to \/chat/);
     assert.match(p.stdout(), /"Pong: <probe>", 64 bytes, fields intact/);
     assert.equal(p.stderr(), '');
@@ -50,11 +52,11 @@ describe('wsbench check: the conformance gate', { timeout: 120_000 }, () => {
     const echo = await startEchoServer();
     const e = spawnCli(['check', `ws://127.0.0.1:${echo.port}/`, '--json', '--payload-size', '1KiB']);
     assert.equal((await e.exited).code, 0, e.stdout());
-    const report = JSON.parse(e.stdout());
+    const report = JSON.parse(e.stdout()) as ConformanceReport;
     assert.equal(report.ok, true);
     assert.equal(report.replyStyle, 'echo');
     assert.equal(report.greeting, null);
-    const probe = report.checks.find((c: { name: string }) => c.name === 'probe reply');
+    const probe = report.checks.find((c) => c.name === 'probe reply')!;
     assert.deepEqual([probe.ok, probe.severity], [true, 'fail']);
     assert.match(probe.detail, /the probe echoed, 1024 bytes, fields intact/);
     await echo.stop();
@@ -71,11 +73,14 @@ describe('wsbench check: the conformance gate', { timeout: 120_000 }, () => {
       assert.match(p.stdout(), /probe reply\s+│ pass/);
       assert.match(p.stdout(), /binary echo\s+│ warn\s+│ no answer/);
       assert.match(p.stdout(), /close handshake\s+│ pass/);
-      assert.match(p.stderr(), /^wsbench: warning: binary echo: no answer: .*server drops binary messages; the load sends text only, --require-binary makes this a failure$/m);
+      assert.match(
+        p.stderr(),
+        /^wsbench: warning: binary echo: no answer: .*server drops binary messages; the load sends text only, --require-binary makes this a failure$/m,
+      );
 
       const j = spawnCli(['check', url, '--json']);
       assert.equal((await j.exited).code, 0);
-      const report = JSON.parse(j.stdout());
+      const report = JSON.parse(j.stdout()) as ConformanceReport;
       assert.equal(report.ok, true);
       assert.deepEqual(
         report.checks.map((c: { name: string; ok: boolean; severity: string }) => [c.name, c.ok, c.severity]),
@@ -122,29 +127,36 @@ describe('wsbench check: the conformance gate', { timeout: 120_000 }, () => {
     }
   });
 
-  it('fails an unreachable target, a server that does not answer text and one that garbles the probe (exit 3); load refuses the last', { timeout: 60_000 }, async () => {
-    const closed = spawnCli(['check', 'ws://127.0.0.1:1/']);
-    assert.equal((await closed.exited).code, 3);
-    assert.match(closed.stdout(), /handshake\s+│ FAIL/);
+  it(
+    'fails an unreachable target, a server that does not answer text and one that garbles the probe (exit 3); load refuses the last',
+    { timeout: 60_000 },
+    async () => {
+      const closed = spawnCli(['check', 'ws://127.0.0.1:1/']);
+      assert.equal((await closed.exited).code, 3);
+      assert.match(closed.stdout(), /handshake\s+│ FAIL/);
 
-    const silent = await inlineServer(() => {});
-    const garbler = await inlineServer(garbling);
-    try {
-      const s = spawnCli(['check', `ws://127.0.0.1:${silent.port}/`]);
-      assert.equal((await s.exited).code, 3);
-      assert.match(s.stdout(), /text reply\s+│ FAIL\s+│ expected "Pong: wsbench-check/);
+      const silent = await inlineServer(() => {});
+      const garbler = await inlineServer(garbling);
+      try {
+        const s = spawnCli(['check', `ws://127.0.0.1:${silent.port}/`]);
+        assert.equal((await s.exited).code, 3);
+        assert.match(s.stdout(), /text reply\s+│ FAIL\s+│ expected "Pong: wsbench-check/);
 
-      const g = spawnCli(['check', `ws://127.0.0.1:${garbler.port}/`]);
-      assert.equal((await g.exited).code, 3);
-      assert.match(g.stdout(), /text reply\s+│ pass/);
-      assert.match(g.stdout(), /probe reply\s+│ FAIL\s+│ probe fields changed/);
+        const g = spawnCli(['check', `ws://127.0.0.1:${garbler.port}/`]);
+        assert.equal((await g.exited).code, 3);
+        assert.match(g.stdout(), /text reply\s+│ pass/);
+        assert.match(g.stdout(), /probe reply\s+│ FAIL\s+│ probe fields changed/);
 
-      const load = spawnCli(['load', `ws://127.0.0.1:${garbler.port}/`, '--clients', '5', '--duration', '1s', '--out', tempDir()]);
-      assert.equal((await load.exited).code, 3);
-      assert.match(load.stderr(), /failed the conformance check \(probe reply: probe fields changed \(intendedUs \d+ → unreadable, .*\): the load would count every reply as bad\) \[WSB_ERR_CONFORMANCE\]/);
-    } finally {
-      await silent.close();
-      await garbler.close();
-    }
-  });
+        const load = spawnCli(['load', `ws://127.0.0.1:${garbler.port}/`, '--clients', '5', '--duration', '1s', '--out', tempDir()]);
+        assert.equal((await load.exited).code, 3);
+        assert.match(
+          load.stderr(),
+          /failed the conformance check \(probe reply: probe fields changed \(intendedUs \d+ → unreadable, .*\): the load would count every reply as bad\) \[WSB_ERR_CONFORMANCE\]/,
+        );
+      } finally {
+        await silent.close();
+        await garbler.close();
+      }
+    },
+  );
 });

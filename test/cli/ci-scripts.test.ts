@@ -141,7 +141,24 @@ describe('scripts/ci', { timeout: 120_000 }, () => {
     assert.ok(readdirSync(path.join(cwd, 'out')).some((f) => f.endsWith('-t.json')));
     assert.ok(existsSync(path.join(cwd, 'serve-t.log')));
 
-    const failing = await run('bash', [path.join(REPO_ROOT, 'scripts/ci/smoke.sh'), REPO_ROOT, 'u', 'out', '--clients', '10', '--duration', '1s', '--warmup', '1s', '--threshold', 'rtt.p99<1us'], cwd);
+    const failing = await run(
+      'bash',
+      [
+        path.join(REPO_ROOT, 'scripts/ci/smoke.sh'),
+        REPO_ROOT,
+        'u',
+        'out',
+        '--clients',
+        '10',
+        '--duration',
+        '1s',
+        '--warmup',
+        '1s',
+        '--threshold',
+        'rtt.p99<1us',
+      ],
+      cwd,
+    );
     assert.equal(failing.code, 7, failing.out);
   });
 });

@@ -10,12 +10,25 @@ after(killAll);
 describe('wsbench compare over two client tiers', { timeout: 120_000 }, () => {
   it('draws p50, p99 and RSS per connection against the tier, one line per server, and writes no empty failed-checks.json', { timeout: 100_000 }, async () => {
     const dir = tempDir('wsb-tiers-');
-    const tiers = [['t20', 20], ['t80', 80]] as const;
+    const tiers = [
+      ['t20', 20],
+      ['t80', 80],
+    ] as const;
     for (const [name, clients] of tiers) {
       writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ clients, rate: 5, duration: '1s500ms', warmup: '0.5s', grace: '1s' }));
     }
     const out = tempDir('wsb-compare-');
-    const p = spawnCli(['compare', '--runtimes', 'node', '--profiles', tiers.map(([n]) => path.join(dir, `${n}.json`)).join(','), '--out', out, '--log-level', 'warn']);
+    const p = spawnCli([
+      'compare',
+      '--runtimes',
+      'node',
+      '--profiles',
+      tiers.map(([n]) => path.join(dir, `${n}.json`)).join(','),
+      '--out',
+      out,
+      '--log-level',
+      'warn',
+    ]);
     assert.equal((await p.exited).code, 0, p.stderr());
     const files = readdirSync(out);
     assert.ok(!files.includes('failed-checks.json'), `every server passed the gate: ${files.join(', ')}`);

@@ -17,7 +17,8 @@ describe('help, count and duration flags, --log-level', { timeout: 120_000 }, ()
   it('wsbench --help lists the exit codes', { timeout: 15_000 }, async () => {
     const text = await help([]);
     assert.match(text, /^Exit codes:$/m);
-    for (const code of ['0', '1', '2', '3', '4', '5', '6', '7', '130 / 143']) assert.match(text, new RegExp(`^  ${code.replace(/\//g, '\\/')}\\s{2,}\\S`, 'm'), code);
+    for (const code of ['0', '1', '2', '3', '4', '5', '6', '7', '130 / 143'])
+      assert.match(text, new RegExp(`^  ${code.replace(/\//g, '\\/')}\\s{2,}\\S`, 'm'), code);
     assert.match(text, /--clients 10k/);
   });
 
@@ -42,7 +43,24 @@ describe('help, count and duration flags, --log-level', { timeout: 120_000 }, ()
   it('load takes --clients with k/m and compound durations, and refuses what it cannot read', { timeout: 60_000 }, async () => {
     const server = await startServe([]);
     const out = tempDir();
-    const p = spawnCli(['load', `ws://127.0.0.1:${server.port}/`, '--clients', '0.05k', '--rate', '4', '--duration', '1s500ms', '--warmup', '0.5s', '--connect-rate', '1k', '--out', out, '--log-level', 'warn']);
+    const p = spawnCli([
+      'load',
+      `ws://127.0.0.1:${server.port}/`,
+      '--clients',
+      '0.05k',
+      '--rate',
+      '4',
+      '--duration',
+      '1s500ms',
+      '--warmup',
+      '0.5s',
+      '--connect-rate',
+      '1k',
+      '--out',
+      out,
+      '--log-level',
+      'warn',
+    ]);
     assert.equal((await p.exited).code, 0, p.stderr());
     const { doc } = readRun(out);
     assert.deepEqual([doc.config.clients, doc.config.durationS, doc.config.warmupS, doc.config.connectRate], [50, 1.5, 0.5, 1000]);

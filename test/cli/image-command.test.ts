@@ -9,7 +9,7 @@ import { spawnCli, killAll, BIN, REPO_ROOT } from '../helpers/cli.js';
 
 const started = new Set<ChildProcess>();
 after(() => {
-  killAll();
+  void killAll();
   for (const c of started) {
     try {
       process.kill(-c.pid!, 'SIGKILL');
@@ -63,7 +63,7 @@ async function greetingAndPong(): Promise<{ closed: Promise<number> }> {
   const messages: string[] = [];
   await new Promise<void>((resolve, reject) => {
     ws.on('message', (d) => {
-      messages.push(String(d));
+      messages.push((d as Buffer).toString());
       if (messages.length === 1) ws.send('hi');
       else resolve();
     });
@@ -83,18 +83,22 @@ describe("the Docker image's command, run outside Docker", { timeout: 90_000 }, 
     assert.match(spec.healthcheck.join(' '), /fetch\('http:\/\/127\.0\.0\.1:8080\/healthz'/);
   });
 
-  it('its command serves the seed greeting and Pong, passes its HEALTHCHECK, stops on SIGTERM with exit 0, then fails the HEALTHCHECK', { timeout: 45_000 }, async (t) => {
-    if (!(await portFree(8080))) return t.skip('port 8080 is in use on this machine');
-    const spec = imageSpec();
-    const p = spawnCli(spec.args, { env: spec.env });
-    await p.waitForStdout(/listening on ws:\/\/0\.0\.0\.0:8080\//);
-    assert.equal(await healthcheck(spec.healthcheck), 0, 'healthy while serving');
-    const { closed } = await greetingAndPong();
-    process.kill(p.pid, 'SIGTERM');
-    assert.equal(await closed, 1001);
-    assert.equal((await p.exited).code, 0);
-    assert.equal(await healthcheck(spec.healthcheck), 1, 'unhealthy once stopped');
-  });
+  it(
+    'its command serves the seed greeting and Pong, passes its HEALTHCHECK, stops on SIGTERM with exit 0, then fails the HEALTHCHECK',
+    { timeout: 45_000 },
+    async (t) => {
+      if (!(await portFree(8080))) return t.skip('port 8080 is in use on this machine');
+      const spec = imageSpec();
+      const p = spawnCli(spec.args, { env: spec.env });
+      await p.waitForStdout(/listening on ws:\/\/0\.0\.0\.0:8080\//);
+      assert.equal(await healthcheck(spec.healthcheck), 0, 'healthy while serving');
+      const { closed } = await greetingAndPong();
+      process.kill(p.pid, 'SIGTERM');
+      assert.equal(await closed, 1001);
+      assert.equal((await p.exited).code, 0);
+      assert.equal(await healthcheck(spec.healthcheck), 1, 'unhealthy once stopped');
+    },
+  );
 
   it('under tini, SIGTERM sent to the init process reaches wsbench, which closes with 1001 and exits 0', { timeout: 45_000 }, async (t) => {
     const spec = imageSpec();

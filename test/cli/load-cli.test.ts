@@ -82,7 +82,22 @@ describe('wsbench load: errors and exit codes', { timeout: 120_000 }, () => {
   it('SIGINT mid-run → partial result with interrupted: true, exit 130', { timeout: 60_000 }, async () => {
     const server = await startServe([]);
     const out = tempDir();
-    const p = spawnCli(['load', `ws://127.0.0.1:${server.port}/`, '--clients', '50', '--rate', '2', '--duration', '60s', '--warmup', '1s', '--out', out, '--log-level', 'info']);
+    const p = spawnCli([
+      'load',
+      `ws://127.0.0.1:${server.port}/`,
+      '--clients',
+      '50',
+      '--rate',
+      '2',
+      '--duration',
+      '60s',
+      '--warmup',
+      '1s',
+      '--out',
+      out,
+      '--log-level',
+      'info',
+    ]);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no ramp-done log line\n${p.stderr()}`)), 30_000);
       const check = () => {
@@ -112,12 +127,43 @@ describe('wsbench load: errors and exit codes', { timeout: 120_000 }, () => {
   it('--profile smoke with an override runs and --help lists the flags', { timeout: 60_000 }, async () => {
     const help = spawnCli(['load', '--help']);
     assert.equal((await help.exited).code, 0);
-    for (const flag of ['--clients', '--rate', '--duration', '--warmup', '--connect-rate', '--payload-size', '--protocol', '--deflate', '--header', '--origin', '--threads', '--profile', '--server-pid', '--out', '--name', '--json', '--log-level']) {
+    for (const flag of [
+      '--clients',
+      '--rate',
+      '--duration',
+      '--warmup',
+      '--connect-rate',
+      '--payload-size',
+      '--protocol',
+      '--deflate',
+      '--header',
+      '--origin',
+      '--threads',
+      '--profile',
+      '--server-pid',
+      '--out',
+      '--name',
+      '--json',
+      '--log-level',
+    ]) {
       assert.ok(help.stdout().includes(flag), flag);
     }
     const server = await startServe([]);
     const out = tempDir();
-    const p = spawnCli(['load', `ws://127.0.0.1:${server.port}/chat`, '--profile', 'smoke', '--clients', '20', '--duration', '2s', '--protocol', 'superchat', '--out', out]);
+    const p = spawnCli([
+      'load',
+      `ws://127.0.0.1:${server.port}/chat`,
+      '--profile',
+      'smoke',
+      '--clients',
+      '20',
+      '--duration',
+      '2s',
+      '--protocol',
+      'superchat',
+      '--out',
+      out,
+    ]);
     const exit = await p.exited;
     const { doc } = readRun(out);
     assert.equal(doc.config.profile, 'smoke');

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnCli, startServe, killAll } from '../helpers/cli.js';
 import { tempDir } from '../helpers/results.js';
-import type { ResultDocument } from '../../src/report/result-schema.js';
+import type { ResultDocument } from '../../src/contract/result.js';
 
 after(killAll);
 
@@ -32,7 +32,23 @@ describe('wsbench load at its edges', { timeout: 120_000 }, () => {
   it('when the results cannot be written at the end, the summary and --json still come out (exit 4)', { timeout: 60_000 }, async () => {
     const server = await startServe([]);
     const out = path.join(tempDir(), 'results');
-    const p = spawnCli(['load', `ws://127.0.0.1:${server.port}/`, '--clients', '20', '--rate', '2', '--duration', '2s', '--warmup', '0s', '--out', out, '--json', '--log-level', 'info']);
+    const p = spawnCli([
+      'load',
+      `ws://127.0.0.1:${server.port}/`,
+      '--clients',
+      '20',
+      '--rate',
+      '2',
+      '--duration',
+      '2s',
+      '--warmup',
+      '0s',
+      '--out',
+      out,
+      '--json',
+      '--log-level',
+      'info',
+    ]);
     await p.waitForStderr(/connect ramp done/, 30_000);
     // The directory passed the start-up check; now a file takes its place.
     rmSync(out, { recursive: true, force: true });
@@ -65,7 +81,7 @@ describe('wsbench load at its edges', { timeout: 120_000 }, () => {
     silent.close();
   });
 
-  it('usage errors, commander\'s and wsbench\'s own, come in one format (exit 2)', { timeout: 30_000 }, async () => {
+  it("usage errors, commander's and wsbench's own, come in one format (exit 2)", { timeout: 30_000 }, async () => {
     const cases = [
       ['load', '--clients', 'abc'],
       ['load', '--no-such-flag'],

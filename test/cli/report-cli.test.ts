@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawnCli, startServe, killAll } from '../helpers/cli.js';
 import { readRun, tempDir, splitCsvLine } from '../helpers/results.js';
-import type { ResultDocument } from '../../src/report/result-schema.js';
+import type { ResultDocument } from '../../src/contract/result.js';
 
 after(killAll);
 
@@ -27,20 +27,61 @@ describe('thresholds, reports and the regression gate', { timeout: 120_000 }, ()
     port = server.port;
     const out = tempDir();
     // A limit no run can meet (p99 under 1 µs) must fail the run with exit 7 and say which limit.
-    const p = spawnCli(['load', `ws://127.0.0.1:${server.port}/`, '--clients', '50', '--rate', '5', '--duration', '2s', '--warmup', '1s', '--server-pid', String(server.pid), '--out', out, '--name', 'gate', '--threshold', 'rtt.p99<1us', '--threshold', 'errors==0']);
+    const p = spawnCli([
+      'load',
+      `ws://127.0.0.1:${server.port}/`,
+      '--clients',
+      '50',
+      '--rate',
+      '5',
+      '--duration',
+      '2s',
+      '--warmup',
+      '1s',
+      '--server-pid',
+      String(server.pid),
+      '--out',
+      out,
+      '--name',
+      'gate',
+      '--threshold',
+      'rtt.p99<1us',
+      '--threshold',
+      'errors==0',
+    ]);
     const exit = await p.exited;
     assert.equal(exit.code, 7, p.stderr());
     assert.match(p.stderr(), /CROSSED rtt\.p99<1us\s+\(actual [\d.]+ ms\)/);
     assert.match(p.stderr(), /ok\s+errors==0/);
     const run = readRun(out);
     doc = run.doc;
-    resultFile = path.join(out, run.files.find((f) => f.endsWith('.json'))!);
+    resultFile = path.join(
+      out,
+      run.files.find((f) => f.endsWith('.json'))!,
+    );
     await server.stop();
   });
 
-  it('limits that hold keep the verdict\'s exit code; a bad limit is a usage error', { timeout: 60_000 }, async () => {
+  it("limits that hold keep the verdict's exit code; a bad limit is a usage error", { timeout: 60_000 }, async () => {
     const server = await startServe([]);
-    const p = spawnCli(['load', `ws://127.0.0.1:${server.port}/`, '--clients', '20', '--rate', '5', '--duration', '1s', '--warmup', '0s', '--out', tempDir(), '--threshold', 'errors==0', '--threshold', 'rtt.p99<60s']);
+    const p = spawnCli([
+      'load',
+      `ws://127.0.0.1:${server.port}/`,
+      '--clients',
+      '20',
+      '--rate',
+      '5',
+      '--duration',
+      '1s',
+      '--warmup',
+      '0s',
+      '--out',
+      tempDir(),
+      '--threshold',
+      'errors==0',
+      '--threshold',
+      'rtt.p99<60s',
+    ]);
     const exit = await p.exited;
     assert.equal(exit.code, 0, p.stderr());
     assert.doesNotMatch(p.stderr(), /CROSSED/);
@@ -76,7 +117,7 @@ describe('thresholds, reports and the regression gate', { timeout: 120_000 }, ()
     // The RSS axis ends on a tick above the largest bar.
     const rssSvg = /<svg class="chart rss".*?<\/svg>/s.exec(text)![0];
     const ticks = [...rssSvg.matchAll(/text-anchor="end" font-size="11">([\d.,]+)<\/text>/g)].map((m) => Number(m[1].replace(/,/g, '')));
-    assert.ok(Math.max(...ticks) > doc.summary.server!.rssPerConnectionKb!, `axis ${ticks} above ${doc.summary.server!.rssPerConnectionKb}`);
+    assert.ok(Math.max(...ticks) > doc.summary.server!.rssPerConnectionKb!, `axis ${ticks.join(',')} above ${doc.summary.server!.rssPerConnectionKb}`);
     // Latency over time from the series, the measured window shaded.
     const series = /<svg class="chart series".*?<\/svg>/s.exec(text)![0];
     assert.match(series, /gate \/ 50c: latency over time/);
@@ -85,7 +126,11 @@ describe('thresholds, reports and the regression gate', { timeout: 120_000 }, ()
     // One client tier only: no by-tier chart.
     assert.doesNotMatch(text, /class="chart tier-/);
     assert.doesNotMatch(text, /<script src=|<link [^>]*href="http/, 'nothing loaded from a network');
-    const data = JSON.parse(/<script type="application\/json" id="wsbench-data">(.*?)<\/script>/s.exec(text)![1]);
+    const data = JSON.parse(/<script type="application\/json" id="wsbench-data">(.*?)<\/script>/s.exec(text)![1]) as {
+      rows: { run: string; server: string; rttP99Us: number }[];
+      runs: { series: unknown[] }[];
+      curves: { points: unknown[] }[];
+    };
     assert.equal(data.rows[0].rttP99Us, doc.summary.rttUs.p99);
     assert.deepEqual([data.rows[0].run, data.rows[0].server], ['gate', `127.0.0.1:${port}`]);
     assert.equal(data.runs[0].series.length, doc.series.length);

@@ -67,23 +67,19 @@ describe('serve: graceful shutdown on SIGTERM', SUITE, () => {
 
 describe('serve: a signal during start-up', SUITE, () => {
   // A signal that arrives before the server listens is kept and acted on once it does.
-  it(
-    'stops a server that got SIGTERM while forking its workers',
-    T,
-    async () => {
-      const p = spawnCli(['serve', '--host', '127.0.0.1', '--port', '0', '--workers', '2']);
-      // Logged by runServer before it forks: the signal handlers exist, the server is not up yet.
-      await p.waitForStderr(/capacity: /);
-      process.kill(p.pid, 'SIGTERM');
-      // Waiting for a non-event needs a bound: a fixed server exits within a second or two.
-      let timer: NodeJS.Timeout | undefined;
-      const stillRunning = new Promise<'running'>((r) => (timer = setTimeout(() => r('running'), 8_000)));
-      const result = await Promise.race([p.exited, stillRunning]);
-      clearTimeout(timer);
-      assert.notEqual(result, 'running', `still running 8 s after SIGTERM; stdout: ${p.stdout()}`);
-      if (result !== 'running') assert.ok(result.code === EXIT.OK || result.code === 143, `exit ${result.code}`);
-    },
-  );
+  it('stops a server that got SIGTERM while forking its workers', T, async () => {
+    const p = spawnCli(['serve', '--host', '127.0.0.1', '--port', '0', '--workers', '2']);
+    // Logged by runServer before it forks: the signal handlers exist, the server is not up yet.
+    await p.waitForStderr(/capacity: /);
+    process.kill(p.pid, 'SIGTERM');
+    // Waiting for a non-event needs a bound: a fixed server exits within a second or two.
+    let timer: NodeJS.Timeout | undefined;
+    const stillRunning = new Promise<'running'>((r) => (timer = setTimeout(() => r('running'), 8_000)));
+    const result = await Promise.race([p.exited, stillRunning]);
+    clearTimeout(timer);
+    assert.notEqual(result, 'running', `still running 8 s after SIGTERM; stdout: ${p.stdout()}`);
+    if (result !== 'running') assert.ok(result.code === EXIT.OK || result.code === 143, `exit ${result.code}`);
+  });
 });
 
 describe('serve: start-up failures exit with a code and one clear line', SUITE, () => {
@@ -118,7 +114,13 @@ describe('serve: start-up failures exit with a code and one clear line', SUITE, 
     if (!('uid' in asNobody)) return false;
     const probe = spawnSync(process.execPath, [BIN, '--version'], { ...asNobody, timeout: 15_000, encoding: 'utf8' });
     if (probe.status === 0) return false;
-    const why = probe.error?.message ?? probe.stderr.split('\n').find((l) => /Error|EACCES/.test(l))?.trim() ?? `exit ${probe.status}`;
+    const why =
+      probe.error?.message ??
+      probe.stderr
+        .split('\n')
+        .find((l) => /Error|EACCES/.test(l))
+        ?.trim() ??
+      `exit ${probe.status}`;
     return `running as root, and user nobody cannot run ${BIN} (${why}): move the checkout somewhere nobody can read, or run the tests as another user`;
   })();
   it(

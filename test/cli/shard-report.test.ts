@@ -27,14 +27,22 @@ describe('shards and their merged result in merge and report', { timeout: 120_00
     for (const s of shards) {
       assert.equal((await s.p.exited).code, 0, s.p.stderr());
       shardStdout.push(s.p.stdout());
-      shardFiles.push(path.join(s.out, readRun(s.out).files.find((f) => f.endsWith('.json'))!));
+      shardFiles.push(
+        path.join(
+          s.out,
+          readRun(s.out).files.find((f) => f.endsWith('.json'))!,
+        ),
+      );
     }
     const out = tempDir('wsb-merged-');
     const m = spawnCli(['merge', ...shardFiles, '--out', out, '--log-level', 'debug']);
     assert.equal((await m.exited).code, 0, m.stderr());
     mergeStdout = m.stdout();
     mergeStderr = m.stderr();
-    mergedFile = path.join(out, readRun(out).files.find((f) => f.endsWith('.json'))!);
+    mergedFile = path.join(
+      out,
+      readRun(out).files.find((f) => f.endsWith('.json'))!,
+    );
   });
 
   after(async () => {
@@ -60,9 +68,18 @@ describe('shards and their merged result in merge and report', { timeout: 120_00
     assert.equal((await csv.exited).code, 0, csv.stderr());
     const [header, ...rows] = csv.stdout().trim().split('\n').map(splitCsvLine);
     const col = (row: string[], name: string) => row[header.indexOf(name)];
-    assert.deepEqual(rows.map((r) => col(r, 'run')), ['run (shard 0/2)', 'run (shard 1/2)', 'run (merged from 2 shards)']);
-    assert.deepEqual(rows.map((r) => col(r, 'repeats')), ['1', '1', '1']);
-    assert.deepEqual(rows.map((r) => col(r, 'server')), Array(3).fill(`127.0.0.1:${server.port}`));
+    assert.deepEqual(
+      rows.map((r) => col(r, 'run')),
+      ['run (shard 0/2)', 'run (shard 1/2)', 'run (merged from 2 shards)'],
+    );
+    assert.deepEqual(
+      rows.map((r) => col(r, 'repeats')),
+      ['1', '1', '1'],
+    );
+    assert.deepEqual(
+      rows.map((r) => col(r, 'server')),
+      Array(3).fill(`127.0.0.1:${server.port}`),
+    );
     // The merged row carries every message; each shard about half.
     const rates = rows.map((r) => Number(col(r, 'messagesPerSec')));
     assert.ok(Math.abs(rates[2] - (rates[0] + rates[1])) < 1, `merged ${rates[2]} vs shards ${rates[0]} + ${rates[1]}`);

@@ -3,6 +3,7 @@
  * Every child goes into a registry; call `killAll()` from an `after` hook so a failing test never
  * leaves a server running. Children get their own process group so cluster workers die with them.
  */
+import { parseReadyLine, type ReadyAnnouncement } from '../../src/contract/ready.js';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -103,15 +104,13 @@ export function spawnCli(args: readonly string[], opts: SpawnOptions = {}): CliP
         listeners.delete(check);
         settle();
       };
-      const timer = setTimeout(
-        () => finish(() => reject(new Error(`timed out waiting for ${re} on ${stream}\nstdout: ${out}\nstderr: ${err}`))),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => finish(() => reject(new Error(`timed out waiting for ${re} on ${stream}\nstdout: ${out}\nstderr: ${err}`))), timeoutMs);
       if (check()) return;
       listeners.add(check);
       exited.then(
         (e) => {
-          if (!check()) finish(() => reject(new Error(`wsbench exited (${e.signal ?? e.code}) before printing ${re} on ${stream}\nstdout: ${out}\nstderr: ${err}`)));
+          if (!check())
+            finish(() => reject(new Error(`wsbench exited (${e.signal ?? e.code}) before printing ${re} on ${stream}\nstdout: ${out}\nstderr: ${err}`)));
         },
         (e: Error) => finish(() => reject(e)),
       );
@@ -139,23 +138,29 @@ export interface StartedServer {
   pid: number;
   scheme: 'ws' | 'wss';
   workers: number;
+  /** The announcement itself (url, runtime, mode, …). */
+  ready: ReadyAnnouncement;
   child: CliProcess;
   /** Sends `signal` (default SIGTERM) to the server pid and waits for the process to exit. */
   stop(signal?: NodeJS.Signals): Promise<Exit>;
 }
 
-const LISTENING_RE = /^wsbench serve listening on (wss?):\/\/(\S+):(\d+)(\/\S*) \(pid (\d+), (\d+) worker/m;
-
-/** Starts `wsbench serve --port 0 --host 127.0.0.1 ...args` and waits for its listening line. */
+/**
+ * Starts `wsbench serve --port 0 --host 127.0.0.1 --ready-json ...args` and waits for its ready
+ * announcement (src/contract/ready.ts), read as JSON, not through a regular expression.
+ */
 export async function startServe(args: readonly string[] = [], opts: SpawnOptions = {}): Promise<StartedServer> {
-  const child = spawnCli(['serve', '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn', ...args], opts);
-  const m = await child.waitForStdout(LISTENING_RE, 20_000);
-  const pid = Number(m[5]);
+  const child = spawnCli(['serve', '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn', '--ready-json', ...args], opts);
+  const line = await child.waitForStdout(/^\{.*\}$/m, 20_000);
+  const ready = parseReadyLine(line[0]);
+  if (!ready) throw new Error(`not a ready announcement: ${line[0]}`);
+  const pid = ready.pid;
   return {
-    port: Number(m[3]),
+    port: ready.port,
     pid,
-    scheme: m[1] as 'ws' | 'wss',
-    workers: Number(m[6]),
+    scheme: ready.url.startsWith('wss:') ? 'wss' : 'ws',
+    workers: ready.workers,
+    ready,
     child,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       try {

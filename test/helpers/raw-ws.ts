@@ -32,12 +32,7 @@ export interface RawUpgradeResult {
  * Writes `GET path HTTP/1.1` with the default upgrade headers merged with `headers` and resolves
  * once the response's header block (`\r\n\r\n`) has arrived.
  */
-export function rawUpgrade(
-  port: number,
-  path: string,
-  headers: Record<string, string | undefined> = {},
-  timeoutMs = 10_000,
-): Promise<RawUpgradeResult> {
+export function rawUpgrade(port: number, path: string, headers: Record<string, string | undefined> = {}, timeoutMs = 10_000): Promise<RawUpgradeResult> {
   const merged: Record<string, string | undefined> = { ...defaultUpgradeHeaders(port), ...headers };
   const lines = Object.entries(merged)
     .filter((e): e is [string, string] => e[1] !== undefined)
@@ -166,7 +161,10 @@ export class FrameReader {
   /** Resolves when the socket has closed (for any reason). */
   readonly closed: Promise<void>;
 
-  constructor(readonly socket: net.Socket, initial: Buffer = Buffer.alloc(0)) {
+  constructor(
+    readonly socket: net.Socket,
+    initial: Buffer = Buffer.alloc(0),
+  ) {
     this.buf = Buffer.from(initial);
     this.closed = new Promise((resolve) => {
       if (socket.destroyed) resolve();

@@ -4,14 +4,28 @@ import { chmodSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawnCli, killAll } from '../helpers/cli.js';
 import { splitCsvLine, tempDir } from '../helpers/results.js';
-import type { ResultDocument } from '../../src/report/result-schema.js';
+import type { ResultDocument } from '../../src/contract/result.js';
 
 after(killAll);
 
 describe('wsbench compare on the smoke profile', { timeout: 240_000 }, () => {
   it('runs node and an external echo server, writes consistent run JSONs, CSV, Markdown and HTML', { timeout: 200_000 }, async () => {
     const out = tempDir('wsb-compare-');
-    const p = spawnCli(['compare', '--runtimes', 'node', '--server', 'bare=node bench/fixtures/bare-ws-echo.mjs {port}', '--profiles', 'smoke', '--repeat', '2', '--out', out, '--log-level', 'info']);
+    const p = spawnCli([
+      'compare',
+      '--runtimes',
+      'node',
+      '--server',
+      'bare=node bench/fixtures/bare-ws-echo.mjs {port}',
+      '--profiles',
+      'smoke',
+      '--repeat',
+      '2',
+      '--out',
+      out,
+      '--log-level',
+      'info',
+    ]);
     const exit = await p.exited;
     // 400 msg/s per run: every run must be valid.
     assert.equal(exit.code, 0, p.stderr());
@@ -30,7 +44,10 @@ describe('wsbench compare on the smoke profile', { timeout: 240_000 }, () => {
     assert.equal(rows.length, 2);
     for (const row of rows) {
       const server = row[header.indexOf('server')];
-      const mine = runs.filter((r) => r.label!.server === server).map((r) => r.summary.rttUs.p99).sort((a, b) => a - b);
+      const mine = runs
+        .filter((r) => r.label!.server === server)
+        .map((r) => r.summary.rttUs.p99)
+        .sort((a, b) => a - b);
       assert.equal(Number(row[header.indexOf('repeats')]), 2);
       assert.equal(Number(row[header.indexOf('rttP99Us')]), (mine[0] + mine[1]) / 2, 'median of the repeats');
       assert.equal(Number(row[header.indexOf('rttP99MinUs')]), mine[0]);
@@ -48,12 +65,25 @@ describe('wsbench compare on the smoke profile', { timeout: 240_000 }, () => {
   it('a server that fails the conformance gate is not measured and the exit code says so', { timeout: 60_000 }, async () => {
     const out = tempDir('wsb-compare-');
     // A TCP server that accepts and never answers the handshake.
-    const p = spawnCli(['compare', '--runtimes', 'node', '--server', `mute=node -e "require('net').createServer(()=>{}).listen({port},'127.0.0.1')"`, '--profiles', 'smoke', '--out', out]);
+    const p = spawnCli([
+      'compare',
+      '--runtimes',
+      'node',
+      '--server',
+      `mute=node -e "require('net').createServer(()=>{}).listen({port},'127.0.0.1')"`,
+      '--profiles',
+      'smoke',
+      '--out',
+      out,
+    ]);
     const exit = await p.exited;
     assert.equal(exit.code, 3, p.stderr());
-    const failed = JSON.parse(readFileSync(path.join(out, 'failed-checks.json'), 'utf8'));
+    const failed = JSON.parse(readFileSync(path.join(out, 'failed-checks.json'), 'utf8')) as { server: string }[];
     assert.equal(failed[0].server, 'mute');
-    assert.ok(readdirSync(out).some((f) => /-node-smoke-r1\.json$/.test(f)), 'the other server was still measured');
+    assert.ok(
+      readdirSync(out).some((f) => /-node-smoke-r1\.json$/.test(f)),
+      'the other server was still measured',
+    );
   });
 
   it('a runtime that does not run (blocked postinstall) is one clear error; compare keeps the runs that finished (exit 8)', { timeout: 90_000 }, async () => {
@@ -65,7 +95,10 @@ describe('wsbench compare on the smoke profile', { timeout: 240_000 }, () => {
     const env = { WSBENCH_BUN: fake };
     const serve = spawnCli(['serve', '--runtime', 'bun', '--port', '0'], { env });
     assert.equal((await serve.exited).code, 4, serve.stderr());
-    assert.match(serve.stderr(), /--runtime bun: .*does not run \(`bun --version`: bun: the postinstall script did not run\) \[WSB_ERR_RUNTIME_NOT_FOUND\]\n {2}hint: .*npm rebuild bun/);
+    assert.match(
+      serve.stderr(),
+      /--runtime bun: .*does not run \(`bun --version`: bun: the postinstall script did not run\) \[WSB_ERR_RUNTIME_NOT_FOUND\]\n {2}hint: .*npm rebuild bun/,
+    );
     assert.doesNotMatch(serve.stderr(), /^\s+at /m);
 
     const out = tempDir('wsb-compare-');
@@ -76,6 +109,9 @@ describe('wsbench compare on the smoke profile', { timeout: 240_000 }, () => {
     assert.equal(csv.length, 2, 'the node row');
     assert.match(csv[1], /^node,/);
     const failed = JSON.parse(readFileSync(path.join(out, 'failed-checks.json'), 'utf8')) as { server: string; stage: string }[];
-    assert.deepEqual(failed.map((f) => [f.server, f.stage]), [['bun', 'start']]);
+    assert.deepEqual(
+      failed.map((f) => [f.server, f.stage]),
+      [['bun', 'start']],
+    );
   });
 });

@@ -1,15 +1,17 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { acceptKey } from '../../src/protocol/handshake.js';
-import { LeanConnection, type LeanEvents } from '../../src/load/worker/lean-connection.js';
+import { acceptKey } from '../../src/client/handshake.js';
+import { LeanConnection, type LeanEvents } from '../../src/client/lean-connection.js';
 import { closeCodeOf, closePayload, encodeFrame, FrameReader, OPCODE } from '../helpers/raw-ws.js';
 import { startServe, killAll } from '../helpers/cli.js';
 
 after(killAll);
 
 /** A raw TCP "server" a test scripts byte by byte: it answers the handshake, then hands over. */
-async function rawServer(answer: (key: string, request: string) => string): Promise<{ port: number; next(): Promise<{ reader: FrameReader; request: string }>; close(): void }> {
+async function rawServer(
+  answer: (key: string, request: string) => string,
+): Promise<{ port: number; next(): Promise<{ reader: FrameReader; request: string }>; close(): void }> {
   const accepted: ((v: { reader: FrameReader; request: string }) => void)[] = [];
   const server = net.createServer((socket) => {
     let buf = Buffer.alloc(0);
@@ -52,7 +54,18 @@ function recorder() {
 }
 
 function connect(port: number, events: LeanEvents, protocols: string[] = []): LeanConnection {
-  return new LeanConnection({ url: new URL(`ws://127.0.0.1:${port}/chat?x=1`), protocols, headers: { 'X-Test': 'yes' }, origin: 'http://example.com', handshakeTimeoutMs: 5000, maxPayload: 1 << 20 }, events, undefined);
+  return new LeanConnection(
+    {
+      url: new URL(`ws://127.0.0.1:${port}/chat?x=1`),
+      protocols,
+      headers: { 'X-Test': 'yes' },
+      origin: 'http://example.com',
+      handshakeTimeoutMs: 5000,
+      maxPayload: 1 << 20,
+    },
+    events,
+    undefined,
+  );
 }
 
 /** A lean client opened on a raw server that accepts the handshake; the test scripts the frames. */
@@ -147,14 +160,17 @@ describe('lean client against raw frames', { timeout: 60_000 }, () => {
       [() => ok101('not-the-key'), /Sec-WebSocket-Accept/],
       [(key) => ok101(key, 'Sec-WebSocket-Extensions: permessage-deflate\r\n'), /extension/],
       [(key) => ok101(key, 'Sec-WebSocket-Protocol: other\r\n'), /subprotocol/],
-      [() => 'HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n', /Unexpected server response: 403/],
+      [() => 'HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n', /answered the handshake with HTTP 403/],
     ];
     for (const [answer, re] of answers) {
       const srv = await rawServer(answer);
       const rec = recorder();
       connect(srv.port, rec.events, ['chat']);
       await rec.until((l) => l.some((e) => e.startsWith('fail:')));
-      assert.match(rec.log.find((e) => e.startsWith('fail:'))!, re);
+      assert.match(
+        rec.log.find((e) => e.startsWith('fail:'))!,
+        re,
+      );
       assert.ok(!rec.log.includes('open'));
       srv.close();
     }
@@ -167,7 +183,18 @@ describe('lean client against raw frames', { timeout: 60_000 }, () => {
     const rec = recorder();
     let code: string | undefined;
     const events: LeanEvents = { ...rec.events, fail: (c, err) => ((code = err.code), rec.events.fail(c, err)) };
-    new LeanConnection({ url: new URL(`ws://127.0.0.1:${(silent.address() as net.AddressInfo).port}/`), protocols: [], headers: {}, origin: undefined, handshakeTimeoutMs: 300, maxPayload: 1 << 20 }, events, undefined);
+    new LeanConnection(
+      {
+        url: new URL(`ws://127.0.0.1:${(silent.address() as net.AddressInfo).port}/`),
+        protocols: [],
+        headers: {},
+        origin: undefined,
+        handshakeTimeoutMs: 300,
+        maxPayload: 1 << 20,
+      },
+      events,
+      undefined,
+    );
     await rec.until((l) => l.some((e) => e.startsWith('fail:')));
     assert.equal(code, 'ETIMEDOUT');
     assert.deepEqual(rec.log, ['fail:Opening handshake has timed out']);

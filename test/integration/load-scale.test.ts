@@ -13,7 +13,14 @@ describe('load past one process and one source address', { timeout: 180_000 }, (
     const server = await startServe([]);
     const out = tempDir();
     // ulimit -n 300 → 180 clients per process at most → 500 clients need 3 processes.
-    const child = spawn('sh', ['-c', `ulimit -n 300 && exec "${process.execPath}" "${BIN}" load ws://127.0.0.1:${server.port}/ --clients 500 --rate 2 --duration 3s --warmup 1s --grace 1s --server-pid ${server.pid} --out ${out} --log-level warn`], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      'sh',
+      [
+        '-c',
+        `ulimit -n 300 && exec "${process.execPath}" "${BIN}" load ws://127.0.0.1:${server.port}/ --clients 500 --rate 2 --duration 3s --warmup 1s --grace 1s --server-pid ${server.pid} --out ${out} --log-level warn`,
+      ],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const code = await new Promise<number | null>((r) => child.once('close', (c) => r(c)));
@@ -40,7 +47,24 @@ describe('load past one process and one source address', { timeout: 180_000 }, (
     await new Promise<void>((r) => wss.once('listening', () => r()));
     const port = (wss.address() as AddressInfo).port;
     try {
-      const p = spawnCli(['load', `ws://127.0.0.1:${port}/`, '--clients', '30', '--rate', '2', '--duration', '1s', '--warmup', '0s', '--grace', '1s', '--local-address', '127.0.0.2-127.0.0.4', '--out', tempDir()]);
+      const p = spawnCli([
+        'load',
+        `ws://127.0.0.1:${port}/`,
+        '--clients',
+        '30',
+        '--rate',
+        '2',
+        '--duration',
+        '1s',
+        '--warmup',
+        '0s',
+        '--grace',
+        '1s',
+        '--local-address',
+        '127.0.0.2-127.0.0.4',
+        '--out',
+        tempDir(),
+      ]);
       await p.exited;
       assert.deepEqual([...seen.keys()].sort(), ['127.0.0.2', '127.0.0.3', '127.0.0.4'], p.stderr());
       // 10 clients per address, plus the trial and conformance-check connections from the first.

@@ -4,7 +4,7 @@ import { spawnCli, startServe, killAll } from '../helpers/cli.js';
 import { startEchoServer } from '../helpers/fixtures.js';
 import { readRun, splitCsvLine, tempDir } from '../helpers/results.js';
 import { CSV_COLUMNS } from '../../src/report/csv.js';
-import type { ResultDocument } from '../../src/report/result-schema.js';
+import type { ResultDocument } from '../../src/contract/result.js';
 
 after(killAll);
 
@@ -14,8 +14,10 @@ function assertContract(doc: ResultDocument): void {
   assert.equal(doc.schemaVersion, 1);
   assert.equal(doc.tool.name, 'wsbench');
   assert.ok(doc.tool.version);
-  for (const k of ['url', 'clients', 'ratePerClient', 'durationS', 'warmupS', 'payloadBytes', 'threads', 'processes']) assert.ok(k in doc.config, `config.${k}`);
-  for (const k of ['cpuModel', 'cores', 'memTotalBytes', 'kernel', 'node', 'fdLimit', 'portRange', 'commandLine']) assert.ok(k in doc.environment, `environment.${k}`);
+  for (const k of ['url', 'clients', 'ratePerClient', 'durationS', 'warmupS', 'payloadBytes', 'threads', 'processes'])
+    assert.ok(k in doc.config, `config.${k}`);
+  for (const k of ['cpuModel', 'cores', 'memTotalBytes', 'kernel', 'node', 'fdLimit', 'portRange', 'commandLine'])
+    assert.ok(k in doc.environment, `environment.${k}`);
   for (const k of ['target', 'established', 'failed', 'failuresByCause']) assert.ok(k in doc.summary.connections, `connections.${k}`);
   for (const k of ['sent', 'received', 'lost', 'ratePerSec']) assert.ok(k in doc.summary.messages, `messages.${k}`);
   for (const h of ['rttUs', 'rttRawUs', 'sendLagUs', 'connectUs'] as const) assert.deepEqual(Object.keys(doc.summary[h]).sort(), [...LATENCY_KEYS].sort(), h);
@@ -31,7 +33,26 @@ describe('wsbench load against real servers', { timeout: 120_000 }, () => {
   it('300 clients × 5 msg/s against wsbench serve: all connect, every message answered, files written', { timeout: 60_000 }, async () => {
     const server = await startServe([]);
     const out = tempDir();
-    const load = spawnCli(['load', `ws://127.0.0.1:${server.port}/`, '--clients', '300', '--rate', '5', '--duration', '3s', '--warmup', '1s', '--grace', '1s', '--server-pid', String(server.pid), '--out', out, '--name', 'itest']);
+    const load = spawnCli([
+      'load',
+      `ws://127.0.0.1:${server.port}/`,
+      '--clients',
+      '300',
+      '--rate',
+      '5',
+      '--duration',
+      '3s',
+      '--warmup',
+      '1s',
+      '--grace',
+      '1s',
+      '--server-pid',
+      String(server.pid),
+      '--out',
+      out,
+      '--name',
+      'itest',
+    ]);
     const exit = await load.exited;
     const { doc, csv, hgrm } = readRun(out);
     assertContract(doc);
@@ -68,7 +89,23 @@ describe('wsbench load against real servers', { timeout: 120_000 }, () => {
   it('also measures a plain ws echo server (replies without the Pong prefix)', { timeout: 60_000 }, async () => {
     const echo = await startEchoServer();
     const out = tempDir();
-    const load = spawnCli(['load', `ws://127.0.0.1:${echo.port}/`, '--clients', '200', '--rate', '5', '--duration', '3s', '--warmup', '1s', '--grace', '1s', '--out', out, '--json']);
+    const load = spawnCli([
+      'load',
+      `ws://127.0.0.1:${echo.port}/`,
+      '--clients',
+      '200',
+      '--rate',
+      '5',
+      '--duration',
+      '3s',
+      '--warmup',
+      '1s',
+      '--grace',
+      '1s',
+      '--out',
+      out,
+      '--json',
+    ]);
     const exit = await load.exited;
     const doc = JSON.parse(load.stdout()) as ResultDocument;
     assertContract(doc);
@@ -88,7 +125,24 @@ describe('wsbench load against real servers', { timeout: 120_000 }, () => {
     // 50 clients × 20 msg/s; the server blocks its loop for 500 ms about 2 s after the first message.
     const echo = await startEchoServer(['--stall-after-ms', '2200', '--stall-ms', '500']);
     const out = tempDir();
-    const load = spawnCli(['load', `ws://127.0.0.1:${echo.port}/`, '--clients', '50', '--rate', '20', '--duration', '4s', '--warmup', '1s', '--grace', '1s', '--threads', '1', '--out', out]);
+    const load = spawnCli([
+      'load',
+      `ws://127.0.0.1:${echo.port}/`,
+      '--clients',
+      '50',
+      '--rate',
+      '20',
+      '--duration',
+      '4s',
+      '--warmup',
+      '1s',
+      '--grace',
+      '1s',
+      '--threads',
+      '1',
+      '--out',
+      out,
+    ]);
     await load.exited;
     const { doc } = readRun(out);
     const s = doc.summary;
@@ -96,7 +150,7 @@ describe('wsbench load against real servers', { timeout: 120_000 }, () => {
     assert.ok(s.rttUs.p99 >= 250_000, `corrected p99 ${s.rttUs.p99} µs should reflect the 500 ms stall`);
     assert.ok(s.rttUs.max >= 400_000, `corrected max ${s.rttUs.max} µs`);
     assert.ok(s.rttRawUs.p50 < 100_000, `raw p50 ${s.rttRawUs.p50} µs stays low`);
-    assert.ok(s.sendLagUs.p99 < s.rttUs.p99, 'the client kept its schedule: the stall is the server\'s');
+    assert.ok(s.sendLagUs.p99 < s.rttUs.p99, "the client kept its schedule: the stall is the server's");
     await echo.stop();
   });
 
@@ -104,7 +158,24 @@ describe('wsbench load against real servers', { timeout: 120_000 }, () => {
     const echo = await startEchoServer();
     const out = tempDir();
     // 2 000 clients × 100 msg/s = 200 000 msg/s on one thread: far beyond what one thread can send.
-    const load = spawnCli(['load', `ws://127.0.0.1:${echo.port}/`, '--clients', '2000', '--rate', '100', '--duration', '3s', '--warmup', '1s', '--grace', '1s', '--threads', '1', '--out', out]);
+    const load = spawnCli([
+      'load',
+      `ws://127.0.0.1:${echo.port}/`,
+      '--clients',
+      '2000',
+      '--rate',
+      '100',
+      '--duration',
+      '3s',
+      '--warmup',
+      '1s',
+      '--grace',
+      '1s',
+      '--threads',
+      '1',
+      '--out',
+      out,
+    ]);
     const exit = await load.exited;
     const { doc } = readRun(out);
     assert.equal(doc.summary.verdict, 'client-saturated', JSON.stringify(doc.summary.verdictReasons));

@@ -88,11 +88,25 @@ describe('the npm package', { timeout: 180_000 }, () => {
     assert.equal(pack.code, 0, `npm pack failed:\n${pack.stderr}`);
     const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
     const shipped = info.files.map((f) => f.path);
-    for (const f of ['LICENSE', 'README.md', 'package.json', 'bin/wsbench.js', 'dist/src/cli/main.js', 'bench-profiles/smoke.json', 'servers/bun-pong.ts']) {
+    // src/contract ships as TypeScript: the Bun and Deno servers import it.
+    for (const f of [
+      'LICENSE',
+      'README.md',
+      'package.json',
+      'bin/wsbench.js',
+      'dist/src/cli/main.js',
+      'bench-profiles/smoke.json',
+      'servers/bun-pong.ts',
+      'src/contract/pong.ts',
+    ]) {
       assert.ok(shipped.includes(f), `the tarball ships ${f}`);
     }
     assert.ok(!shipped.includes('dist/src/stale-module.js'), 'a stale module in dist/ is not shipped');
-    assert.deepEqual(shipped.filter((f) => /^(dist\/(test|bench)|test|src|scripts|\.github)\//.test(f)), [], 'no tests, sources or CI files');
+    assert.deepEqual(
+      shipped.filter((f) => /^(dist\/(test|bench)|test|src|scripts|\.github)\//.test(f) && !f.startsWith('src/contract/')),
+      [],
+      'no tests, sources (but the contract) or CI files',
+    );
 
     const app = path.join(temp, 'app');
     mkdirSync(app);
@@ -101,7 +115,7 @@ describe('the npm package', { timeout: 180_000 }, () => {
 
     const version = await run('npx', ['wsbench', '--version'], app, 30_000);
     assert.equal(version.code, 0, version.stderr);
-    assert.equal(version.stdout.trim(), JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version);
+    assert.equal(version.stdout.trim(), (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version);
 
     // The installed bin directly (not through npx), so the pid we stop is the server's.
     const bin = path.join(app, 'node_modules', '.bin', 'wsbench');
@@ -128,7 +142,12 @@ describe('the npm package', { timeout: 180_000 }, () => {
       server.on('exit', () => reject(new Error(`serve exited:\n${serverOut}`)));
     });
 
-    const load = await run(bin, ['load', url, '--clients', '10', '--rate', '2', '--duration', '1s', '--warmup', '1s', '--server-pid', String(server.pid), '--json'], app, 60_000);
+    const load = await run(
+      bin,
+      ['load', url, '--clients', '10', '--rate', '2', '--duration', '1s', '--warmup', '1s', '--server-pid', String(server.pid), '--json'],
+      app,
+      60_000,
+    );
     assert.equal(load.code, 0, `load failed:\n${load.stderr}`);
     const result = JSON.parse(load.stdout) as { summary: { verdict: string; connections: { established: number } } };
     assert.equal(result.summary.verdict, 'valid');

@@ -4,6 +4,7 @@
  * child process on port 0. Bun and Deno are skipped, with the reason, when no binary is found.
  * No timing assertions: every wait is for an event with a generous timeout.
  */
+import { readyLine } from '../../src/contract/ready.js';
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -39,8 +40,7 @@ function skipReason(runtime: Runtime): string | undefined {
   }
 }
 
-
-async function withClient<R>(open: Promise<Client>, fn: (c: Client) => Promise<R>): Promise<R> {
+async function withClient<R>(open: Promise<Client>, fn: (c: Client) => R | Promise<R>): Promise<R> {
   const c = await open;
   try {
     return await fn(c);
@@ -59,9 +59,18 @@ for (const runtime of RUNTIMES) {
       const server = useServer(['--runtime', runtime]);
       const url = (p = '/') => `ws://127.0.0.1:${server().port}${p}`;
 
-      it('prints the listening line with the runtime pid and one worker', T, () => {
+      it('announces readiness (--ready-json) with the runtime pid and one worker, as the contract says', T, () => {
         assert.equal(server().workers, 1);
-        assert.match(server().child.stdout(), /^wsbench serve listening on ws:\/\/127\.0\.0\.1:\d+\/ \(pid \d+, 1 worker\(s\), mode pong\)\n$/);
+        const r = server().ready;
+        assert.deepEqual(
+          { ...r, port: 0, pid: 0 },
+          { event: 'listening', url: `ws://127.0.0.1:${r.port}/`, port: 0, pid: 0, workers: 1, runtime, mode: 'pong', format: 'plain' },
+        );
+        assert.equal(
+          readyLine(r, false),
+          `wsbench serve listening on ws://127.0.0.1:${r.port}/ (pid ${r.pid}, 1 worker(s), mode pong)\n`,
+          'the sentence people read',
+        );
         if (runtime === 'node') assert.equal(server().pid, server().child.pid);
         else assert.notEqual(server().pid, server().child.pid, 'the runtime server is a child of the CLI');
       });
@@ -137,8 +146,8 @@ for (const runtime of RUNTIMES) {
         await reader.closed;
       });
 
-      it('picks the first subprotocol in the client\'s offer order that it supports', T, async () => {
-        await withClient(connect(url(), ['superchat', 'chat']), async (c) => {
+      it("picks the first subprotocol in the client's offer order that it supports", T, async () => {
+        await withClient(connect(url(), ['superchat', 'chat']), (c) => {
           assert.equal(c.upgrade.headers['sec-websocket-protocol'], 'superchat');
         });
         for (const offer of ['superchat, chat', 'superchat,chat', 'mqtt, chat']) {
@@ -170,7 +179,13 @@ for (const runtime of RUNTIMES) {
           const m = await getMetrics(server().port);
           assert.equal(m.status, 200);
           assert.match(m.contentType, /^text\/plain/);
-          for (const name of ['wsbench_connections_current', 'wsbench_connections_total', 'wsbench_messages_received_total', 'wsbench_messages_sent_total', 'process_resident_memory_bytes']) {
+          for (const name of [
+            'wsbench_connections_current',
+            'wsbench_connections_total',
+            'wsbench_messages_received_total',
+            'wsbench_messages_sent_total',
+            'process_resident_memory_bytes',
+          ]) {
             assert.ok(m.metrics.has(name), `${name} missing from:\n${m.text}`);
           }
           assert.ok(m.metrics.get('wsbench_connections_current')! >= 1);
@@ -191,7 +206,8 @@ for (const runtime of RUNTIMES) {
       const url = (p = '/echo') => `ws://127.0.0.1:${server().port}${p}`;
 
       it('prints mode echo and passes the conformance check as an echo server', T, async () => {
-        assert.match(server().child.stdout(), /listening on ws:\/\/127\.0\.0\.1:\d+\/echo \(pid \d+, 1 worker\(s\), mode echo\)/);
+        assert.equal(server().ready.mode, 'echo');
+        assert.equal(server().ready.url, `ws://127.0.0.1:${server().port}/echo`);
         const report = await runConformance(url());
         assert.ok(report.ok, JSON.stringify(report.checks, null, 2));
         assert.equal(report.replyStyle, 'echo');
@@ -233,7 +249,10 @@ for (const runtime of RUNTIMES) {
         const p = spawnCli(['serve', '--runtime', runtime, '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn']);
         const exit = await p.exited;
         assert.equal(exit.code, EXIT.ENVIRONMENT, `stderr:\n${p.stderr()}`);
-        assert.equal(p.stderr(), `wsbench: port ${port} on 127.0.0.1 is already in use [WSB_ERR_PORT_IN_USE]\n  hint: stop the other server or choose another --port (0 picks a free one)\n`);
+        assert.equal(
+          p.stderr(),
+          `wsbench: port ${port} on 127.0.0.1 is already in use [WSB_ERR_PORT_IN_USE]\n  hint: stop the other server or choose another --port (0 picks a free one)\n`,
+        );
         assert.equal(p.stdout(), '');
       } finally {
         await new Promise((resolve) => blocker.close(resolve));
@@ -294,13 +313,20 @@ describe('serve --runtime: usage errors', SUITE, () => {
         [['--cert', 'c.pem', '--key', 'k.pem'], '--cert'],
       ];
       for (const [flags, name] of cases) {
-        await expectUsageError(['--runtime', runtime, ...flags], new RegExp(`wsbench: ${name} is not supported with --runtime ${runtime} \\[WSB_ERR_USAGE\\]\\n  hint: `));
+        await expectUsageError(
+          ['--runtime', runtime, ...flags],
+          new RegExp(`wsbench: ${name} is not supported with --runtime ${runtime} \\[WSB_ERR_USAGE\\]\\n  hint: `),
+        );
       }
     });
 
     it(`${runtime}: a WSBENCH_${runtime.toUpperCase()} that is not a binary exits 2 with a hint`, T, async () => {
       const env = { [`WSBENCH_${runtime.toUpperCase()}`]: path.join(os.tmpdir(), 'wsbench-no-such-runtime') };
-      await expectUsageError(['--runtime', runtime], new RegExp(`is not an executable file \\[WSB_ERR_USAGE\\]\\n  hint: .*npm install --save-dev ${runtime}`), env);
+      await expectUsageError(
+        ['--runtime', runtime],
+        new RegExp(`is not an executable file \\[WSB_ERR_USAGE\\]\\n  hint: .*npm install --save-dev ${runtime}`),
+        env,
+      );
     });
   }
 });

@@ -25,10 +25,14 @@ async function metric(port: number, key: string): Promise<number> {
 }
 
 async function waitForMetric(port: number, key: string, ok: (v: number) => boolean, timeoutMs = 30_000): Promise<Metrics> {
-  return waitFor(`${key} in /metrics`, async () => {
-    const { metrics } = await getMetrics(port);
-    return ok(metrics.get(key) ?? 0) && metrics;
-  }, timeoutMs);
+  return waitFor(
+    `${key} in /metrics`,
+    async () => {
+      const { metrics } = await getMetrics(port);
+      return ok(metrics.get(key) ?? 0) && metrics;
+    },
+    timeoutMs,
+  );
 }
 
 async function withServer<R>(args: string[], fn: (srv: StartedServer) => Promise<R>): Promise<R> {
@@ -87,7 +91,7 @@ describe('serve --max-send-buffer: clients that never read their replies', SUITE
         assert.ok(rss < 300 * 1024 * 1024, `server RSS ${Math.round(rss / 2 ** 20)} MB`);
         assert.ok(
           clients.every((c) => c.written() < 400),
-          `a client wrote all its frames, so the server kept reading: ${clients.map((c) => c.written())}`,
+          `a client wrote all its frames, so the server kept reading: ${clients.map((c) => c.written()).join(',')}`,
         );
       } finally {
         for (const c of clients) c.stop();
@@ -204,12 +208,16 @@ describe('serve: plain HTTP answers honour the request and are counted', SUITE, 
     await withServer([], async (srv) => {
       for (const request of ['GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 'GET / HTTP/1.0\r\nHost: x\r\n\r\n']) {
         const s = rawSocket(srv.port, request);
-        await waitFor('the 426 header block', async () => s.received().includes('\r\n\r\n'));
+        await waitFor('the 426 header block', () => Promise.resolve(s.received().includes('\r\n\r\n')));
         const head = s.received().split('\r\n\r\n')[0];
         assert.match(head, /^HTTP\/1\.1 426 /);
         assert.match(head, /^Upgrade: websocket$/im);
-        const connection = /^Connection: (.*)$/im.exec(head)?.[1].toLowerCase().split(/\s*,\s*/) ?? [];
-        assert.ok(connection.includes('close') && connection.includes('upgrade'), `Connection: ${connection}`);
+        const connection =
+          /^Connection: (.*)$/im
+            .exec(head)?.[1]
+            .toLowerCase()
+            .split(/\s*,\s*/) ?? [];
+        assert.ok(connection.includes('close') && connection.includes('upgrade'), `Connection: ${connection.join(', ')}`);
         assert.ok(await settlesWithin(s.closed, 10_000), 'the server kept the socket open');
       }
       // Keep-alive clients keep theirs (fetch reuses the connection).

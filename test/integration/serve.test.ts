@@ -23,7 +23,6 @@ const HOOK = { timeout: 30_000 };
 
 after(() => killAll(), HOOK);
 
-
 /** Raw upgrade that must succeed; returns a frame reader already past the greeting (pong mode). */
 async function openRaw(port: number, urlPath = '/', skipGreeting = true): Promise<FrameReader> {
   const r = await rawUpgrade(port, urlPath);
@@ -43,7 +42,7 @@ async function expectClose(reader: FrameReader, code: number): Promise<void> {
   await reader.closed;
 }
 
-async function withClients<R>(clients: Promise<Client>[], fn: (cs: Client[]) => Promise<R>): Promise<R> {
+async function withClients<R>(clients: Promise<Client>[], fn: (cs: Client[]) => R | Promise<R>): Promise<R> {
   const cs = await Promise.all(clients);
   try {
     return await fn(cs);
@@ -136,7 +135,7 @@ describe('serve: the Pong protocol (default flags)', SUITE, () => {
   });
 
   it('picks the first subprotocol the client offers that it supports', T, async () => {
-    await withClients([connect(url(), ['superchat', 'chat'])], async ([c]) => {
+    await withClients([connect(url(), ['superchat', 'chat'])], ([c]) => {
       assert.equal(c.ws.protocol, 'superchat');
       assert.equal(c.upgrade.headers['sec-websocket-protocol'], 'superchat');
     });
@@ -290,10 +289,7 @@ describe('serve: bad input gets its standard answer and the server stays up', SU
     const r = await rawUpgrade(port(), '/', { 'Sec-WebSocket-Version': '12' });
     r.socket.destroy();
     assert.equal(r.status, 426, r.statusLine);
-    assert.ok(
-      (r.headers['sec-websocket-version'] ?? '').split(/\s*,\s*/).includes('13'),
-      `sec-websocket-version: ${r.headers['sec-websocket-version']}`,
-    );
+    assert.ok((r.headers['sec-websocket-version'] ?? '').split(/\s*,\s*/).includes('13'), `sec-websocket-version: ${r.headers['sec-websocket-version']}`);
   });
 
   it('answers an upgrade without Sec-WebSocket-Key with 400', T, async () => {
@@ -458,9 +454,12 @@ describe('serve --workers 2', SUITE, () => {
       for (let i = 0; i < 10; i++) clients.push(await connect(url));
       const pids = clients.map((c) => Number(c.upgrade.headers['x-wsbench-pid']));
       for (const c of clients) assert.equal((await c.nextMessage()).text, 'Hello Client, you connected to /');
-      assert.ok(pids.every((p) => Number.isInteger(p) && p > 0), `x-wsbench-pid: ${pids}`);
-      assert.ok(!pids.includes(srv.pid), `a connection was served by the primary (${srv.pid}): ${pids}`);
-      assert.ok(new Set(pids).size >= 2, `all connections on one worker: ${pids}`);
+      assert.ok(
+        pids.every((p) => Number.isInteger(p) && p > 0),
+        `x-wsbench-pid: ${pids.join(',')}`,
+      );
+      assert.ok(!pids.includes(srv.pid), `a connection was served by the primary (${srv.pid}): ${pids.join(',')}`);
+      assert.ok(new Set(pids).size >= 2, `all connections on one worker: ${pids.join(',')}`);
 
       const h = await getHealthz(srv.port);
       assert.equal(h.status, 200);
@@ -485,33 +484,29 @@ describe('serve --workers 2', SUITE, () => {
 describe('serve --workers 2 --max-connections (whole-server limit)', SUITE, () => {
   const server = useServer(['--workers', '2', '--max-connections', '3']);
 
-  it(
-    'accepts exactly 3 connections over both workers, and 2 more once 2 have closed',
-    T,
-    async () => {
-      const url = `ws://127.0.0.1:${server().port}/`;
-      const clients: Client[] = [];
-      try {
-        for (let i = 0; i < 3; i++) clients.push(await connect(url));
-        const fourth = await connect(url).then(
-          (c) => c,
-          (err: Error & { statusCode?: number }) => err,
-        );
-        if (!(fourth instanceof Error)) {
-          clients.push(fourth);
-          assert.fail('a 4th connection was accepted over --max-connections 3');
-        }
-        assert.equal(fourth.statusCode, 503);
-        // Whichever workers held the closed ones, the server is below its limit again.
-        for (const gone of clients.splice(0, 2)) await closeClient(gone);
-        await waitFor('the server to see the closes', async () => (await getHealthz(server().port)).body.connections === 1);
-        clients.push(await connect(url));
-        clients.push(await connect(url));
-      } finally {
-        await Promise.all(clients.map((c) => closeClient(c)));
+  it('accepts exactly 3 connections over both workers, and 2 more once 2 have closed', T, async () => {
+    const url = `ws://127.0.0.1:${server().port}/`;
+    const clients: Client[] = [];
+    try {
+      for (let i = 0; i < 3; i++) clients.push(await connect(url));
+      const fourth = await connect(url).then(
+        (c) => c,
+        (err: Error & { statusCode?: number }) => err,
+      );
+      if (!(fourth instanceof Error)) {
+        clients.push(fourth);
+        assert.fail('a 4th connection was accepted over --max-connections 3');
       }
-    },
-  );
+      assert.equal(fourth.statusCode, 503);
+      // Whichever workers held the closed ones, the server is below its limit again.
+      for (const gone of clients.splice(0, 2)) await closeClient(gone);
+      await waitFor('the server to see the closes', async () => (await getHealthz(server().port)).body.connections === 1);
+      clients.push(await connect(url));
+      clients.push(await connect(url));
+    } finally {
+      await Promise.all(clients.map((c) => closeClient(c)));
+    }
+  });
 });
 
 describe('serve --ping-interval 200ms', SUITE, () => {
@@ -537,7 +532,7 @@ describe('serve --ping-interval 200ms', SUITE, () => {
       })();
       await reader.closed;
       await drained;
-      assert.ok(opcodes.includes(OPCODE.PING), `the silent peer was pinged (saw opcodes ${opcodes})`);
+      assert.ok(opcodes.includes(OPCODE.PING), `the silent peer was pinged (saw opcodes ${opcodes.join(',')})`);
       assert.ok(!opcodes.includes(OPCODE.CLOSE), 'a dead peer is terminated, not sent a close handshake');
 
       // Two more ping rounds after the silent peer was cut: the answering client passed a check.

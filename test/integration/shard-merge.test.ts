@@ -5,7 +5,7 @@ import path from 'node:path';
 import { spawnCli, startServe, killAll, type StartedServer } from '../helpers/cli.js';
 import { readRun, tempDir } from '../helpers/results.js';
 import { mergeEncoded, summarize } from '../../src/metrics/histograms.js';
-import type { ResultDocument } from '../../src/report/result-schema.js';
+import type { ResultDocument } from '../../src/contract/result.js';
 
 after(killAll);
 
@@ -32,7 +32,12 @@ describe('sharded load and exact merge', { timeout: 180_000 }, () => {
       assert.equal(exit.code, 0, s.p.stderr());
       const run = readRun(s.out);
       shardDocs.push(run.doc);
-      shardFiles.push(path.join(s.out, run.files.find((f) => f.endsWith('.json'))!));
+      shardFiles.push(
+        path.join(
+          s.out,
+          run.files.find((f) => f.endsWith('.json'))!,
+        ),
+      );
     }
     const wholeOut = tempDir('wsb-whole-');
     const w = spawnCli(['load', url, ...RUN, '--out', wholeOut]);
@@ -45,7 +50,14 @@ describe('sharded load and exact merge', { timeout: 180_000 }, () => {
   });
 
   it('each shard runs its own third, marked with its shard', () => {
-    assert.deepEqual(shardDocs.map((d) => d.config.shard), [{ index: 0, count: 3 }, { index: 1, count: 3 }, { index: 2, count: 3 }]);
+    assert.deepEqual(
+      shardDocs.map((d) => d.config.shard),
+      [
+        { index: 0, count: 3 },
+        { index: 1, count: 3 },
+        { index: 2, count: 3 },
+      ],
+    );
     for (const d of shardDocs) {
       assert.equal(d.summary.connections.target, 30);
       assert.equal(d.summary.connections.established, 30);
@@ -64,18 +76,27 @@ describe('sharded load and exact merge', { timeout: 180_000 }, () => {
     assert.equal(merged.summary.connections.established, whole.summary.connections.established);
     assert.equal(merged.summary.messages.sent, whole.summary.messages.sent);
     assert.equal(merged.summary.messages.received, merged.summary.messages.sent - merged.summary.messages.lost);
-    assert.equal(merged.summary.messages.sent, shardDocs.reduce((n, d) => n + d.summary.messages.sent, 0));
+    assert.equal(
+      merged.summary.messages.sent,
+      shardDocs.reduce((n, d) => n + d.summary.messages.sent, 0),
+    );
     // Exact: the union's histogram, built here from the shards' own encoded histograms.
     const union = mergeEncoded(shardDocs.map((d) => d.histograms.rttUs));
     assert.deepEqual(merged.summary.rttUs, summarize(union));
-    assert.equal(merged.summary.rttUs.count, shardDocs.reduce((n, d) => n + d.summary.rttUs.count, 0));
+    assert.equal(
+      merged.summary.rttUs.count,
+      shardDocs.reduce((n, d) => n + d.summary.rttUs.count, 0),
+    );
     const raw = mergeEncoded(shardDocs.map((d) => d.histograms.rttRawUs));
     assert.deepEqual(merged.summary.rttRawUs, summarize(raw));
     assert.ok(merged.series.length > 0);
-    assert.ok(merged.series.some((e) => e.connected === 90), 'series aligned by time: all 90 connected in the same second');
+    assert.ok(
+      merged.series.some((e) => e.connected === 90),
+      'series aligned by time: all 90 connected in the same second',
+    );
     const json = spawnCli(['merge', ...shardFiles, '--json']);
     assert.equal((await json.exited).code, 0);
-    assert.deepEqual(JSON.parse(json.stdout()).summary, merged.summary);
+    assert.deepEqual((JSON.parse(json.stdout()) as ResultDocument).summary, merged.summary);
   });
 
   it('rejects missing, duplicated and foreign shards', async () => {

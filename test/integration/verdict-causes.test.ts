@@ -15,7 +15,24 @@ describe('the verdict names the right culprit', { timeout: 120_000 }, () => {
   it('a server killed (SIGKILL) mid-window makes the run target-errors, not client-saturated (exit 6)', { timeout: 60_000 }, async () => {
     const server = await startServe(['--mode', 'echo']);
     const out = tempDir();
-    const load = spawnCli(['load', `ws://127.0.0.1:${server.port}/`, '--clients', '500', '--rate', '2', '--duration', '6s', '--warmup', '1s', '--grace', '1s', '--out', out, '--log-level', 'info']);
+    const load = spawnCli([
+      'load',
+      `ws://127.0.0.1:${server.port}/`,
+      '--clients',
+      '500',
+      '--rate',
+      '2',
+      '--duration',
+      '6s',
+      '--warmup',
+      '1s',
+      '--grace',
+      '1s',
+      '--out',
+      out,
+      '--log-level',
+      'info',
+    ]);
     await load.waitForStderr(/connect ramp done/, 30_000);
     await sleep(1000 + 3000); // warm-up, then 3 s into the window
     await server.stop('SIGKILL');
@@ -25,13 +42,33 @@ describe('the verdict names the right culprit', { timeout: 120_000 }, () => {
     assert.equal(s.verdict, 'target-errors', s.verdictReasons.join('; '));
     assert.equal(exit.code, 6, load.stderr());
     assert.ok(Object.keys(s.unexpectedClosesByCode).length > 0, 'the target closed the connections');
-    assert.ok(s.verdictReasons.some((r) => /the target failed during the run: client saturation was judged on the \d+ s of the window before/.test(r)), s.verdictReasons.join('; '));
+    assert.ok(
+      s.verdictReasons.some((r) => /the target failed during the run: client saturation was judged on the \d+ s of the window before/.test(r)),
+      s.verdictReasons.join('; '),
+    );
   });
 
   it('a load generator stopped (SIGSTOP) for 1.5 s mid-window is client-saturated (exit 5)', { timeout: 60_000 }, async () => {
     const server = await startServe(['--mode', 'echo']);
     const out = tempDir();
-    const load = spawnCli(['load', `ws://127.0.0.1:${server.port}/`, '--clients', '200', '--rate', '5', '--duration', '5s', '--warmup', '1s', '--grace', '1s', '--out', out, '--log-level', 'info']);
+    const load = spawnCli([
+      'load',
+      `ws://127.0.0.1:${server.port}/`,
+      '--clients',
+      '200',
+      '--rate',
+      '5',
+      '--duration',
+      '5s',
+      '--warmup',
+      '1s',
+      '--grace',
+      '1s',
+      '--out',
+      out,
+      '--log-level',
+      'info',
+    ]);
     await load.waitForStderr(/connect ramp done/, 30_000);
     await sleep(1000 + 1500);
     process.kill(load.pid, 'SIGSTOP');

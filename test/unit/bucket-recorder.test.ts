@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BucketRecorder } from '../../src/metrics/bucket-recorder.js';
-import { createHistogram, encodeHistogram, mergeValueCounts, recordUs, summarize } from '../../src/metrics/histograms.js';
+import { createHistogram, encodeHistogram, mergeValueCounts, summarize } from '../../src/metrics/histograms.js';
 
 /** Deterministic values over every HdrHistogram bucket a run can meet, edges included. */
 function sampleValues(): number[] {
@@ -14,13 +14,13 @@ function sampleValues(): number[] {
   return values;
 }
 
-describe('bucket recorder (the workers\' recording hot path)', { timeout: 10_000 }, () => {
+describe("bucket recorder (the workers' recording hot path)", { timeout: 10_000 }, () => {
   it('ships counts that rebuild exactly the HdrHistogram recorded directly', () => {
     const rec = new BucketRecorder();
     const direct = createHistogram();
     for (const v of sampleValues()) {
       rec.record(v);
-      recordUs(direct, v);
+      direct.recordValue(Math.round(v));
     }
     const rebuilt = mergeValueCounts([rec.valueCounts()]);
     assert.equal(rec.count, direct.totalCount);
@@ -34,7 +34,7 @@ describe('bucket recorder (the workers\' recording hot path)', { timeout: 10_000
     const union = createHistogram();
     for (const [i, v] of sampleValues().entries()) {
       (i % 3 ? a : b).record(v);
-      recordUs(union, v);
+      union.recordValue(Math.round(v));
     }
     assert.equal(encodeHistogram(mergeValueCounts([a.valueCounts(), b.valueCounts()])), encodeHistogram(union));
 

@@ -42,7 +42,7 @@ describe('capacity search', () => {
     assert.equal(down.s.answer().kind, 'below-from');
   });
 
-  it('a client-limited step ends the search and is never reported as the server\'s capacity', () => {
+  it("a client-limited step ends the search and is never reported as the server's capacity", () => {
     const { tried, s } = search(X2, 50_000, 20_000);
     assert.equal(tried.at(-1), 32_000);
     const a = s.answer();

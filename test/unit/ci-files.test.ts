@@ -136,9 +136,12 @@ describe('CI example and container files', { timeout: 20_000 }, () => {
     assert.match(text, /^HEALTHCHECK /m);
     assert.match(text, /^ENTRYPOINT \["\/usr\/bin\/tini", "--", "wsbench"\]$/m);
     assert.match(text, /^CMD \["serve", "--port", "8080"\]$/m);
-    const ignored = read('.dockerignore').split('\n').map((l) => l.trim());
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
     for (const p of ['.git', 'node_modules', 'dist', 'results', '*.log']) assert.ok(ignored.includes(p), `.dockerignore has ${p}`);
     // Everything the Dockerfile copies must survive .dockerignore.
-    for (const m of text.matchAll(/^COPY (?!--from)(.*) \S+$/gm)) for (const src of m[1].split(/\s+/)) assert.ok(!ignored.includes(src), `${src} is copied and not ignored`);
+    for (const m of text.matchAll(/^COPY (?!--from)(.*) \S+$/gm))
+      for (const src of m[1].split(/\s+/)) assert.ok(!ignored.includes(src), `${src} is copied and not ignored`);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeClientFrame, FrameError, OP, ServerFrameParser } from '../../src/protocol/frames.js';
+import { encodeClientFrame, FrameError, OP, ServerFrameParser } from '../../src/client/frames.js';
 import { encodeFrame } from '../helpers/raw-ws.js';
 
 function unmask(frame: Buffer): { fin: boolean; opcode: number; key: Buffer; payload: Buffer; headerLen: number } {
@@ -8,8 +8,13 @@ function unmask(frame: Buffer): { fin: boolean; opcode: number; key: Buffer; pay
   assert.ok(masked, 'client frames are always masked');
   let len = frame[1] & 0x7f;
   let at = 2;
-  if (len === 126) (len = frame.readUInt16BE(2)), (at = 4);
-  else if (len === 127) (len = Number(frame.readBigUInt64BE(2))), (at = 10);
+  if (len === 126) {
+    len = frame.readUInt16BE(2);
+    at = 4;
+  } else if (len === 127) {
+    len = Number(frame.readBigUInt64BE(2));
+    at = 10;
+  }
   const key = frame.subarray(at, at + 4);
   const payload = Buffer.from(frame.subarray(at + 4, at + 4 + len).map((b, i) => b ^ key[i & 3]));
   assert.equal(frame.length, at + 4 + len);
@@ -26,7 +31,15 @@ function collect(parser: ServerFrameParser, chunks: Buffer[]): { fin: boolean; o
 describe('lean client framing (RFC 6455 §5)', { timeout: 10_000 }, () => {
   it('encodes every length class, masked with a fresh non-zero key per frame', () => {
     const keys = new Set<string>();
-    for (const [len, headerLen] of [[0, 2], [1, 2], [125, 2], [126, 4], [65535, 4], [65536, 10], [70000, 10]]) {
+    for (const [len, headerLen] of [
+      [0, 2],
+      [1, 2],
+      [125, 2],
+      [126, 4],
+      [65535, 4],
+      [65536, 10],
+      [70000, 10],
+    ]) {
       const payload = Buffer.alloc(len, 0x61);
       const f = unmask(encodeClientFrame(OP.TEXT, payload));
       assert.equal(f.headerLen, headerLen, `length ${len}`);
@@ -44,12 +57,21 @@ describe('lean client framing (RFC 6455 §5)', { timeout: 10_000 }, () => {
     const payloads = [0, 5, 125, 126, 65535, 65536].map((n) => Buffer.alloc(n, 0x62));
     const wire = Buffer.concat(payloads.map((p) => encodeFrame({ opcode: OP.BINARY, payload: p, mask: false })));
     const whole = collect(new ServerFrameParser(1 << 20), [wire]);
-    assert.deepEqual(whole.map((f) => f.payload.length), [0, 5, 125, 126, 65535, 65536]);
+    assert.deepEqual(
+      whole.map((f) => f.payload.length),
+      [0, 5, 125, 126, 65535, 65536],
+    );
     const bytes = [];
     for (let i = 0; i < wire.length; i += 997) bytes.push(wire.subarray(i, i + 997));
     const split = collect(new ServerFrameParser(1 << 20), bytes);
-    assert.deepEqual(split.map((f) => f.payload.length), [0, 5, 125, 126, 65535, 65536]);
-    const one = collect(new ServerFrameParser(1 << 20), [...encodeFrame({ opcode: OP.TEXT, payload: 'héllo', mask: false })].map((b) => Buffer.from([b])));
+    assert.deepEqual(
+      split.map((f) => f.payload.length),
+      [0, 5, 125, 126, 65535, 65536],
+    );
+    const one = collect(
+      new ServerFrameParser(1 << 20),
+      [...encodeFrame({ opcode: OP.TEXT, payload: 'héllo', mask: false })].map((b) => Buffer.from([b])),
+    );
     assert.equal(one[0].payload.toString(), 'héllo');
   });
 
@@ -78,7 +100,14 @@ describe('lean client framing (RFC 6455 §5)', { timeout: 10_000 }, () => {
       encodeFrame({ fin: true, opcode: OP.CONTINUATION, payload: 'lo', mask: false }),
     ]);
     const frames = collect(new ServerFrameParser(1024), [wire]);
-    assert.deepEqual(frames.map((f) => [f.fin, f.opcode, f.payload.toString()]), [[false, OP.TEXT, 'Hel'], [true, OP.PING, 'p'], [true, OP.CONTINUATION, 'lo']]);
+    assert.deepEqual(
+      frames.map((f) => [f.fin, f.opcode, f.payload.toString()]),
+      [
+        [false, OP.TEXT, 'Hel'],
+        [true, OP.PING, 'p'],
+        [true, OP.CONTINUATION, 'lo'],
+      ],
+    );
   });
 
   it('fails the connection with the RFC close code for bad frames', () => {
@@ -92,7 +121,10 @@ describe('lean client framing (RFC 6455 §5)', { timeout: 10_000 }, () => {
       [encodeFrame({ opcode: OP.BINARY, payload: Buffer.alloc(2000), mask: false }), 1009, /exceeds/],
     ];
     for (const [wire, code, re] of cases) {
-      assert.throws(() => collect(new ServerFrameParser(1024), [wire]), (err: unknown) => err instanceof FrameError && err.closeCode === code && re.test(err.message));
+      assert.throws(
+        () => collect(new ServerFrameParser(1024), [wire]),
+        (err: unknown) => err instanceof FrameError && err.closeCode === code && re.test(err.message),
+      );
     }
   });
 });

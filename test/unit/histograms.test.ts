@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHistogram, encodeHistogram, mergeEncoded, recordUs, summarize, decodeHistogram } from '../../src/metrics/histograms.js';
+import { createHistogram, encodeHistogram, mergeEncoded, summarize, decodeHistogram } from '../../src/metrics/histograms.js';
 
 describe('histograms', { timeout: 10_000 }, () => {
   it('merging encoded histograms equals recording the union of samples', () => {
@@ -9,8 +9,8 @@ describe('histograms', { timeout: 10_000 }, () => {
     const union = createHistogram();
     for (let i = 1; i <= 5000; i++) {
       const v = (i * 7919) % 100_000;
-      recordUs(i % 2 ? a : b, v);
-      recordUs(union, v);
+      (i % 2 ? a : b).recordValue(Math.round(v));
+      union.recordValue(Math.round(v));
     }
     const merged = mergeEncoded([encodeHistogram(a), encodeHistogram(b)]);
     // Results are always summarized from encoded histograms (max and min at bucket resolution).
@@ -20,8 +20,8 @@ describe('histograms', { timeout: 10_000 }, () => {
 
   it('keeps microsecond resolution (no float-ms truncation)', () => {
     const h = createHistogram();
-    recordUs(h, 150);
-    recordUs(h, 250);
+    h.recordValue(Math.round(150));
+    h.recordValue(Math.round(250));
     const back = decodeHistogram(encodeHistogram(h));
     assert.equal(summarize(back).min, 150);
     assert.equal(summarize(back).count, 2);

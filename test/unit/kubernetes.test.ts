@@ -10,14 +10,16 @@ import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClai
 import { REPO_ROOT } from '../helpers/cli.js';
 
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
-  'apps/v1/Deployment': Deployment as never,
-  'batch/v1/Job': Job as never,
-  'v1/Service': Service as never,
-  'v1/PersistentVolumeClaim': PersistentVolumeClaim as never,
+  'apps/v1/Deployment': Deployment,
+  'batch/v1/Job': Job,
+  'v1/Service': Service,
+  'v1/PersistentVolumeClaim': PersistentVolumeClaim,
 };
 
 function load(file: string): { apiVersion: string; kind: string; metadata: { name: string }; spec: Record<string, unknown> }[] {
-  return parseAllDocuments(readFileSync(path.join(REPO_ROOT, 'deploy/kubernetes', file), 'utf8')).map((d) => d.toJSON());
+  return parseAllDocuments(readFileSync(path.join(REPO_ROOT, 'deploy/kubernetes', file), 'utf8')).map(
+    (d) => d.toJSON() as { apiVersion: string; kind: string; metadata: { name: string }; spec: Record<string, unknown> },
+  );
 }
 
 describe('deploy/kubernetes manifests', { timeout: 20_000 }, () => {
@@ -33,7 +35,12 @@ describe('deploy/kubernetes manifests', { timeout: 20_000 }, () => {
 
   it('the load is an Indexed Job whose pods run their shard with a shared start and a shared results volume', () => {
     const job = load('load-job.yaml').find((o) => o.kind === 'Job')!;
-    const spec = job.spec as { completionMode: string; completions: number; parallelism: number; template: { spec: { containers: { args: string[]; volumeMounts: { mountPath: string }[] }[] } } };
+    const spec = job.spec as {
+      completionMode: string;
+      completions: number;
+      parallelism: number;
+      template: { spec: { containers: { args: string[]; volumeMounts: { mountPath: string }[] }[] } };
+    };
     assert.equal(spec.completionMode, 'Indexed');
     assert.equal(spec.completions, spec.parallelism);
     const c = spec.template.spec.containers[0];

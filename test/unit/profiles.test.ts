@@ -16,7 +16,12 @@ function tempProfile(content: unknown): string {
 
 describe('profiles', { timeout: 10_000 }, () => {
   it('every built-in profile validates, and the tiers run at 1 msg/s', () => {
-    for (const [name, clients] of [['smoke', 200], ['1k', 1000], ['10k', 10_000], ['100k', 100_000]] as const) {
+    for (const [name, clients] of [
+      ['smoke', 200],
+      ['1k', 1000],
+      ['10k', 10_000],
+      ['100k', 100_000],
+    ] as const) {
       const { profile } = readProfile(name);
       assert.equal(profile.clients, clients);
       if (name !== 'smoke') assert.equal(profile.rate, 1);
@@ -33,19 +38,22 @@ describe('profiles', { timeout: 10_000 }, () => {
 
   it('bad fields are named in the error', () => {
     const bad = tempProfile({ clients: 0, cleints: 5, duration: 'soon' });
-    assert.throws(() => readProfile(bad), (err: unknown) => {
-      assert.ok(err instanceof WsbError);
-      assert.equal(err.code, 'WSB_ERR_PROFILE');
-      assert.match(err.message, /clients/);
-      assert.match(err.message, /unknown field\(s\) "cleints"/);
-      assert.match(err.message, /duration/);
-      return true;
-    });
+    assert.throws(
+      () => readProfile(bad),
+      (err: unknown) => {
+        assert.ok(err instanceof WsbError);
+        assert.equal(err.code, 'WSB_ERR_PROFILE');
+        assert.match(err.message, /clients/);
+        assert.match(err.message, /unknown field\(s\) "cleints"/);
+        assert.match(err.message, /duration/);
+        return true;
+      },
+    );
     assert.throws(() => readProfile(tempProfile('{not json')), /not valid JSON/);
     assert.throws(() => readProfile('no-such-profile'), /not found/);
   });
 
-  it('cross-field checks give usage errors in the user\'s words', () => {
+  it("cross-field checks give usage errors in the user's words", () => {
     assert.throws(() => resolveLoadConfig({ payloadBytes: 10 }), /--payload-size must be at least 49 bytes/);
     assert.throws(() => resolveLoadConfig({ url: 'http://x/' }), /must start with ws:\/\/ or wss:\/\//);
     assert.throws(() => resolveLoadConfig({ rate: 0.1, durationMs: 5000 }), /shorter than one send period/);

@@ -1,10 +1,10 @@
 import { describe, it, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { bindRecorder, recordReply } from '../../src/load/worker/reply-recorder.js';
-import { WorkerState } from '../../src/load/worker/worker-state.js';
-import type { WorkerConfig } from '../../src/load/messages.js';
+import { ReplyRecorder } from '../../src/load/4-worker/reply-recorder.js';
+import { WorkerState } from '../../src/load/4-worker/worker-state.js';
+import type { WorkerConfig } from '../../src/load/3-fleet/messages.js';
 import { createProbeBuffer, writeProbe, PROBE_MAX_SEQ } from '../../src/protocol/probe.js';
-import { PONG_PREFIX } from '../../src/protocol/pong.js';
+import { PONG_PREFIX } from '../../src/contract/pong.js';
 import { monotonicOriginUs } from '../../src/core/clock.js';
 
 // Two local connections of a worker whose slice is global ids 3 and 5 (firstId 3, stride 2).
@@ -30,6 +30,7 @@ const config: WorkerConfig = {
 };
 
 let state: WorkerState;
+let recorder: ReplyRecorder;
 
 /** A fresh probe as the target would return it (a new buffer each: the recorder must not keep it). */
 function reply(connId: number, seq: number): Buffer {
@@ -40,7 +41,7 @@ function reply(connId: number, seq: number): Buffer {
 
 /** Feeds the replies of local connection `index` (global id 3 + 2 × index) in the order given. */
 function feed(index: number, seqs: number[]): void {
-  for (const seq of seqs) recordReply(index, reply(state.globalId(index), seq));
+  for (const seq of seqs) recorder.record(index, reply(state.globalId(index), seq));
 }
 
 describe('reply recorder: sequence checks', { timeout: 10_000 }, () => {
@@ -49,7 +50,7 @@ describe('reply recorder: sequence checks', { timeout: 10_000 }, () => {
     // Every intended time is in the window, so `received` and the RTT histogram see each measured reply.
     state.windowStartUs = Number.NEGATIVE_INFINITY;
     state.windowEndUs = Number.POSITIVE_INFINITY;
-    bindRecorder(state);
+    recorder = new ReplyRecorder(state);
   });
 
   it('in order, and with gaps (skipped sends), is clean', () => {
@@ -94,8 +95,8 @@ describe('reply recorder: sequence checks', { timeout: 10_000 }, () => {
 
   it("another connection's probe is crossed, not measured, and does not disturb either connection's sequence", () => {
     feed(0, [0]);
-    recordReply(0, reply(state.globalId(1), 1));
-    recordReply(0, reply(999, 7));
+    recorder.record(0, reply(state.globalId(1), 1));
+    recorder.record(0, reply(999, 7));
     feed(0, [1]);
     feed(1, [0, 1]);
     const c = state.counters;
@@ -106,8 +107,8 @@ describe('reply recorder: sequence checks', { timeout: 10_000 }, () => {
 
   it('connections are tracked apart, and the Pong prefix is understood', () => {
     feed(0, [0, 1, 2]);
-    recordReply(1, Buffer.concat([Buffer.from(PONG_PREFIX), reply(state.globalId(1), 0)]));
-    recordReply(1, Buffer.concat([Buffer.from(PONG_PREFIX), reply(state.globalId(1), 0)]));
+    recorder.record(1, Buffer.concat([Buffer.from(PONG_PREFIX), reply(state.globalId(1), 0)]));
+    recorder.record(1, Buffer.concat([Buffer.from(PONG_PREFIX), reply(state.globalId(1), 0)]));
     assert.equal(state.counters.received, 4);
     assert.equal(state.counters.duplicateReplies, 1);
   });
@@ -115,8 +116,8 @@ describe('reply recorder: sequence checks', { timeout: 10_000 }, () => {
   it('an unparseable probe is a bad reply; a non-probe message is another message', () => {
     const bad = reply(state.globalId(0), 0);
     bad[14] = 0x41; // a letter inside the sequence field (wsb1:IIIIIII:SSSSSSS, seq from byte 13)
-    recordReply(0, bad);
-    recordReply(0, Buffer.from('hello'));
+    recorder.record(0, bad);
+    recorder.record(0, Buffer.from('hello'));
     const c = state.counters;
     assert.equal(c.badReplies, 1);
     assert.equal(c.otherMessages, 1);

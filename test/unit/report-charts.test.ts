@@ -27,6 +27,9 @@ describe('figure directions and chart axes', { timeout: 10_000 }, () => {
   it('a log axis spans whole decades around its values', () => {
     const a = logAxis(0.42, 37);
     assert.deepEqual([a.min, a.max], [0.1, 100]);
-    assert.deepEqual(a.ticks.map((t) => t.v), [0.1, 1, 10, 100]);
+    assert.deepEqual(
+      a.ticks.map((t) => t.v),
+      [0.1, 1, 10, 100],
+    );
   });
 });

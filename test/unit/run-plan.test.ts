@@ -1,6 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { planRun, clientsPerProcessMax, localAddressFor, localPortFor, EXPLICIT_PORT_BASE, loopbackAddresses, parseLocalAddresses, isLoopbackHost } from '../../src/load/run-plan.js';
+import {
+  planRun,
+  clientsPerProcessMax,
+  localAddressFor,
+  localPortFor,
+  EXPLICIT_PORT_BASE,
+  loopbackAddresses,
+  parseLocalAddresses,
+  isLoopbackHost,
+} from '../../src/load/1-plan/run-plan.js';
 
 const HERE = { fdSoft: 20_000, portRangeSize: 28_232, portRangeLow: 32_768, cores: 2 };
 
@@ -11,7 +20,10 @@ describe('run plan: processes, threads, source addresses', { timeout: 10_000 }, 
     assert.equal(plan.processes, 6);
     assert.equal(plan.threadsPerProcess, 1);
     assert.ok(plan.slices.every((s) => s.count <= plan.clientsPerProcessMax));
-    assert.equal(plan.slices.reduce((n, s) => n + s.count, 0), 100_000);
+    assert.equal(
+      plan.slices.reduce((n, s) => n + s.count, 0),
+      100_000,
+    );
     // Bound addresses are planned at half the port range (bind(addr, 0) slows down past it).
     assert.equal(plan.portsPerAddressMax, 13_616);
     assert.equal(plan.localAddresses.length, 8);
@@ -22,7 +34,10 @@ describe('run plan: processes, threads, source addresses', { timeout: 10_000 }, 
       perAddress.set(a, (perAddress.get(a) ?? 0) + 1);
     }
     assert.ok([...perAddress.values()].every((n) => n <= plan.portsPerAddressMax));
-    assert.equal([...perAddress.values()].reduce((a, b) => a + b, 0), 100_000);
+    assert.equal(
+      [...perAddress.values()].reduce((a, b) => a + b, 0),
+      100_000,
+    );
     // Explicit local ports below the ephemeral range, one per (address, port) pair: no bind search.
     assert.equal(plan.localPortBase, EXPLICIT_PORT_BASE);
     const pairs = new Set<string>();
@@ -39,29 +54,48 @@ describe('run plan: processes, threads, source addresses', { timeout: 10_000 }, 
     const plan = planRun({ clients: 1000, ratePerClient: 1, connectRate: 2000, targetHost: '127.0.0.1' }, HERE);
     assert.equal(plan.processes, 1);
     assert.equal(plan.threadsPerProcess, 1, '1 000 msg/s need one thread');
-    assert.equal(planRun({ clients: 10_000, ratePerClient: 5, connectRate: 2000, targetHost: '127.0.0.1' }, HERE).threadsPerProcess, 2, 'one thread per core when the rate needs them');
+    assert.equal(
+      planRun({ clients: 10_000, ratePerClient: 5, connectRate: 2000, targetHost: '127.0.0.1' }, HERE).threadsPerProcess,
+      2,
+      'one thread per core when the rate needs them',
+    );
     assert.deepEqual(plan.localAddresses, []);
     assert.equal(localAddressFor(5, plan.localAddresses), undefined);
   });
 
   it('a low forced limit splits into more processes; per-process and per-thread counts add up exactly', () => {
     for (const clients of [1, 179, 180, 181, 1000, 12_345]) {
-      const plan = planRun({ clients, ratePerClient: 1, connectRate: 100, targetHost: 'example.com' }, { fdSoft: 300, portRangeSize: 28_232, portRangeLow: 32_768, cores: 4 });
+      const plan = planRun(
+        { clients, ratePerClient: 1, connectRate: 100, targetHost: 'example.com' },
+        { fdSoft: 300, portRangeSize: 28_232, portRangeLow: 32_768, cores: 4 },
+      );
       const perProcess = new Map<number, number>();
       for (const s of plan.slices) perProcess.set(s.process, (perProcess.get(s.process) ?? 0) + s.count);
-      assert.equal([...perProcess.values()].reduce((a, b) => a + b, 0), clients);
-      assert.ok([...perProcess.values()].every((n) => n <= clientsPerProcessMax(300)), `${clients}: ${[...perProcess.values()]}`);
+      assert.equal(
+        [...perProcess.values()].reduce((a, b) => a + b, 0),
+        clients,
+      );
+      assert.ok(
+        [...perProcess.values()].every((n) => n <= clientsPerProcessMax(300)),
+        `${clients}: ${[...perProcess.values()].join(',')}`,
+      );
       assert.equal(plan.processes, Math.ceil(clients / clientsPerProcessMax(300)));
     }
   });
 
   it('flags win: --processes, --threads, --local-address', () => {
-    const plan = planRun({ clients: 10, ratePerClient: 1, connectRate: 10, targetHost: '127.0.0.1', processes: 2, threadsPerProcess: 3, localAddresses: ['127.0.0.9'] }, HERE);
+    const plan = planRun(
+      { clients: 10, ratePerClient: 1, connectRate: 10, targetHost: '127.0.0.1', processes: 2, threadsPerProcess: 3, localAddresses: ['127.0.0.9'] },
+      HERE,
+    );
     assert.equal(plan.processes, 2);
     assert.equal(plan.threadsPerProcess, 3);
     assert.equal(plan.slices.length, 6);
     assert.deepEqual(plan.localAddresses, ['127.0.0.9']);
-    assert.throws(() => planRun({ clients: 2, ratePerClient: 1, connectRate: 10, targetHost: 'x', processes: 3 }, HERE), /--processes 3 is more than the 2 clients to run here/);
+    assert.throws(
+      () => planRun({ clients: 2, ratePerClient: 1, connectRate: 10, targetHost: 'x', processes: 3 }, HERE),
+      /--processes 3 is more than the 2 clients to run here/,
+    );
   });
 
   it('non-loopback targets are never given made-up source addresses', () => {

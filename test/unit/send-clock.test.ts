@@ -1,12 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SendClock } from '../../src/load/worker/send-clock.js';
+import { SendClock } from '../../src/load/4-worker/send-clock.js';
 import { nowUs } from '../../src/core/clock.js';
 
 /** Properties of the clock thread's wake-ups that hold however busy the machine is (no timing limits). */
 describe('SendClock', { timeout: 30_000 }, () => {
-  it('wakes once per deadline, never before it, with sub-millisecond deadlines in this thread\'s time', async () => {
+  it("wakes once per deadline, never before it, with sub-millisecond deadlines in this thread's time", async () => {
     const lateUs: number[] = [];
     let deadline = 0;
     let done: () => void = () => {};

@@ -1,12 +1,14 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger, LOG_LEVELS } from '../../core/logger.js';
-import { EXIT } from '../../core/exit-codes.js';
+import { EXIT } from '../../contract/exit-codes.js';
 import { usageError } from '../../core/errors.js';
 import { collect, countOption, durationMsOption, intOption, oneOf, positiveNumberOption, sizeBytesOption } from '../parse.js';
 import { abortOnSignal, progressSink } from '../interruption.js';
 import { TOOL } from '../tool.js';
 import type { CliContext } from '../context.js';
+import { LOAD_DEFAULTS, RESULTS_DIR } from '../../core/defaults.js';
+import { shownDefault } from '../help.js';
 
 interface CapacityCliFlags {
   runtime?: string;
@@ -23,6 +25,9 @@ interface CapacityCliFlags {
   repeat: number;
   connectRate?: number;
   payloadSize?: number;
+  pattern: 'echo' | 'broadcast';
+  senders?: number;
+  format: 'plain' | 'shootout';
   serverPid?: number;
   check: boolean;
   out?: string;
@@ -52,7 +57,12 @@ export function registerCapacity(program: Command, ctx: CliContext): void {
     .argument('[url]', 'target WebSocket URL (one server for every step); or use --runtime / --server')
     .addOption(new Option('--runtime <name>', 'start `wsbench serve --runtime <name>` fresh for every run').choices(['node', 'bun', 'deno']))
     .option('--server <spec>', "start an external server fresh for every run: 'name=command with {port}'")
-    .option('--slo <limit>', "what a step must meet, on the median of its runs, e.g. 'rtt.p99<100ms' (repeatable; the --threshold figure names) (default: rtt.p99<100ms)", collect, [])
+    .option(
+      '--slo <limit>',
+      "what a step must meet, on the median of its runs, e.g. 'rtt.p99<100ms' (repeatable; the --threshold figure names) (default: rtt.p99<100ms)",
+      collect,
+      [],
+    )
     .option('-r, --rate <n>', 'messages per second per client', positiveNumberOption, 1)
     .option('--from <n>', 'first client count (k/m suffixes: 10k)', countOption(1), 1000)
     .option('--to <n>', 'largest client count to try', countOption(1), 100_000)
@@ -62,11 +72,20 @@ export function registerCapacity(program: Command, ctx: CliContext): void {
     .option('-d, --duration <duration>', 'measured window of each run', durationMsOption, 20_000)
     .option('--warmup <duration>', 'warm-up of each run', durationMsOption, 5000)
     .option('--repeat <n>', 'runs per step, judged on their median', intOption(1, 20), 1)
-    .option('--connect-rate <n>', 'new connections per second during each ramp (default 2000)', positiveNumberOption)
-    .option('--payload-size <size>', 'message size in bytes (default 64)', sizeBytesOption)
+    .addOption(
+      shownDefault(new Option('--connect-rate <n>', 'new connections per second during each ramp').argParser(positiveNumberOption), LOAD_DEFAULTS.connectRate),
+    )
+    .addOption(shownDefault(new Option('--payload-size <size>', 'message size in bytes').argParser(sizeBytesOption), LOAD_DEFAULTS.payloadBytes))
+    .addOption(
+      new Option('--pattern <pattern>', 'echo, or broadcast: --senders clients send and every client times each delivery')
+        .choices(['echo', 'broadcast'])
+        .default('echo'),
+    )
+    .option('--senders <n>', "broadcast: clients that send (default: 1 % of each step's clients, at least 1)", intOption(1))
+    .addOption(new Option('--format <format>', 'plain, or shootout: the websocket-shootout JSON protocol').choices(['plain', 'shootout']).default('plain'))
     .option('--server-pid <pid>', 'with a URL: sample this process (and its children) for server RSS and CPU', intOption(1))
     .option('--no-check', 'skip the conformance check before the first step')
-    .option('-o, --out <dir>', 'output folder (default results/capacity-<timestamp>)')
+    .addOption(shownDefault(new Option('-o, --out <dir>', 'output folder'), `${RESULTS_DIR}/capacity-<timestamp>`))
     .option('--json', 'print capacity.json on stdout (the table goes to stderr)', false)
     .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS, 'silent']).default('warn'))
     .addHelpText(
@@ -76,6 +95,7 @@ Examples:
   wsbench capacity --runtime node --slo 'rtt.p99<100ms'
   wsbench capacity ws://127.0.0.1:8080/ --server-pid 1234 --from 5k --step 5k --to 60k --repeat 3
   wsbench capacity --server 'uws=node uws-server.js {port}' --slo 'rtt.p99<50ms' --slo 'errors==0'
+  wsbench capacity --runtime node --pattern broadcast --senders 10 --slo 'rtt.p95<500ms'
 
 Exit codes: 0 an answer was found (or the SLO held up to --to), 3 the target is unreachable or fails the
 conformance gate, 5 the load generator became the limit before the server did (the answer is a lower
@@ -94,8 +114,15 @@ bound), 130/143 interrupted (the steps so far are written).`,
       const { writeCapacity } = await import('../../capacity/write-capacity.js');
       const { STEP_TABLE_HEADER, stepLine } = await import('../../capacity/capacity-report.js');
       const { fileTimestamp } = await import('../../report/write-results.js');
-      const target = capacityTarget({ url, runtime: flags.runtime === undefined ? undefined : oneOf(['node', 'bun', 'deno'] as const)(flags.runtime), server: flags.server, serverPid: flags.serverPid });
-      const outDir = flags.out ?? path.join('results', `capacity-${fileTimestamp(new Date())}`);
+      const target = capacityTarget({
+        url,
+        runtime: flags.runtime === undefined ? undefined : oneOf(['node', 'bun', 'deno'] as const)(flags.runtime),
+        server: flags.server,
+        serverPid: flags.serverPid,
+        pattern: flags.pattern,
+        format: flags.format,
+      });
+      const outDir = flags.out ?? path.join(RESULTS_DIR, `capacity-${fileTimestamp(new Date())}`);
       const interrupt = abortOnSignal(ctx, log, 'finishing the current run and writing the steps so far');
       const startedAt = new Date();
       const search = { from: flags.from, to: flags.to, step: flags.step, bisect: flags.bisect, resolution: flags.resolution };
@@ -107,7 +134,16 @@ bound), 130/143 interrupted (the steps so far are written).`,
           search,
           repeat: flags.repeat,
           check: flags.check,
-          load: { rate: flags.rate, durationMs: flags.duration, warmupMs: flags.warmup, connectRate: flags.connectRate, payloadBytes: flags.payloadSize },
+          load: {
+            rate: flags.rate,
+            durationMs: flags.duration,
+            warmupMs: flags.warmup,
+            connectRate: flags.connectRate,
+            payloadBytes: flags.payloadSize,
+            pattern: flags.pattern,
+            senders: flags.senders,
+            format: flags.format,
+          },
           outDir,
           tool: TOOL,
           argv: ctx.argv,
@@ -121,13 +157,23 @@ bound), 130/143 interrupted (the steps so far are written).`,
         target: target.name,
         startedAt: startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
-        settings: { ...search, ratePerClient: flags.rate, durationS: flags.duration / 1000, warmupS: flags.warmup / 1000, repeat: flags.repeat, slos: slos.map((s) => s.source) },
+        settings: {
+          ...search,
+          ratePerClient: flags.rate,
+          durationS: flags.duration / 1000,
+          warmupS: flags.warmup / 1000,
+          repeat: flags.repeat,
+          slos: slos.map((s) => s.source),
+        },
         steps: outcome.steps,
         answer: outcome.answer,
         interrupted: outcome.interrupted,
       });
       const a = outcome.answer;
-      const margin = a.lastPassing !== null && a.firstFailing !== null ? ` (margin: passed at ${a.lastPassing.toLocaleString('en-US')}, failed at ${a.firstFailing.toLocaleString('en-US')})` : '';
+      const margin =
+        a.lastPassing !== null && a.firstFailing !== null
+          ? ` (margin: passed at ${a.lastPassing.toLocaleString('en-US')}, failed at ${a.firstFailing.toLocaleString('en-US')})`
+          : '';
       ctx.stderr.write(`\ncapacity: ${a.message}${margin}\nresults: ${written.json}\n         ${written.csv}\n         ${written.html}\n`);
       if (flags.json) ctx.stdout.write(written.text);
       if (outcome.interrupted) ctx.exitCode = interrupt.interruptedExitCode();

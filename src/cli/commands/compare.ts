@@ -1,11 +1,13 @@
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { createLogger } from '../../core/logger.js';
-import { EXIT } from '../../core/exit-codes.js';
+import { EXIT } from '../../contract/exit-codes.js';
 import { listOption, intOption, logLevelOption, oneOf, collect } from '../parse.js';
 import { abortOnSignal, progressSink } from '../interruption.js';
 import { TOOL } from '../tool.js';
 import type { CliContext } from '../context.js';
+import { RESULTS_DIR } from '../../core/defaults.js';
+import { shownDefault } from '../help.js';
 
 export function registerCompare(program: Command, ctx: CliContext): void {
   program
@@ -15,7 +17,7 @@ export function registerCompare(program: Command, ctx: CliContext): void {
     .option('--server <spec>', "an external server: 'name=command with {port}' (repeatable)", collect, [])
     .option('--profiles <list>', 'load profiles (tiers), e.g. 1k,10k', listOption, ['smoke'])
     .option('--repeat <n>', 'runs per server x tier (medians and spread are reported)', intOption(1, 100), 1)
-    .option('-o, --out <dir>', 'output folder (default results/compare-<timestamp>)')
+    .addOption(shownDefault(new Option('-o, --out <dir>', 'output folder'), `${RESULTS_DIR}/compare-<timestamp>`))
     .addOption(logLevelOption())
     .action(async (flags: { runtimes: string[]; server: string[]; profiles: string[]; repeat: number; out?: string; logLevel: string }) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
@@ -23,8 +25,8 @@ export function registerCompare(program: Command, ctx: CliContext): void {
       const { parseServerSpec, runtimeTarget } = await import('../../compare/server-targets.js');
       const { fileTimestamp } = await import('../../report/write-results.js');
       const { renderResults } = await import('../../report/render-results.js');
-      const targets = [...flags.runtimes.map(runtimeTarget), ...flags.server.map(parseServerSpec)];
-      const outDir = flags.out ?? path.join('results', `compare-${fileTimestamp(new Date())}`);
+      const targets = [...flags.runtimes.map((r) => runtimeTarget(r)), ...flags.server.map(parseServerSpec)];
+      const outDir = flags.out ?? path.join(RESULTS_DIR, `compare-${fileTimestamp(new Date())}`);
       const interrupt = abortOnSignal(ctx, log, 'finishing the current run and writing what was measured');
       const outcome = await runCompare(
         { targets, profiles: flags.profiles, repeat: flags.repeat, outDir, tool: TOOL, argv: ctx.argv },

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { logLevelOption } from '../parse.js';
 import { createLogger } from '../../core/logger.js';
 import type { CliContext } from '../context.js';
+import { RESULTS_DIR } from '../../core/defaults.js';
 
 /** The README's first command: a real server and a real load on loopback, summary printed. */
 export function registerDemo(program: Command, ctx: CliContext): void {
@@ -9,7 +10,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .command('demo')
     .description('start `wsbench serve` on a free loopback port and run the smoke profile against it')
     .option('-p, --profile <name|path>', 'load profile to run', 'smoke')
-    .option('-o, --out <dir>', 'where result files go', 'results')
+    .option('-o, --out <dir>', 'where result files go', RESULTS_DIR)
     .addOption(logLevelOption())
     .action(async (flags: { profile: string; out: string; logLevel: string }) => {
       const log = createLogger(flags.logLevel, ctx.stderr);

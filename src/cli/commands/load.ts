@@ -1,10 +1,23 @@
 import { Command, Option, InvalidArgumentError } from 'commander';
 import { createLogger } from '../../core/logger.js';
 import { usageError } from '../../core/errors.js';
-import { collect, countOption, durationMsOption, intOption, listOption, logLevelOption, positiveCountOption, positiveNumberOption, sizeBytesOption } from '../parse.js';
-import { parseLocalAddresses } from '../../load/run-plan.js';
+import {
+  collect,
+  countOption,
+  durationMsOption,
+  intOption,
+  listOption,
+  logLevelOption,
+  positiveCountOption,
+  positiveNumberOption,
+  sizeBytesOption,
+} from '../parse.js';
+import { parseLocalAddresses } from '../../load/1-plan/run-plan.js';
 import { parseThreshold, validateThresholdNames } from '../../report/thresholds.js';
 import type { CliContext } from '../context.js';
+import { shownDefault } from '../help.js';
+import { LOAD_DEFAULTS, RESULTS_DIR } from '../../core/defaults.js';
+import { PROBE_HEADER_BYTES } from '../../protocol/probe.js';
 
 interface LoadCliFlags {
   clients?: number;
@@ -56,32 +69,77 @@ export function registerLoad(program: Command, ctx: CliContext): void {
   program
     .command('load')
     .description('open-model load: N clients each send on a fixed schedule; latency (HDR), memory and CPU into results/')
-    .argument('[url]', 'target WebSocket URL (default: ws://127.0.0.1:8080/, or the profile\'s)')
-    .option('-c, --clients <n>', 'connections to open; k = thousand, m = million: 10k, 1m (default 100)', countOption(1))
-    .option('-r, --rate <n>', 'messages per second per client; fractions allowed, e.g. 0.1 (default 1)', positiveNumberOption)
-    .option('-d, --duration <duration>', 'measured window: 60s, 1m30s, 2m; a bare number is seconds (default 30s)', durationMsOption)
-    .option('--warmup <duration>', 'sending before the window, excluded from figures (default 5s)', durationMsOption)
-    .option('--connect-rate <n>', 'new connections per second during the ramp; 2k = 2000 (default 2000)', positiveCountOption)
-    .option('--payload-size <size>', 'message size in bytes, at least the 49-byte probe header (default 64)', sizeBytesOption)
+    .argument('[url]', "target WebSocket URL (default: ws://127.0.0.1:8080/, or the profile's)")
+    .addOption(
+      shownDefault(new Option('-c, --clients <n>', 'connections to open; k = thousand, m = million: 10k, 1m').argParser(countOption(1)), LOAD_DEFAULTS.clients),
+    )
+    .addOption(
+      shownDefault(
+        new Option('-r, --rate <n>', 'messages per second per client; fractions allowed, e.g. 0.1').argParser(positiveNumberOption),
+        LOAD_DEFAULTS.ratePerClient,
+      ),
+    )
+    .addOption(
+      shownDefault(
+        new Option('-d, --duration <duration>', 'measured window: 60s, 1m30s, 2m; a bare number is seconds').argParser(durationMsOption),
+        LOAD_DEFAULTS.durationMs,
+      ),
+    )
+    .addOption(
+      shownDefault(new Option('--warmup <duration>', 'sending before the window, excluded from figures').argParser(durationMsOption), LOAD_DEFAULTS.warmupMs),
+    )
+    .addOption(
+      shownDefault(
+        new Option('--connect-rate <n>', 'new connections per second during the ramp; 2k = 2000').argParser(positiveCountOption),
+        LOAD_DEFAULTS.connectRate,
+      ),
+    )
+    .addOption(
+      shownDefault(
+        new Option('--payload-size <size>', `message size in bytes, at least the ${PROBE_HEADER_BYTES}-byte probe header`).argParser(sizeBytesOption),
+        LOAD_DEFAULTS.payloadBytes,
+      ),
+    )
     .option('--protocol <list>', 'subprotocols to offer, comma-separated', listOption)
     .option('--deflate', 'offer permessage-deflate')
     .option('-H, --header <header>', 'extra handshake header "Name: value" (repeatable)', collect, [])
     .option('--origin <origin>', 'Origin header for the handshake')
     .option('-t, --threads <n>', 'worker threads per load process (default: cores / processes, at least 1)', intOption(1, 256))
     .option('--processes <n>', 'load processes (default: as many as the open-file limit needs)', intOption(1, 1024))
-    .option('--local-address <list>', 'source addresses to spread connections over: a,b,c or a range 10.0.0.1-10.0.0.8 (default: automatic on loopback)', parseLocalAddresses)
+    .option(
+      '--local-address <list>',
+      'source addresses to spread connections over: a,b,c or a range 10.0.0.1-10.0.0.8 (default: automatic on loopback)',
+      parseLocalAddresses,
+    )
     .addOption(new Option('--client <kind>', "lean: wsbench's own RFC 6455 client (default); ws: the ws library, as a reference").choices(['lean', 'ws']))
     .option('--shard <i/n>', 'run only the i-th of n deterministic slices of the run (0-based), for several machines', shardOption)
     .option('--start-at <ISO time>', 'shared start of the send schedule, so shards begin their phases together', startAtOption)
-    .addOption(new Option('--pattern <pattern>', 'echo: every client times its own replies (default); broadcast: --senders clients send and every client times each delivery').choices(['echo', 'broadcast']))
+    .addOption(
+      new Option(
+        '--pattern <pattern>',
+        'echo: every client times its own replies (default); broadcast: --senders clients send and every client times each delivery',
+      ).choices(['echo', 'broadcast']),
+    )
     .option('--senders <n>', 'clients that send in the broadcast pattern (default: 1 % of --clients, at least 1)', intOption(1))
-    .addOption(new Option('--format <format>', "plain: the probe is the message (default); shootout: the websocket-shootout JSON protocol ({\"type\":\"echo\"|\"broadcast\",\"payload\":…})").choices(['plain', 'shootout']))
+    .addOption(
+      new Option(
+        '--format <format>',
+        'plain: the probe is the message (default); shootout: the websocket-shootout JSON protocol ({"type":"echo"|"broadcast","payload":…})',
+      ).choices(['plain', 'shootout']),
+    )
     .option('--no-check', 'skip the conformance check that runs before the load')
     .option('-p, --profile <name|path>', 'bench-profiles/<name>.json or a path; flags override its fields')
     .option('--server-pid <pid>', 'sample this process (and its children) for server RSS and CPU', intOption(1))
-    .option('--grace <duration>', 'wait this long after the window for replies before counting them lost (default 2s)', durationMsOption)
-    .option('--connect-timeout <duration>', 'handshake timeout per connection (default 10s)', durationMsOption)
-    .option('-o, --out <dir>', 'where result files go (default results/)')
+    .addOption(
+      shownDefault(
+        new Option('--grace <duration>', 'wait this long after the window for replies before counting them lost').argParser(durationMsOption),
+        LOAD_DEFAULTS.graceMs,
+      ),
+    )
+    .addOption(
+      shownDefault(new Option('--connect-timeout <duration>', 'handshake timeout per connection').argParser(durationMsOption), LOAD_DEFAULTS.connectTimeoutMs),
+    )
+    .addOption(shownDefault(new Option('-o, --out <dir>', 'where result files go'), `${RESULTS_DIR}/`))
     .option('--name <name>', 'name in the result file names (default: the profile name or "load")')
     .option('--json', 'print the result document on stdout (the summary goes to stderr)', false)
     .option('--threshold <limit>', "fail (exit 7) when a figure crosses a limit, e.g. 'rtt.p99<50ms', 'errors==0' (repeatable)", collect, [])

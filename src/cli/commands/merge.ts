@@ -2,14 +2,15 @@ import { Command } from 'commander';
 import { createLogger } from '../../core/logger.js';
 import { logLevelOption } from '../parse.js';
 import type { CliContext } from '../context.js';
+import { RESULTS_DIR } from '../../core/defaults.js';
 
 export function registerMerge(program: Command, ctx: CliContext): void {
   program
     .command('merge')
     .description('merge the shard results of one run (load --shard i/n) into one result: histograms merged exactly, counters summed')
     .argument('<files...>', 'every shard result .json of the run')
-    .option('-o, --out <dir>', 'where the merged result files go', 'results')
-    .option('--name <name>', 'name of the merged result (default: the shards\' name)')
+    .option('-o, --out <dir>', 'where the merged result files go', RESULTS_DIR)
+    .option('--name <name>', "name of the merged result (default: the shards' name)")
     .option('--json', 'print the merged document on stdout instead of writing files', false)
     .addOption(logLevelOption())
     .action(async (files: string[], flags: { out: string; name?: string; json: boolean; logLevel: string }) => {
@@ -24,7 +25,10 @@ export function registerMerge(program: Command, ctx: CliContext): void {
         return { file, doc };
       });
       const merged = mergeShardResults(inputs, flags.name);
-      log.info({ shards: inputs.length, name: merged.name, verdict: merged.summary.verdict }, `merged ${inputs.length} shards of ${merged.name}; the series' per-second percentiles are the worst shard's, the summary's are exact`);
+      log.info(
+        { shards: inputs.length, name: merged.name, verdict: merged.summary.verdict },
+        `merged ${inputs.length} shards of ${merged.name}; the series' per-second percentiles are the worst shard's, the summary's are exact`,
+      );
       if (flags.json) {
         ctx.stdout.write(JSON.stringify(merged, null, 2) + '\n');
         return;

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { EXIT } from '../../core/exit-codes.js';
+import { EXIT } from '../../contract/exit-codes.js';
 import { WsbError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import type { ReportFormat } from '../../report/render-results.js';
@@ -19,13 +19,18 @@ interface ReportFlags {
 export function registerReport(program: Command, ctx: CliContext): void {
   program
     .command('report')
-    .description('render results as a table, CSV, Markdown or HTML (one row per run: repeats grouped, shards and merged results apart); gate on regressions against a baseline')
+    .description(
+      'render results as a table, CSV, Markdown or HTML (one row per run: repeats grouped, shards and merged results apart); gate on regressions against a baseline',
+    )
     .argument('<files...>', 'result .json files (from load, compare or merge)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'csv', 'md', 'html']).default('table'))
     .option('-o, --out <file>', 'write the rendering to this file instead of stdout')
     .option('--title <title>', 'report title', 'wsbench report')
     .option('--baseline <file>', 'a result to compare every given result against')
-    .option('--max-regression <list>', 'how much worse than the baseline each figure may get, e.g. rtt.p99=10%,messagesPerSec=5% (latency, memory, CPU, errors: higher is worse; messagesPerSec, established: lower is worse; a figure the baseline lacks is skipped)')
+    .option(
+      '--max-regression <list>',
+      'how much worse than the baseline each figure may get, e.g. rtt.p99=10%,messagesPerSec=5% (latency, memory, CPU, errors: higher is worse; messagesPerSec, established: lower is worse; a figure the baseline lacks is skipped)',
+    )
     .addOption(logLevelOption())
     .action(async (files: string[], flags: ReportFlags) => {
       if (!!flags.baseline !== !!flags.maxRegression) throw new WsbError('WSB_ERR_USAGE', '--baseline and --max-regression go together');

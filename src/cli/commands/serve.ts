@@ -1,9 +1,11 @@
 import os from 'node:os';
+import { readyAnnouncement, readyLine } from '../../contract/ready.js';
 import { Command, Option, InvalidArgumentError } from 'commander';
 import { createLogger, LOG_LEVELS, type Logger } from '../../core/logger.js';
-import { EXIT } from '../../core/exit-codes.js';
+import { EXIT } from '../../contract/exit-codes.js';
 import { runServer, perProcessCapacity } from '../../server/run-server.js';
-import { SERVE_DEFAULTS, type ServeOptions } from '../../server/options.js';
+import { type ServeOptions } from '../../server/options.js';
+import { SERVE_DEFAULTS } from '../../core/defaults.js';
 import { RUNTIMES, assertRuntimeSupports, spawnRuntimeServer, type ExternalRuntime, type Runtime } from '../../server/runtimes.js';
 import { intOption, durationMsOption, sizeBytesOption, listOption, oneOf } from '../parse.js';
 import type { CliContext } from '../context.js';
@@ -28,6 +30,7 @@ interface ServeFlags {
   maxSendBuffer: number;
   sendBufferTimeout: number;
   handshakeTimeout: number;
+  readyJson: boolean;
 }
 
 function workersOption(value: string): number | 'auto' {
@@ -51,16 +54,27 @@ export function registerServe(program: Command, ctx: CliContext): void {
   program
     .command('serve')
     .description('run the Pong server: greets each client, answers every message with "Pong: <msg>"')
-    .addOption(new Option('--runtime <name>', 'node: ws on Node (every flag); bun / deno: the native server of that runtime, run as a child process').argParser(oneOf(RUNTIMES)).default('node'))
+    .addOption(
+      new Option('--runtime <name>', 'node: ws on Node (every flag); bun / deno: the native server of that runtime, run as a child process')
+        .argParser(oneOf(RUNTIMES))
+        .default('node'),
+    )
     .option('--host <addr>', 'address to listen on', '0.0.0.0')
     .option('--port <n>', 'port to listen on (0 = any free port, printed at start)', intOption(0, 65535), 8080)
     .option('--path <path>', 'only this path upgrades to WebSocket; others get 404 (default: every path)')
     .addOption(
-      new Option('--mode <mode>', 'pong: seed greeting and "Pong: " replies; echo: payload back unchanged, no greeting; broadcast: every text message to every client (across workers)')
+      new Option(
+        '--mode <mode>',
+        'pong: seed greeting and "Pong: " replies; echo: payload back unchanged, no greeting; broadcast: every text message to every client (across workers)',
+      )
         .argParser(oneOf(['pong', 'echo', 'broadcast'] as const))
         .default('pong'),
     )
-    .addOption(new Option('--format <format>', 'plain: the modes above; shootout: the websocket-shootout JSON protocol (echo and broadcast messages)').argParser(oneOf(['plain', 'shootout'] as const)).default('plain'))
+    .addOption(
+      new Option('--format <format>', 'plain: the modes above; shootout: the websocket-shootout JSON protocol (echo and broadcast messages)')
+        .argParser(oneOf(['plain', 'shootout'] as const))
+        .default('plain'),
+    )
     .option('--protocols <list>', 'subprotocols supported, comma-separated; the first one the client offers wins', listOption, ['chat', 'superchat'])
     .option('--deflate', 'negotiate permessage-deflate (RFC 7692)', false)
     .option('--max-payload <size>', 'largest message accepted; larger ones close with 1009', sizeBytesOption, 64 * 1024)
@@ -71,9 +85,29 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--workers <n|auto>', 'processes sharing the port (auto: one per core, more if --max-connections needs them)', workersOption, 1)
     .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS, 'silent']).default('info'))
     .option('--shutdown-timeout <duration>', 'how long SIGINT/SIGTERM waits for close handshakes (default 5s)', durationMsOption)
-    .option('--max-send-buffer <size>', 'unsent bytes one connection may hold; past it the server stops reading from that client until it drains (default 1MiB)', sizeBytesOption, SERVE_DEFAULTS.maxSendBufferBytes)
-    .option('--send-buffer-timeout <duration>', 'close a connection (1008) that stays paused by --max-send-buffer this long (0 = never; default 30s)', durationMsOption, SERVE_DEFAULTS.sendBufferTimeoutMs)
-    .option('--handshake-timeout <duration>', 'deadline from accept to a complete request header block (TLS included); later ones get 408 (0 = none; default 10s)', durationMsOption, SERVE_DEFAULTS.handshakeTimeoutMs)
+    .option(
+      '--max-send-buffer <size>',
+      'unsent bytes one connection may hold; past it the server stops reading from that client until it drains',
+      sizeBytesOption,
+      SERVE_DEFAULTS.maxSendBufferBytes,
+    )
+    .option(
+      '--send-buffer-timeout <duration>',
+      'close a connection (1008) that stays paused by --max-send-buffer this long (0 = never)',
+      durationMsOption,
+      SERVE_DEFAULTS.sendBufferTimeoutMs,
+    )
+    .option(
+      '--handshake-timeout <duration>',
+      'deadline from accept to a complete request header block (TLS included); later ones get 408 (0 = none)',
+      durationMsOption,
+      SERVE_DEFAULTS.handshakeTimeoutMs,
+    )
+    .option(
+      '--ready-json',
+      'announce readiness as one JSON line on stdout (url, port, pid, workers, runtime, mode) instead of the sentence: for programs',
+      false,
+    )
     .action(async (flags: ServeFlags) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
       if (flags.runtime !== 'node') {
@@ -103,8 +137,18 @@ export function registerServe(program: Command, ctx: CliContext): void {
       const server = await runServer(opts, log);
       const scheme = opts.certPath ? 'wss' : 'ws';
       log.info({ port: server.port, serverPid: server.pid, workers: server.workers, mode: opts.mode }, 'listening');
-      const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
-      ctx.stdout.write(`wsbench serve listening on ${scheme}://${host}:${server.port}${opts.path ?? '/'} (pid ${server.pid}, ${server.workers} worker(s), ${opts.format === 'shootout' ? 'format shootout' : `mode ${opts.mode}`})\n`);
+      const ready = readyAnnouncement({
+        scheme,
+        host: opts.host,
+        port: server.port,
+        path: opts.path ?? null,
+        pid: server.pid,
+        workers: server.workers,
+        runtime: 'node',
+        mode: opts.mode,
+        format: opts.format,
+      });
+      ctx.stdout.write(readyLine(ready, flags.readyJson));
       const signal = await ctx.waitForSignal();
       log.info({ signal }, 'shutting down: closing connections with 1001');
       await server.shutdown();
@@ -138,6 +182,7 @@ async function serveOnRuntime(runtime: ExternalRuntime, flags: ServeFlags, ctx: 
     maxPayloadBytes: flags.maxPayload,
     maxSendBufferBytes: flags.maxSendBuffer,
     shutdownTimeoutMs: flags.shutdownTimeout ?? 5000,
+    readyJson: flags.readyJson,
   });
   log.info({ runtime, command: server.command.command, serverPid: server.child.pid }, `starting the ${runtime} server`);
   void ctx.waitForSignal().then((signal) => {

@@ -1,0 +1,34 @@
+import { HandshakeError } from './handshake.js';
+
+/**
+ * Names a connection failure by its cause, in the words the result's `failuresByCause` uses:
+ * refused, timeout, reset, EADDRNOTAVAIL, EADDRINUSE, EMFILE, dns, handshake-<status>, handshake
+ * (a 101 that breaks RFC 6455), or the error code. By code and status only: both clients raise a
+ * HandshakeError for a refused handshake (connector.ts turns ws's 'unexpected-response' into one).
+ */
+export function failureCause(err: Error & { code?: string }): string {
+  if (err instanceof HandshakeError) return err.status === undefined ? 'handshake' : `handshake-${err.status}`;
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return 'refused';
+    case 'ETIMEDOUT':
+      return 'timeout';
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return 'reset';
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'EMFILE';
+    case 'EADDRNOTAVAIL':
+      return 'EADDRNOTAVAIL';
+    case 'EADDRINUSE':
+      return 'EADDRINUSE';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'dns';
+    default:
+      // ws's own handshake timeout is the one error it raises without a code (ws 8.x).
+      if (/handshake has timed out/i.test(err.message)) return 'timeout';
+      return err.code ?? 'other';
+  }
+}

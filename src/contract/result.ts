@@ -1,0 +1,180 @@
+/**
+ * The result document every `wsbench load` writes (results/*.json and --json), and the per-second
+ * series entry the live progress reads: the contract CI jobs and other tools read. No imports.
+ */
+
+/** Percentile summary of one histogram, all values in integer microseconds. */
+export interface LatencySummaryUs {
+  count: number;
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  p9999: number;
+  max: number;
+}
+
+/** Bumped only when a field changes meaning or disappears; new fields do not bump it. */
+export const RESULT_SCHEMA_VERSION = 1;
+
+export type Verdict = 'valid' | 'client-saturated' | 'target-errors';
+
+export interface SeriesEntry {
+  /** Seconds since the run started (the connect ramp). */
+  tS: number;
+  phase: 'ramp' | 'warmup' | 'measure' | 'grace' | 'closing';
+  connected: number;
+  sentPerSec: number;
+  receivedPerSec: number;
+  rttP50Us: number;
+  rttP99Us: number;
+  errors: number;
+  clientRssKb: number;
+  clientCpuPercent: number;
+  serverRssKb: number | null;
+  serverCpuPercent: number | null;
+  /** Client event-loop delay p99 so far (since the window started, once it has). */
+  loopDelayP99Us: number;
+  sendLagMaxUs: number;
+}
+
+/** The versioned result document: results/<timestamp>-<name>.json and `--json`. */
+export interface ResultDocument {
+  schemaVersion: typeof RESULT_SCHEMA_VERSION;
+  tool: { name: string; version: string };
+  name: string;
+  /** Set by `compare`: which server and tier this run measured, and which repeat it was. */
+  label?: { server: string; tier: string; repeat: number };
+  startedAt: string;
+  finishedAt: string;
+  config: {
+    url: string;
+    clients: number;
+    ratePerClient: number;
+    durationS: number;
+    warmupS: number;
+    payloadBytes: number;
+    /** Worker threads per load process, load processes, and their product. */
+    threads: number;
+    processes: number;
+    workers: number;
+    sourceAddresses: string[];
+    /** First explicit local port for bound addresses (0: the kernel picks). */
+    localPortBase: number;
+    connectRate: number;
+    graceS: number;
+    protocols: string[];
+    deflate: boolean;
+    profile: string | null;
+    /** Limits of the self-check: above either, the verdict is client-saturated. */
+    selfCheck: { maxSendLagP99Ms: number; maxEventLoopDelayP99Ms: number };
+    /** This result's slice of a sharded run (`--shard i/n`), or null for a whole run. */
+    shard: { index: number; count: number } | null;
+    /** Shared schedule start (ISO), when given with --start-at. */
+    startAt: string | null;
+    client: 'lean' | 'ws';
+    /** Traffic pattern and wire format (absent in results written before them: echo, plain). */
+    pattern?: 'echo' | 'broadcast';
+    /** Clients that sent in the broadcast pattern (null for echo). */
+    senders?: number | null;
+    format?: 'plain' | 'shootout';
+    /** Library settings recorded so runs stay comparable. */
+    clientSettings: { maxPayloadBytes: number; handshakeTimeoutMs: number; perMessageDeflate: boolean };
+  };
+  environment: {
+    cpuModel: string;
+    cores: number;
+    memTotalBytes: number;
+    kernel: string;
+    os: string;
+    node: string;
+    fdLimit: { soft: number; hard: number };
+    portRange: { low: number; high: number };
+    commandLine: string;
+    hostname: string;
+  };
+  /** The conformance check run before the load (null with --no-check). */
+  conformance: {
+    ok: boolean;
+    /** severity: what a failed check means (`warning` leaves `ok` true); absent in results written before it, read as `fail`. */
+    checks: { name: string; ok: boolean; severity?: 'fail' | 'warning'; detail: string }[];
+  } | null;
+  target: { replyStyle: 'pong' | 'echo' | 'shootout'; greeting: string | null; protocol: string; extensions: string } | null;
+  summary: {
+    connections: { target: number; established: number; failed: number; failuresByCause: Record<string, number>; portRetries?: number };
+    messages: {
+      sent: number;
+      received: number;
+      lost: number;
+      ratePerSec: number;
+      skipped: number;
+      badReplies: number;
+      /**
+       * Sequence checks over the whole run (optional: results written before them lack them).
+       * Duplicates and crossed replies (another connection's probe) are not measured; out-of-order
+       * replies are, and are in `received`.
+       */
+      duplicateReplies?: number;
+      outOfOrderReplies?: number;
+      crossedReplies?: number;
+      otherMessages: number;
+      sentTotal: number;
+      receivedTotal: number;
+      bytesSent: number;
+      bytesReceived: number;
+    };
+    unexpectedClosesByCode: Record<string, number>;
+    errorsByCode: Record<string, number>;
+    /**
+     * Broadcast pattern only (absent otherwise): deliveries of the window's broadcasts, expected =
+     * broadcasts sent × clients connected (the sender included); `lastDeliveryUs`: per broadcast, the
+     * latest of its deliveries in one load worker (exact with one worker; with several, each worker's).
+     * In this pattern `rttUs`/`rttRawUs` are delivery latencies, from the intended / actual send.
+     */
+    deliveries?: { expected: number; received: number; missing: number; lastDeliveryUs: LatencySummaryUs };
+    rttUs: LatencySummaryUs;
+    rttRawUs: LatencySummaryUs;
+    sendLagUs: LatencySummaryUs;
+    connectUs: LatencySummaryUs;
+    server: {
+      pid: number;
+      rssPeakKb: number;
+      /** Peak PSS summed over the server's processes (shared pages counted once; sampled every 5 s). */
+      pssPeakKb: number;
+      rssPerConnectionKb: number | null;
+      cpuPercentMean: number;
+      /** RSS before connecting and with every client connected (RSS per connection is their difference / connections). */
+      rssBeforeKb: number | null;
+      rssConnectedKb: number | null;
+    } | null;
+    client: {
+      /** Peak RSS summed over every load process (shared pages of each process counted in each). */
+      rssPeakKb: number;
+      /** Peak PSS summed over every load process (shared pages counted once; sampled every 5 s). */
+      pssPeakKb: number;
+      rssPerConnectionKb: number | null;
+      cpuPercentMean: number;
+      eventLoopDelayP99Us: number;
+      cpuUsPerMessage: number | null;
+      rssBeforeKb: number | null;
+      rssConnectedKb: number | null;
+    };
+    kernel: { socketMemoryKbBefore: number | null; socketMemoryKbConnected: number | null; socketMemoryKbPeak: number | null };
+    verdict: Verdict;
+    verdictReasons: string[];
+  };
+  series: SeriesEntry[];
+  /** Encoded HdrHistograms (hdr-histogram-js compressed base64), measured window only (connect: the ramp). */
+  histograms: { rttUs: string; rttRawUs: string; sendLagUs: string; connectUs: string };
+  interrupted: boolean;
+  /** Set by `merge`: the shard results this one was merged from. */
+  mergedFrom?: { name: string; shard: { index: number; count: number } | null; startedAt: string }[];
+}
+
+/** Receives one series entry per second (the live line or periodic log lines). */
+export interface ProgressSink {
+  update(entry: SeriesEntry, target: number): void;
+  stop(): void;
+}

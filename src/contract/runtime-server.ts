@@ -1,0 +1,41 @@
+/**
+ * What `wsbench serve --runtime bun|deno` passes to servers/bun-pong.ts and servers/deno-pong.ts,
+ * as one JSON argument: the one shape both sides read (src/server/runtimes.ts writes it). Part of
+ * the contract: no imports, no Node-only API.
+ */
+export interface RuntimeServerOptions {
+  host: string;
+  port: number;
+  /** Only this path upgrades (others get 404); null = every path. */
+  path: string | null;
+  mode: 'pong' | 'echo';
+  protocols: string[];
+  maxPayloadBytes: number;
+  /**
+   * Unsent bytes one connection may hold. Neither runtime can stop reading from one WebSocket, so
+   * past it the connection is closed with 1008 at once (the Node server pauses reading first).
+   */
+  maxSendBufferBytes: number;
+  /** How long SIGINT/SIGTERM waits for close handshakes before exiting anyway. */
+  shutdownTimeoutMs: number;
+  /** Print the ready announcement as one JSON line instead of the sentence (ready.ts). */
+  readyJson: boolean;
+}
+
+/** Parses and checks the launcher's JSON argument; throws with a readable message. */
+export function parseRuntimeServerOptions(arg: string | undefined): RuntimeServerOptions {
+  if (!arg) throw new Error('missing options: pass one JSON argument (the wsbench CLI does this)');
+  const o = JSON.parse(arg) as Partial<RuntimeServerOptions>;
+  const bad = (field: string) => new Error(`bad option ${field} in ${arg}`);
+  const whole = (v: unknown, min: number) => Number.isInteger(v) && (v as number) >= min;
+  if (typeof o.host !== 'string' || o.host === '') throw bad('host');
+  if (!whole(o.port, 0) || o.port! > 65535) throw bad('port');
+  if (o.path !== null && typeof o.path !== 'string') throw bad('path');
+  if (o.mode !== 'pong' && o.mode !== 'echo') throw bad('mode');
+  if (!Array.isArray(o.protocols) || !o.protocols.every((p) => typeof p === 'string')) throw bad('protocols');
+  if (!whole(o.maxPayloadBytes, 1)) throw bad('maxPayloadBytes');
+  if (!whole(o.maxSendBufferBytes, 1)) throw bad('maxSendBufferBytes');
+  if (!whole(o.shutdownTimeoutMs, 0)) throw bad('shutdownTimeoutMs');
+  if (typeof o.readyJson !== 'boolean') throw bad('readyJson');
+  return o as RuntimeServerOptions;
+}

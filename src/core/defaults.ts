@@ -1,0 +1,49 @@
+/**
+ * Every default and fixed limit of wsbench in one place: the code, the profiles and the help text
+ * read them from here (help shows them through src/cli/help.ts), so a default is never written twice.
+ */
+import { fileURLToPath } from 'node:url';
+
+/** The package root (a clone or an installed package alike): dist/src/core/ → ../../../ */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Where `load`, `merge`, `demo`, `compare` and `capacity` write unless told otherwise (--out). */
+export const RESULTS_DIR = 'results';
+
+/** Open files a process keeps for itself (listening socket, stdio, IPC, libuv, logs): server and load alike. */
+export const FD_RESERVE = 100;
+
+/** Ephemeral ports left to the rest of the machine when planning source addresses. */
+export const PORT_RESERVE = 1000;
+
+/** Largest message the load's clients accept: replies are probe-sized, more means a misbehaving server. */
+export const CLIENT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+
+/** `wsbench load` (flags and profiles). */
+export const LOAD_DEFAULTS = {
+  url: 'ws://127.0.0.1:8080/',
+  clients: 100,
+  ratePerClient: 1,
+  durationMs: 30_000,
+  warmupMs: 5_000,
+  connectRate: 2_000,
+  payloadBytes: 64,
+  protocols: [] as string[],
+  deflate: false,
+  client: 'lean' as 'lean' | 'ws',
+  headers: {} as Record<string, string>,
+  origin: undefined,
+  graceMs: 2_000,
+  connectTimeoutMs: 10_000,
+  pattern: 'echo' as 'echo' | 'broadcast',
+  format: 'plain' as 'plain' | 'shootout',
+  maxSendLagP99Ms: 20,
+  maxEventLoopDelayP99Ms: 50,
+} as const;
+
+/** `wsbench serve`. */
+export const SERVE_DEFAULTS = {
+  maxSendBufferBytes: 1024 * 1024,
+  sendBufferTimeoutMs: 30_000,
+  handshakeTimeoutMs: 10_000,
+} as const;

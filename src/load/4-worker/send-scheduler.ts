@@ -1,0 +1,165 @@
+import { nowUs } from '../../core/clock.js';
+import { createProbeBuffer, probeFraming, writeProbe } from '../../protocol/probe.js';
+import { phaseUs, senderIndex } from '../1-plan/slices.js';
+import { SendClock } from './send-clock.js';
+import type { WorkerState } from './worker-state.js';
+
+/** A socket with more than this waiting to be written is not fed more (the send counts as skipped). */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+/**
+ * Intended send times lie on a grid of the schedule. With a wake-up for every distinct instant,
+ * 10 000 msg/s per worker would wake the sender 10 000 times a second (+20 % of a core,
+ * bench/send-timer.js); on a 1 ms grid it wakes at most 1 000 times a second, and the sends of one
+ * grid instant leave back to back (a few µs apart), which the send lag measures. Above 5 000 sends
+ * per second per worker the grid is 2 ms: every wake-up of the clock thread and of the worker
+ * costs ~20 µs of CPU on a small VM, and at 10 000 msg/s the 1 ms grid cost 1.25× the client CPU
+ * per round trip of the millisecond timer it replaced, the 2 ms grid GRID_2MS_RATIO
+ * (load-client-cost, medians); the price is bursts of ~20 sends, the last ~0.1 ms later.
+ */
+export function sendGridUs(sendsPerSecond: number): number {
+  return sendsPerSecond > 5000 ? 2000 : 1000;
+}
+
+/**
+ * The open-model send loop: one wake-up per worker (a SendClock, finer than setTimeout), re-armed
+ * to the next intended send time. Intended time of send k on local connection j = start +
+ * grid(phase(j) + k × period); a late wake-up sends everything that is due at once (recording the
+ * lag) and never shifts the schedule.
+ */
+export class SendScheduler {
+  private readonly state: WorkerState;
+  private readonly periodUs: number;
+  /**
+   * The schedule's slots: the local connection of each, and its phase in the period, ascending
+   * because global ids ascend with the local index. Every connection in the echo pattern; only the
+   * senders in the broadcast pattern.
+   */
+  private readonly slots: Int32Array;
+  private readonly phases: Float64Array;
+  /** The grid intended send times lie on (µs): sendGridUs(). */
+  private readonly gridUs: number;
+  /** Where the probe starts in the message (after the shootout JSON prefix, if any). */
+  private readonly probeBase: number;
+  private readonly probe: Buffer;
+  private readonly sendOpts: { binary: boolean; compress: boolean };
+  private startUs = 0;
+  private endUs = 0;
+  private round = 0;
+  private index = 0;
+  /** The schedule second the next report closes, and where it ends (µs). */
+  private second = 0;
+  private secondEndUs = Number.POSITIVE_INFINITY;
+  private readonly onSecond: (second: number) => void;
+  private readonly clock: SendClock;
+  private stopped = false;
+
+  /**
+   * `onSecond(k)` is called at the end of each schedule second k (from start), before any send of
+   * second k + 1: the series then counts each second's sends exactly, whatever the reports' delay.
+   */
+  constructor(state: WorkerState, onSecond: (second: number) => void) {
+    this.state = state;
+    this.onSecond = onSecond;
+    const cfg = state.config;
+    this.periodUs = 1e6 / cfg.ratePerClient;
+    const slots: number[] = [];
+    const phases: number[] = [];
+    for (let j = 0; j < cfg.slice.count; j++) {
+      const id = state.globalId(j);
+      if (cfg.pattern === 'echo') {
+        slots.push(j);
+        phases.push(phaseUs(id, cfg.totalClients, this.periodUs));
+        continue;
+      }
+      const sender = senderIndex(id, cfg.totalClients, cfg.senders);
+      if (sender < 0) continue;
+      slots.push(j);
+      phases.push(phaseUs(sender, cfg.senders, this.periodUs));
+    }
+    this.slots = Int32Array.from(slots);
+    this.phases = Float64Array.from(phases);
+    this.gridUs = sendGridUs(slots.length * cfg.ratePerClient);
+    const framing = probeFraming(cfg.format, cfg.pattern);
+    this.probe = createProbeBuffer(cfg.payloadBytes, framing);
+    this.probeBase = framing.prefix.length;
+    this.sendOpts = { binary: false, compress: cfg.deflate };
+    // Started with the worker, so its thread is part of the "before connecting" memory baseline.
+    this.clock = new SendClock(this.tick);
+  }
+
+  /** Sends with intended times in [startUs, endUs); reports every second from startUs until stop(). */
+  start(startUs: number, endUs: number): void {
+    this.startUs = startUs;
+    this.endUs = endUs;
+    this.secondEndUs = startUs + 1e6;
+    this.arm(Math.min(this.nextIntendedUs(), this.secondEndUs));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.clock.stop();
+  }
+
+  /** The next send's intended time; +Infinity once the schedule has reached its end. */
+  private nextIntendedUs(): number {
+    if (this.phases.length === 0) return Number.POSITIVE_INFINITY;
+    const offsetUs = this.phases[this.index] + this.round * this.periodUs;
+    const at = this.startUs + Math.ceil(offsetUs / this.gridUs) * this.gridUs;
+    return at < this.endUs ? at : Number.POSITIVE_INFINITY;
+  }
+
+  private arm(at: number): void {
+    // With the grid as period: in a busy schedule the next instant is the clock's own next one,
+    // and re-arming it costs nothing (send-clock.ts).
+    if (!this.stopped) this.clock.wakeAt(at, this.gridUs);
+  }
+
+  private readonly tick = (): void => {
+    if (this.stopped) return;
+    const count = this.phases.length;
+    let intended = this.nextIntendedUs();
+    let now = nowUs();
+    // One clock read per send: the same instant decides that a send is due and is its send time.
+    for (;;) {
+      if (this.secondEndUs <= now && this.secondEndUs <= intended) {
+        this.onSecond(this.second++);
+        this.secondEndUs += 1e6;
+        now = nowUs();
+        continue;
+      }
+      if (intended > now) break;
+      this.sendOne(this.slots[this.index], Math.round(intended), now);
+      if (++this.index === count) {
+        this.index = 0;
+        this.round++;
+      }
+      intended = this.nextIntendedUs();
+      now = nowUs();
+    }
+    this.arm(Math.min(intended, this.secondEndUs));
+  };
+
+  private sendOne(index: number, intendedUs: number, now: number): void {
+    const s = this.state;
+    const c = s.counters;
+    const ws = s.sockets[index];
+    if (ws === undefined || ws.readyState !== 1 || ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      c.skipped++;
+      return;
+    }
+    // Probe times on the run's clock (the host's monotonic clock): a receiver in another thread or process reads them.
+    writeProbe(this.probe, s.globalId(index), this.round, intendedUs + s.probeClockOffsetUs, now + s.probeClockOffsetUs, this.probeBase);
+    // ws copies the bytes while masking unless it must queue them (deflate): then give it its own copy.
+    ws.send(this.sendOpts.compress ? Buffer.from(this.probe) : this.probe, this.sendOpts);
+    c.sentTotal++;
+    c.bytesSent += this.probe.length;
+    const lag = now - intendedUs;
+    if (lag > s.sendLagMaxIntervalUs) s.sendLagMaxIntervalUs = lag;
+    if (s.inWindow(intendedUs)) {
+      c.sent++;
+      s.hist.sendLag.record(lag);
+      s.intervalSendLag.record(lag);
+    }
+  }
+}
