@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { Logger } from '../core/logger.js';
-import { WsbError } from '../core/errors.js';
-import { runConformance } from '../check/conformance.js';
+import { requireConformance, runConformance } from '../check/conformance.js';
 import { resolveLoadConfig, type LoadFlags } from '../profile/resolve-config.js';
 import { runLoad } from '../load/run-load.js';
 import type { ProgressSink } from '../contract/result.js';
@@ -65,14 +64,7 @@ export async function runCapacity(
       try {
         if (!checked) {
           const report = await runConformance(server.url, { pattern: opts.load.pattern, format: opts.load.format, payloadBytes: opts.load.payloadBytes });
-          if (!report.ok) {
-            const failed = report.checks.filter((c) => !c.ok && c.severity === 'fail').map((c) => `${c.name}: ${c.detail}`);
-            throw new WsbError(
-              'WSB_ERR_CONFORMANCE',
-              `${server.url} failed the conformance check (${failed.join('; ')})`,
-              'run `wsbench check <url>` for the details, or --no-check to search anyway',
-            );
-          }
+          requireConformance(report, 'search anyway');
           checked = true;
         }
         const config = resolveLoadConfig({

@@ -9,6 +9,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { nowUs } from '../core/clock.js';
+import { WsbError } from '../core/errors.js';
 import { LOAD_DEFAULTS } from '../core/defaults.js';
 import { LeanConnection, type LeanEvents } from '../client/lean-connection.js';
 import { PONG_PREFIX } from '../contract/pong.js';
@@ -243,4 +244,15 @@ async function checkBinaryEcho(conn: LeanConnection, next: Next, style: 'pong' |
 async function nextMessage(next: Next): Promise<{ data: Buffer; isBinary: boolean } | undefined> {
   const e = await next(STEP_TIMEOUT_MS);
   return e?.kind === 'message' ? e : undefined;
+}
+
+/** Throws WSB_ERR_CONFORMANCE with the failed checks (warnings pass) when a server failed the gate. */
+export function requireConformance(report: ConformanceReport, whatNoCheckDoes: string): void {
+  if (report.ok) return;
+  const failed = report.checks.filter((c) => !c.ok && c.severity === 'fail').map((c) => `${c.name}: ${c.detail}`);
+  throw new WsbError(
+    'WSB_ERR_CONFORMANCE',
+    `${report.url} failed the conformance check (${failed.join('; ')})`,
+    `run \`wsbench check <url>\` for the details, or --no-check to ${whatNoCheckDoes}`,
+  );
 }

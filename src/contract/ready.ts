@@ -6,6 +6,8 @@
 export interface ReadyAnnouncement {
   event: 'listening';
   url: string;
+  /** A URL a client can connect to: `url` itself, or a loopback URL when listening on every address. */
+  connectUrl: string;
   port: number;
   /** The pid users know the server by (the cluster primary, or the one process). */
   pid: number;
@@ -26,10 +28,14 @@ export function readyAnnouncement(a: {
   mode: string;
   format?: 'plain' | 'shootout';
 }): ReadyAnnouncement {
-  const host = a.host.includes(':') ? `[${a.host}]` : a.host;
+  const hostPart = (h: string) => (h.includes(':') ? `[${h}]` : h);
+  const url = (h: string) => `${a.scheme}://${hostPart(h)}:${a.port}${a.path ?? '/'}`;
+  // 0.0.0.0 and :: are where a server listens, not where a client can connect.
+  const everywhere = a.host === '0.0.0.0' ? '127.0.0.1' : a.host === '::' ? '::1' : undefined;
   return {
     event: 'listening',
-    url: `${a.scheme}://${host}:${a.port}${a.path ?? '/'}`,
+    url: url(a.host),
+    connectUrl: url(everywhere ?? a.host),
     port: a.port,
     pid: a.pid,
     workers: a.workers,
@@ -43,7 +49,8 @@ export function readyAnnouncement(a: {
 export function readyLine(a: ReadyAnnouncement, json: boolean): string {
   if (json) return JSON.stringify(a) + '\n';
   const what = a.format === 'shootout' ? 'format shootout' : `mode ${a.mode}`;
-  return `wsbench serve listening on ${a.url} (pid ${a.pid}, ${a.workers} worker(s), ${what})\n`;
+  const connect = a.connectUrl !== a.url ? `; connect to ${a.connectUrl}` : '';
+  return `wsbench serve listening on ${a.url} (pid ${a.pid}, ${a.workers} worker(s), ${what})${connect}\n`;
 }
 
 /** The announcement from a line of a server's stdout, or undefined if the line is not one. */

@@ -1,6 +1,6 @@
 import { monotonicOriginUs, nowUs, sharedNowMs, sleep } from '../core/clock.js';
 import { WsbError } from '../core/errors.js';
-import { runConformance, type ConformanceReport } from '../check/conformance.js';
+import { requireConformance, runConformance, type ConformanceReport } from '../check/conformance.js';
 import type { Logger } from '../core/logger.js';
 import type { LoadConfig } from '../profile/load-config.js';
 import { encodeHistogram, mergeValueCounts } from '../metrics/histograms.js';
@@ -166,14 +166,7 @@ async function prepare(
       }),
       abort,
     );
-    if (!conformance.ok) {
-      const failed = conformance.checks.filter((c) => !c.ok && c.severity === 'fail').map((c) => `${c.name}: ${c.detail}`);
-      throw new WsbError(
-        'WSB_ERR_CONFORMANCE',
-        `${config.url} failed the conformance check (${failed.join('; ')})`,
-        'run `wsbench check <url>` for the details, or --no-check to measure it anyway',
-      );
-    }
+    requireConformance(conformance, 'measure it anyway');
     for (const c of conformance.checks) if (!c.ok) log.warn({ check: c.name }, `conformance warning: ${c.name}: ${c.detail}`);
   }
   log.info(

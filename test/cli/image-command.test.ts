@@ -90,7 +90,7 @@ describe("the Docker image's command, run outside Docker", { timeout: 90_000 }, 
       if (!(await portFree(8080))) return t.skip('port 8080 is in use on this machine');
       const spec = imageSpec();
       const p = spawnCli(spec.args, { env: spec.env });
-      await p.waitForStdout(/listening on ws:\/\/0\.0\.0\.0:8080\//);
+      await p.waitForStdout(/listening on ws:\/\/0\.0\.0\.0:8080\/ .*; connect to ws:\/\/127\.0\.0\.1:8080\//);
       assert.equal(await healthcheck(spec.healthcheck), 0, 'healthy while serving');
       const { closed } = await greetingAndPong();
       process.kill(p.pid, 'SIGTERM');

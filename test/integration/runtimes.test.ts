@@ -64,7 +64,17 @@ for (const runtime of RUNTIMES) {
         const r = server().ready;
         assert.deepEqual(
           { ...r, port: 0, pid: 0 },
-          { event: 'listening', url: `ws://127.0.0.1:${r.port}/`, port: 0, pid: 0, workers: 1, runtime, mode: 'pong', format: 'plain' },
+          {
+            event: 'listening',
+            url: `ws://127.0.0.1:${r.port}/`,
+            connectUrl: `ws://127.0.0.1:${r.port}/`,
+            port: 0,
+            pid: 0,
+            workers: 1,
+            runtime,
+            mode: 'pong',
+            format: 'plain',
+          },
         );
         assert.equal(
           readyLine(r, false),

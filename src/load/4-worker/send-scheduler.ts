@@ -14,7 +14,7 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
  * grid instant leave back to back (a few µs apart), which the send lag measures. Above 5 000 sends
  * per second per worker the grid is 2 ms: every wake-up of the clock thread and of the worker
  * costs ~20 µs of CPU on a small VM, and at 10 000 msg/s the 1 ms grid cost 1.25× the client CPU
- * per round trip of the millisecond timer it replaced, the 2 ms grid GRID_2MS_RATIO
+ * per round trip of the millisecond timer it replaced, the 2 ms grid 1.07–1.09×
  * (load-client-cost, medians); the price is bursts of ~20 sends, the last ~0.1 ms later.
  */
 export function sendGridUs(sendsPerSecond: number): number {
