@@ -15,7 +15,7 @@ import os from 'node:os';
 import { Fleet } from './3-fleet/fleet.js';
 import type { AnsweringBasis } from './5-collect/answering-window.js';
 import { SeriesRecorder } from './5-collect/series.js';
-import { addCounters, emptyCounters, type WorkerConfig, type WorkerCounters } from './3-fleet/messages.js';
+import { sumCounters, type WorkerConfig, type WorkerCounters } from './3-fleet/messages.js';
 
 /** Pause between the ramp's end and the first send: lets the "connected" memory sample settle. */
 const SETTLE_MS = 500;
@@ -234,12 +234,6 @@ function workerConfig(config: LoadConfig, slice: WorkerSlice, plan: RunPlan): Wo
     format: config.format,
     clockBaseUs: RUN_CLOCK_BASE_US,
   };
-}
-
-function sumCounters(list: (WorkerCounters | undefined)[]): WorkerCounters {
-  const total = emptyCounters();
-  for (const c of list) if (c) addCounters(total, c);
-  return total;
 }
 
 function encodeMerged(recorded: ValueCounts[]): string {

@@ -1,7 +1,7 @@
 import type { Logger } from '../../core/logger.js';
 import type { ValueCounts } from '../../metrics/bucket-recorder.js';
 import { WsbError } from '../../core/errors.js';
-import { addCounters, emptyCounters, type FromWorker, type ToWorker, type WorkerConfig, type WorkerCounters } from './messages.js';
+import { sumCounters, type FromWorker, type ToWorker, type WorkerConfig, type WorkerCounters } from './messages.js';
 import { processHost, threadHost, type HostEvents, type WorkerHost } from './hosts.js';
 
 type ResultMsg = Extract<FromWorker, { type: 'result' }>;
@@ -63,8 +63,7 @@ export class Fleet {
 
   /** The workers' latest counters summed, and the worst loop delay and send lag of their last reports. */
   snapshot(): FleetSnapshot {
-    const totals = emptyCounters();
-    for (const c of this.latestCounters) if (c) addCounters(totals, c);
+    const totals = sumCounters(this.latestCounters);
     const intervals = this.latestIntervals.filter((m) => m !== undefined);
     return {
       totals,

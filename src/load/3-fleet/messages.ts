@@ -135,6 +135,13 @@ export function addCounters(a: WorkerCounters, b: WorkerCounters): WorkerCounter
   return a;
 }
 
+/** The counters of several workers added up. */
+export function sumCounters(list: Iterable<WorkerCounters | undefined>): WorkerCounters {
+  const total = emptyCounters();
+  for (const c of list) if (c) addCounters(total, c);
+  return total;
+}
+
 /** Errors that say the target failed: connections that failed, closed unexpectedly or errored. */
 export function targetErrors(c: WorkerCounters): number {
   return c.failed + sum(c.unexpectedClosesByCode) + sum(c.errorsByCode);

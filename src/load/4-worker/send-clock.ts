@@ -29,7 +29,7 @@ const waitAsync = (
 ).waitAsync;
 
 /** How long before the deadline the clock thread stops sleeping and spins (µs): the futex's slack. */
-export const DEFAULT_SPIN_US = 50;
+const DEFAULT_SPIN_US = 50;
 
 /**
  * One pending wake-up at a time, at microsecond resolution, in the caller's `nowUs()` time base
@@ -67,11 +67,6 @@ export class SendClock {
       this.fallback = undefined;
       if (this.waiting) this.fired();
     });
-  }
-
-  /** True once the clock thread failed and wake-ups come from setTimeout (millisecond lateness). */
-  get degraded(): boolean {
-    return this.fallback !== null;
   }
 
   /**
