@@ -8,6 +8,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
 COPY src ./src
+COPY servers ./servers
 RUN npm run build
 
 # Runtime stage: production dependencies and the compiled CLI only, as a non-root user, under tini
@@ -25,6 +26,7 @@ COPY bench-profiles ./bench-profiles
 COPY servers ./servers
 COPY LICENSE README.md ./
 COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/servers ./dist/servers
 RUN ln -s /app/bin/wsbench.js /usr/local/bin/wsbench && mkdir -p /app/results && chown node:node /app/results
 USER node
 EXPOSE 8080

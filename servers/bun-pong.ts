@@ -24,6 +24,7 @@ import {
   listeningLine,
   parseOptions,
   route,
+  toResponse,
   startupFailure,
   waitUntil,
   type PongOptions,
@@ -114,11 +115,11 @@ try {
     development: false,
     fetch(req, srv) {
       const routed = route(req, opts, stats, info);
-      if (routed.kind === 'response') return routed.response;
+      if (routed.kind === 'response') return toResponse(routed);
       // An empty Sec-WebSocket-Protocol makes Bun send none; without it Bun echoes the client's first offer.
       const headers = { 'Sec-WebSocket-Protocol': routed.protocol ?? '', [WORKER_PID_HEADER]: String(process.pid) };
       if (srv.upgrade(req, { headers, data: { path: routed.path } })) return undefined;
-      return badHandshake(stats, 'Bun refused the upgrade (missing or invalid Sec-WebSocket-Key?)');
+      return toResponse(badHandshake(stats, 'Bun refused the upgrade (missing or invalid Sec-WebSocket-Key?)'));
     },
     error(err) {
       process.stderr.write(`wsbench: bun-pong: request failed: ${err.message}\n`);

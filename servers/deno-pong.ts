@@ -28,6 +28,7 @@ import {
   listeningLine,
   parseOptions,
   route,
+  toResponse,
   startupFailure,
   waitUntil,
   type PongOptions,
@@ -114,12 +115,12 @@ function onError(this: WebSocket): void {
 
 function handle(req: Request): Response {
   const routed = route(req, opts, stats, info);
-  if (routed.kind === 'response') return routed.response;
+  if (routed.kind === 'response') return toResponse(routed);
   let upgraded: { socket: WebSocket; response: Response };
   try {
     upgraded = Deno.upgradeWebSocket(req, { idleTimeout: 0 });
   } catch (err) {
-    return badHandshake(stats, (err as Error).message);
+    return toResponse(badHandshake(stats, (err as Error).message));
   }
   const { socket, response } = upgraded;
   // The 101's headers are mutable until it is returned; see the note at the top on `protocol`.

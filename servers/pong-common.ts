@@ -1,10 +1,11 @@
 /**
- * What the Bun and Deno Pong servers share: the HTTP side (routes, /healthz, /metrics, refusals)
- * on web-standard Request/Response, so both runtimes run it as is. The protocol, options, counters,
- * metric names, ready announcement, exit codes and start-up failure texts come from the contract
- * (src/contract/: TypeScript with no imports and no Node-only API), the same files the Node server
- * compiles, so nothing is kept in step by hand. Outside the tsc build on purpose (tsconfig
- * "include"): only `bun` and `deno` run it, and both import .ts directly.
+ * What the Bun, Deno and uWebSockets.js Pong servers share: the HTTP side (routes, /healthz,
+ * /metrics, refusals) as plain values, which Bun and Deno turn into a web Response and uws writes
+ * to its own response object. The protocol, options, counters, metric names, ready announcement,
+ * exit codes and start-up failure texts come from the contract (src/contract/: TypeScript with no
+ * imports and no Node-only API), the same files the Node server compiles, so nothing is kept in
+ * step by hand. Bun and Deno run this file as TypeScript; tsc also compiles it (with uws-pong.ts,
+ * the one server that runs on Node) into dist/servers/, rewriting the .ts imports to .js.
  */
 import {
   CLOSE_GOING_AWAY,
@@ -26,27 +27,45 @@ import { listenFailureText, type ListenFailure } from '../src/contract/listen-er
 
 export type PongOptions = RuntimeServerOptions;
 export const parseOptions = parseRuntimeServerOptions;
-export { CLOSE_GOING_AWAY, CLOSE_NOT_READING, CLOSE_TOO_BIG, EXIT, PONG_PREFIX, WORKER_PID_HEADER, greeting };
+export { CLOSE_GOING_AWAY, CLOSE_NOT_READING, CLOSE_TOO_BIG, ERROR_EXIT, EXIT, PONG_PREFIX, WORKER_PID_HEADER, greeting };
 
 /** The counters every wsbench server keeps (the Node server extends them). */
 export class Stats extends ServerCounters {}
 
+export type ServerRuntime = 'bun' | 'deno' | 'uws';
+
 /** What the HTTP handler needs from the runtime. */
 export interface ServerInfo {
-  runtime: 'bun' | 'deno';
+  runtime: ServerRuntime;
   runtimeVersion: string;
   pid: number;
   rssBytes(): number;
   isShuttingDown(): boolean;
 }
 
-export type Routed = { kind: 'upgrade'; path: string; protocol: string | undefined } | { kind: 'response'; response: Response };
+/** The parts of a request routing reads; a web Request has them, uws builds them from its own. */
+export interface RequestHead {
+  readonly method: string;
+  /** An absolute URL or a path with its query (only the path is read). */
+  readonly url: string;
+  readonly headers: { get(lowerCaseName: string): string | null };
+}
+
+/** An HTTP answer as plain values: each runtime writes it its own way (toResponse for web runtimes). */
+export interface Reply {
+  kind: 'response';
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type Routed = { kind: 'upgrade'; path: string; protocol: string | undefined } | Reply;
 
 /**
  * Everything but the upgrade itself: refusals (503 while shutting down, 404 off --path, 426 for an
  * unknown Sec-WebSocket-Version), /healthz, /metrics, 426 for any other GET, 405 otherwise.
  */
-export function route(req: Request, opts: PongOptions, stats: Stats, info: ServerInfo): Routed {
+export function route(req: RequestHead, opts: PongOptions, stats: Stats, info: ServerInfo): Routed {
   const path = requestPath(req.url);
   if (isUpgrade(req)) {
     if (info.isShuttingDown()) return refuse(stats, 503, 'server is shutting down');
@@ -67,11 +86,16 @@ export function route(req: Request, opts: PongOptions, stats: Stats, info: Serve
 }
 
 /** An upgrade the runtime itself refused (no Sec-WebSocket-Key, …). */
-export function badHandshake(stats: Stats, why: string): Response {
-  return refuse(stats, 400, `bad WebSocket handshake: ${why}`).response;
+export function badHandshake(stats: Stats, why: string): Reply {
+  return refuse(stats, 400, `bad WebSocket handshake: ${why}`);
 }
 
-function isUpgrade(req: Request): boolean {
+/** A Reply as a web-standard Response (Bun, Deno). */
+export function toResponse(reply: Reply): Response {
+  return new Response(reply.body, { status: reply.status, headers: reply.headers });
+}
+
+function isUpgrade(req: RequestHead): boolean {
   const upgrade = req.headers.get('upgrade');
   return (
     upgrade !== null &&
@@ -82,13 +106,13 @@ function isUpgrade(req: Request): boolean {
   );
 }
 
-function refuse(stats: Stats, status: number, body: string, headers: Record<string, string> = {}): { kind: 'response'; response: Response } {
+function refuse(stats: Stats, status: number, body: string, headers: Record<string, string> = {}): Reply {
   stats.countRejected(status);
   return respond(status, 'text/plain', body + '\n', { Connection: 'close', ...headers });
 }
 
-function respond(status: number, type: string, body: string, headers: Record<string, string> = {}): { kind: 'response'; response: Response } {
-  return { kind: 'response', response: new Response(body, { status, headers: { 'Content-Type': type, ...headers } }) };
+function respond(status: number, type: string, body: string, headers: Record<string, string> = {}): Reply {
+  return { kind: 'response', status, headers: { 'Content-Type': type, ...headers }, body };
 }
 
 /** Prometheus text exposition: the Node server's names, so dashboards work for every runtime. */
@@ -128,7 +152,7 @@ export function metricsText(stats: Stats, info: ServerInfo, opts: PongOptions): 
 }
 
 /** The ready announcement, as `wsbench serve` prints it for the Node server (src/contract/ready.ts). */
-export function listeningLine(opts: PongOptions, port: number, pid: number, runtime: 'bun' | 'deno'): string {
+export function listeningLine(opts: PongOptions, port: number, pid: number, runtime: ServerRuntime): string {
   return readyLine(readyAnnouncement({ scheme: 'ws', host: opts.host, port, path: opts.path, pid, workers: 1, runtime, mode: opts.mode }), opts.readyJson);
 }
 

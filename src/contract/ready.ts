@@ -12,7 +12,7 @@ export interface ReadyAnnouncement {
   /** The pid users know the server by (the cluster primary, or the one process). */
   pid: number;
   workers: number;
-  runtime: 'node' | 'bun' | 'deno';
+  runtime: 'node' | 'bun' | 'deno' | 'uws';
   mode: string;
   format: 'plain' | 'shootout';
 }

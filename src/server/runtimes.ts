@@ -1,8 +1,9 @@
 /**
- * `wsbench serve --runtime bun|deno`: the same Pong server on another runtime's native WebSocket
- * server (servers/bun-pong.ts, servers/deno-pong.ts), run as a child process. This file finds the
- * runtime binary, refuses flags those servers do not implement, builds the command line and runs
- * the child; the CLI only forwards signals and exits with the child's code.
+ * `wsbench serve --runtime bun|deno|uws`: the same Pong server on another runtime's native
+ * WebSocket server (servers/bun-pong.ts, servers/deno-pong.ts, and servers/uws-pong.ts on
+ * uWebSockets.js under Node), run as a child process. This file finds the runtime binary (or the
+ * uWebSockets.js addon), refuses flags those servers do not implement, builds the command line and
+ * runs the child; the CLI only forwards signals and exits with the child's code.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
@@ -11,23 +12,28 @@ import path from 'node:path';
 import { WsbError, usageError } from '../core/errors.js';
 import { PACKAGE_ROOT } from '../core/defaults.js';
 import type { RuntimeServerOptions } from '../contract/runtime-server.js';
+import { locateUwsAddon, type UwsAddon } from './uws-addon.js';
 
 export type { RuntimeServerOptions };
 
-export const RUNTIMES = ['node', 'bun', 'deno'] as const;
+export const RUNTIMES = ['node', 'bun', 'deno', 'uws'] as const;
 export type Runtime = (typeof RUNTIMES)[number];
-/** Runtimes whose server is a script in servers/, run by that runtime's binary. */
+/** Runtimes whose server is a script in servers/, run as a child process. */
 export type ExternalRuntime = Exclude<Runtime, 'node'>;
+/** Runtimes that are a binary of their own (uws is an addon loaded by this Node). */
+type BinaryRuntime = Exclude<ExternalRuntime, 'uws'>;
 
-/** dist/src/server/ → the package root (a clone or an installed package alike). */
+/** The package root's servers/ (a clone or an installed package alike), run as TypeScript by Bun and Deno. */
 export const SERVERS_DIR = path.join(PACKAGE_ROOT, 'servers');
+/** servers/uws-pong.ts as tsc compiled it: the uws server runs on Node. */
+export const UWS_SERVER_SCRIPT = path.join(PACKAGE_ROOT, 'dist', 'servers', 'uws-pong.js');
 
-const INSTALL_HINT: Record<ExternalRuntime, string> = {
+const INSTALL_HINT: Record<BinaryRuntime, string> = {
   bun: 'install it: npm install --save-dev bun (or see https://bun.sh), or point WSBENCH_BUN at the binary',
   deno: 'install it: npm install --save-dev deno (or see https://deno.com), or point WSBENCH_DENO at the binary',
 };
 
-/** Environment variable that names the runtime binary explicitly (e.g. to compare two versions). */
+/** Environment variable that names the runtime binary (for uws: the uWebSockets.js build) explicitly. */
 export function runtimeEnvVar(runtime: ExternalRuntime): string {
   return `WSBENCH_${runtime.toUpperCase()}`;
 }
@@ -77,9 +83,11 @@ export interface RuntimeLookup {
 /**
  * The runtime binary to run: WSBENCH_BUN / WSBENCH_DENO when set (it must exist), else the first
  * one found in runtimeSearchDirs(). Throws a usage error with an install hint when there is none.
+ * For uws, the uWebSockets.js addon this Node loads (uws-addon.ts).
  */
 export function locateRuntime(runtime: ExternalRuntime, lookup: RuntimeLookup = {}): string {
   const env = lookup.env ?? process.env;
+  if (runtime === 'uws') return locateUwsAddon(env).file;
   const explicit = env[runtimeEnvVar(runtime)];
   if (explicit) {
     if (isExecutableFile(explicit)) return explicit;
@@ -123,7 +131,7 @@ export interface RuntimeCommand {
 }
 
 /** The command line that runs the runtime's Pong server script with `opts`. */
-export function runtimeCommand(runtime: ExternalRuntime, binary: string, opts: RuntimeServerOptions): RuntimeCommand {
+export function runtimeCommand(runtime: BinaryRuntime, binary: string, opts: RuntimeServerOptions): RuntimeCommand {
   const json = JSON.stringify(opts);
   if (runtime === 'bun') return { command: binary, args: [path.join(SERVERS_DIR, 'bun-pong.ts'), json] };
   return {
@@ -139,7 +147,7 @@ export function runtimeCommand(runtime: ExternalRuntime, binary: string, opts: R
  * put a placeholder in node_modules/.bin until their postinstall script fetches the real binary,
  * and npm 11 (install-scripts approval), --ignore-scripts and pnpm can block that script.
  */
-export function probeRuntime(runtime: ExternalRuntime, binary: string, env: NodeJS.ProcessEnv): void {
+export function probeRuntime(runtime: BinaryRuntime, binary: string, env: NodeJS.ProcessEnv): void {
   const r = spawnSync(binary, ['--version'], { env, encoding: 'utf8', timeout: 15_000 });
   if (r.status === 0) return;
   const said = `${r.stderr ?? ''}${r.stdout ?? ''}`.trim().split('\n')[0] || r.error?.message || `exit ${r.status ?? r.signal}`;
@@ -160,17 +168,33 @@ export interface RuntimeServerProcess {
 }
 
 /**
+ * The uws server on this Node, with the addon to load and its version label. The server loads
+ * that file itself and reports one that does not load (exit 4), so there is no probe here.
+ */
+export function uwsCommand(addon: UwsAddon, opts: RuntimeServerOptions): RuntimeCommand {
+  return { command: process.execPath, args: [UWS_SERVER_SCRIPT, JSON.stringify(opts), addon.file, addon.version] };
+}
+
+/** Finds (and for Bun and Deno, probes) the runtime, then builds its command line. */
+function resolveRuntimeCommand(runtime: ExternalRuntime, opts: RuntimeServerOptions, lookup: RuntimeLookup): RuntimeCommand {
+  const env = lookup.env ?? process.env;
+  if (runtime === 'uws') return uwsCommand(locateUwsAddon(env), opts);
+  const binary = locateRuntime(runtime, lookup);
+  probeRuntime(runtime, binary, env);
+  return runtimeCommand(runtime, binary, opts);
+}
+
+/**
  * Starts the runtime's Pong server with stdio inherited, so its one listening line reaches stdout
  * unchanged. The child stays in our process group: a terminal's Ctrl-C reaches it as well.
  */
 export function spawnRuntimeServer(runtime: ExternalRuntime, opts: RuntimeServerOptions, lookup: RuntimeLookup = {}): RuntimeServerProcess {
-  const binary = locateRuntime(runtime, lookup);
-  probeRuntime(runtime, binary, lookup.env ?? process.env);
-  const command = runtimeCommand(runtime, binary, opts);
+  const command = resolveRuntimeCommand(runtime, opts, lookup);
   const child = spawn(command.command, command.args, { stdio: 'inherit', env: lookup.env ?? process.env });
   const exited = new Promise<number>((resolve, reject) => {
     child.once('error', (err: NodeJS.ErrnoException) => {
-      reject(new WsbError('WSB_ERR_RUNTIME_NOT_FOUND', `could not start ${command.command}: ${err.message}`, INSTALL_HINT[runtime]));
+      const hint = runtime === 'uws' ? `the uws server runs on this Node (${process.execPath})` : INSTALL_HINT[runtime];
+      reject(new WsbError('WSB_ERR_RUNTIME_NOT_FOUND', `could not start ${command.command}: ${err.message}`, hint));
     });
     child.once('exit', (code, signal) => {
       resolve(code ?? 128 + (signal ? (os.constants.signals[signal] ?? 0) : 0));

@@ -13,6 +13,17 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/cli.js';
+import { locateUwsAddon } from '../../src/server/uws-addon.js';
+
+/** Why the installed package's uws server is not tried (no uWebSockets.js build for this Node), if so. */
+const uwsSkip = (() => {
+  try {
+    locateUwsAddon({});
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+})();
 
 const temp = mkdtempSync(path.join(tmpdir(), 'wsbench-pack-'));
 const children = new Set<ChildProcess>();
@@ -70,7 +81,7 @@ function run(cmd: string, args: string[], cwd: string, timeoutMs: number): Promi
 }
 
 describe('the npm package', { timeout: 180_000 }, () => {
-  it('packs with a clean build, installs into an empty directory, and the installed wsbench serves and loads', { timeout: 170_000 }, async () => {
+  it('packs with a clean build, installs into an empty directory, and the installed wsbench serves (node, uws) and loads', { timeout: 170_000 }, async (t) => {
     // A fresh clone's files (tracked and untracked, minus what .gitignore ignores: no dist/, no node_modules).
     const src = path.join(temp, 'src');
     const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: REPO_ROOT, encoding: 'utf8' })
@@ -97,6 +108,7 @@ describe('the npm package', { timeout: 180_000 }, () => {
       'dist/src/cli/main.js',
       'bench-profiles/smoke.json',
       'servers/bun-pong.ts',
+      'dist/servers/uws-pong.js',
       'src/contract/pong.ts',
     ]) {
       assert.ok(shipped.includes(f), `the tarball ships ${f}`);
@@ -119,28 +131,32 @@ describe('the npm package', { timeout: 180_000 }, () => {
 
     // The installed bin directly (not through npx), so the pid we stop is the server's.
     const bin = path.join(app, 'node_modules', '.bin', 'wsbench');
-    const server = spawn(bin, ['serve', '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn'], {
-      cwd: app,
-      env: cleanEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    children.add(server);
-    const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
-    let serverOut = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve did not start:\n${serverOut}`)), 20_000);
-      server.stdout.setEncoding('utf8').on('data', (s: string) => {
-        serverOut += s;
-        const m = /ws:\/\/127\.0\.0\.1:\d+\//.exec(serverOut);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[0]);
-        }
+    const startServe = async (args: string[]) => {
+      const server = spawn(bin, ['serve', '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn', ...args], {
+        cwd: app,
+        env: cleanEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
       });
-      server.stderr.setEncoding('utf8').on('data', (s: string) => (serverOut += s));
-      server.on('exit', () => reject(new Error(`serve exited:\n${serverOut}`)));
-    });
+      children.add(server);
+      const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
+      let serverOut = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`serve did not start:\n${serverOut}`)), 20_000);
+        server.stdout.setEncoding('utf8').on('data', (s: string) => {
+          serverOut += s;
+          const m = /ws:\/\/127\.0\.0\.1:\d+\//.exec(serverOut);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[0]);
+          }
+        });
+        server.stderr.setEncoding('utf8').on('data', (s: string) => (serverOut += s));
+        server.on('exit', () => reject(new Error(`serve exited:\n${serverOut}`)));
+      });
+      return { server, url, exited };
+    };
+    const { server, url, exited } = await startServe([]);
 
     const load = await run(
       bin,
@@ -156,5 +172,16 @@ describe('the npm package', { timeout: 180_000 }, () => {
 
     server.kill('SIGTERM');
     assert.equal(await exited, 0, 'serve exits 0 on SIGTERM');
+
+    // uWebSockets.js comes as an optional dependency of the installed package, with builds up to Node 20.
+    if (uwsSkip) {
+      t.diagnostic(`serve --runtime uws not tried: ${uwsSkip}`);
+      return;
+    }
+    const uws = await startServe(['--runtime', 'uws']);
+    const check = await run(bin, ['check', uws.url], app, 30_000);
+    assert.equal(check.code, 0, `check against the installed uws server failed:\n${check.stdout}\n${check.stderr}`);
+    uws.server.kill('SIGTERM');
+    assert.equal(await uws.exited, 0, 'serve --runtime uws exits 0 on SIGTERM');
   });
 });

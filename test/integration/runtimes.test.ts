@@ -1,7 +1,8 @@
 /**
- * `wsbench serve --runtime node|bun|deno`: one behaviour suite run against each runtime's server
- * (src/server/ on Node, servers/bun-pong.ts, servers/deno-pong.ts), through the built CLI in a
- * child process on port 0. Bun and Deno are skipped, with the reason, when no binary is found.
+ * `wsbench serve --runtime node|bun|deno|uws`: one behaviour suite run against each runtime's
+ * server (src/server/ on Node, servers/bun-pong.ts, servers/deno-pong.ts, servers/uws-pong.ts),
+ * through the built CLI in a child process on port 0. Bun and Deno are skipped, with the reason,
+ * when no binary is found; uws when no uWebSockets.js build for this Node is installed.
  * No timing assertions: every wait is for an event with a generous timeout.
  */
 import { readyLine } from '../../src/contract/ready.js';
@@ -18,6 +19,7 @@ import { getHealthz, getMetrics } from '../helpers/http.js';
 import { runConformance } from '../../src/check/conformance.js';
 import { findExecutable, locateRuntime, RUNTIMES, type Runtime } from '../../src/server/runtimes.js';
 import { isWsbError } from '../../src/core/errors.js';
+import { locateUwsAddon } from '../../src/server/uws-addon.js';
 import { useServer } from '../helpers/use-server.js';
 
 const T = { timeout: 20_000 };
@@ -36,7 +38,7 @@ function skipReason(runtime: Runtime): string | undefined {
     locateRuntime(runtime);
     return undefined;
   } catch (err) {
-    return `${runtime} not found (${(err as Error).message}); npm install --save-dev ${runtime} to run this suite`;
+    return `${runtime} not found (${(err as Error).message}); ${runtime === 'uws' ? 'npm install' : 'npm install --save-dev'} to run this suite`;
   }
 }
 
@@ -310,10 +312,10 @@ describe('serve --runtime: usage errors', SUITE, () => {
   }
 
   it('an unknown runtime exits 2 and lists the choices', T, async () => {
-    await expectUsageError(['--runtime', 'rust'], /--runtime.*must be one of node, bun, deno \(got rust\)/);
+    await expectUsageError(['--runtime', 'rust'], /--runtime.*must be one of node, bun, deno, uws \(got rust\)/);
   });
 
-  for (const runtime of ['bun', 'deno'] as const) {
+  for (const runtime of ['bun', 'deno', 'uws'] as const) {
     it(`${runtime}: a flag only the Node server implements exits 2 and names the flag`, T, async () => {
       const cases: [string[], string][] = [
         [['--workers', '2'], '--workers'],
@@ -330,15 +332,68 @@ describe('serve --runtime: usage errors', SUITE, () => {
       }
     });
 
-    it(`${runtime}: a WSBENCH_${runtime.toUpperCase()} that is not a binary exits 2 with a hint`, T, async () => {
+    it(`${runtime}: a WSBENCH_${runtime.toUpperCase()} that does not exist exits 2 with a hint`, T, async () => {
       const env = { [`WSBENCH_${runtime.toUpperCase()}`]: path.join(os.tmpdir(), 'wsbench-no-such-runtime') };
-      await expectUsageError(
-        ['--runtime', runtime],
-        new RegExp(`is not an executable file \\[WSB_ERR_USAGE\\]\\n  hint: .*npm install --save-dev ${runtime}`),
-        env,
-      );
+      const said =
+        runtime === 'uws'
+          ? /is neither a uWebSockets\.js folder nor a \.node file \[WSB_ERR_USAGE\]\n {2}hint: unset it, or point WSBENCH_UWS at /
+          : new RegExp(`is not an executable file \\[WSB_ERR_USAGE\\]\\n  hint: .*npm install --save-dev ${runtime}`);
+      await expectUsageError(['--runtime', runtime], said, env);
     });
   }
+});
+
+describe('serve --runtime uws: a missing or broken uWebSockets.js build', SUITE, () => {
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'wsbench-uws-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function expectNotFound(env: NodeJS.ProcessEnv, stderr: RegExp): Promise<void> {
+    const p = spawnCli(['serve', '--runtime', 'uws', '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn'], { env });
+    const exit = await p.exited;
+    assert.equal(exit.code, EXIT.ENVIRONMENT, `stdout:\n${p.stdout()}\nstderr:\n${p.stderr()}`);
+    assert.match(p.stderr(), stderr);
+    assert.equal(p.stdout(), '', 'nothing may start listening');
+    assertNoStackTrace(p);
+  }
+
+  it('a folder without a build for this Node exits 4 with WSB_ERR_RUNTIME_NOT_FOUND and says what it has', T, async () => {
+    const folder = path.join(dir, 'other-abi');
+    mkdirSync(path.join(folder, 'binaries'), { recursive: true });
+    writeFileSync(path.join(folder, 'binaries', `uws_${process.platform}_${process.arch}_93.node`), '');
+    await expectNotFound(
+      { WSBENCH_UWS: folder },
+      new RegExp(
+        `^wsbench: --runtime uws: .*other-abi has no uWebSockets\\.js build for Node ${process.version.replace(/\./g, '\\.')} .*it has Node 16\\) \\[WSB_ERR_RUNTIME_NOT_FOUND\\]\\n  hint: `,
+      ),
+    );
+  });
+
+  it('a build that does not load exits 4 from the server with WSB_ERR_RUNTIME_NOT_FOUND, not a fallback', T, async () => {
+    const folder = path.join(dir, 'broken');
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, `uws_${process.platform}_${process.arch}_${process.versions.modules}.node`), 'not an ELF file');
+    await expectNotFound({ WSBENCH_UWS: folder }, /^wsbench: --runtime uws: .*broken.* does not load on Node .* \[WSB_ERR_RUNTIME_NOT_FOUND\]\n {2}hint: /);
+  });
+
+  it('without the optional dependency the lookup says it is not installed and how to install it', T, () => {
+    assert.throws(
+      () =>
+        locateUwsAddon({}, () => {
+          throw new Error('Cannot find module');
+        }),
+      (err: unknown) => {
+        assert.ok(isWsbError(err), String(err));
+        assert.equal(err.code, 'WSB_ERR_RUNTIME_NOT_FOUND');
+        assert.equal(err.exitCode, EXIT.ENVIRONMENT);
+        assert.match(err.message, /uWebSockets\.js is not installed \(the optional dependency @trufflesuite\/uws-js-unofficial\)/);
+        assert.match(err.hint ?? '', /npm install @trufflesuite\/uws-js-unofficial .*--omit=optional/);
+        return true;
+      },
+    );
+  });
 });
 
 describe('runtime lookup', SUITE, () => {

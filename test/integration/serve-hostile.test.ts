@@ -119,8 +119,8 @@ describe('serve --max-send-buffer: clients that never read their replies', SUITE
   }
 });
 
-// Bun and Deno cannot stop reading one WebSocket: past the limit they close with 1008 at once.
-for (const runtime of ['bun', 'deno'] as const) {
+// Bun, Deno and uWebSockets.js cannot stop reading one WebSocket: past the limit they close with 1008 at once.
+for (const runtime of ['bun', 'deno', 'uws'] as const) {
   const missing = (() => {
     try {
       locateRuntime(runtime);

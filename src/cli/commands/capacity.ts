@@ -9,6 +9,7 @@ import { TOOL } from '../tool.js';
 import type { CliContext } from '../context.js';
 import { LOAD_DEFAULTS, RESULTS_DIR } from '../../core/defaults.js';
 import { shownDefault } from '../help.js';
+import { RUNTIMES } from '../../server/runtimes.js';
 
 interface CapacityCliFlags {
   runtime?: string;
@@ -55,7 +56,7 @@ export function registerCapacity(program: Command, ctx: CliContext): void {
     .command('capacity')
     .description('search for the most clients a server holds at a fixed rate while meeting an SLO (each step a full run with its verdict)')
     .argument('[url]', 'target WebSocket URL (one server for every step); or use --runtime / --server')
-    .addOption(new Option('--runtime <name>', 'start `wsbench serve --runtime <name>` fresh for every run').choices(['node', 'bun', 'deno']))
+    .addOption(new Option('--runtime <name>', 'start `wsbench serve --runtime <name>` fresh for every run').choices([...RUNTIMES]))
     .option('--server <spec>', "start an external server fresh for every run: 'name=command with {port}'")
     .option(
       '--slo <limit>',
@@ -116,7 +117,7 @@ bound), 130/143 interrupted (the steps so far are written).`,
       const { fileTimestamp } = await import('../../report/write-results.js');
       const target = capacityTarget({
         url,
-        runtime: flags.runtime === undefined ? undefined : oneOf(['node', 'bun', 'deno'] as const)(flags.runtime),
+        runtime: flags.runtime === undefined ? undefined : oneOf(RUNTIMES)(flags.runtime),
         server: flags.server,
         serverPid: flags.serverPid,
         pattern: flags.pattern,

@@ -8,12 +8,13 @@ import { TOOL } from '../tool.js';
 import type { CliContext } from '../context.js';
 import { RESULTS_DIR } from '../../core/defaults.js';
 import { shownDefault } from '../help.js';
+import { RUNTIMES } from '../../server/runtimes.js';
 
 export function registerCompare(program: Command, ctx: CliContext): void {
   program
     .command('compare')
     .description('run the same load against several servers/runtimes, one at a time, and write a comparison (CSV, Markdown, HTML)')
-    .option('--runtimes <list>', 'reference servers to compare: node, bun, deno', (v) => listOption(v).map(oneOf(['node', 'bun', 'deno'] as const)), ['node'])
+    .option('--runtimes <list>', `reference servers to compare: ${RUNTIMES.join(', ')}`, (v) => listOption(v).map(oneOf(RUNTIMES)), ['node'])
     .option('--server <spec>', "an external server: 'name=command with {port}' (repeatable)", collect, [])
     .option('--profiles <list>', 'load profiles (tiers), e.g. 1k,10k', listOption, ['smoke'])
     .option('--repeat <n>', 'runs per server x tier (medians and spread are reported)', intOption(1, 100), 1)

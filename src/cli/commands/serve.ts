@@ -55,7 +55,10 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .command('serve')
     .description('run the Pong server: greets each client, answers every message with "Pong: <msg>"')
     .addOption(
-      new Option('--runtime <name>', 'node: ws on Node (every flag); bun / deno: the native server of that runtime, run as a child process')
+      new Option(
+        '--runtime <name>',
+        'node: ws on Node (every flag); bun / deno: the native server of that runtime; uws: uWebSockets.js on Node (an optional dependency); all but node run as a child process',
+      )
         .argParser(oneOf(RUNTIMES))
         .default('node'),
     )
