@@ -26,6 +26,11 @@ export interface ComparisonRow {
   rttP99MaxUs: number;
 }
 
+/** What names a line of a chart: the run for plain results, the server for `compare` runs. */
+export function lineName(row: { run: string; server: string }): string {
+  return row.run || row.server;
+}
+
 function median(values: number[]): number {
   const v = [...values].sort((a, b) => a - b);
   const mid = Math.floor(v.length / 2);

@@ -5,15 +5,10 @@
  * each run's latency over time from its per-second series.
  */
 import { mergeEncoded } from '../metrics/histograms.js';
-import type { ComparisonRow, RunGroup } from './comparison.js';
+import { lineName, type ComparisonRow, type RunGroup } from './comparison.js';
 import { esc, linearAxis, lineChart, logAxis, numberText, type Axis, type Series } from './svg-chart.js';
 
 export const PERCENTILES = [50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999];
-
-/** What names a line: the run for plain results, the server for `compare` runs. */
-export function lineName(row: { run: string; server: string }): string {
-  return row.run || row.server;
-}
 
 export interface PercentileCurve {
   /** The row's line name (see lineName), its server and tier. */

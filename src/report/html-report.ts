@@ -3,8 +3,8 @@
  * embedded as JSON. It opens in a browser without a network and can be re-analysed from the file
  * alone. The page uses the window's width: charts sit in a grid that fills it.
  */
-import { comparisonColumns, comparisonRows, groupRuns } from './comparison.js';
-import { lineName, percentileChart, percentileCurves, rssBars, seriesCharts, tierCharts } from './html-charts.js';
+import { comparisonColumns, comparisonRows, groupRuns, lineName } from './comparison.js';
+import { percentileChart, percentileCurves, rssBars, seriesCharts, tierCharts } from './html-charts.js';
 import { COLORS, esc } from './svg-chart.js';
 import type { ResultDocument } from '../contract/result.js';
 

@@ -1,3 +1,4 @@
+import { tierTextChart } from './tier-text-chart.js';
 import Table from 'cli-table3';
 import { comparisonColumns, comparisonCsv, comparisonMarkdown, comparisonRows } from './comparison.js';
 import { renderHtmlReport } from './html-report.js';
@@ -19,7 +20,8 @@ export function renderResults(docs: ResultDocument[], format: ReportFormat, titl
       const columns = comparisonColumns(rows);
       const t = new Table({ head: columns.map((c) => c.title), style: { head: [], border: [] } });
       for (const r of rows) t.push(columns.map((c) => c.format(r)));
-      return t.toString() + '\n';
+      const chart = tierTextChart(rows);
+      return t.toString() + '\n' + (chart ? '\n' + chart : '');
     }
   }
 }

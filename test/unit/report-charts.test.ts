@@ -2,6 +2,30 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { metricDirection } from '../../src/report/metric-names.js';
 import { linearAxis, logAxis, niceCeil } from '../../src/report/svg-chart.js';
+import { tierTextChart } from '../../src/report/tier-text-chart.js';
+import type { ComparisonRow } from '../../src/report/comparison.js';
+
+function row(server: string, tier: string, clients: number, p99Ms: number, rssPerConnKb: number | null): ComparisonRow {
+  return {
+    run: '',
+    server,
+    tier,
+    clients,
+    repeats: 1,
+    rttP50Us: 100,
+    rttP99Us: p99Ms * 1000,
+    rttP999Us: p99Ms * 2000,
+    rttMaxUs: p99Ms * 3000,
+    messagesPerSec: clients,
+    errors: 0,
+    serverRssPeakKb: null,
+    serverRssPerConnectionKb: rssPerConnKb,
+    serverCpuPercent: null,
+    verdict: 'valid',
+    rttP99MinUs: p99Ms * 1000,
+    rttP99MaxUs: p99Ms * 1000,
+  };
+}
 
 describe('figure directions and chart axes', { timeout: 10_000 }, () => {
   it('throughput and connections get worse downwards, everything else upwards', () => {
@@ -31,5 +55,31 @@ describe('figure directions and chart axes', { timeout: 10_000 }, () => {
       a.ticks.map((t) => t.v),
       [0.1, 1, 10, 100],
     );
+  });
+});
+
+describe('the tier chart for a terminal', { timeout: 10_000 }, () => {
+  it('draws one bar per server and tier, each figure scaled to its largest value, and marks a missing figure', () => {
+    const chart = tierTextChart([
+      row('node', '1k', 1000, 2, 8),
+      row('node', '10k', 10_000, 8, 6),
+      row('uws', '1k', 1000, 0.5, null),
+      row('uws', '10k', 10_000, 4, 1),
+    ]);
+    const lines = chart.trimEnd().split('\n');
+    assert.match(lines[0], /^By client tier/);
+    assert.match(lines[1], /^ +1k +10k$/);
+    const p99 = lines.indexOf('p99 ms');
+    assert.ok(p99 > 0, chart);
+    // node 10k has the largest p99: a full bar of 20 blocks; node 1k a quarter of it.
+    assert.match(lines[p99 + 1], /^ {2}node +█{5} +2\.00 +█{20} +8\.00$/);
+    assert.match(lines[p99 + 2], /^ {2}uws +█▎ +0\.50 +█{10} +4\.00$/);
+    const rss = lines.indexOf('server RSS/conn KB');
+    assert.match(lines[rss + 2], /^ {2}uws +- +█{2}▌ +1\.00$/, 'no RSS figure at 1k: a dash');
+    assert.ok(!lines.includes('server CPU %'), 'a figure no run has is left out');
+  });
+
+  it('is empty when no server was measured at two tiers', () => {
+    assert.equal(tierTextChart([row('node', '1k', 1000, 2, 8), row('uws', '1k', 1000, 1, 5)]), '');
   });
 });
