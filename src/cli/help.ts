@@ -77,8 +77,15 @@ const EXAMPLES: Record<string, string[]> = {
     'wsbench report new.json --baseline base.json --max-regression rtt.p99=10%,messagesPerSec=5%,server.rssPerConnectionKb=5%',
   ],
   compare: [
-    'wsbench compare --runtimes node,bun,deno --profiles 1k,10k,100k --repeat 3',
-    "wsbench compare --runtimes node --server 'uws=node my-uws-server.js --port {port}' --profiles smoke",
+    'wsbench compare --runtimes node,bun,deno,uws --profiles 1k,10k,100k --repeat 3',
+    "wsbench compare --runtimes node --server 'mine=node my-server.js --port {port}' --profiles smoke",
+  ],
+  capacity: [
+    "wsbench capacity --runtime node --slo 'rtt.p99<100ms'",
+    'wsbench capacity ws://127.0.0.1:8080/ --server-pid 1234 --from 5k --step 5k --to 60k --repeat 3',
+    "wsbench capacity --runtime uws --slo 'rtt.p99<50ms' --slo 'errors==0'",
+    "wsbench capacity --server 'mine=node my-server.js {port}' --to 20k",
+    "wsbench capacity --runtime node --pattern broadcast --senders 10 --slo 'rtt.p95<500ms'",
   ],
   merge: ['wsbench merge shard0/*.json shard1/*.json shard2/*.json shard3/*.json --out merged', 'wsbench merge shard*/*.json --json > merged.json'],
 };

@@ -28,6 +28,14 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+// A reader that went away (`wsbench --help | head`, a pager quit early) is not a failure of the
+// command: what it writes after that is dropped, and the run ends as it would have (results saved).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') process.exitCode = EXIT.INTERNAL;
+  });
+}
+
 const ctx: CliContext = {
   stdout: process.stdout,
   stderr: process.stderr,

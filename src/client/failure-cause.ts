@@ -1,9 +1,12 @@
 import { HandshakeError } from './handshake.js';
 
+/** The code of an attempt whose TCP connection the server closed, without a reset, before answering. */
+export const CLOSED_BEFORE_UPGRADE = 'WSB_CLOSED_BEFORE_UPGRADE';
+
 /**
  * Names a connection failure by its cause, in the words the result's `failuresByCause` uses:
- * refused, timeout, reset, EADDRNOTAVAIL, EADDRINUSE, EMFILE, dns, handshake-<status>, handshake
- * (a 101 that breaks RFC 6455), or the error code. By code and status only: both clients raise a
+ * refused, timeout, reset, closed (before the upgrade's answer), EADDRNOTAVAIL, EADDRINUSE, EMFILE,
+ * dns, handshake-<status>, handshake (a 101 that breaks RFC 6455), or the error code. By code and status only: both clients raise a
  * HandshakeError for a refused handshake (connector.ts turns ws's 'unexpected-response' into one).
  */
 export function failureCause(err: Error & { code?: string }): string {
@@ -16,6 +19,8 @@ export function failureCause(err: Error & { code?: string }): string {
     case 'ECONNRESET':
     case 'EPIPE':
       return 'reset';
+    case CLOSED_BEFORE_UPGRADE:
+      return 'closed';
     case 'EMFILE':
     case 'ENFILE':
       return 'EMFILE';

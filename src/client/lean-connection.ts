@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { acceptKey, HandshakeError } from './handshake.js';
+import { CLOSED_BEFORE_UPGRADE } from './failure-cause.js';
 import { clientFrameSize, encodeClientFrame, FrameError, OP, ServerFrameParser, writeClientFrame, type FrameSink } from './frames.js';
 
 const MAX_HEADER_BYTES = 16 * 1024;
@@ -127,6 +128,8 @@ export class LeanConnection implements FrameSink {
   }
 
   terminate(): void {
+    // The owner ended an attempt itself: no 'fail' for it (handleClose).
+    if (this.readyState === CONNECTING) this.readyState = CLOSED;
     this.socket.destroy();
   }
 
@@ -307,10 +310,21 @@ export class LeanConnection implements FrameSink {
   /** @internal socket listener */
   handleClose(): void {
     this.clearDeadline();
+    const wasConnecting = this.readyState === CONNECTING;
     const wasOpen = this.readyState === OPEN || this.readyState === CLOSING;
     this.readyState = CLOSED;
     if (wasOpen) this.events.close(this, this.closeCode);
+    // The server closed TCP before its answer was complete, with no socket error: a server past its
+    // open-file limit accepts and closes at once. Without this the attempt never ended.
+    else if (wasConnecting) this.events.fail(this, closedBeforeUpgrade());
   }
+}
+
+/** The failure of an attempt whose TCP connection the server closed before answering the upgrade. */
+function closedBeforeUpgrade(): Error & { code: string } {
+  const err = new Error('the server closed the connection before answering the upgrade') as Error & { code: string };
+  err.code = CLOSED_BEFORE_UPGRADE;
+  return err;
 }
 
 // Socket listeners shared by every connection; the connection is found through the socket.

@@ -12,7 +12,7 @@ export class ServerCounters {
   readonly closesByCode = new Map<number, number>();
   /** Upgrade requests refused, by HTTP status (400 bad handshake, 404 wrong path, 426 bad version, 503 full). */
   readonly rejectedByStatus = new Map<number, number>();
-  /** Connections the server ended on its own, by cause (send-buffer, ping-flood, heartbeat). */
+  /** Connections the server ended on its own, by cause (send-buffer, ping-flood, heartbeat, open-file-limit). */
   readonly terminatedByCause = new Map<string, number>();
 
   countClose(code: number): void {
@@ -28,7 +28,7 @@ export class ServerCounters {
   }
 }
 
-export type TerminationCause = 'send-buffer' | 'ping-flood' | 'heartbeat';
+export type TerminationCause = 'send-buffer' | 'ping-flood' | 'heartbeat' | 'open-file-limit';
 
 export function bump<K>(map: Map<K, number>, key: K): void {
   map.set(key, (map.get(key) ?? 0) + 1);
@@ -42,6 +42,9 @@ export const SERVER_METRICS = {
   messagesOut: { name: 'wsbench_messages_sent_total', help: 'Messages sent to clients (greetings included)' },
   closes: { name: 'wsbench_closes_total', help: 'Closed connections by close code (1006: abrupt disconnect)' },
   upgradesRejected: { name: 'wsbench_upgrades_rejected_total', help: 'Upgrade requests refused, by HTTP status' },
-  terminated: { name: 'wsbench_connections_terminated_total', help: 'Connections the server ended, by cause (send-buffer, ping-flood, heartbeat)' },
+  terminated: {
+    name: 'wsbench_connections_terminated_total',
+    help: 'Connections the server ended, by cause (send-buffer, ping-flood, heartbeat, open-file-limit: closed at accept)',
+  },
   maxSendBuffer: { name: 'wsbench_max_send_buffer_bytes', help: 'Per-connection limit of unsent bytes (--max-send-buffer)' },
 } as const;

@@ -2,6 +2,13 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { ServerStats } from './stats.js';
+import { readFdLimit } from '../core/limits.js';
+import { FD_RESERVE } from '../core/defaults.js';
+
+/** Connections one process can hold: its open-file limit minus what the process needs itself. */
+export function perProcessCapacity(): number {
+  return Math.max(0, readFdLimit().soft - FD_RESERVE);
+}
 
 /** How often Node looks for connections past the handshake timeout (its default is every 30 s). */
 export function checkingIntervalMs(handshakeTimeoutMs: number): number {
@@ -33,6 +40,11 @@ export function createHttpServer(
     : http.createServer(options, onRequest);
   // Without this an idle keep-alive connection holds shutdown up for 5 s.
   server.keepAliveTimeout = 2000;
+  // At its open-file limit a process cannot even accept: libuv then accepts and closes with its
+  // one spare descriptor, and nothing is left for logs, /proc, IPC or /metrics. Node closes
+  // connections past this many at accept instead ('drop'), keeping FD_RESERVE files free.
+  const capacity = perProcessCapacity();
+  if (capacity > 0) server.maxConnections = capacity;
   server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => onClientError(err, socket, stats));
   if (tls) {
     // Failed or timed-out TLS handshakes (ERR_TLS_HANDSHAKE_TIMEOUT, …) were uncounted.

@@ -12,6 +12,7 @@ import { handleHttpRequest, type ClusterView } from './http-routes.js';
 import { startHeartbeat } from './heartbeat.js';
 import { createBackpressure } from './backpressure.js';
 import { createHttpServer } from './http-server.js';
+import { FD_RESERVE } from '../core/defaults.js';
 
 /**
  * ws terminates a peer with this many automatic pongs not yet written (a ping flood from a client
@@ -177,6 +178,16 @@ export function createPongServer(opts: ServeOptions, tls: { cert: Buffer; key: B
   const limits = limitsOf(opts);
   const requestListener = (req: IncomingMessage, res: http.ServerResponse) => handleHttpRequest(req, res, stats, cluster, limits, log);
   const httpServer = createHttpServer(tls, opts.handshakeTimeoutMs, stats, requestListener);
+  let dropped = 0;
+  httpServer.on('drop', () => {
+    stats.countTerminated('open-file-limit');
+    if (dropped++ === 0) {
+      log.warn(
+        { maxConnections: httpServer.maxConnections },
+        `this process holds ${httpServer.maxConnections} connections (its open-file limit less ${FD_RESERVE}): further ones are closed at accept; use --workers to hold more`,
+      );
+    }
+  });
 
   httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', onUpgradeSocketError);

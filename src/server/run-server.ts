@@ -1,10 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../core/logger.js';
-import { readFdLimit } from '../core/limits.js';
 import { limitsOf, type ServeOptions, type ServerHandle } from './options.js';
-import { FD_RESERVE } from '../core/defaults.js';
 import { createPongServer } from './pong-server.js';
+import { perProcessCapacity } from './http-server.js';
 import { createMetricsRegistry } from './metrics-registry.js';
 import { singleProcessView } from './local-cluster-view.js';
 import { loadTls } from './tls.js';
@@ -13,11 +12,6 @@ import { startPrimary } from './cluster-primary.js';
 
 /** The process entry of a cluster worker (forked by the primary). */
 const CLUSTER_WORKER_ENTRY = fileURLToPath(new URL('./cluster-worker-main.js', import.meta.url));
-
-/** Connections one process can hold: its open-file limit minus what the process needs itself. */
-export function perProcessCapacity(): number {
-  return Math.max(0, readFdLimit().soft - FD_RESERVE);
-}
 
 /**
  * Starts `wsbench serve`: in this process when --workers is 1, otherwise as a node:cluster primary

@@ -5,7 +5,7 @@ import { readRun, tempDir } from '../helpers/results.js';
 
 after(killAll);
 
-const COMMANDS = ['serve', 'load', 'demo', 'check', 'report', 'compare', 'merge'];
+const COMMANDS = ['serve', 'load', 'demo', 'check', 'report', 'compare', 'merge', 'capacity'];
 
 async function help(args: string[]): Promise<string> {
   const p = spawnCli([...args, '--help']);
@@ -26,7 +26,7 @@ describe('help, count and duration flags, --log-level', { timeout: 120_000 }, ()
     for (const cmd of COMMANDS) {
       const text = await help([cmd]);
       assert.match(text, new RegExp(`\\nExamples:\\n  \\$ wsbench ${cmd}\\b`), cmd);
-      assert.doesNotMatch(text, /default: \[|default: "/, `${cmd}: no JSON in defaults`);
+      assert.doesNotMatch(text, /default: \[|default: "|\[object Object\]/, `${cmd}: no JSON or objects in defaults`);
     }
     const serve = await help(['serve']);
     assert.match(serve, /\(default:\s+64KiB\)/);
@@ -38,6 +38,15 @@ describe('help, count and duration flags, --log-level', { timeout: 120_000 }, ()
     assert.match(compare, /\(default:\s+smoke\)/);
     assert.match(await help(['load']), /k = thousand, m = million/);
     for (const cmd of ['check', 'report', 'merge']) assert.match(await help([cmd]), /--log-level <level>/, cmd);
+    assert.match(await help(['capacity']), /\(default:\s+x2\)/);
+  });
+
+  it('a reader that goes away (`wsbench --help | head`) ends nothing badly: exit 0, no stack trace', { timeout: 15_000 }, async () => {
+    const p = spawnCli(['capacity', '--help']);
+    // Closed before the child writes: its first write meets a closed pipe (EPIPE).
+    p.child.stdout.destroy();
+    assert.equal((await p.exited).code, 0, p.stderr());
+    assert.equal(p.stderr(), '');
   });
 
   it('load takes --clients with k/m and compound durations, and refuses what it cannot read', { timeout: 60_000 }, async () => {

@@ -17,6 +17,8 @@ export interface SpawnOptions {
   uid?: number;
   gid?: number;
   env?: NodeJS.ProcessEnv;
+  /** Start the process with this open-file limit (soft and hard), through the shell's ulimit. */
+  fdLimit?: number;
 }
 
 export interface Exit {
@@ -61,7 +63,12 @@ export function spawnCli(args: readonly string[], opts: SpawnOptions = {}): CliP
       for (const c of children) killGroup(c.pid, 'SIGKILL');
     });
   }
-  const child = spawn(process.execPath, [BIN, ...args], {
+  // `sh -c 'ulimit -n N && exec "$0" "$@"' node bin/wsbench.js …`: exec keeps the pid node's.
+  const [command, argv] =
+    opts.fdLimit === undefined
+      ? [process.execPath, [BIN, ...args]]
+      : ['/bin/sh', ['-c', `ulimit -n ${opts.fdLimit} && exec "$0" "$@"`, process.execPath, BIN, ...args]];
+  const child = spawn(command, argv, {
     cwd: REPO_ROOT,
     env: { ...process.env, CI: 'true', ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],

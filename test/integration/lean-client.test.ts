@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { acceptKey } from '../../src/client/handshake.js';
 import { LeanConnection, type LeanEvents } from '../../src/client/lean-connection.js';
+import { CLOSED_BEFORE_UPGRADE, failureCause } from '../../src/client/failure-cause.js';
 import { closeCodeOf, closePayload, encodeFrame, FrameReader, OPCODE } from '../helpers/raw-ws.js';
 import { startServe, killAll } from '../helpers/cli.js';
 
@@ -200,6 +201,37 @@ describe('lean client against raw frames', { timeout: 60_000 }, () => {
     assert.deepEqual(rec.log, ['fail:Opening handshake has timed out']);
     for (const s of sockets) s.destroy();
     silent.close();
+  });
+
+  it('fails, once, an attempt the server closes before answering: at once, and after half an answer', async () => {
+    // Half an answer, then FIN: what a server does that accepts and closes (past its open-file limit, at once).
+    for (const answer of ['', 'HTTP/1.1 101 Switching']) {
+      const closer = net.createServer((s) => s.end(answer));
+      await new Promise<void>((r) => closer.listen(0, '127.0.0.1', () => r()));
+      const rec = recorder();
+      const codes: (string | undefined)[] = [];
+      const events: LeanEvents = { ...rec.events, fail: (c, err) => (codes.push(err.code), rec.events.fail(c, err)) };
+      new LeanConnection(
+        {
+          url: new URL(`ws://127.0.0.1:${(closer.address() as net.AddressInfo).port}/`),
+          protocols: [],
+          headers: {},
+          origin: undefined,
+          // Far longer than the test's own timeout: only the close can end the attempt.
+          handshakeTimeoutMs: 600_000,
+          maxPayload: 1 << 20,
+        },
+        events,
+        undefined,
+      );
+      await rec.until((l) => l.some((e) => e.startsWith('fail:')));
+      // A later event would be a second verdict on the same attempt.
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(rec.log, ['fail:the server closed the connection before answering the upgrade'], `answer ${JSON.stringify(answer)}`);
+      assert.deepEqual(codes, [CLOSED_BEFORE_UPGRADE]);
+      assert.equal(failureCause(Object.assign(new Error('x'), { code: codes[0] })), 'closed');
+      closer.close();
+    }
   });
 
   it('talks to wsbench serve: greeting, then Pong replies', async () => {

@@ -7,7 +7,7 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { killAll, startServe, type StartedServer } from '../helpers/cli.js';
+import { killAll, spawnCli, startServe, type StartedServer } from '../helpers/cli.js';
 import { rawUpgrade, FrameReader, OPCODE, encodeFrame } from '../helpers/raw-ws.js';
 import { connect, closeClient, type Client } from '../helpers/ws-client.js';
 import { getHealthz, getMetrics, waitFor, type Metrics } from '../helpers/http.js';
@@ -289,6 +289,45 @@ describe('serve: what ends a connection is counted by cause', SUITE, () => {
       await waitForMetric(srv.port, 'wsbench_resets_total{phase="open"}', (v) => v === 1);
       await pongRoundTrip(srv.port, 'survived');
     });
+  });
+});
+
+describe('serve at its open-file limit', SUITE, () => {
+  it('closes connections past its capacity at accept, counts them, stays answerable, and load ends with target-errors', T, async () => {
+    // 300 files: a capacity of 200 connections (FD_RESERVE is 100).
+    const srv = await startServe([], { fdLimit: 300 });
+    try {
+      const load = spawnCli([
+        'load',
+        `ws://127.0.0.1:${srv.port}/`,
+        '--clients',
+        '240',
+        '--rate',
+        '1',
+        '--duration',
+        '1s',
+        '--warmup',
+        '0s',
+        '--json',
+        '--log-level',
+        'warn',
+      ]);
+      const exit = await load.exited;
+      assert.equal(exit.code, 6, `every attempt ends, as target-errors; stderr:\n${load.stderr()}`);
+      const summary = (
+        JSON.parse(load.stdout()) as { summary: { connections: { established: number; failed: number; failuresByCause: Record<string, number> } } }
+      ).summary;
+      assert.equal(summary.connections.established + summary.connections.failed, 240);
+      assert.ok(summary.connections.failed >= 40, JSON.stringify(summary.connections));
+      for (const cause of Object.keys(summary.connections.failuresByCause)) assert.ok(['closed', 'reset'].includes(cause), JSON.stringify(summary.connections));
+      const m = await waitForMetric(srv.port, 'wsbench_connections_terminated_total{cause="open-file-limit"}', (v) => v >= 40);
+      assert.equal(m.get('wsbench_connections_current'), 0, 'the load closed what it held');
+      assert.equal((await getHealthz(srv.port)).status, 200, 'files are left for /healthz');
+      await pongRoundTrip(srv.port, 'after');
+      assert.match(srv.child.stderr(), /holds 200 connections \(its open-file limit less 100\): further ones are closed at accept/);
+    } finally {
+      await srv.stop();
+    }
   });
 });
 

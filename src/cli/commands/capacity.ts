@@ -67,7 +67,14 @@ export function registerCapacity(program: Command, ctx: CliContext): void {
     .option('-r, --rate <n>', 'messages per second per client', positiveNumberOption, 1)
     .option('--from <n>', 'first client count (k/m suffixes: 10k)', countOption(1), 1000)
     .option('--to <n>', 'largest client count to try', countOption(1), 100_000)
-    .option('--step <n|xF>', 'growth until the first failure: add n clients, or multiply by F (x2)', stepOption, { kind: 'mul', factor: 2 })
+    .addOption(
+      shownDefault(
+        new Option('--step <n|xF>', 'growth until the first failure: add n clients, or multiply by F (x2)')
+          .argParser(stepOption)
+          .default({ kind: 'mul', factor: 2 }),
+        'x2',
+      ),
+    )
     .option('--no-bisect', 'stop at the first failing step instead of bisecting between it and the last passing one')
     .option('--resolution <percent>', 'bisect until first failing − last passing is at most this share of the last passing count', percentOption, 0.05)
     .option('-d, --duration <duration>', 'measured window of each run', durationMsOption, 20_000)
@@ -92,12 +99,6 @@ export function registerCapacity(program: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       `
-Examples:
-  wsbench capacity --runtime node --slo 'rtt.p99<100ms'
-  wsbench capacity ws://127.0.0.1:8080/ --server-pid 1234 --from 5k --step 5k --to 60k --repeat 3
-  wsbench capacity --server 'uws=node uws-server.js {port}' --slo 'rtt.p99<50ms' --slo 'errors==0'
-  wsbench capacity --runtime node --pattern broadcast --senders 10 --slo 'rtt.p95<500ms'
-
 Exit codes: 0 an answer was found (or the SLO held up to --to), 3 the target is unreachable or fails the
 conformance gate, 5 the load generator became the limit before the server did (the answer is a lower
 bound), 130/143 interrupted (the steps so far are written).`,
