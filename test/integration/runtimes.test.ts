@@ -301,15 +301,18 @@ for (const runtime of RUNTIMES) {
   });
 }
 
+/** `serve` with `args` refuses to start: the exit code, a stderr matching `stderr`, nothing on stdout, no stack trace. */
+async function expectRefusal(args: string[], exitCode: number, stderr: RegExp, env?: NodeJS.ProcessEnv): Promise<void> {
+  const p = spawnCli(['serve', '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn', ...args], { env });
+  const exit = await p.exited;
+  assert.equal(exit.code, exitCode, `stdout:\n${p.stdout()}\nstderr:\n${p.stderr()}`);
+  assert.match(p.stderr(), stderr);
+  assert.equal(p.stdout(), '', 'nothing may start listening');
+  assertNoStackTrace(p);
+}
+
 describe('serve --runtime: usage errors', SUITE, () => {
-  async function expectUsageError(args: string[], stderr: RegExp, env?: NodeJS.ProcessEnv): Promise<void> {
-    const p = spawnCli(['serve', '--port', '0', '--host', '127.0.0.1', ...args], { env });
-    const exit = await p.exited;
-    assert.equal(exit.code, EXIT.USAGE, `stdout:\n${p.stdout()}\nstderr:\n${p.stderr()}`);
-    assert.match(p.stderr(), stderr);
-    assert.equal(p.stdout(), '', 'nothing may start listening');
-    assertNoStackTrace(p);
-  }
+  const expectUsageError = (args: string[], stderr: RegExp, env?: NodeJS.ProcessEnv) => expectRefusal(args, EXIT.USAGE, stderr, env);
 
   it('an unknown runtime exits 2 and lists the choices', T, async () => {
     await expectUsageError(['--runtime', 'rust'], /--runtime.*must be one of node, bun, deno, uws \(got rust\)/);
@@ -350,14 +353,7 @@ describe('serve --runtime uws: a missing or broken uWebSockets.js build', SUITE,
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function expectNotFound(env: NodeJS.ProcessEnv, stderr: RegExp): Promise<void> {
-    const p = spawnCli(['serve', '--runtime', 'uws', '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn'], { env });
-    const exit = await p.exited;
-    assert.equal(exit.code, EXIT.ENVIRONMENT, `stdout:\n${p.stdout()}\nstderr:\n${p.stderr()}`);
-    assert.match(p.stderr(), stderr);
-    assert.equal(p.stdout(), '', 'nothing may start listening');
-    assertNoStackTrace(p);
-  }
+  const expectNotFound = (env: NodeJS.ProcessEnv, stderr: RegExp) => expectRefusal(['--runtime', 'uws'], EXIT.ENVIRONMENT, stderr, env);
 
   it('a folder without a build for this Node exits 4 with WSB_ERR_RUNTIME_NOT_FOUND and says what it has', T, async () => {
     const folder = path.join(dir, 'other-abi');
