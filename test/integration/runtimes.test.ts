@@ -38,7 +38,8 @@ function skipReason(runtime: Runtime): string | undefined {
     locateRuntime(runtime);
     return undefined;
   } catch (err) {
-    return `${runtime} not found (${(err as Error).message}); ${runtime === 'uws' ? 'npm install' : 'npm install --save-dev'} to run this suite`;
+    // For uws the message itself says what is missing: the package, or a build for this Node.
+    return `${runtime} not found (${(err as Error).message})${runtime === 'uws' ? '' : `; npm install --save-dev ${runtime} to run this suite`}`;
   }
 }
 
