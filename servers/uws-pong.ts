@@ -14,9 +14,14 @@
  * - idleTimeout 0 and no automatic pings: the Node server has no heartbeat unless asked.
  * - --max-send-buffer closes a peer whose unsent replies pass it with 1008 at once, as on Bun:
  *   uWebSockets.js cannot stop reading one WebSocket, so there is no --send-buffer-timeout.
+ * - --mode broadcast publishes each text message to a topic every client subscribes to (sender
+ *   included, as on the Node server): one call fans out in C++. A publish has no per-client
+ *   result, so uWebSockets.js itself closes a client whose unsent bytes pass --max-send-buffer
+ *   (closeOnBackpressureLimit); that close is counted by its code (1006), not as send-buffer.
  * - Listens with an exclusive port: uWebSockets.js sets SO_REUSEPORT by default, which would let
  *   a second server share a busy port instead of failing like the other runtimes.
- * - No --workers, --deflate, --cert/--key, --ping-interval, --max-connections (the CLI refuses them).
+ * - No --workers, --deflate, --cert/--key, --ping-interval, --max-connections, --format shootout
+ *   (the CLI refuses them).
  */
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -55,6 +60,7 @@ interface UwsWebSocket {
   end(code?: number, reason?: string): void;
   /** Abrupt close: no close frame. */
   close(): void;
+  subscribe(topic: string): boolean;
 }
 interface UwsResponse {
   writeStatus(status: string): UwsResponse;
@@ -87,6 +93,7 @@ interface UwsApp {
   ): UwsApp;
   any(pattern: string, handler: (res: UwsResponse, req: UwsRequest) => void): UwsApp;
   listen(host: string, port: number, options: number, cb: (listenSocket: unknown) => void): UwsApp;
+  publish(topic: string, message: ArrayBuffer, isBinary: boolean): boolean;
 }
 interface Uws {
   App(): UwsApp;
@@ -130,6 +137,9 @@ const sockets = new Set<UwsWebSocket>();
 const closedWith = new WeakMap<UwsWebSocket, number>();
 let shuttingDown = false;
 const pong = opts.mode === 'pong';
+const broadcast = opts.mode === 'broadcast';
+/** --mode broadcast: every client subscribes to it, and every text message is published to it. */
+const EVERYONE = 'everyone';
 const maxPayloadBytes = opts.maxPayloadBytes;
 const maxSendBufferBytes = opts.maxSendBufferBytes;
 const pidText = String(process.pid);
@@ -212,7 +222,8 @@ const app = uws
     compression: uws.DISABLED,
     maxPayloadLength: Math.min(maxPayloadBytes * HARD_PAYLOAD_FACTOR, 2 ** 31 - 1),
     maxBackpressure: maxSendBufferBytes,
-    closeOnBackpressureLimit: false,
+    // A publish cannot be checked per client (see the note at the top): let uWebSockets.js close.
+    closeOnBackpressureLimit: broadcast,
     idleTimeout: 0,
     sendPingsAutomatically: false,
     upgrade(res, req, context) {
@@ -227,6 +238,7 @@ const app = uws
       sockets.add(ws);
       stats.connectionsCurrent++;
       stats.connectionsTotal++;
+      if (broadcast) ws.subscribe(EVERYONE);
       if (pong) {
         afterSend(ws, ws.send(greeting(ws.getUserData().path)));
         stats.messagesOut++;
@@ -235,6 +247,11 @@ const app = uws
     message(ws, message, isBinary) {
       stats.messagesIn++;
       if (message.byteLength > maxPayloadBytes) return closeWith(ws, CLOSE_TOO_BIG, 'message too big');
+      if (broadcast && !isBinary) {
+        app.publish(EVERYONE, message, false);
+        stats.messagesOut += sockets.size;
+        return;
+      }
       // The ArrayBuffer is valid only during this call; send() copies it. uWebSockets.js has
       // already checked a text message's UTF-8, so prefix + bytes is valid text.
       const reply = pong && !isBinary ? Buffer.concat([PONG_PREFIX_BYTES, new Uint8Array(message)]) : message;

@@ -8,7 +8,8 @@ export interface RuntimeServerOptions {
   port: number;
   /** Only this path upgrades (others get 404); null = every path. */
   path: string | null;
-  mode: 'pong' | 'echo';
+  /** broadcast: only the uws server implements it (the CLI refuses it for Bun and Deno). */
+  mode: 'pong' | 'echo' | 'broadcast';
   protocols: string[];
   maxPayloadBytes: number;
   /**
@@ -31,7 +32,7 @@ export function parseRuntimeServerOptions(arg: string | undefined): RuntimeServe
   if (typeof o.host !== 'string' || o.host === '') throw bad('host');
   if (!whole(o.port, 0) || o.port! > 65535) throw bad('port');
   if (o.path !== null && typeof o.path !== 'string') throw bad('path');
-  if (o.mode !== 'pong' && o.mode !== 'echo') throw bad('mode');
+  if (o.mode !== 'pong' && o.mode !== 'echo' && o.mode !== 'broadcast') throw bad('mode');
   if (!Array.isArray(o.protocols) || !o.protocols.every((p) => typeof p === 'string')) throw bad('protocols');
   if (!whole(o.maxPayloadBytes, 1)) throw bad('maxPayloadBytes');
   if (!whole(o.maxSendBufferBytes, 1)) throw bad('maxSendBufferBytes');

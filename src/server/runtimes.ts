@@ -121,7 +121,7 @@ export function assertRuntimeSupports(runtime: ExternalRuntime, flags: NodeOnlyF
   if (flags.cert !== undefined || flags.key !== undefined) refuse(flags.cert !== undefined ? '--cert' : '--key', `the ${runtime} server speaks ws:// only`);
   if (flags.pingIntervalMs !== undefined) refuse('--ping-interval', `the ${runtime} server has no heartbeat`);
   if (flags.maxConnections > 0) refuse('--max-connections', `the ${runtime} server has no connection limit`);
-  if (flags.mode === 'broadcast') refuse('--mode broadcast', `the ${runtime} server implements the pong and echo modes`);
+  if (flags.mode === 'broadcast' && runtime !== 'uws') refuse('--mode broadcast', `the ${runtime} server implements the pong and echo modes`);
   if (flags.format !== 'plain') refuse('--format shootout', `the ${runtime} server speaks the plain format`);
 }
 

@@ -327,6 +327,9 @@ describe('serve --runtime: usage errors', SUITE, () => {
         [['--ping-interval', '5s'], '--ping-interval'],
         [['--max-connections', '10'], '--max-connections'],
         [['--cert', 'c.pem', '--key', 'k.pem'], '--cert'],
+        [['--format', 'shootout'], '--format shootout'],
+        // uws implements broadcast (test/integration/broadcast.test.ts).
+        ...(runtime === 'uws' ? [] : [[['--mode', 'broadcast'], '--mode broadcast'] as [string[], string]]),
       ];
       for (const [flags, name] of cases) {
         await expectUsageError(

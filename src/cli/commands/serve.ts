@@ -176,12 +176,11 @@ async function serveOnRuntime(runtime: ExternalRuntime, flags: ServeFlags, ctx: 
     mode: flags.mode,
     format: flags.format,
   });
-  const mode = flags.mode === 'broadcast' ? 'echo' : flags.mode; // refused above; narrows the type
   const server = spawnRuntimeServer(runtime, {
     host: flags.host,
     port: flags.port,
     path: flags.path ?? null,
-    mode,
+    mode: flags.mode,
     protocols: flags.protocols,
     maxPayloadBytes: flags.maxPayload,
     maxSendBufferBytes: flags.maxSendBuffer,
