@@ -66,7 +66,6 @@ interface UwsResponse {
   writeStatus(status: string): UwsResponse;
   writeHeader(key: string, value: string): UwsResponse;
   end(body?: string, closeConnection?: boolean): UwsResponse;
-  endWithoutBody(reportedContentLength?: number, closeConnection?: boolean): UwsResponse;
   upgrade(userData: { path: string }, key: string, protocol: string, extensions: string, context: unknown): void;
 }
 interface UwsRequest {
@@ -201,8 +200,26 @@ function writeReply(res: UwsResponse, reply: Reply, head: boolean): void {
   // uWebSockets.js writes Content-Length itself, and Connection: close when asked to close.
   const close = reply.headers.Connection === 'close';
   for (const [key, value] of Object.entries(reply.headers)) if (!(close && key === 'Connection')) res.writeHeader(key, value);
-  if (head) res.endWithoutBody(Buffer.byteLength(reply.body), close);
-  else res.end(reply.body, close);
+  // HEAD: no body (so Content-Length: 0). endWithoutBody would be exact, but 20.30 does not count
+  // it as a response and aborts the process.
+  res.end(head ? '' : reply.body, close);
+}
+
+/**
+ * Runs a request handler so that nothing it throws takes the server down: uWebSockets.js aborts
+ * the whole process when a handler returns without answering. The request gets a 500 instead.
+ */
+function guarded(res: UwsResponse, handle: () => void): void {
+  try {
+    handle();
+  } catch (err) {
+    process.stderr.write(`wsbench: uws-pong: request failed: ${(err as Error).message}\n`);
+    try {
+      res.writeStatus('500 Internal Server Error').end('Internal Server Error\n', true);
+    } catch {
+      // Answered before it threw: nothing more to send.
+    }
+  }
 }
 
 /** uWebSockets.js says only that listening failed: the same bind through Node tells why. */
@@ -227,12 +244,14 @@ const app = uws
     idleTimeout: 0,
     sendPingsAutomatically: false,
     upgrade(res, req, context) {
-      const routed = route(requestHead(req), opts, stats, info);
-      if (routed.kind === 'response') return writeReply(res, routed, false);
-      // A status written first lets the pid header into the 101 (uWebSockets.js writes one status only).
-      res.writeStatus('101 Switching Protocols').writeHeader(WORKER_PID_HEADER, pidText);
-      // No extensions: permessage-deflate is not negotiated, as on the other runtimes by default.
-      res.upgrade({ path: routed.path }, req.getHeader('sec-websocket-key'), routed.protocol ?? '', '', context);
+      guarded(res, () => {
+        const routed = route(requestHead(req), opts, stats, info);
+        if (routed.kind === 'response') return writeReply(res, routed, false);
+        // A status written first lets the pid header into the 101 (uWebSockets.js writes one status only).
+        res.writeStatus('101 Switching Protocols').writeHeader(WORKER_PID_HEADER, pidText);
+        // No extensions: permessage-deflate is not negotiated, as on the other runtimes by default.
+        res.upgrade({ path: routed.path }, req.getHeader('sec-websocket-key'), routed.protocol ?? '', '', context);
+      });
     },
     open(ws) {
       sockets.add(ws);
@@ -266,9 +285,11 @@ const app = uws
   })
   // Requests uWebSockets.js did not upgrade: plain HTTP, and upgrades without a valid key.
   .any('/*', (res, req) => {
-    const head = requestHead(req);
-    const routed = route(head, opts, stats, info);
-    writeReply(res, routed.kind === 'response' ? routed : badHandshake(stats, 'missing or invalid Sec-WebSocket-Key'), head.method === 'HEAD');
+    guarded(res, () => {
+      const head = requestHead(req);
+      const routed = route(head, opts, stats, info);
+      writeReply(res, routed.kind === 'response' ? routed : badHandshake(stats, 'missing or invalid Sec-WebSocket-Key'), head.method === 'HEAD');
+    });
   });
 
 let listenSocket: unknown = false;

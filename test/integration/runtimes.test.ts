@@ -206,6 +206,28 @@ for (const runtime of RUNTIMES) {
         });
       });
 
+      it('answers HEAD, POST, an unknown version and an upgrade without a key, and keeps serving', T, async () => {
+        const head = await fetch(`http://127.0.0.1:${server().port}/healthz`, { method: 'HEAD' });
+        assert.equal(head.status, 200);
+        assert.equal(await head.text(), '');
+        const post = await fetch(`http://127.0.0.1:${server().port}/`, { method: 'POST', body: 'x' });
+        assert.equal(post.status, 405);
+        await post.text();
+        for (const [headers, status] of [
+          [{ 'Sec-WebSocket-Key': undefined }, 400],
+          [{ 'Sec-WebSocket-Version': '99' }, 426],
+        ] as const) {
+          const r = await rawUpgrade(server().port, '/', headers);
+          assert.equal(r.status, status, `${JSON.stringify(headers)}: ${r.statusLine}`);
+          r.socket.destroy();
+        }
+        await withClient(connect(url()), async (c) => {
+          assert.equal((await c.nextMessage()).text, 'Hello Client, you connected to /');
+          c.ws.send('still here');
+          assert.equal((await c.nextMessage()).text, 'Pong: still here');
+        });
+      });
+
       it('answers any other plain GET with 426', T, async () => {
         const res = await fetch(`http://127.0.0.1:${server().port}/`);
         assert.equal(res.status, 426);
