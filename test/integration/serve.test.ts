@@ -12,10 +12,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import WebSocket from 'ws';
 import { killAll, startServe, type StartedServer } from '../helpers/cli.js';
-import { rawUpgrade, FrameReader, OPCODE, closeCodeOf, closePayload, fragmentsThenPing } from '../helpers/raw-ws.js';
+import { rawUpgrade, FrameReader, OPCODE, closeCodeOf, closePayload, fragmentsThenPing, type EncodeFrameOptions } from '../helpers/raw-ws.js';
 import { connect, closeClient, type Client } from '../helpers/ws-client.js';
 import { getHealthz, getMetrics, waitFor } from '../helpers/http.js';
 import { useServer } from '../helpers/use-server.js';
+import { locateRuntime, type Runtime } from '../../src/server/runtimes.js';
+
+/** Why a runtime's server is not tried here (its binary or build is missing), if so. */
+function runtimeMissing(runtime: Runtime): string | undefined {
+  if (runtime === 'node') return undefined;
+  try {
+    locateRuntime(runtime);
+    return undefined;
+  } catch (err) {
+    return `${runtime} not found (${(err as Error).message})`;
+  }
+}
 
 const T = { timeout: 20_000 };
 const SUITE = { timeout: 180_000 };
@@ -224,123 +236,186 @@ describe('serve --mode echo', SUITE, () => {
   });
 });
 
-describe('serve: bad input gets its standard answer and the server stays up', SUITE, () => {
-  const server = useServer(['--max-payload', '1KiB']);
-  const port = () => server().port;
+// Node's ws and Bun answer every protocol violation with the close code RFC 6455 names and then end
+// TCP; Deno and uWebSockets.js do not always (see the next suite).
+for (const runtime of ['node', 'bun'] as const)
+  describe(`serve --runtime ${runtime}: bad input gets its standard answer and the server stays up`, { ...SUITE, skip: runtimeMissing(runtime) }, () => {
+    const server = useServer(['--runtime', runtime, '--max-payload', '1KiB']);
+    const port = () => server().port;
 
-  it('closes with 1007 on a text frame that is not UTF-8', T, async () => {
-    const reader = await openRaw(port());
-    reader.send({ opcode: OPCODE.TEXT, payload: Buffer.from([0xff, 0xfe]) });
-    await expectClose(reader, 1007);
-  });
+    it('closes with 1007 on a text frame that is not UTF-8', T, async () => {
+      const reader = await openRaw(port());
+      reader.send({ opcode: OPCODE.TEXT, payload: Buffer.from([0xff, 0xfe]) });
+      await expectClose(reader, 1007);
+    });
 
-  it('closes with 1002 on an unmasked client frame', T, async () => {
-    const reader = await openRaw(port());
-    reader.send({ opcode: OPCODE.TEXT, payload: 'hi', mask: false });
-    await expectClose(reader, 1002);
-  });
+    it('closes with 1002 on an unmasked client frame', T, async () => {
+      const reader = await openRaw(port());
+      reader.send({ opcode: OPCODE.TEXT, payload: 'hi', mask: false });
+      await expectClose(reader, 1002);
+    });
 
-  it('closes with 1002 on reserved opcode 0x3', T, async () => {
-    const reader = await openRaw(port());
-    reader.send({ opcode: 0x3, payload: 'x' });
-    await expectClose(reader, 1002);
-  });
+    it('closes with 1002 on reserved opcode 0x3', T, async () => {
+      const reader = await openRaw(port());
+      reader.send({ opcode: 0x3, payload: 'x' });
+      await expectClose(reader, 1002);
+    });
 
-  it('closes with 1002 on RSV1 without a negotiated extension', T, async () => {
-    const reader = await openRaw(port());
-    reader.send({ opcode: OPCODE.TEXT, rsv: 4, payload: 'x' });
-    await expectClose(reader, 1002);
-  });
+    it('closes with 1002 on RSV1 without a negotiated extension', T, async () => {
+      const reader = await openRaw(port());
+      reader.send({ opcode: OPCODE.TEXT, rsv: 4, payload: 'x' });
+      await expectClose(reader, 1002);
+    });
 
-  it('closes with 1002 on a close frame carrying reserved code 1005', T, async () => {
-    const reader = await openRaw(port());
-    reader.send({ opcode: OPCODE.CLOSE, payload: closePayload(1005) });
-    await expectClose(reader, 1002);
-  });
+    it('closes with 1002 on a close frame carrying reserved code 1005', T, async () => {
+      const reader = await openRaw(port());
+      reader.send({ opcode: OPCODE.CLOSE, payload: closePayload(1005) });
+      await expectClose(reader, 1002);
+    });
 
-  it('accepts a message of exactly --max-payload bytes', T, async () => {
-    const reader = await openRaw(port());
-    reader.send({ opcode: OPCODE.TEXT, payload: 'a'.repeat(1024) });
-    assert.equal((await reader.nextFrame()).payload.toString(), `Pong: ${'a'.repeat(1024)}`);
-    reader.send({ opcode: OPCODE.CLOSE, payload: closePayload(1000) });
-    await expectClose(reader, 1000);
-  });
+    it('accepts a message of exactly --max-payload bytes', T, async () => {
+      const reader = await openRaw(port());
+      reader.send({ opcode: OPCODE.TEXT, payload: 'a'.repeat(1024) });
+      assert.equal((await reader.nextFrame()).payload.toString(), `Pong: ${'a'.repeat(1024)}`);
+      reader.send({ opcode: OPCODE.CLOSE, payload: closePayload(1000) });
+      await expectClose(reader, 1000);
+    });
 
-  it('closes with 1009 on a payload larger than --max-payload (16-bit length)', T, async () => {
-    const reader = await openRaw(port());
-    reader.send({ opcode: OPCODE.BINARY, payload: Buffer.alloc(1025) });
-    await expectClose(reader, 1009);
-  });
+    it('closes with 1009 on a payload larger than --max-payload (16-bit length)', T, async () => {
+      const reader = await openRaw(port());
+      reader.send({ opcode: OPCODE.BINARY, payload: Buffer.alloc(1025) });
+      await expectClose(reader, 1009);
+    });
 
-  it('closes with 1009 on a payload larger than --max-payload (64-bit length)', T, async () => {
-    const reader = await openRaw(port());
-    reader.send({ opcode: OPCODE.BINARY, payload: Buffer.alloc(70_000) });
-    await expectClose(reader, 1009);
-  });
+    it('closes with 1009 on a payload larger than --max-payload (64-bit length)', T, async () => {
+      const reader = await openRaw(port());
+      reader.send({ opcode: OPCODE.BINARY, payload: Buffer.alloc(70_000) });
+      await expectClose(reader, 1009);
+    });
 
-  it('closes with 1009 when fragments add up to more than --max-payload', T, async () => {
-    const reader = await openRaw(port());
-    reader.send({ opcode: OPCODE.TEXT, fin: false, payload: 'a'.repeat(600) });
-    reader.send({ opcode: OPCODE.CONTINUATION, fin: true, payload: 'a'.repeat(600) });
-    await expectClose(reader, 1009);
-  });
+    it('closes with 1009 when fragments add up to more than --max-payload', T, async () => {
+      const reader = await openRaw(port());
+      reader.send({ opcode: OPCODE.TEXT, fin: false, payload: 'a'.repeat(600) });
+      reader.send({ opcode: OPCODE.CONTINUATION, fin: true, payload: 'a'.repeat(600) });
+      await expectClose(reader, 1009);
+    });
 
-  it('answers Sec-WebSocket-Version: 12 with 426 and the versions it speaks', T, async () => {
-    const r = await rawUpgrade(port(), '/', { 'Sec-WebSocket-Version': '12' });
-    r.socket.destroy();
-    assert.equal(r.status, 426, r.statusLine);
-    assert.ok((r.headers['sec-websocket-version'] ?? '').split(/\s*,\s*/).includes('13'), `sec-websocket-version: ${r.headers['sec-websocket-version']}`);
-  });
+    it('answers Sec-WebSocket-Version: 12 with 426 and the versions it speaks', T, async () => {
+      const r = await rawUpgrade(port(), '/', { 'Sec-WebSocket-Version': '12' });
+      r.socket.destroy();
+      assert.equal(r.status, 426, r.statusLine);
+      assert.ok((r.headers['sec-websocket-version'] ?? '').split(/\s*,\s*/).includes('13'), `sec-websocket-version: ${r.headers['sec-websocket-version']}`);
+    });
 
-  it('answers an upgrade without Sec-WebSocket-Key with 400', T, async () => {
-    const r = await rawUpgrade(port(), '/', { 'Sec-WebSocket-Key': undefined });
-    r.socket.destroy();
-    assert.equal(r.status, 400, r.statusLine);
-  });
+    it('answers an upgrade without Sec-WebSocket-Key with 400', T, async () => {
+      const r = await rawUpgrade(port(), '/', { 'Sec-WebSocket-Key': undefined });
+      r.socket.destroy();
+      assert.equal(r.status, 400, r.statusLine);
+    });
 
-  it('answers a plain GET on / with 426 Upgrade Required', T, async () => {
-    const res = await fetch(`http://127.0.0.1:${port()}/`);
-    assert.equal(res.status, 426);
-    assert.equal(res.headers.get('upgrade'), 'websocket');
-    await res.text();
-  });
+    it('answers a plain GET on / with 426 Upgrade Required', T, async () => {
+      const res = await fetch(`http://127.0.0.1:${port()}/`);
+      assert.equal(res.status, 426);
+      assert.equal(res.headers.get('upgrade'), 'websocket');
+      await res.text();
+    });
 
-  it('counts an abrupt disconnect as close code 1006 in /metrics', T, async () => {
-    const key = 'wsbench_closes_total{code="1006"}';
-    const before = (await getMetrics(port())).metrics.get(key) ?? 0;
-    const reader = await openRaw(port());
-    reader.socket.destroy();
-    await reader.closed;
-    await waitFor(`${key} > ${before}`, async () => ((await getMetrics(port())).metrics.get(key) ?? 0) > before);
-  });
+    it('counts an abrupt disconnect as close code 1006 in /metrics', T, async () => {
+      const key = 'wsbench_closes_total{code="1006"}';
+      const before = (await getMetrics(port())).metrics.get(key) ?? 0;
+      const reader = await openRaw(port());
+      reader.socket.destroy();
+      await reader.closed;
+      await waitFor(`${key} > ${before}`, async () => ((await getMetrics(port())).metrics.get(key) ?? 0) > before);
+    });
 
-  it('survives sockets reset in the middle of a handshake', T, async () => {
-    const partial = 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n';
-    const whole = `${partial}Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`;
-    for (const request of [partial, whole, partial, whole]) {
-      await new Promise<void>((resolve, reject) => {
-        const s = net.connect({ host: '127.0.0.1', port: port() }, () => {
-          s.write(request, () => s.resetAndDestroy());
+    it('survives sockets reset in the middle of a handshake', T, async () => {
+      const partial = 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n';
+      const whole = `${partial}Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`;
+      for (const request of [partial, whole, partial, whole]) {
+        await new Promise<void>((resolve, reject) => {
+          const s = net.connect({ host: '127.0.0.1', port: port() }, () => {
+            s.write(request, () => s.resetAndDestroy());
+          });
+          s.on('error', () => {});
+          s.once('close', () => resolve());
+          setTimeout(() => reject(new Error('reset socket never closed')), 10_000).unref();
         });
-        s.on('error', () => {});
-        s.once('close', () => resolve());
-        setTimeout(() => reject(new Error('reset socket never closed')), 10_000).unref();
-      });
-    }
-    const reader = await openRaw(port(), '/after-reset');
-    reader.send({ opcode: OPCODE.CLOSE, payload: closePayload(1000) });
-    await expectClose(reader, 1000);
+      }
+      const reader = await openRaw(port(), '/after-reset');
+      reader.send({ opcode: OPCODE.CLOSE, payload: closePayload(1000) });
+      await expectClose(reader, 1000);
+    });
+
+    it('still answers /healthz 200 after all of the above', T, async () => {
+      const { status, body } = await getHealthz(port());
+      assert.equal(status, 200);
+      assert.equal(body.status, 'ok');
+      assert.equal(body.pid, server().pid);
+      assert.equal(body.connections, 0);
+      assert.equal(server().child.child.exitCode, null, 'server process is still running');
+    });
   });
 
-  it('still answers /healthz 200 after all of the above', T, async () => {
-    const { status, body } = await getHealthz(port());
-    assert.equal(status, 200);
-    assert.equal(body.status, 'ok');
-    assert.equal(body.pid, server().pid);
-    assert.equal(body.connections, 0);
-    assert.equal(server().child.child.exitCode, null, 'server process is still running');
+/** How a server answered one bad input: its close code, a dropped TCP connection, or nothing in time. */
+async function answerTo(reader: FrameReader, waitMs: number): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const silence = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('no answer'), waitMs)));
+  const answer = reader.nextFrameOf(OPCODE.CLOSE).then(
+    (f) => `close ${closeCodeOf(f) ?? '(no code)'}`,
+    () => 'dropped',
+  );
+  try {
+    return await Promise.race([answer, silence]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const BAD_INPUTS: [string, EncodeFrameOptions[]][] = [
+  ['invalid UTF-8', [{ opcode: OPCODE.TEXT, payload: Buffer.from([0xff, 0xfe]) }]],
+  ['unmasked frame', [{ opcode: OPCODE.TEXT, payload: 'hi', mask: false }]],
+  ['reserved opcode', [{ opcode: 0x3, payload: 'x' }]],
+  ['RSV1 without extension', [{ opcode: OPCODE.TEXT, rsv: 4, payload: 'x' }]],
+  ['close code 1005', [{ opcode: OPCODE.CLOSE, payload: closePayload(1005) }]],
+  ['1 025 bytes over a 1 KiB limit', [{ opcode: OPCODE.BINARY, payload: Buffer.alloc(1025) }]],
+  ['70 000 bytes over a 1 KiB limit', [{ opcode: OPCODE.BINARY, payload: Buffer.alloc(70_000) }]],
+  [
+    'fragments over the limit',
+    [
+      { opcode: OPCODE.TEXT, fin: false, payload: 'a'.repeat(600) },
+      { opcode: OPCODE.CONTINUATION, fin: true, payload: 'a'.repeat(600) },
+    ],
+  ],
+];
+
+// Deno and uWebSockets.js end some violations their own way (README, "Bad input"): Deno sends the
+// close frame and waits for the client's; uWebSockets.js drops TCP without one and ignores the mask
+// bit. What every runtime promises is that the server stays up and keeps serving.
+for (const runtime of ['deno', 'uws'] as const) {
+  describe(`serve --runtime ${runtime}: bad input never takes the server down`, { ...SUITE, skip: runtimeMissing(runtime) }, () => {
+    const server = useServer(['--runtime', runtime, '--max-payload', '1KiB']);
+
+    it('answers or drops each bad input, then still greets and answers a new client', { timeout: 60_000 }, async (t) => {
+      const answers: string[] = [];
+      for (const [name, frames] of BAD_INPUTS) {
+        const reader = await openRaw(server().port);
+        for (const f of frames) reader.send(f);
+        answers.push(`${name}: ${await answerTo(reader, 2000)}`);
+        reader.socket.destroy();
+      }
+      t.diagnostic(answers.join('; '));
+      const { status } = await getHealthz(server().port);
+      assert.equal(status, 200);
+      assert.equal(server().child.child.exitCode, null, 'the server process is still running');
+      await withClients([connect(`ws://127.0.0.1:${server().port}/`)], async ([c]) => {
+        assert.equal((await c.nextMessage()).text, 'Hello Client, you connected to /');
+        c.ws.send('after');
+        assert.equal((await c.nextMessage()).text, 'Pong: after');
+      });
+    });
   });
-});
+}
 
 describe('serve --path /ws', SUITE, () => {
   const server = useServer(['--path', '/ws']);
