@@ -3,19 +3,9 @@ import assert from 'node:assert/strict';
 import { spawnCli, startServe, killAll } from '../helpers/cli.js';
 import { readRun, tempDir } from '../helpers/results.js';
 import { connect } from '../helpers/ws-client.js';
-import { locateRuntime } from '../../src/server/runtimes.js';
+import { runtimeMissing } from '../helpers/runtimes.js';
 
 after(killAll);
-
-/** Why the uws server is not tried (no uWebSockets.js build for this Node), if so. */
-const uwsMissing = (() => {
-  try {
-    locateRuntime('uws');
-    return undefined;
-  } catch (err) {
-    return `uws not found (${(err as Error).message})`;
-  }
-})();
 
 const RUN = ['--clients', '200', '--senders', '4', '--rate', '2', '--duration', '3s', '--warmup', '1s', '--grace', '1s'];
 
@@ -24,7 +14,7 @@ describe('broadcast traffic', { timeout: 240_000 }, () => {
   const servers: [string, string[], string | undefined][] = [
     ['--workers 1', ['--workers', '1'], undefined],
     ['--workers 2', ['--workers', '2'], undefined],
-    ['--runtime uws', ['--runtime', 'uws'], uwsMissing],
+    ['--runtime uws', ['--runtime', 'uws'], runtimeMissing('uws')],
   ];
   for (const [name, serveArgs, skip] of servers) {
     it(`serve --mode broadcast ${name}: every client gets every broadcast, timed from its intended send`, { timeout: 60_000, skip }, async () => {

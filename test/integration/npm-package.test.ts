@@ -13,17 +13,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/cli.js';
-import { locateUwsAddon } from '../../src/server/uws-addon.js';
-
-/** Why the installed package's uws server is not tried (no uWebSockets.js build for this Node), if so. */
-const uwsSkip = (() => {
-  try {
-    locateUwsAddon({});
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
-})();
+import { runtimeMissing } from '../helpers/runtimes.js';
 
 const temp = mkdtempSync(path.join(tmpdir(), 'wsbench-pack-'));
 const children = new Set<ChildProcess>();
@@ -174,6 +164,7 @@ describe('the npm package', { timeout: 180_000 }, () => {
     assert.equal(await exited, 0, 'serve exits 0 on SIGTERM');
 
     // uWebSockets.js comes as an optional dependency of the installed package, with builds up to Node 20.
+    const uwsSkip = runtimeMissing('uws');
     if (uwsSkip) {
       t.diagnostic(`serve --runtime uws not tried: ${uwsSkip}`);
       return;

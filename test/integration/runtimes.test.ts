@@ -17,8 +17,9 @@ import { connect, closeClient, type Client } from '../helpers/ws-client.js';
 import { rawUpgrade, FrameReader, OPCODE, closeCodeOf, closePayload, fragmentsThenPing } from '../helpers/raw-ws.js';
 import { getHealthz, getMetrics } from '../helpers/http.js';
 import { runConformance } from '../../src/check/conformance.js';
-import { findExecutable, locateRuntime, RUNTIMES, type Runtime } from '../../src/server/runtimes.js';
+import { findExecutable, locateRuntime, RUNTIMES } from '../../src/server/runtimes.js';
 import { isWsbError } from '../../src/core/errors.js';
+import { runtimeMissing } from '../helpers/runtimes.js';
 import { locateUwsAddon } from '../../src/server/uws-addon.js';
 import { useServer } from '../helpers/use-server.js';
 
@@ -30,18 +31,6 @@ const HOOK = { timeout: 30_000 };
 const EXIT = { OK: 0, USAGE: 2, ENVIRONMENT: 4 } as const;
 
 after(() => killAll(), HOOK);
-
-/** Why a runtime's suite is skipped, or undefined when its binary is there. */
-function skipReason(runtime: Runtime): string | undefined {
-  if (runtime === 'node') return undefined;
-  try {
-    locateRuntime(runtime);
-    return undefined;
-  } catch (err) {
-    // For uws the message itself says what is missing: the package, or a build for this Node.
-    return `${runtime} not found (${(err as Error).message})${runtime === 'uws' ? '' : `; npm install --save-dev ${runtime} to run this suite`}`;
-  }
-}
 
 async function withClient<R>(open: Promise<Client>, fn: (c: Client) => R | Promise<R>): Promise<R> {
   const c = await open;
@@ -57,7 +46,7 @@ function assertNoStackTrace(p: CliProcess): void {
 }
 
 for (const runtime of RUNTIMES) {
-  describe(`serve --runtime ${runtime}`, { ...SUITE, skip: skipReason(runtime) }, () => {
+  describe(`serve --runtime ${runtime}`, { ...SUITE, skip: runtimeMissing(runtime) }, () => {
     describe('pong mode (default flags)', () => {
       const server = useServer(['--runtime', runtime]);
       const url = (p = '/') => `ws://127.0.0.1:${server().port}${p}`;

@@ -12,7 +12,7 @@ import { rawUpgrade, FrameReader, OPCODE, encodeFrame } from '../helpers/raw-ws.
 import { connect, closeClient, type Client } from '../helpers/ws-client.js';
 import { getHealthz, getMetrics, waitFor, type Metrics } from '../helpers/http.js';
 import { nonReadingClient, resetAfterUpgrade, type Flooder } from '../helpers/flood.js';
-import { locateRuntime } from '../../src/server/runtimes.js';
+import { runtimeMissing } from '../helpers/runtimes.js';
 
 const T = { timeout: 60_000 };
 const SUITE = { timeout: 240_000 };
@@ -121,15 +121,7 @@ describe('serve --max-send-buffer: clients that never read their replies', SUITE
 
 // Bun, Deno and uWebSockets.js cannot stop reading one WebSocket: past the limit they close with 1008 at once.
 for (const runtime of ['bun', 'deno', 'uws'] as const) {
-  const missing = (() => {
-    try {
-      locateRuntime(runtime);
-      return false;
-    } catch (err) {
-      return `${runtime} not found (${(err as Error).message})`;
-    }
-  })();
-  describe(`serve --runtime ${runtime} --max-send-buffer`, { ...SUITE, skip: missing }, () => {
+  describe(`serve --runtime ${runtime} --max-send-buffer`, { ...SUITE, skip: runtimeMissing(runtime) }, () => {
     it('closes a client that never reads with 1008, counts it, and keeps serving others', T, async () => {
       await withServer(['--runtime', runtime, '--max-send-buffer', '256KiB'], async (srv) => {
         // The client's socket is paused, so it may not notice the close: the server's counters say it.

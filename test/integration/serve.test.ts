@@ -16,18 +16,7 @@ import { rawUpgrade, FrameReader, OPCODE, closeCodeOf, closePayload, fragmentsTh
 import { connect, closeClient, type Client } from '../helpers/ws-client.js';
 import { getHealthz, getMetrics, waitFor } from '../helpers/http.js';
 import { useServer } from '../helpers/use-server.js';
-import { locateRuntime, type Runtime } from '../../src/server/runtimes.js';
-
-/** Why a runtime's server is not tried here (its binary or build is missing), if so. */
-function runtimeMissing(runtime: Runtime): string | undefined {
-  if (runtime === 'node') return undefined;
-  try {
-    locateRuntime(runtime);
-    return undefined;
-  } catch (err) {
-    return `${runtime} not found (${(err as Error).message})`;
-  }
-}
+import { runtimeMissing } from '../helpers/runtimes.js';
 
 const T = { timeout: 20_000 };
 const SUITE = { timeout: 180_000 };
