@@ -54,6 +54,11 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** A short measured window for `load` in tests: `--duration`, then 1 s of warm-up and of grace. */
+export function runWindow(duration: string): string[] {
+  return ['--duration', duration, '--warmup', '1s', '--grace', '1s'];
+}
+
 /** Runs `node bin/wsbench.js ...args` with piped stdio. */
 export function spawnCli(args: readonly string[], opts: SpawnOptions = {}): CliProcess {
   if (!exitHookInstalled) {

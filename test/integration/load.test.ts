@@ -1,6 +1,6 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnCli, startServe, killAll } from '../helpers/cli.js';
+import { spawnCli, startServe, killAll, runWindow } from '../helpers/cli.js';
 import { startEchoServer } from '../helpers/fixtures.js';
 import { readRun, splitCsvLine, tempDir } from '../helpers/results.js';
 import { CSV_COLUMNS } from '../../src/report/csv.js';
@@ -40,12 +40,7 @@ describe('wsbench load against real servers', { timeout: 120_000 }, () => {
       '300',
       '--rate',
       '5',
-      '--duration',
-      '3s',
-      '--warmup',
-      '1s',
-      '--grace',
-      '1s',
+      ...runWindow('3s'),
       '--server-pid',
       String(server.pid),
       '--out',
@@ -89,23 +84,7 @@ describe('wsbench load against real servers', { timeout: 120_000 }, () => {
   it('also measures a plain ws echo server (replies without the Pong prefix)', { timeout: 60_000 }, async () => {
     const echo = await startEchoServer();
     const out = tempDir();
-    const load = spawnCli([
-      'load',
-      `ws://127.0.0.1:${echo.port}/`,
-      '--clients',
-      '200',
-      '--rate',
-      '5',
-      '--duration',
-      '3s',
-      '--warmup',
-      '1s',
-      '--grace',
-      '1s',
-      '--out',
-      out,
-      '--json',
-    ]);
+    const load = spawnCli(['load', `ws://127.0.0.1:${echo.port}/`, '--clients', '200', '--rate', '5', ...runWindow('3s'), '--out', out, '--json']);
     const exit = await load.exited;
     const doc = JSON.parse(load.stdout()) as ResultDocument;
     assertContract(doc);
@@ -125,24 +104,7 @@ describe('wsbench load against real servers', { timeout: 120_000 }, () => {
     // 50 clients × 20 msg/s; the server blocks its loop for 500 ms about 2 s after the first message.
     const echo = await startEchoServer(['--stall-after-ms', '2200', '--stall-ms', '500']);
     const out = tempDir();
-    const load = spawnCli([
-      'load',
-      `ws://127.0.0.1:${echo.port}/`,
-      '--clients',
-      '50',
-      '--rate',
-      '20',
-      '--duration',
-      '4s',
-      '--warmup',
-      '1s',
-      '--grace',
-      '1s',
-      '--threads',
-      '1',
-      '--out',
-      out,
-    ]);
+    const load = spawnCli(['load', `ws://127.0.0.1:${echo.port}/`, '--clients', '50', '--rate', '20', ...runWindow('4s'), '--threads', '1', '--out', out]);
     await load.exited;
     const { doc } = readRun(out);
     const s = doc.summary;
@@ -158,24 +120,7 @@ describe('wsbench load against real servers', { timeout: 120_000 }, () => {
     const echo = await startEchoServer();
     const out = tempDir();
     // 2 000 clients × 100 msg/s = 200 000 msg/s on one thread: far beyond what one thread can send.
-    const load = spawnCli([
-      'load',
-      `ws://127.0.0.1:${echo.port}/`,
-      '--clients',
-      '2000',
-      '--rate',
-      '100',
-      '--duration',
-      '3s',
-      '--warmup',
-      '1s',
-      '--grace',
-      '1s',
-      '--threads',
-      '1',
-      '--out',
-      out,
-    ]);
+    const load = spawnCli(['load', `ws://127.0.0.1:${echo.port}/`, '--clients', '2000', '--rate', '100', ...runWindow('3s'), '--threads', '1', '--out', out]);
     const exit = await load.exited;
     const { doc } = readRun(out);
     assert.equal(doc.summary.verdict, 'client-saturated', JSON.stringify(doc.summary.verdictReasons));

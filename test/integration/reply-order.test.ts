@@ -2,7 +2,7 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { spawnCli, killAll } from '../helpers/cli.js';
+import { spawnCli, killAll, runWindow } from '../helpers/cli.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixtures.js';
 import { readRun, splitCsvLine, tempDir } from '../helpers/results.js';
 import { CSV_COLUMNS } from '../../src/report/csv.js';
@@ -42,12 +42,7 @@ describe('sequence checks against a server that duplicates, reorders and swaps r
           '20',
           '--rate',
           '5',
-          '--duration',
-          '3s',
-          '--warmup',
-          '1s',
-          '--grace',
-          '1s',
+          ...runWindow('3s'),
           '--out',
           out,
           '--name',

@@ -1,7 +1,7 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { spawnCli, startServe, killAll } from '../helpers/cli.js';
+import { spawnCli, startServe, killAll, runWindow } from '../helpers/cli.js';
 import { readRun, tempDir } from '../helpers/results.js';
 
 after(killAll);
@@ -22,12 +22,7 @@ describe('the verdict names the right culprit', { timeout: 120_000 }, () => {
       '500',
       '--rate',
       '2',
-      '--duration',
-      '6s',
-      '--warmup',
-      '1s',
-      '--grace',
-      '1s',
+      ...runWindow('6s'),
       '--out',
       out,
       '--log-level',
@@ -58,12 +53,7 @@ describe('the verdict names the right culprit', { timeout: 120_000 }, () => {
       '200',
       '--rate',
       '5',
-      '--duration',
-      '5s',
-      '--warmup',
-      '1s',
-      '--grace',
-      '1s',
+      ...runWindow('5s'),
       '--out',
       out,
       '--log-level',
