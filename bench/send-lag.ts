@@ -8,16 +8,23 @@
  * machine both differences should be tens of µs: what is left of them is the tool, not the server.
  *
  * With `--baseline <dir>` (another checkout of wsbench, built) each run measures both builds back to
- * back against the same kind of fresh server, alternating which goes first, so a before/after ratio
- * comes from one sitting on one machine.
+ * back, alternating which goes first, so a before/after ratio comes from one sitting on one machine.
+ * Every build's load runs against a fresh server of THIS build (so only the load generator differs).
+ * `--clocks timerfd,thread` measures this build once per send clock (WSBENCH_SEND_CLOCK), as further
+ * columns of the same rotation. `--server-cpus 0 --load-cpus 1` pins the server (serve --cpus) and
+ * every load (taskset -c, whatever the build) and says so in the header; without them nothing is pinned.
  *
  * Which statistic to trust: the MEDIAN over runs of each figure (p50 and p99 of one run each). A run
  * whose verdict is not `valid` is shown in the last column; the machine is shared, so look at the
  * "busy" column (machine CPU % outside the two processes during the run) before trusting a p99.
  * It is a measurement, not a test: it always exits 0.
  *
+ * Figures per build: send lag p50/p99, raw and corrected round trip p50/p99 and their difference, the
+ * client's CPU (whole load process, % of one core over the run) and the server's; medians over runs.
+ *
  * Run:  npm run build && node dist/bench/send-lag.js [--runs 3] [--duration 20] [--warmup 5]
- *       [--tiers 1000,5000] [--baseline /path/to/other/wsbench]
+ *       [--tiers 1000,5000] [--baseline /path/to/other/wsbench] [--clocks timerfd,thread]
+ *       [--server-cpus 0 --load-cpus 1]
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -26,17 +33,27 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { killAllChildren, spawnListening, stopProcess, track } from './lib/children.js';
 import { readMachineCpu } from './lib/proc.js';
+import { formatCpuList, parseCpuList } from '../src/core/cpu-affinity.js';
 import { fmt, median, table } from './lib/stats.js';
 import { usageError } from './lib/args.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** One thing measured: a build's load, with its environment (WSBENCH_SEND_CLOCK for --clocks). */
+interface Subject {
+  label: string;
+  root: string;
+  env: Record<string, string>;
+}
 
 interface Settings {
   runs: number;
   durationS: number;
   warmupS: number;
   tiers: number[];
-  builds: { label: string; root: string }[];
+  builds: Subject[];
+  serverCpus?: number[];
+  loadCpus?: number[];
 }
 
 interface RunFigures {
@@ -50,6 +67,8 @@ interface RunFigures {
   corrP99: number;
   verdict: string;
   busyPct: number;
+  clientCpuPct: number;
+  serverCpuPct: number;
 }
 
 interface LatencyUs {
@@ -57,8 +76,15 @@ interface LatencyUs {
   p99: number;
 }
 
+function cpus(flag: string, v: string): number[] {
+  const parsed = parseCpuList(v);
+  if ('problem' in parsed) usageError('send-lag', `${flag} ${parsed.problem}`);
+  return parsed.cpus;
+}
+
 function parseArgs(argv: string[]): Settings {
-  const s: Settings = { runs: 3, durationS: 20, warmupS: 5, tiers: [1000, 5000], builds: [{ label: 'this build', root: ROOT }] };
+  const s: Settings = { runs: 3, durationS: 20, warmupS: 5, tiers: [1000, 5000], builds: [{ label: 'this build', root: ROOT, env: {} }] };
+  let clocks: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[++i];
@@ -73,23 +99,41 @@ function parseArgs(argv: string[]): Settings {
       s.tiers = v.split(',').map(Number);
       if (s.tiers.some((t) => !Number.isInteger(t) || t < 1)) usageError('send-lag', `--tiers needs client counts like 1000,5000 (got ${v})`);
     } else if (a === '--baseline') {
-      s.builds.push({ label: `baseline ${path.basename(path.resolve(v))}`, root: path.resolve(v) });
-    } else usageError('send-lag', `unknown argument ${a}`);
+      s.builds.push({ label: `baseline ${path.basename(path.resolve(v))}`, root: path.resolve(v), env: {} });
+    } else if (a === '--clocks') {
+      clocks = v.split(',');
+      if (clocks.some((c) => c !== 'timerfd' && c !== 'thread')) usageError('send-lag', `--clocks takes timerfd and/or thread (got ${v})`);
+    } else if (a === '--server-cpus') s.serverCpus = cpus(a, v);
+    else if (a === '--load-cpus') s.loadCpus = cpus(a, v);
+    else usageError('send-lag', `unknown argument ${a}`);
+  }
+  if ((s.serverCpus === undefined) !== (s.loadCpus === undefined)) usageError('send-lag', '--server-cpus and --load-cpus go together');
+  if (clocks.length > 0) {
+    const others = s.builds.slice(1);
+    s.builds = [...clocks.map((c) => ({ label: `this build, ${c} clock`, root: ROOT, env: { WSBENCH_SEND_CLOCK: c } })), ...others];
   }
   return s;
 }
 
-async function measure(root: string, clients: number, s: Settings): Promise<RunFigures> {
-  const bin = path.join(root, 'bin', 'wsbench.js');
-  // A baseline build older than --ready-json announces itself with the sentence only.
-  const readyJson = root === ROOT;
-  const serveArgs = [bin, 'serve', '--mode', 'echo', '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn', ...(readyJson ? ['--ready-json'] : [])];
-  const server = await spawnListening(serveArgs, {
-    cwd: root,
-    label: 'server',
-    pattern: readyJson ? 'ready-json' : /listening on ws:\/\/[^\s]+:(\d+)\/ \(pid (\d+)/,
-    echoStderr: 'settled',
-  });
+async function measure(subject: Subject, clients: number, s: Settings): Promise<RunFigures> {
+  const bin = path.join(subject.root, 'bin', 'wsbench.js');
+  // The server is always this build's: only the load generator differs between subjects.
+  const pin = s.serverCpus ? ['--cpus', formatCpuList(s.serverCpus)] : [];
+  const serveArgs = [
+    path.join(ROOT, 'bin', 'wsbench.js'),
+    'serve',
+    '--mode',
+    'echo',
+    '--port',
+    '0',
+    '--host',
+    '127.0.0.1',
+    '--log-level',
+    'warn',
+    '--ready-json',
+    ...pin,
+  ];
+  const server = await spawnListening(serveArgs, { cwd: ROOT, label: 'server', pattern: 'ready-json', echoStderr: 'settled' });
   const out = mkdtempSync(path.join(os.tmpdir(), 'wsb-send-lag-'));
   try {
     const cpu0 = readMachineCpu();
@@ -107,7 +151,9 @@ async function measure(root: string, clients: number, s: Settings): Promise<RunF
       `${s.warmupS}s`,
     ];
     args.push('--server-pid', String(server.pid), '--out', out, '--json', '--log-level', 'warn');
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+    // taskset pins builds that have no --cpus flag the same way as those that do.
+    const [command, argv] = s.loadCpus ? ['taskset', ['-c', formatCpuList(s.loadCpus), process.execPath, ...args]] : [process.execPath, args];
+    const child = spawn(command, argv, { cwd: subject.root, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ...subject.env } });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     await track(child);
@@ -135,6 +181,8 @@ async function measure(root: string, clients: number, s: Settings): Promise<RunF
       corrP99: sm.rttUs.p99,
       verdict: sm.verdict,
       busyPct: machinePct - sm.client.cpuPercentMean - (sm.server?.cpuPercentMean ?? 0),
+      clientCpuPct: sm.client.cpuPercentMean,
+      serverCpuPct: sm.server?.cpuPercentMean ?? NaN,
     };
   } finally {
     await stopProcess(server, 'server');
@@ -151,7 +199,7 @@ async function main(): Promise<void> {
       // Alternate which build goes first, so neither always gets the fresher machine.
       const order = r % 2 === 0 ? s.builds : [...s.builds].reverse();
       for (const b of order) {
-        const f = await measure(b.root, tier, s);
+        const f = await measure(b, tier, s);
         const list = results.get(key(tier, b.label)) ?? [];
         list.push(f);
         results.set(key(tier, b.label), list);
@@ -161,9 +209,10 @@ async function main(): Promise<void> {
       }
     }
   }
-  const cpus = os.cpus();
+  const machine = os.cpus();
   process.stdout.write(
-    `send-lag: ${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, Node ${process.version}; 64 B at 1 msg/s per client, ${s.durationS} s windows after ${s.warmupS} s warm-up; medians of ${s.runs} runs (µs)\n\n`,
+    `send-lag: ${machine[0]?.model ?? 'unknown CPU'} × ${machine.length}, Node ${process.version}; 64 B at 1 msg/s per client, ${s.durationS} s windows after ${s.warmupS} s warm-up; medians of ${s.runs} runs (µs; CPU in % of one core)\n` +
+      `pinning: ${s.serverCpus && s.loadCpus ? `server on CPU ${formatCpuList(s.serverCpus)}, load on CPU ${formatCpuList(s.loadCpus)}` : 'off (no CPU affinity set)'}; every load against a fresh server of this build\n\n`,
   );
   const rows: string[][] = [];
   for (const tier of s.tiers) {
@@ -182,14 +231,33 @@ async function main(): Promise<void> {
         med('rawP99'),
         med('corrP99'),
         med('corrMinusRawP99'),
+        fmt(median(list.map((f) => f.clientCpuPct)), 1),
+        fmt(median(list.map((f) => f.serverCpuPct)), 1),
         med('busyPct'),
         verdicts.length ? verdicts.join(',') : 'all valid',
       ]);
     }
   }
   process.stdout.write(
-    table(['load', 'build', 'lag p50', 'lag p99', 'raw p50', 'corr p50', 'corr−raw p50', 'raw p99', 'corr p99', 'corr−raw p99', 'busy %', 'verdicts'], rows) +
-      '\n',
+    table(
+      [
+        'load',
+        'build',
+        'lag p50',
+        'lag p99',
+        'raw p50',
+        'corr p50',
+        'corr−raw p50',
+        'raw p99',
+        'corr p99',
+        'corr−raw p99',
+        'client CPU',
+        'server CPU',
+        'busy %',
+        'verdicts',
+      ],
+      rows,
+    ) + '\n',
   );
 }
 

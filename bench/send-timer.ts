@@ -8,10 +8,12 @@
  *   - timeout-grid:   the same, with intended instants rounded up to whole milliseconds of the
  *                     schedule (instants a millisecond timer seems able to hit);
  *   - clock:          a clock thread sleeping on a futex (Atomics.wait) with a final spin, notifying
- *                     the sender through Atomics.waitAsync (src/load/worker/send-clock.ts);
+ *                     the sender through Atomics.waitAsync (src/load/4-worker/thread-clock.ts);
  *   - clock-nospin:   the same without the final spin (the kernel's timer slack stays in);
  *   - clock-grid, clock-grid-nospin: the clock thread with intended instants on a 1 ms grid of the
- *                     schedule (at most one wake-up per millisecond, however high the rate).
+ *                     schedule (at most one wake-up per millisecond, however high the rate);
+ *   - timerfd, timerfd-grid: the native timerfd on the sender's own loop (src/load/4-worker/
+ *                     timerfd-clock.ts; Linux, when the addon is built: skipped otherwise).
  * Events are spread evenly at --rate events per second (exact, fractional instants, like the phases of
  * N clients at 1 msg/s); each wake-up handles every event that is due, as the send loop does.
  *
@@ -28,10 +30,15 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { parseFlags } from './lib/args.js';
 import { fmt, median, table } from './lib/stats.js';
-import { SendClock } from '../src/load/4-worker/send-clock.js';
+import type { SendClock } from '../src/load/4-worker/send-clock.js';
+import { ThreadClock } from '../src/load/4-worker/thread-clock.js';
+import { TimerfdClock } from '../src/load/4-worker/timerfd-clock.js';
+import { loadSendTimer } from '../src/load/4-worker/native-timer.js';
 
-const MODES = ['timeout', 'timeout-grid', 'clock', 'clock-nospin', 'clock-grid', 'clock-grid-nospin'] as const;
-type Mode = (typeof MODES)[number];
+const ALL_MODES = ['timeout', 'timeout-grid', 'clock', 'clock-nospin', 'clock-grid', 'clock-grid-nospin', 'timerfd', 'timerfd-grid'] as const;
+const timerfd = loadSendTimer();
+const MODES = ALL_MODES.filter((m) => timerfd.ok || !m.startsWith('timerfd'));
+type Mode = (typeof ALL_MODES)[number];
 
 interface Figures {
   p50Us: number;
@@ -95,7 +102,8 @@ function runMode(mode: Mode, rate: number, durationS: number): Promise<Figures> 
       if (next === count) finish();
       else arm();
     };
-    if (mode.startsWith('clock')) clock = new SendClock(tick, mode.endsWith('nospin') ? 0 : undefined);
+    if (mode.startsWith('clock')) clock = new ThreadClock(tick, mode.endsWith('nospin') ? 0 : undefined);
+    else if (mode.startsWith('timerfd') && timerfd.ok) clock = new TimerfdClock(timerfd.addon, tick);
     arm();
   });
 }
@@ -132,6 +140,7 @@ function main(): void {
     const med = (k: keyof Figures) => median(list.map((f) => f[k]));
     return [m, fmt(med('p50Us'), 0), fmt(med('p99Us'), 0), fmt(med('wakeupsPerS'), 0), fmt(med('cpuPercent'), 1)];
   });
+  if (!timerfd.ok) process.stdout.write(`(timerfd modes skipped: ${timerfd.why})\n`);
   process.stdout.write(table(['mechanism', 'lateness p50 µs', 'p99 µs', 'wake-ups/s', 'CPU %'], rows) + '\n');
 }
 

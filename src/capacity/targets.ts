@@ -13,11 +13,13 @@ export function capacityTarget(t: {
   serverPid?: number;
   pattern: 'echo' | 'broadcast';
   format: 'plain' | 'shootout';
+  /** CPUs for the servers it starts (--server-cpus). */
+  serverCpus?: readonly number[];
 }): CapacityTarget {
   // The reference server speaks what the load will send.
   const serveArgs = t.format === 'shootout' ? ['--format', 'shootout'] : t.pattern === 'broadcast' ? ['--mode', 'broadcast'] : [];
-  if (t.runtime !== undefined) return runtimeTarget(t.runtime, serveArgs);
-  if (t.server !== undefined) return parseServerSpec(t.server);
+  if (t.runtime !== undefined) return runtimeTarget(t.runtime, serveArgs, t.serverCpus);
+  if (t.server !== undefined) return parseServerSpec(t.server, t.serverCpus);
   const url = t.url!;
   return { name: url, start: () => Promise.resolve({ url, pid: t.serverPid, stop: () => Promise.resolve() }) };
 }

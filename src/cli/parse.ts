@@ -1,6 +1,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { LOG_LEVELS } from '../core/logger.js';
 import { parseCount, parseDurationMs, parseScaled } from '../profile/units.js';
+import { parseCpuList } from '../core/cpu-affinity.js';
 
 /**
  * Flag value parsers. Each validates at the edge and says what was wrong in the user's words;
@@ -84,4 +85,11 @@ export function collect(value: string, previous: string[]): string[] {
 /** `--log-level`, the same on every command: pino's levels, or silent. */
 export function logLevelOption(): Option {
   return new Option('--log-level <level>', 'log level (JSON lines on stderr, pretty on a terminal)').choices([...LOG_LEVELS, 'silent']).default('info');
+}
+
+/** `--cpus 0`, `1-3`, `0,2`: CPUs that are online, sorted (pinning itself happens in placement.ts). */
+export function cpuListOption(value: string): number[] {
+  const parsed = parseCpuList(value);
+  if ('problem' in parsed) throw new InvalidArgumentError(parsed.problem);
+  return parsed.cpus;
 }

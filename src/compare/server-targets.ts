@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { WsbError } from '../core/errors.js';
 import { spawnServe } from '../server/spawn-server.js';
+import { formatCpuList, pinnedCommand } from '../core/cpu-affinity.js';
 
 /** A server the comparison can start, measure and stop, one fresh process per run. */
 export interface ServerTarget {
@@ -15,16 +16,20 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** `wsbench serve --runtime <name>` on a free loopback port, with any further serve flags. */
-export function runtimeTarget(runtime: string, serveArgs: string[] = []): ServerTarget {
+/**
+ * `wsbench serve --runtime <name>` on a free loopback port, with any further serve flags; pinned to
+ * `cpus` (serve --cpus) when given.
+ */
+export function runtimeTarget(runtime: string, serveArgs: string[] = [], cpus?: readonly number[]): ServerTarget {
+  const pin = cpus === undefined ? [] : ['--cpus', formatCpuList(cpus)];
   return {
     name: runtime,
-    start: () => spawnServe([...(runtime === 'node' ? [] : ['--runtime', runtime]), ...serveArgs], 'inherit'),
+    start: () => spawnServe([...(runtime === 'node' ? [] : ['--runtime', runtime]), ...pin, ...serveArgs], 'inherit'),
   };
 }
 
 /** `--server 'name=command with {port}'`: any server the user can start from a shell. */
-export function parseServerSpec(spec: string): ServerTarget {
+export function parseServerSpec(spec: string, cpus?: readonly number[]): ServerTarget {
   const i = spec.indexOf('=');
   const name = spec.slice(0, i).trim();
   const command = spec.slice(i + 1).trim();
@@ -35,7 +40,7 @@ export function parseServerSpec(spec: string): ServerTarget {
       "e.g. --server 'uws=node my-uws-server.js --port {port}'",
     );
   }
-  return { name, start: () => startCommand(name, command) };
+  return { name, start: () => startCommand(name, command, cpus) };
 }
 
 async function freePort(): Promise<number> {
@@ -54,10 +59,13 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-async function startCommand(name: string, command: string): Promise<RunningServer> {
+async function startCommand(name: string, command: string, cpus: readonly number[] | undefined): Promise<RunningServer> {
   const port = await freePort();
+  const line = command.replaceAll('{port}', String(port));
+  // taskset execs the shell, so everything the command starts is pinned and the pid stays the group's.
+  const argv = cpus === undefined ? { command: '/bin/sh', args: ['-c', line] } : pinnedCommand(cpus, '/bin/sh', ['-c', line]);
   // Its own process group, so stopping it reaches whatever the shell started.
-  const child = spawn(command.replaceAll('{port}', String(port)), { shell: true, detached: true, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(argv.command, argv.args, { detached: true, stdio: ['ignore', 'ignore', 'inherit'] });
   let exited = false;
   child.once('exit', () => (exited = true));
   const deadline = Date.now() + 20_000;

@@ -50,6 +50,8 @@ export const ERROR_EXIT = {
   WSB_ERR_PORT_RANGE: EXIT.ENVIRONMENT,
   WSB_ERR_WRITE_RESULTS: EXIT.ENVIRONMENT,
   WSB_ERR_RUNTIME_NOT_FOUND: EXIT.ENVIRONMENT,
+  /** taskset refused the CPU placement asked for (--cpus, --server-cpus, --load-cpus). */
+  WSB_ERR_AFFINITY: EXIT.ENVIRONMENT,
   /** A signal before the load started: nothing was measured (the CLI exits 130 or 143 by the signal). */
   WSB_ERR_INTERRUPTED: EXIT.SIGINT,
   WSB_ERR_INTERNAL: EXIT.INTERNAL,

@@ -16,6 +16,16 @@ export interface LatencySummaryUs {
   max: number;
 }
 
+/** The CPUs a process tree's threads may run on, as the kernel reports them. */
+export interface CpuAffinity {
+  /** Every CPU any of its threads may use, in Linux's list form (`0-1`, `1`). */
+  cpus: string;
+  /** True when every thread has that same list (false: some threads were placed differently). */
+  uniform: boolean;
+  processes: number;
+  threads: number;
+}
+
 /** Bumped only when a field changes meaning or disappears; new fields do not bump it. */
 export const RESULT_SCHEMA_VERSION = 1;
 
@@ -80,6 +90,11 @@ export interface ResultDocument {
     /** Clients that sent in the broadcast pattern (null for echo). */
     senders?: number | null;
     format?: 'plain' | 'shootout';
+    /**
+     * What woke the sends: `timerfd` (the native timer on the worker's own loop, Linux) or `thread`
+     * (a clock thread; on small hosts it costs the raw round trip). Absent in results before it.
+     */
+    sendClock?: 'timerfd' | 'thread' | 'mixed' | null;
     /** Library settings recorded so runs stay comparable. */
     clientSettings: { maxPayloadBytes: number; handshakeTimeoutMs: number; perMessageDeflate: boolean };
   };
@@ -94,6 +109,11 @@ export interface ResultDocument {
     portRange: { low: number; high: number };
     commandLine: string;
     hostname: string;
+    /**
+     * CPU placement in force during the run, read back from /proc at the connected mark (absent in
+     * results written before it; null where it could not be read, e.g. not Linux).
+     */
+    cpuAffinity?: { load: CpuAffinity | null; server: CpuAffinity | null };
   };
   /** The conformance check run before the load (null with --no-check). */
   conformance: {

@@ -6,7 +6,9 @@ import type { LoadConfig } from '../profile/load-config.js';
 import { encodeHistogram, mergeValueCounts } from '../metrics/histograms.js';
 import type { ValueCounts } from '../metrics/bucket-recorder.js';
 import { ResourceMonitor } from '../metrics/resource-monitor.js';
-import type { ProgressSink, SeriesEntry } from '../contract/result.js';
+import { readTreeAffinity } from '../metrics/affinity-reading.js';
+import { readProcessLinks } from '../metrics/process-sampler.js';
+import type { CpuAffinity, ProgressSink, SeriesEntry } from '../contract/result.js';
 import { preflight, readMachineLimits } from './1-plan/preflight.js';
 import { probeTarget, type TargetProbe } from './2-probe/probe-target.js';
 import type { WorkerSlice } from './1-plan/slices.js';
@@ -34,11 +36,15 @@ export interface LoadOutcome {
   counters: WorkerCounters;
   histograms: { rtt: string; rttRaw: string; sendLag: string; connect: string; lastDelivery: string };
   eventLoopDelayP99Us: number;
+  /** What woke the workers' sends: one kind, or 'mixed' when workers differed (null: no worker reported). */
+  sendClock: 'timerfd' | 'thread' | 'mixed' | null;
   /** The window up to the target's first failure: what saturation is judged on (answering-window.ts). */
   answering: AnsweringBasis;
   /** How much of the measured window ran (less than configured when a signal ended the run). */
   windowRanMs: number;
   monitor: ResourceMonitor;
+  /** CPU placement read back from /proc with every load process and the server up (null: not read). */
+  cpuAffinity: { load: CpuAffinity | null; server: CpuAffinity | null };
   series: SeriesEntry[];
   interrupted: boolean;
   workerErrors: string[];
@@ -69,6 +75,7 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
   let windowStartMs = Number.POSITIVE_INFINITY;
   let windowEndMs = Number.POSITIVE_INFINITY;
   let windowRanMs = 0;
+  let cpuAffinity: LoadOutcome['cpuAffinity'] = { load: null, server: null };
 
   const aborted = new Promise<void>((resolve) => (abort.aborted ? resolve() : abort.addEventListener('abort', () => resolve(), { once: true })));
   try {
@@ -77,6 +84,7 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
     if (!abort.aborted) {
       await Promise.race([sleep(SETTLE_MS), aborted]);
       monitor.mark('connected');
+      cpuAffinity = readAffinities(config.serverPid);
       const startMs = scheduleStart(config, log);
       windowStartMs = startMs + config.warmupMs;
       windowEndMs = windowStartMs + config.durationMs;
@@ -116,9 +124,11 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
       lastDelivery: encodeMerged(results.map((r) => r.hist.lastDelivery)),
     },
     eventLoopDelayP99Us: Math.max(0, ...results.map((r) => r.loopDelayP99Us)),
+    sendClock: oneKind(results.map((r) => r.sendClock)),
     answering: series.answering.basis(),
     windowRanMs,
     monitor,
+    cpuAffinity,
     series: series.entries,
     interrupted: abort.aborted,
     workerErrors: fleet.errors(),
@@ -233,6 +243,20 @@ function workerConfig(config: LoadConfig, slice: WorkerSlice, plan: RunPlan): Wo
     senders: config.senders,
     format: config.format,
     clockBaseUs: RUN_CLOCK_BASE_US,
+  };
+}
+
+function oneKind<T extends string>(kinds: T[]): T | 'mixed' | null {
+  const distinct = [...new Set(kinds)];
+  return distinct.length === 0 ? null : distinct.length === 1 ? distinct[0] : 'mixed';
+}
+
+/** The placement of the load (this process and its load children) and of the sampled server, from one /proc scan. */
+function readAffinities(serverPid: number | undefined): LoadOutcome['cpuAffinity'] {
+  const links = readProcessLinks();
+  return {
+    load: readTreeAffinity(process.pid, serverPid, links),
+    server: serverPid === undefined ? null : readTreeAffinity(serverPid, undefined, links),
   };
 }
 

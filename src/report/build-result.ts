@@ -79,9 +79,10 @@ export function buildResult(o: LoadOutcome, tool: { name: string; version: strin
       shard: cfg.shard ?? null,
       startAt: cfg.startAtMs === undefined ? null : new Date(cfg.startAtMs).toISOString(),
       client: cfg.client,
+      sendClock: o.sendClock,
       clientSettings: { maxPayloadBytes: CLIENT_MAX_PAYLOAD_BYTES, handshakeTimeoutMs: cfg.connectTimeoutMs, perMessageDeflate: cfg.deflate },
     },
-    environment: environmentFingerprint(argv),
+    environment: environmentFingerprint(argv, o.cpuAffinity),
     conformance: o.conformance ? { ok: o.conformance.ok, checks: o.conformance.checks } : null,
     target: o.target,
     summary: {

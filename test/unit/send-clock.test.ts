@@ -1,41 +1,72 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SendClock } from '../../src/load/4-worker/send-clock.js';
+import { createSendClock } from '../../src/load/4-worker/pick-send-clock.js';
+import type { SendClock } from '../../src/load/4-worker/send-clock.js';
+import { ThreadClock } from '../../src/load/4-worker/thread-clock.js';
+import { TimerfdClock } from '../../src/load/4-worker/timerfd-clock.js';
+import { loadSendTimer } from '../../src/load/4-worker/native-timer.js';
 import { nowUs } from '../../src/core/clock.js';
 
-/** Properties of the clock thread's wake-ups that hold however busy the machine is (no timing limits). */
-describe('SendClock', { timeout: 30_000 }, () => {
-  it("wakes once per deadline, never before it, with sub-millisecond deadlines in this thread's time", async () => {
-    const lateUs: number[] = [];
-    let deadline = 0;
-    let done: () => void = () => {};
-    const finished = new Promise<void>((r) => (done = r));
-    const clock = new SendClock(() => {
-      lateUs.push(nowUs() - deadline);
-      if (lateUs.length === 50) return done();
-      deadline = nowUs() + 300 + lateUs.length * 7; // fractions of a millisecond, all different
+const timerfd = loadSendTimer();
+const clocks: { name: string; make: (onWake: () => void) => SendClock; skip: string | false }[] = [
+  { name: 'ThreadClock', make: (onWake) => new ThreadClock(onWake), skip: false },
+  {
+    name: 'TimerfdClock',
+    make: (onWake) => (timerfd.ok ? new TimerfdClock(timerfd.addon, onWake) : new ThreadClock(onWake)),
+    skip: timerfd.ok ? false : timerfd.why,
+  },
+];
+
+/** Properties of the send clocks' wake-ups that hold however busy the machine is (no timing limits). */
+for (const c of clocks) {
+  describe(c.name, { timeout: 30_000, skip: c.skip }, () => {
+    it("wakes once per deadline, never before it, with sub-millisecond deadlines in this thread's time", async () => {
+      const lateUs: number[] = [];
+      let deadline = 0;
+      let done: () => void = () => {};
+      const finished = new Promise<void>((r) => (done = r));
+      const clock = c.make(() => {
+        lateUs.push(nowUs() - deadline);
+        if (lateUs.length === 50) return done();
+        deadline = nowUs() + 300 + lateUs.length * 7; // fractions of a millisecond, all different
+        clock.wakeAt(deadline);
+      });
+      deadline = nowUs() + 1500;
       clock.wakeAt(deadline);
+      await finished;
+      clock.stop();
+      assert.equal(lateUs.length, 50);
+      // nowUs() rounds to whole µs: 1 µs is rounding, not an early wake-up.
+      for (const l of lateUs) assert.ok(l >= -1, `woke ${-l} µs before its deadline`);
     });
-    deadline = nowUs() + 1500;
-    clock.wakeAt(deadline);
-    await finished;
-    clock.stop();
-    assert.equal(lateUs.length, 50);
-    // nowUs() rounds to whole µs: 1 µs is rounding, not an early wake-up.
-    for (const l of lateUs) assert.ok(l >= -1, `woke ${-l} µs before its deadline`);
+
+    it('a new deadline replaces the pending one; a past deadline fires at once; stop() ends wake-ups', async () => {
+      let wakes = 0;
+      const clock = c.make(() => wakes++);
+      clock.wakeAt(nowUs() + 60_000_000); // a minute away …
+      clock.wakeAt(nowUs() - 1000); // … replaced by one already due
+      for (let i = 0; i < 100 && wakes === 0; i++) await sleep(20);
+      assert.equal(wakes, 1);
+      clock.wakeAt(nowUs() + 50_000);
+      clock.stop();
+      await sleep(150);
+      assert.equal(wakes, 1, 'no wake-up after stop()');
+    });
+  });
+}
+
+describe('createSendClock', () => {
+  it('takes the timerfd clock where the addon loads, the thread clock otherwise or when WSBENCH_SEND_CLOCK=thread', () => {
+    const best = createSendClock(() => {}, {});
+    assert.equal(best.kind, timerfd.ok ? 'timerfd' : 'thread');
+    best.stop();
+    const forced = createSendClock(() => {}, { WSBENCH_SEND_CLOCK: 'thread' });
+    assert.equal(forced.kind, 'thread');
+    forced.stop();
   });
 
-  it('a new deadline replaces the pending one; a past deadline fires at once; stop() ends wake-ups', async () => {
-    let wakes = 0;
-    const clock = new SendClock(() => wakes++);
-    clock.wakeAt(nowUs() + 60_000_000); // a minute away …
-    clock.wakeAt(nowUs() - 1000); // … replaced by one already due
-    for (let i = 0; i < 100 && wakes === 0; i++) await sleep(20);
-    assert.equal(wakes, 1);
-    clock.wakeAt(nowUs() + 50_000);
-    clock.stop();
-    await sleep(150);
-    assert.equal(wakes, 1, 'no wake-up after stop()');
+  it('is built by npm install on Linux CI (the fallback is for hosts without a compiler)', { skip: !(process.env.CI && process.platform === 'linux') }, () => {
+    assert.ok(timerfd.ok, timerfd.ok ? '' : timerfd.why);
   });
 });

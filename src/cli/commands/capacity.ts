@@ -3,7 +3,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger, LOG_LEVELS } from '../../core/logger.js';
 import { EXIT } from '../../contract/exit-codes.js';
 import { usageError } from '../../core/errors.js';
-import { collect, countOption, durationMsOption, intOption, oneOf, positiveNumberOption, sizeBytesOption } from '../parse.js';
+import { collect, countOption, cpuListOption, durationMsOption, intOption, oneOf, positiveNumberOption, sizeBytesOption } from '../parse.js';
+import { applicableCpus, pinThisProcess, requireApart } from '../placement.js';
 import { abortOnSignal, progressSink } from '../interruption.js';
 import { TOOL } from '../tool.js';
 import type { CliContext } from '../context.js';
@@ -34,6 +35,8 @@ interface CapacityCliFlags {
   out?: string;
   json: boolean;
   logLevel: string;
+  serverCpus?: number[];
+  loadCpus?: number[];
 }
 
 /** `5000` (added each step) or `x2` (multiplied). */
@@ -93,6 +96,8 @@ export function registerCapacity(program: Command, ctx: CliContext): void {
     .addOption(new Option('--format <format>', 'plain, or shootout: the websocket-shootout JSON protocol').choices(['plain', 'shootout']).default('plain'))
     .option('--server-pid <pid>', 'with a URL: sample this process (and its children) for server RSS and CPU', intOption(1))
     .option('--no-check', 'skip the conformance check before the first step')
+    .option('--server-cpus <list>', 'with --runtime or --server: pin every server it starts to these CPUs, e.g. 0', cpuListOption)
+    .option('--load-cpus <list>', 'pin its own load to these CPUs, e.g. 1; must not overlap --server-cpus', cpuListOption)
     .addOption(shownDefault(new Option('-o, --out <dir>', 'output folder'), `${RESULTS_DIR}/capacity-<timestamp>`))
     .option('--json', 'print capacity.json on stdout (the table goes to stderr)', false)
     .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS, 'silent']).default('warn'))
@@ -108,6 +113,11 @@ bound), 130/143 interrupted (the steps so far are written).`,
       const given = [url !== undefined, flags.runtime !== undefined, flags.server !== undefined].filter(Boolean).length;
       if (given !== 1) throw usageError('capacity needs exactly one target: a URL, --runtime or --server');
       if (flags.from > flags.to) throw usageError(`--from must not be above --to (got ${flags.from} > ${flags.to})`);
+      if (flags.serverCpus !== undefined && url !== undefined)
+        throw usageError('--server-cpus pins servers that capacity starts (--runtime, --server), not one at a URL');
+      requireApart(flags.serverCpus, flags.loadCpus);
+      const serverCpus = applicableCpus(flags.serverCpus, '--server-cpus', log);
+      pinThisProcess(flags.loadCpus, '--load-cpus', log);
       const { parseThreshold, validateThresholdNames } = await import('../../report/thresholds.js');
       const slos = (flags.slo.length ? flags.slo : ['rtt.p99<100ms']).map(parseThreshold);
       validateThresholdNames(slos);
@@ -123,6 +133,7 @@ bound), 130/143 interrupted (the steps so far are written).`,
         serverPid: flags.serverPid,
         pattern: flags.pattern,
         format: flags.format,
+        serverCpus,
       });
       const outDir = flags.out ?? path.join(RESULTS_DIR, `capacity-${fileTimestamp(new Date())}`);
       const interrupt = abortOnSignal(ctx, log, 'finishing the current run and writing the steps so far');

@@ -2,13 +2,25 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { createLogger } from '../../core/logger.js';
 import { EXIT } from '../../contract/exit-codes.js';
-import { listOption, intOption, logLevelOption, oneOf, collect } from '../parse.js';
+import { listOption, intOption, logLevelOption, oneOf, collect, cpuListOption } from '../parse.js';
+import { applicableCpus, pinThisProcess, requireApart } from '../placement.js';
 import { abortOnSignal, progressSink } from '../interruption.js';
 import { TOOL } from '../tool.js';
 import type { CliContext } from '../context.js';
 import { RESULTS_DIR } from '../../core/defaults.js';
 import { shownDefault } from '../help.js';
 import { RUNTIMES } from '../../server/runtimes.js';
+
+interface CompareFlags {
+  runtimes: string[];
+  server: string[];
+  profiles: string[];
+  repeat: number;
+  out?: string;
+  logLevel: string;
+  serverCpus?: number[];
+  loadCpus?: number[];
+}
 
 export function registerCompare(program: Command, ctx: CliContext): void {
   program
@@ -19,14 +31,19 @@ export function registerCompare(program: Command, ctx: CliContext): void {
     .option('--profiles <list>', 'load profiles (tiers), e.g. 1k,10k', listOption, ['smoke'])
     .option('--repeat <n>', 'runs per server x tier (medians and spread are reported)', intOption(1, 100), 1)
     .addOption(shownDefault(new Option('-o, --out <dir>', 'output folder'), `${RESULTS_DIR}/compare-<timestamp>`))
+    .option('--server-cpus <list>', 'pin every server it starts to these CPUs, e.g. 0 (recorded in each result)', cpuListOption)
+    .option('--load-cpus <list>', 'pin its own load to these CPUs, e.g. 1; must not overlap --server-cpus', cpuListOption)
     .addOption(logLevelOption())
-    .action(async (flags: { runtimes: string[]; server: string[]; profiles: string[]; repeat: number; out?: string; logLevel: string }) => {
+    .action(async (flags: CompareFlags) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
+      requireApart(flags.serverCpus, flags.loadCpus);
+      const serverCpus = applicableCpus(flags.serverCpus, '--server-cpus', log);
+      pinThisProcess(flags.loadCpus, '--load-cpus', log);
       const { runCompare } = await import('../../compare/run-compare.js');
       const { parseServerSpec, runtimeTarget } = await import('../../compare/server-targets.js');
       const { fileTimestamp } = await import('../../report/write-results.js');
       const { renderResults } = await import('../../report/render-results.js');
-      const targets = [...flags.runtimes.map((r) => runtimeTarget(r)), ...flags.server.map(parseServerSpec)];
+      const targets = [...flags.runtimes.map((r) => runtimeTarget(r, [], serverCpus)), ...flags.server.map((spec) => parseServerSpec(spec, serverCpus))];
       const outDir = flags.out ?? path.join(RESULTS_DIR, `compare-${fileTimestamp(new Date())}`);
       const interrupt = abortOnSignal(ctx, log, 'finishing the current run and writing what was measured');
       const outcome = await runCompare(

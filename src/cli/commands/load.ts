@@ -11,7 +11,9 @@ import {
   positiveCountOption,
   positiveNumberOption,
   sizeBytesOption,
+  cpuListOption,
 } from '../parse.js';
+import { pinThisProcess } from '../placement.js';
 import { parseLocalAddresses } from '../../load/1-plan/run-plan.js';
 import { parseThreshold, validateThresholdNames } from '../../report/thresholds.js';
 import type { CliContext } from '../context.js';
@@ -49,6 +51,7 @@ interface LoadCliFlags {
   pattern?: 'echo' | 'broadcast';
   senders?: number;
   format?: 'plain' | 'shootout';
+  cpus?: number[];
 }
 
 function shardOption(value: string): { index: number; count: number } {
@@ -106,6 +109,7 @@ export function registerLoad(program: Command, ctx: CliContext): void {
     .option('--origin <origin>', 'Origin header for the handshake')
     .option('-t, --threads <n>', 'worker threads per load process (default: cores / processes, at least 1)', intOption(1, 256))
     .option('--processes <n>', 'load processes (default: as many as the open-file limit needs)', intOption(1, 1024))
+    .option('--cpus <list>', 'pin the load (every process and thread) to these CPUs, e.g. 1 or 2-3; the result records the placement in force', cpuListOption)
     .option(
       '--local-address <list>',
       'source addresses to spread connections over: a,b,c or a range 10.0.0.1-10.0.0.8 (default: automatic on loopback)',
@@ -183,6 +187,7 @@ export function registerLoad(program: Command, ctx: CliContext): void {
       });
       const thresholds = flags.threshold.map(parseThreshold);
       validateThresholdNames(thresholds);
+      pinThisProcess(flags.cpus, '--cpus', log);
       const { code } = await runLoadSession(config, ctx, log, { json: flags.json, thresholds });
       ctx.exitCode = code;
     });

@@ -8,7 +8,8 @@ import { perProcessCapacity } from '../../server/http-server.js';
 import { type ServeOptions } from '../../server/options.js';
 import { SERVE_DEFAULTS } from '../../core/defaults.js';
 import { RUNTIMES, assertRuntimeSupports, spawnRuntimeServer, type ExternalRuntime, type Runtime } from '../../server/runtimes.js';
-import { intOption, durationMsOption, sizeBytesOption, listOption, oneOf } from '../parse.js';
+import { intOption, durationMsOption, sizeBytesOption, listOption, oneOf, cpuListOption } from '../parse.js';
+import { pinThisProcess } from '../placement.js';
 import type { CliContext } from '../context.js';
 
 interface ServeFlags {
@@ -32,6 +33,7 @@ interface ServeFlags {
   sendBufferTimeout: number;
   handshakeTimeout: number;
   readyJson: boolean;
+  cpus?: number[];
 }
 
 function workersOption(value: string): number | 'auto' {
@@ -86,6 +88,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--ping-interval <duration>', 'heartbeat: ping every peer this often, terminate peers that miss one (default off)', durationMsOption)
     .option('--cert <file>', 'PEM certificate: serve wss:// (with --key)')
     .option('--key <file>', 'PEM private key (with --cert)')
+    .option('--cpus <list>', 'pin the server (every process and thread, --workers and --runtime children included) to these CPUs, e.g. 0 or 0-1', cpuListOption)
     .option('--workers <n|auto>', 'processes sharing the port (auto: one per core, more if --max-connections needs them)', workersOption, 1)
     .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS, 'silent']).default('info'))
     .option('--shutdown-timeout <duration>', 'how long SIGINT/SIGTERM waits for close handshakes (default 5s)', durationMsOption)
@@ -114,6 +117,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
     )
     .action(async (flags: ServeFlags) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
+      pinThisProcess(flags.cpus, '--cpus', log);
       if (flags.runtime !== 'node') {
         ctx.exitCode = await serveOnRuntime(flags.runtime, flags, ctx, log);
         return;

@@ -94,6 +94,8 @@ export type FromWorker =
       counters: WorkerCounters;
       hist: { rtt: ValueCounts; rttRaw: ValueCounts; sendLag: ValueCounts; connect: ValueCounts; lastDelivery: ValueCounts };
       loopDelayP99Us: number;
+      /** What woke this worker's sends (4-worker/send-clock.ts). */
+      sendClock: 'timerfd' | 'thread';
     }
   | { type: 'fatal'; workerIndex: number; message: string };
 

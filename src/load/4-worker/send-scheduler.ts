@@ -1,7 +1,8 @@
 import { nowUs } from '../../core/clock.js';
 import { createProbeBuffer, probeFraming, writeProbe } from '../../protocol/probe.js';
 import { phaseUs, senderIndex } from '../1-plan/slices.js';
-import { SendClock } from './send-clock.js';
+import { createSendClock } from './pick-send-clock.js';
+import type { SendClock } from './send-clock.js';
 import type { WorkerState } from './worker-state.js';
 
 /** A socket with more than this waiting to be written is not fed more (the send counts as skipped). */
@@ -86,7 +87,7 @@ export class SendScheduler {
     this.probeBase = framing.prefix.length;
     this.sendOpts = { binary: false, compress: cfg.deflate };
     // Started with the worker, so its thread is part of the "before connecting" memory baseline.
-    this.clock = new SendClock(this.tick);
+    this.clock = createSendClock(this.tick);
   }
 
   /** Sends with intended times in [startUs, endUs); reports every second from startUs until stop(). */
@@ -110,9 +111,14 @@ export class SendScheduler {
     return at < this.endUs ? at : Number.POSITIVE_INFINITY;
   }
 
+  /** Which clock wakes this worker (recorded in the result). */
+  get clockKind(): SendClock['kind'] {
+    return this.clock.kind;
+  }
+
   private arm(at: number): void {
-    // With the grid as period: in a busy schedule the next instant is the clock's own next one,
-    // and re-arming it costs nothing (send-clock.ts).
+    // With the grid as period: in a busy schedule the next instant is the thread clock's own next
+    // one, and re-arming it costs nothing (thread-clock.ts).
     if (!this.stopped) this.clock.wakeAt(at, this.gridUs);
   }
 

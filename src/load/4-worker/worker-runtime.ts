@@ -82,6 +82,7 @@ export function startWorker(config: WorkerConfig, port: WorkerPort): void {
         lastDelivery: state.hist.lastDelivery.valueCounts(),
       },
       loopDelayP99Us: delay.p99Us,
+      sendClock: scheduler.clockKind,
     });
     loop.stop();
     port.close();

@@ -1,0 +1,3 @@
+{
+  "targets": [{ "target_name": "send_timer", "sources": ["native/send-timer.c"] }]
+}

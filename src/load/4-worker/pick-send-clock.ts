@@ -1,0 +1,15 @@
+import { loadSendTimer } from './native-timer.js';
+import type { SendClock } from './send-clock.js';
+import { ThreadClock } from './thread-clock.js';
+import { TimerfdClock } from './timerfd-clock.js';
+
+/** The best clock this installation has, unless WSBENCH_SEND_CLOCK names one. */
+export function createSendClock(onWake: () => void, env: NodeJS.ProcessEnv = process.env): SendClock {
+  const wanted = env.WSBENCH_SEND_CLOCK;
+  if (wanted !== 'thread') {
+    const timer = loadSendTimer();
+    if (timer.ok) return new TimerfdClock(timer.addon, onWake);
+    if (wanted === 'timerfd') throw new Error(`WSBENCH_SEND_CLOCK=timerfd, but the native send timer is not available: ${timer.why}`);
+  }
+  return new ThreadClock(onWake);
+}
