@@ -2,10 +2,18 @@
 # Node 24: the newest LTS line (supported until April 2028); node:20 is out of maintenance.
 # Build stage: compile TypeScript with the dev dependencies (their install scripts are not needed
 # to compile, so bun's and deno's binary downloads are skipped).
+# The native send timer (native/send-timer.c, a timerfd for the load workers) is compiled here with
+# node-gyp against the image's own Node headers, so the runtime stage needs no compiler.
 FROM node:24-bookworm-slim AS build
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
+ENV npm_config_nodedir=/usr/local
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json binding.gyp ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY native ./native
+RUN npm run install && test -f build/Release/send_timer.node
 COPY tsconfig.json ./
 COPY src ./src
 COPY servers ./servers
@@ -20,13 +28,14 @@ RUN apt-get update \
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
 COPY bin ./bin
 COPY bench-profiles ./bench-profiles
 COPY servers ./servers
 COPY LICENSE README.md ./
 COPY --from=build /app/dist/src ./dist/src
 COPY --from=build /app/dist/servers ./dist/servers
+COPY --from=build /app/build/Release/send_timer.node ./build/Release/
 RUN ln -s /app/bin/wsbench.js /usr/local/bin/wsbench && mkdir -p /app/results && chown node:node /app/results
 USER node
 EXPOSE 8080

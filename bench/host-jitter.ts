@@ -16,11 +16,11 @@
  * Run:  npm run build && node dist/bench/host-jitter.js [--runs 3] [--duration 10]
  */
 import os from 'node:os';
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { parseFlags } from './lib/args.js';
 import { fmt, median, table } from './lib/stats.js';
+import { rotateChildModes } from './lib/rotate.js';
 
 const MODES = ['sleep', 'spin'] as const;
 type Mode = (typeof MODES)[number];
@@ -82,14 +82,7 @@ function main(): void {
     set: (k, v) => (s[k] = v),
   });
   const self = fileURLToPath(import.meta.url);
-  const results = new Map<Mode, Figures[]>(MODES.map((m) => [m, []]));
-  for (let r = 0; r < s.runs; r++) {
-    for (let i = 0; i < MODES.length; i++) {
-      const mode = MODES[(i + r) % MODES.length];
-      const out = execFileSync(process.execPath, [self, '--child', mode, String(s.durationS)], { encoding: 'utf8' });
-      results.get(mode)!.push(JSON.parse(out) as Figures);
-    }
-  }
+  const results = rotateChildModes<Mode, Figures>(self, MODES, s.runs, [String(s.durationS)]);
   const cpus = os.cpus();
   process.stdout.write(
     `host-jitter: ${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, Node ${process.version}, kernel ${os.release()}; ${s.durationS} s per run, medians of ${s.runs} runs (µs)\n` +

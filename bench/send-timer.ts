@@ -25,11 +25,11 @@
  * Run:  npm run build && node dist/bench/send-timer.js [--runs 3] [--rate 1000] [--duration 5]
  */
 import os from 'node:os';
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { parseFlags } from './lib/args.js';
 import { fmt, median, table } from './lib/stats.js';
+import { rotateChildModes } from './lib/rotate.js';
 import type { SendClock } from '../src/load/4-worker/send-clock.js';
 import { ThreadClock } from '../src/load/4-worker/thread-clock.js';
 import { TimerfdClock } from '../src/load/4-worker/timerfd-clock.js';
@@ -123,14 +123,7 @@ function main(): void {
     set: (k, v) => (s[k] = v),
   });
   const self = fileURLToPath(import.meta.url);
-  const results = new Map<Mode, Figures[]>(MODES.map((m) => [m, []]));
-  for (let r = 0; r < s.runs; r++) {
-    for (let i = 0; i < MODES.length; i++) {
-      const mode = MODES[(i + r) % MODES.length];
-      const out = execFileSync(process.execPath, [self, '--child', mode, String(s.rate), String(s.durationS)], { encoding: 'utf8' });
-      results.get(mode)!.push(JSON.parse(out) as Figures);
-    }
-  }
+  const results = rotateChildModes<Mode, Figures>(self, MODES, s.runs, [String(s.rate), String(s.durationS)]);
   const cpus = os.cpus();
   process.stdout.write(
     `send-timer: ${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, Node ${process.version}; ${s.rate} events/s for ${s.durationS} s, medians of ${s.runs} runs\n\n`,

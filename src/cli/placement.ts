@@ -1,4 +1,4 @@
-import { affinityUnsupported, formatCpuList, pinProcess } from '../core/cpu-affinity.js';
+import { affinityUnsupported, formatCpuList, ownCpus, pinProcess } from '../core/cpu-affinity.js';
 import { usageError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 
@@ -34,4 +34,14 @@ export function requireApart(serverCpus: readonly number[] | undefined, loadCpus
       'give the servers and the load separate CPUs, or leave one of them unpinned',
     );
   }
+}
+
+/**
+ * compare and capacity: the CPUs for the servers they start. With --load-cpus alone the servers would
+ * inherit the load's placement from this process; they get the CPUs it had before pinning instead.
+ * Call before pinThisProcess.
+ */
+export function serverCpusFor(serverCpus: readonly number[] | undefined, loadCpus: readonly number[] | undefined): readonly number[] | undefined {
+  if (serverCpus !== undefined || loadCpus === undefined) return serverCpus;
+  return ownCpus() ?? undefined;
 }

@@ -101,3 +101,9 @@ export function readTaskCpus(pid: number, tid: number): string | null {
     return null;
   }
 }
+
+/** The CPUs this process may run on now (its main thread's list), or null where /proc cannot tell. */
+export function ownCpus(): number[] | null {
+  const list = readTaskCpus(process.pid, process.pid);
+  return list === null ? null : expandCpuList(list);
+}

@@ -24,7 +24,13 @@ const SKIP = unsupported ?? (onlineCpus().length < 2 ? `needs CPUs 0 and 1 onlin
 function taskLists(pid: number): string[] {
   const pids = [pid];
   for (let i = 0; i < pids.length; i++) {
-    for (const tid of readdirSync(`/proc/${pids[i]}/task`)) {
+    let tids: string[] = [];
+    try {
+      tids = readdirSync(`/proc/${pids[i]}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
       try {
         pids.push(...readFileSync(`/proc/${pids[i]}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
       } catch {
@@ -32,9 +38,24 @@ function taskLists(pid: number): string[] {
       }
     }
   }
-  return pids.flatMap((p) =>
-    readdirSync(`/proc/${p}/task`).map((tid) => /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync(`/proc/${p}/task/${tid}/status`, 'utf8'))![1]),
-  );
+  // A thread or process may end between listing and reading (a libuv or V8 helper): skip it.
+  const lists: string[] = [];
+  for (const p of pids) {
+    let tids: string[] = [];
+    try {
+      tids = readdirSync(`/proc/${p}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        lists.push(/^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync(`/proc/${p}/task/${tid}/status`, 'utf8'))![1]);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+  return lists;
 }
 
 function assertNoStackTrace(p: CliProcess): void {
@@ -138,6 +159,16 @@ describe('compare --server-cpus --load-cpus', { timeout: 120_000, skip: SKIP }, 
     assert.equal(doc.environment.cpuAffinity?.server?.uniform, true);
     assert.equal(doc.environment.cpuAffinity?.load?.cpus, '1');
     assert.equal(doc.environment.cpuAffinity?.load?.uniform, true);
+  });
+
+  it("with --load-cpus alone, the servers it starts keep the CPUs compare had, not the load's", { timeout: 90_000 }, async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'wsb-cpus-compare-'));
+    const p = spawnCli(['compare', '--runtimes', 'node', '--profiles', 'smoke', '--load-cpus', '1', '--out', out]);
+    assert.equal((await p.exited).code, EXIT.OK, p.stderr());
+    const run = readdirSync(out).find((f) => /-node-smoke-r\d\.json$/.test(f))!;
+    const doc = JSON.parse(readFileSync(path.join(out, run), 'utf8')) as ResultDocument;
+    assert.equal(doc.environment.cpuAffinity?.load?.cpus, '1');
+    assert.equal(doc.environment.cpuAffinity?.server?.cpus, formatCpuList(onlineCpus()));
   });
 });
 

@@ -100,6 +100,9 @@ describe('the npm package', { timeout: 180_000 }, () => {
       'servers/bun-pong.ts',
       'dist/servers/uws-pong.js',
       'src/contract/pong.ts',
+      'binding.gyp',
+      'native/send-timer.c',
+      'native/build.mjs',
     ]) {
       assert.ok(shipped.includes(f), `the tarball ships ${f}`);
     }
@@ -155,8 +158,10 @@ describe('the npm package', { timeout: 180_000 }, () => {
       60_000,
     );
     assert.equal(load.code, 0, `load failed:\n${load.stderr}`);
-    const result = JSON.parse(load.stdout) as { summary: { verdict: string; connections: { established: number } } };
+    const result = JSON.parse(load.stdout) as { config: { sendClock: string }; summary: { verdict: string; connections: { established: number } } };
     assert.equal(result.summary.verdict, 'valid');
+    // npm install built the native send timer (node-gyp, a compiler on this host): the workers used it.
+    if (process.platform === 'linux') assert.equal(result.config.sendClock, 'timerfd', `install output:\n${install.stdout}\n${install.stderr}`);
     assert.equal(result.summary.connections.established, 10);
     assert.ok(existsSync(path.join(app, 'results')), 'results/ written in the working directory');
 

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-/** The addon native/send-timer.c, built by `npm install` (scripts/build-native.mjs) on Linux. */
+/** The addon native/send-timer.c, built by `npm install` (native/build.mjs) on Linux. */
 export interface SendTimerAddon {
   create(onExpiry: () => void): unknown;
   /** One expiry `delayNs` from now, replacing any pending one. */

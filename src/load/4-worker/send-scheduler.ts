@@ -13,8 +13,8 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
  * 10 000 msg/s per worker would wake the sender 10 000 times a second (+20 % of a core,
  * bench/send-timer.js); on a 1 ms grid it wakes at most 1 000 times a second, and the sends of one
  * grid instant leave back to back (a few µs apart), which the send lag measures. Above 5 000 sends
- * per second per worker the grid is 2 ms: every wake-up of the clock thread and of the worker
- * costs ~20 µs of CPU on a small VM (per-thread CPU and context switches of a 10 000-client run), and
+ * per second per worker the grid is 2 ms: with the thread clock every wake-up of the clock thread and
+ * of the worker costs ~20 µs of CPU on a small VM (the timerfd clock wakes the worker alone) (per-thread CPU and context switches of a 10 000-client run), and
  * with the 2 ms grid 10 000 clients × 1 msg/s cost 1.09× the client CPU per round trip of the
  * millisecond timer it replaced (load-client-cost, medians of 3, back to back; the 1 ms grid cost
  * ~1.24×, measured against an earlier run of the old build); the price is bursts of ~20 sends.

@@ -36,11 +36,13 @@ const DEFAULT_SPIN_US = 50;
  * One pending wake-up at a time, at microsecond resolution, in the caller's `nowUs()` time base
  * (performance.now() of the calling thread). `wakeAt` replaces any earlier deadline.
  *
- * Its cost (issue 20, measured on a 2-vCPU AMD EPYC VM, 1 000 clients × 1 msg/s, back to back): the
- * hand-off from the clock thread to the sender made the raw round trip's p50 ~1.6× and the client's
- * CPU ~1.4× those of a sender woken by its own timer. A third thread waking every millisecond without
- * waking anyone cost nothing measurable; waking the sender through postMessage instead of
- * Atomics.waitAsync cost the same. So it is the fallback, where the timerfd clock cannot be had.
+ * Its cost (issue 20, measured on a 2-vCPU AMD EPYC VM, 1 000 clients × 1 msg/s, 15–20 s windows,
+ * runs alternating): raw round trip p50 0.09–0.12 ms against 0.06–0.08 ms for a sender woken by its
+ * own millisecond timer, and ~1.4× the client's CPU. Neither the spin, a nice 19 clock thread, nor
+ * waking the sender through postMessage instead of Atomics.waitAsync changed it; a clock thread that
+ * ticked every millisecond without waking anyone cost part of it (0.06–0.11 ms). A third thread on
+ * two vCPUs, and a wake-up that crosses threads, is the price: so it is the fallback, where the
+ * timerfd clock (timerfd-clock.ts) cannot be had.
  */
 export class ThreadClock implements SendClock {
   readonly kind = 'thread';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm's install step: builds the Linux send timer (native/send-timer.c) with node-gyp. It is
+ * npm's install step: builds the Linux send timer (send-timer.c, beside this file) with node-gyp. It is
  * optional: without a compiler, or on another OS, wsbench wakes its senders with a clock thread
  * instead (slower raw round trips on small hosts; the result records which was used). So a failed
  * build prints one notice and never fails the install.
