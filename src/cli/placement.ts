@@ -16,7 +16,7 @@ export function pinThisProcess(cpus: readonly number[] | undefined, flag: string
 }
 
 /** The CPUs to pin to, or undefined (after one warning saying why) where this system cannot pin. */
-export function applicableCpus(cpus: readonly number[] | undefined, flag: string, log: Logger): readonly number[] | undefined {
+function applicableCpus(cpus: readonly number[] | undefined, flag: string, log: Logger): readonly number[] | undefined {
   if (cpus === undefined) return undefined;
   const why = affinityUnsupported();
   if (why === null) return cpus;
@@ -25,7 +25,7 @@ export function applicableCpus(cpus: readonly number[] | undefined, flag: string
 }
 
 /** compare and capacity: the servers and the load they measure must not share a CPU. */
-export function requireApart(serverCpus: readonly number[] | undefined, loadCpus: readonly number[] | undefined): void {
+function requireApart(serverCpus: readonly number[] | undefined, loadCpus: readonly number[] | undefined): void {
   if (serverCpus === undefined || loadCpus === undefined) return;
   const shared = serverCpus.filter((c) => loadCpus.includes(c));
   if (shared.length > 0) {
@@ -37,11 +37,24 @@ export function requireApart(serverCpus: readonly number[] | undefined, loadCpus
 }
 
 /**
- * compare and capacity: the CPUs for the servers they start. With --load-cpus alone the servers would
- * inherit the load's placement from this process; they get the CPUs it had before pinning instead.
- * Call before pinThisProcess.
+ * compare and capacity: checks --server-cpus and --load-cpus, pins this process (its load) to
+ * --load-cpus, and returns the CPUs for the servers it starts. With --load-cpus alone the servers
+ * would inherit the load's placement from this process; they get the CPUs it had before instead.
  */
-export function serverCpusFor(serverCpus: readonly number[] | undefined, loadCpus: readonly number[] | undefined): readonly number[] | undefined {
-  if (serverCpus !== undefined || loadCpus === undefined) return serverCpus;
-  return ownCpus() ?? undefined;
+export function placeServersAndLoad(
+  serverCpus: readonly number[] | undefined,
+  loadCpus: readonly number[] | undefined,
+  log: Logger,
+): readonly number[] | undefined {
+  requireApart(serverCpus, loadCpus);
+  if (serverCpus === undefined && loadCpus === undefined) return undefined;
+  const why = affinityUnsupported();
+  if (why !== null) {
+    log.warn(`--server-cpus/--load-cpus not applied: ${why}; the runs go on unpinned`);
+    return undefined;
+  }
+  // Read before pinning: afterwards this process has the load's CPUs.
+  const forServers = serverCpus ?? ownCpus() ?? undefined;
+  if (loadCpus !== undefined) pinProcess(process.pid, loadCpus);
+  return forServers;
 }

@@ -4,7 +4,7 @@ import { createLogger, LOG_LEVELS } from '../../core/logger.js';
 import { EXIT } from '../../contract/exit-codes.js';
 import { usageError } from '../../core/errors.js';
 import { collect, countOption, cpuListOption, durationMsOption, intOption, oneOf, positiveNumberOption, sizeBytesOption } from '../parse.js';
-import { applicableCpus, pinThisProcess, requireApart, serverCpusFor } from '../placement.js';
+import { placeServersAndLoad } from '../placement.js';
 import { abortOnSignal, progressSink } from '../interruption.js';
 import { TOOL } from '../tool.js';
 import type { CliContext } from '../context.js';
@@ -115,9 +115,7 @@ bound), 130/143 interrupted (the steps so far are written).`,
       if (flags.from > flags.to) throw usageError(`--from must not be above --to (got ${flags.from} > ${flags.to})`);
       if (flags.serverCpus !== undefined && url !== undefined)
         throw usageError('--server-cpus pins servers that capacity starts (--runtime, --server), not one at a URL');
-      requireApart(flags.serverCpus, flags.loadCpus);
-      const serverCpus = applicableCpus(serverCpusFor(flags.serverCpus, flags.loadCpus), '--server-cpus', log);
-      pinThisProcess(flags.loadCpus, '--load-cpus', log);
+      const serverCpus = placeServersAndLoad(flags.serverCpus, flags.loadCpus, log);
       const { parseThreshold, validateThresholdNames } = await import('../../report/thresholds.js');
       const slos = (flags.slo.length ? flags.slo : ['rtt.p99<100ms']).map(parseThreshold);
       validateThresholdNames(slos);

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { createLogger } from '../../core/logger.js';
 import { EXIT } from '../../contract/exit-codes.js';
 import { listOption, intOption, logLevelOption, oneOf, collect, cpuListOption } from '../parse.js';
-import { applicableCpus, pinThisProcess, requireApart, serverCpusFor } from '../placement.js';
+import { placeServersAndLoad } from '../placement.js';
 import { abortOnSignal, progressSink } from '../interruption.js';
 import { TOOL } from '../tool.js';
 import type { CliContext } from '../context.js';
@@ -36,9 +36,7 @@ export function registerCompare(program: Command, ctx: CliContext): void {
     .addOption(logLevelOption())
     .action(async (flags: CompareFlags) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
-      requireApart(flags.serverCpus, flags.loadCpus);
-      const serverCpus = applicableCpus(serverCpusFor(flags.serverCpus, flags.loadCpus), '--server-cpus', log);
-      pinThisProcess(flags.loadCpus, '--load-cpus', log);
+      const serverCpus = placeServersAndLoad(flags.serverCpus, flags.loadCpus, log);
       const { runCompare } = await import('../../compare/run-compare.js');
       const { parseServerSpec, runtimeTarget } = await import('../../compare/server-targets.js');
       const { fileTimestamp } = await import('../../report/write-results.js');
