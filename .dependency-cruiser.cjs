@@ -1,13 +1,72 @@
 /**
- * Which layer may import which (checked in `npm test` by dependency-cruiser). The layers, lowest
- * first: contract (no imports at all: Bun and Deno run it as is), core, then client / protocol /
- * metrics / profile, then load / server / check, then report, then compare / capacity, and cli on
- * top. Within load, the run's steps in order: 1-plan → 2-probe → 3-fleet → 4-worker → 5-collect.
+ * The layers, checked in `npm test` (npm run lint) by dependency-cruiser at folder level: a folder
+ * may import only folders of a lower rank, never one of its own rank or above. A cycle between
+ * folders is therefore impossible, not just a cycle between files. Lowest first:
+ *
+ *   0  src/contract            shared with servers/ (Bun and Deno read it as TypeScript): no imports
+ *   1  src/core, servers/      errors, defaults, clock, limits; the Pong servers on other runtimes
+ *   2  src/protocol            what a probe and a reply look like
+ *   3  src/client, src/metrics, src/profile
+ *   4  src/load/plan, src/load/probe, src/check, src/server, src/targets
+ *   5  src/load/worker         one worker: connector, send clock, scheduler, recorder, its messages
+ *   6  src/load/fleet          the workers behind one interface (threads, processes)
+ *   7  src/load/series         per-second series and the answering window
+ *   8  src/load (run-load.ts)  one load run, end to end
+ *   9  src/result              one result: summarize, verdict, environment, identity, merge
+ *  10  src/result-files        read and write results (JSON, CSV, .hgrm)
+ *  11  src/report, src/gate    render results; thresholds and regressions
+ *  12  src/live                what a running measurement shows
+ *  13  src/session             one measured run: start the target, gate, load, build, write
+ *  14  src/compare, src/capacity
+ *  15  src/cli/common          flag parsing and what every command shares
+ *  16  src/cli/commands        one file per command: parse and delegate
+ *  17  src/cli (main.ts)       the program
  */
+const LAYERS = [
+  ['src/contract/'],
+  ['src/core/', 'servers/'],
+  ['src/protocol/'],
+  ['src/client/', 'src/metrics/', 'src/profile/'],
+  ['src/load/plan/', 'src/load/probe/', 'src/check/', 'src/server/', 'src/targets/'],
+  ['src/load/worker/'],
+  ['src/load/fleet/'],
+  ['src/load/series/'],
+  ['src/load/*'],
+  ['src/result/'],
+  ['src/result-files/'],
+  ['src/report/', 'src/gate/'],
+  ['src/live/'],
+  ['src/session/'],
+  ['src/compare/', 'src/capacity/'],
+  ['src/cli/common/'],
+  ['src/cli/commands/'],
+  ['src/cli/*'],
+];
+
+/** A folder's own files: `dir/` means everything below it, `dir/*` only the files directly in it. */
+const escape = (s) => s.replace(/[.]/g, '\\.');
+const pattern = (folder) => (folder.endsWith('/*') ? `^${escape(folder.slice(0, -1))}[^/]+$` : `^${escape(folder)}`);
+const rank = new Map(LAYERS.flatMap((folders, r) => folders.map((f) => [f, r])));
+
+const layerRules = [...rank]
+  .filter(([, r]) => r < LAYERS.length - 1) // the top rank may import anything below it
+  .map(([folder, r]) => ({
+    name: `layers: ${folder}`,
+    severity: 'error',
+    comment: `rank ${r}: may import only folders of a lower rank (see the list at the top of this file)`,
+    from: { path: pattern(folder) },
+    to: {
+      path: [...rank]
+        .filter(([other, r2]) => r2 >= r && other !== folder)
+        .map(([other]) => pattern(other))
+        .join('|'),
+    },
+  }));
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
-    { name: 'no-circular', severity: 'error', comment: 'import cycles make the layers meaningless', from: {}, to: { circular: true } },
+    { name: 'no-circular', severity: 'error', comment: 'import cycles between files', from: {}, to: { circular: true } },
     {
       name: 'contract-stands-alone',
       severity: 'error',
@@ -16,47 +75,13 @@ module.exports = {
       to: { pathNot: '^$' },
     },
     {
-      name: 'core-is-low',
+      name: 'servers-read-only-the-contract',
       severity: 'error',
-      from: { path: '^src/core/' },
-      to: { path: '^src/(?!core/|contract/)' },
+      comment: 'servers/* run on Bun, Deno and uws: they share src/contract and nothing else of src',
+      from: { path: '^servers/' },
+      to: { path: '^src/(?!contract/)' },
     },
-    {
-      name: 'building-blocks-stay-low',
-      severity: 'error',
-      comment: 'the client, the protocol, metrics and profiles know nothing of the commands built on them',
-      from: { path: '^src/(client|protocol|metrics|profile)/' },
-      to: { path: '^src/(load|server|check|report|compare|capacity|cli)/' },
-    },
-    {
-      name: 'load-server-check-stay-below-reports',
-      severity: 'error',
-      from: { path: '^src/(load|server|check)/' },
-      to: { path: '^src/(report|compare|capacity|cli)/' },
-    },
-    { name: 'server-and-load-apart', severity: 'error', from: { path: '^src/server/' }, to: { path: '^src/(load|check)/' } },
-    { name: 'report-below-commands', severity: 'error', from: { path: '^src/report/' }, to: { path: '^src/(compare|capacity|cli)/' } },
-    {
-      name: 'cli-on-top',
-      severity: 'error',
-      comment: 'only the CLI parses flags and touches the process',
-      from: { pathNot: '^src/cli/' },
-      to: { path: '^src/cli/' },
-    },
-    {
-      name: 'plan-is-pure',
-      severity: 'error',
-      comment: 'the plan comes first and knows nothing of the steps after it',
-      from: { path: '^src/load/1-plan/' },
-      to: { path: '^src/load/(2-probe|3-fleet|4-worker|5-collect)/' },
-    },
-    {
-      name: 'workers-below-the-fleet',
-      severity: 'error',
-      comment: 'a worker speaks the fleet messages only; the fleet starts workers, not the other way round',
-      from: { path: '^src/load/4-worker/' },
-      to: { path: '^src/load/(2-probe|5-collect)/|^src/load/3-fleet/(?!messages)' },
-    },
+    ...layerRules,
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

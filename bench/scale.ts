@@ -22,7 +22,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { spawnServe, WSBENCH_BIN } from '../src/server/spawn-server.js';
+import { spawnServe, WSBENCH_BIN } from '../src/targets/spawn-server.js';
 import type { ResultDocument } from '../src/contract/result.js';
 
 function arg(name: string, def: string): string {

@@ -8,11 +8,11 @@
  *   - timeout-grid:   the same, with intended instants rounded up to whole milliseconds of the
  *                     schedule (instants a millisecond timer seems able to hit);
  *   - clock:          a clock thread sleeping on a futex (Atomics.wait) with a final spin, notifying
- *                     the sender through Atomics.waitAsync (src/load/4-worker/thread-clock.ts);
+ *                     the sender through Atomics.waitAsync (src/load/worker/thread-clock.ts);
  *   - clock-nospin:   the same without the final spin (the kernel's timer slack stays in);
  *   - clock-grid, clock-grid-nospin: the clock thread with intended instants on a 1 ms grid of the
  *                     schedule (at most one wake-up per millisecond, however high the rate);
- *   - timerfd, timerfd-grid: the native timerfd on the sender's own loop (src/load/4-worker/
+ *   - timerfd, timerfd-grid: the native timerfd on the sender's own loop (src/load/worker/
  *                     timerfd-clock.ts; Linux, when the addon is built: skipped otherwise).
  * Events are spread evenly at --rate events per second (exact, fractional instants, like the phases of
  * N clients at 1 msg/s); each wake-up handles every event that is due, as the send loop does.
@@ -30,10 +30,10 @@ import { performance } from 'node:perf_hooks';
 import { parseFlags } from './lib/args.js';
 import { fmt, median, table } from './lib/stats.js';
 import { rotateChildModes } from './lib/rotate.js';
-import type { SendClock } from '../src/load/4-worker/send-clock.js';
-import { ThreadClock } from '../src/load/4-worker/thread-clock.js';
-import { TimerfdClock } from '../src/load/4-worker/timerfd-clock.js';
-import { loadSendTimer } from '../src/load/4-worker/native-timer.js';
+import type { SendClock } from '../src/load/worker/send-clock.js';
+import { ThreadClock } from '../src/load/worker/thread-clock.js';
+import { TimerfdClock } from '../src/load/worker/timerfd-clock.js';
+import { loadSendTimer } from '../src/load/worker/native-timer.js';
 
 const ALL_MODES = ['timeout', 'timeout-grid', 'clock', 'clock-nospin', 'clock-grid', 'clock-grid-nospin', 'timerfd', 'timerfd-grid'] as const;
 const timerfd = loadSendTimer();

@@ -2,7 +2,7 @@
  * The load workers' send timer on Linux: a timerfd polled by the calling thread's own libuv loop.
  *
  * Why: Node's timers have millisecond resolution (a send woke 0-1 ms late, median ~0.6 ms), and the
- * clock thread that fixed that (src/load/4-worker/thread-clock.ts) wakes the sender from another
+ * clock thread that fixed that (src/load/worker/thread-clock.ts) wakes the sender from another
  * thread; on a 2-vCPU VM that hand-off made the raw round trip 1.6x and its p99 2.5x worse (issue 20,
  * bench/send-lag.ts). A timerfd expires in the kernel with nanosecond resolution and wakes the
  * thread's own epoll, exactly like libuv's millisecond timers: no second thread, no hand-off.

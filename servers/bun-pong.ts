@@ -1,7 +1,7 @@
 /**
  * The Pong server on Bun's native WebSocket server (Bun.serve, uWebSockets inside), for comparing
  * runtimes with the same protocol. Started by `wsbench serve --runtime bun`
- * (src/server/runtimes.ts) as `bun servers/bun-pong.ts '<options JSON>'`.
+ * (src/targets/runtimes.ts) as `bun servers/bun-pong.ts '<options JSON>'`.
  *
  * Differences from the Node server, all forced or chosen on purpose:
  * - Bun enforces --max-payload itself (maxPayloadLength) and closes with 1009 before the message

@@ -1,7 +1,7 @@
 /**
  * The Pong server on Deno's native WebSocket server (Deno.serve + Deno.upgradeWebSocket), for
  * comparing runtimes with the same protocol. Started by `wsbench serve --runtime deno`
- * (src/server/runtimes.ts) as
+ * (src/targets/runtimes.ts) as
  * `deno run --allow-net --allow-env --no-prompt --no-config --no-lock servers/deno-pong.ts '<options JSON>'`.
  *
  * Differences from the Node server, all forced or chosen on purpose:

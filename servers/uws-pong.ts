@@ -1,6 +1,6 @@
 /**
  * The Pong server on uWebSockets.js (the C++ uWebSockets server as a Node addon), for comparing
- * runtimes with the same protocol. Started by `wsbench serve --runtime uws` (src/server/runtimes.ts)
+ * runtimes with the same protocol. Started by `wsbench serve --runtime uws` (src/targets/runtimes.ts)
  * as `node dist/servers/uws-pong.js '<options JSON>' <addon .node file> <version label>`: the CLI
  * finds the addon (the optional dependency @trufflesuite/uws-js-unofficial, or WSBENCH_UWS) and
  * this process loads exactly that file, never the package's own entry point, which would fall back

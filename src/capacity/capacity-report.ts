@@ -1,4 +1,4 @@
-import { csvCell } from '../report/csv.js';
+import { csvCell } from '../result-files/csv.js';
 import type { CapacityStep } from './judge-step.js';
 import type { CapacityAnswer, SearchSettings } from './search.js';
 

@@ -1,5 +1,5 @@
-import { metricValue } from '../report/metric-names.js';
-import { meetsThreshold, type Threshold } from '../report/thresholds.js';
+import { metricValue } from '../result/metric-names.js';
+import { meetsThreshold, type Threshold } from '../gate/thresholds.js';
 import type { ResultDocument } from '../contract/result.js';
 import type { StepOutcome } from './search.js';
 

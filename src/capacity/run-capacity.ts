@@ -1,23 +1,18 @@
+import type { CapacityTarget } from '../targets/capacity-targets.js';
 import path from 'node:path';
 import type { Logger } from '../core/logger.js';
 import { requireConformance, runConformance } from '../check/conformance.js';
 import { resolveLoadConfig, type LoadFlags } from '../profile/resolve-config.js';
 import { runLoad } from '../load/run-load.js';
 import type { ProgressSink } from '../contract/result.js';
-import { buildResult } from '../report/build-result.js';
-import { prepareOutputDir, writeResults } from '../report/write-results.js';
+import { buildResult } from '../result/build-result.js';
+import { prepareOutputDir, writeResults } from '../result-files/write-results.js';
 import type { ResultDocument } from '../contract/result.js';
-import type { Threshold } from '../report/thresholds.js';
+import type { Threshold } from '../gate/thresholds.js';
 import { CapacitySearch, type CapacityAnswer, type SearchSettings } from './search.js';
 import { judgeStep, type CapacityStep } from './judge-step.js';
 
 /** What the search runs against: a URL (one server for every step) or a server it starts per run. */
-export interface CapacityTarget {
-  name: string;
-  /** Started once per run (a fresh process: memory figures start clean), or the same URL every time. */
-  start(): Promise<{ url: string; pid: number | undefined; stop(): Promise<void> }>;
-}
-
 export interface CapacityOptions {
   target: CapacityTarget;
   slos: Threshold[];

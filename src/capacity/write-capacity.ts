@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { writeAtomic } from '../report/write-results.js';
+import { writeAtomic } from '../result-files/write-results.js';
 import { capacityCsv, capacityHtml, type CapacityDocument } from './capacity-report.js';
 
 /** capacity.json, capacity.csv (one row per step) and capacity.html in the output folder. */

@@ -5,8 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import { isWsbError } from '../core/errors.js';
 import { EXIT } from '../contract/exit-codes.js';
-import type { CliContext } from './context.js';
-import { TOOL } from './tool.js';
+import type { CliContext } from './common/context.js';
+import { TOOL } from './common/tool.js';
 import { registerServe } from './commands/serve.js';
 import { registerLoad } from './commands/load.js';
 import { registerDemo } from './commands/demo.js';
@@ -14,7 +14,7 @@ import { registerCheck } from './commands/check.js';
 import { registerReport } from './commands/report.js';
 import { registerCompare } from './commands/compare.js';
 import { registerMerge } from './commands/merge.js';
-import { addHelpTexts, HELP_CONFIG } from './help.js';
+import { addHelpTexts, HELP_CONFIG } from './common/help.js';
 import { registerCapacity } from './commands/capacity.js';
 
 const signalWaiters: ((s: NodeJS.Signals) => void)[] = [];

@@ -5,12 +5,12 @@ import { runConformance } from '../check/conformance.js';
 import { resolveLoadConfig } from '../profile/resolve-config.js';
 import { runLoad } from '../load/run-load.js';
 import type { ProgressSink } from '../contract/result.js';
-import { buildResult } from '../report/build-result.js';
-import { prepareOutputDir, writeResults, writeAtomic } from '../report/write-results.js';
+import { buildResult } from '../result/build-result.js';
+import { prepareOutputDir, writeResults, writeAtomic } from '../result-files/write-results.js';
 import { comparisonCsv, comparisonMarkdown, comparisonRows, type ComparisonRow } from '../report/comparison.js';
 import { renderHtmlReport } from '../report/html-report.js';
 import type { ResultDocument } from '../contract/result.js';
-import type { ServerTarget } from './server-targets.js';
+import type { ServerTarget } from '../targets/server-targets.js';
 
 export interface CompareOptions {
   targets: ServerTarget[];

@@ -1,6 +1,6 @@
 /**
  * What `wsbench serve --runtime bun|deno` passes to servers/bun-pong.ts and servers/deno-pong.ts,
- * as one JSON argument: the one shape both sides read (src/server/runtimes.ts writes it). Part of
+ * as one JSON argument: the one shape both sides read (src/targets/runtimes.ts writes it). Part of
  * the contract: no imports, no Node-only API.
  */
 export interface RuntimeServerOptions {

@@ -9,15 +9,15 @@ import { ResourceMonitor } from '../metrics/resource-monitor.js';
 import { readTreeAffinity } from '../metrics/affinity-reading.js';
 import { readProcessLinks } from '../metrics/process-sampler.js';
 import type { CpuAffinity, ProgressSink, SeriesEntry } from '../contract/result.js';
-import { preflight, readMachineLimits } from './1-plan/preflight.js';
-import { probeTarget, type TargetProbe } from './2-probe/probe-target.js';
-import type { WorkerSlice } from './1-plan/slices.js';
-import { planRun, type RunPlan } from './1-plan/run-plan.js';
+import { preflight, readMachineLimits } from './plan/preflight.js';
+import { probeTarget, type TargetProbe } from './probe/probe-target.js';
+import type { WorkerSlice } from './plan/slices.js';
+import { planRun, type RunPlan } from './plan/run-plan.js';
 import os from 'node:os';
-import { Fleet } from './3-fleet/fleet.js';
-import type { AnsweringBasis } from './5-collect/answering-window.js';
-import { SeriesRecorder } from './5-collect/series.js';
-import { sumCounters, type WorkerConfig, type WorkerCounters } from './3-fleet/messages.js';
+import { Fleet } from './fleet/fleet.js';
+import type { AnsweringBasis } from './series/answering-window.js';
+import { SeriesRecorder } from './series/series.js';
+import { sumCounters, type WorkerConfig, type WorkerCounters } from './worker/messages.js';
 
 /** Pause between the ramp's end and the first send: lets the "connected" memory sample settle. */
 const SETTLE_MS = 500;

@@ -1,7 +1,7 @@
-import { errorCount } from './metric-names.js';
-import { csvCell } from './csv.js';
+import { errorCount } from '../result/metric-names.js';
+import { csvCell } from '../result-files/csv.js';
 import type { ResultDocument } from '../contract/result.js';
-import { runIdentity, type RunIdentity } from './run-identity.js';
+import { runIdentity, type RunIdentity } from '../result/run-identity.js';
 
 /** One line of a comparison: one run (a server × tier for `compare`), medians over its repeats and their spread. */
 export interface ComparisonRow {

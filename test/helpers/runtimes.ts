@@ -2,7 +2,7 @@
  * Which runtimes' servers a test can start here: Bun and Deno need their binary, uws a
  * uWebSockets.js build for this Node. Suites for a missing runtime are skipped with the reason.
  */
-import { locateRuntime, type Runtime } from '../../src/server/runtimes.js';
+import { locateRuntime, type Runtime } from '../../src/targets/runtimes.js';
 
 /** Why `runtime`'s server cannot be started here, or undefined when it can. */
 export function runtimeMissing(runtime: Runtime): string | undefined {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnCli, startServe, killAll, runWindow } from '../helpers/cli.js';
 import { startEchoServer } from '../helpers/fixtures.js';
 import { readRun, splitCsvLine, tempDir } from '../helpers/results.js';
-import { CSV_COLUMNS } from '../../src/report/csv.js';
+import { CSV_COLUMNS } from '../../src/result-files/csv.js';
 import type { ResultDocument } from '../../src/contract/result.js';
 
 after(killAll);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { spawnCli, killAll, runWindow } from '../helpers/cli.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixtures.js';
 import { readRun, splitCsvLine, tempDir } from '../helpers/results.js';
-import { CSV_COLUMNS } from '../../src/report/csv.js';
+import { CSV_COLUMNS } from '../../src/result-files/csv.js';
 import { EXIT } from '../../src/contract/exit-codes.js';
 
 const fixtures = new Set<FixtureServer>();

@@ -17,10 +17,10 @@ import { connect, closeClient, type Client } from '../helpers/ws-client.js';
 import { rawUpgrade, FrameReader, OPCODE, closeCodeOf, closePayload, fragmentsThenPing } from '../helpers/raw-ws.js';
 import { getHealthz, getMetrics } from '../helpers/http.js';
 import { runConformance } from '../../src/check/conformance.js';
-import { findExecutable, locateRuntime, RUNTIMES } from '../../src/server/runtimes.js';
+import { findExecutable, locateRuntime, RUNTIMES } from '../../src/targets/runtimes.js';
 import { isWsbError } from '../../src/core/errors.js';
 import { runtimeMissing } from '../helpers/runtimes.js';
-import { locateUwsAddon } from '../../src/server/uws-addon.js';
+import { locateUwsAddon } from '../../src/targets/uws-addon.js';
 import { useServer } from '../helpers/use-server.js';
 
 const T = { timeout: 20_000 };

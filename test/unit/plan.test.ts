@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { planWorkers, phaseUs, stridedCount } from '../../src/load/1-plan/slices.js';
+import { planWorkers, phaseUs, stridedCount } from '../../src/load/plan/slices.js';
 
 describe('plan: clients over processes × threads', { timeout: 10_000 }, () => {
   it('counts always add up exactly and every id is owned once', () => {
@@ -54,7 +54,7 @@ describe('plan: clients over processes × threads', { timeout: 10_000 }, () => {
 
 describe('broadcast senders', () => {
   it('exactly K of N ids send, spread evenly, each with its own sender index', async () => {
-    const { senderIndex } = await import('../../src/load/1-plan/slices.js');
+    const { senderIndex } = await import('../../src/load/plan/slices.js');
     for (const [n, k] of [
       [1000, 10],
       [7, 3],

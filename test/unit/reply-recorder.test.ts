@@ -1,8 +1,8 @@
 import { describe, it, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReplyRecorder } from '../../src/load/4-worker/reply-recorder.js';
-import { WorkerState } from '../../src/load/4-worker/worker-state.js';
-import type { WorkerConfig } from '../../src/load/3-fleet/messages.js';
+import { ReplyRecorder } from '../../src/load/worker/reply-recorder.js';
+import { WorkerState } from '../../src/load/worker/worker-state.js';
+import type { WorkerConfig } from '../../src/load/worker/messages.js';
 import { createProbeBuffer, writeProbe, PROBE_MAX_SEQ } from '../../src/protocol/probe.js';
 import { PONG_PREFIX } from '../../src/contract/pong.js';
 import { monotonicOriginUs } from '../../src/core/clock.js';

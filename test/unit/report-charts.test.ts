@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { metricDirection } from '../../src/report/metric-names.js';
+import { metricDirection } from '../../src/result/metric-names.js';
 import { linearAxis, logAxis, niceCeil } from '../../src/report/svg-chart.js';
 import { tierTextChart } from '../../src/report/tier-text-chart.js';
 import type { ComparisonRow } from '../../src/report/comparison.js';

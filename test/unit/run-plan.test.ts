@@ -9,7 +9,7 @@ import {
   loopbackAddresses,
   parseLocalAddresses,
   isLoopbackHost,
-} from '../../src/load/1-plan/run-plan.js';
+} from '../../src/load/plan/run-plan.js';
 
 const HERE = { fdSoft: 20_000, portRangeSize: 28_232, portRangeLow: 32_768, cores: 2 };
 

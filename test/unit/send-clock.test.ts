@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createSendClock } from '../../src/load/4-worker/pick-send-clock.js';
-import type { SendClock } from '../../src/load/4-worker/send-clock.js';
-import { ThreadClock } from '../../src/load/4-worker/thread-clock.js';
-import { TimerfdClock } from '../../src/load/4-worker/timerfd-clock.js';
-import { loadSendTimer } from '../../src/load/4-worker/native-timer.js';
+import { createSendClock } from '../../src/load/worker/pick-send-clock.js';
+import type { SendClock } from '../../src/load/worker/send-clock.js';
+import { ThreadClock } from '../../src/load/worker/thread-clock.js';
+import { TimerfdClock } from '../../src/load/worker/timerfd-clock.js';
+import { loadSendTimer } from '../../src/load/worker/native-timer.js';
 import { nowUs } from '../../src/core/clock.js';
 
 const timerfd = loadSendTimer();

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideVerdict, type VerdictInput } from '../../src/report/verdict.js';
+import { decideVerdict, type VerdictInput } from '../../src/result/verdict.js';
 
 const clean: VerdictInput = {
   clientsTarget: 10,

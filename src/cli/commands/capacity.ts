@@ -3,14 +3,14 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger, LOG_LEVELS } from '../../core/logger.js';
 import { EXIT } from '../../contract/exit-codes.js';
 import { usageError } from '../../core/errors.js';
-import { collect, countOption, cpuListOption, durationMsOption, intOption, oneOf, positiveNumberOption, sizeBytesOption } from '../parse.js';
-import { placeServersAndLoad } from '../placement.js';
-import { abortOnSignal, progressSink } from '../interruption.js';
-import { TOOL } from '../tool.js';
-import type { CliContext } from '../context.js';
+import { collect, countOption, cpuListOption, durationMsOption, intOption, oneOf, positiveNumberOption, sizeBytesOption } from '../common/parse.js';
+import { placeServersAndLoad } from '../common/placement.js';
+import { abortOnSignal, progressSink } from '../common/interruption.js';
+import { TOOL } from '../common/tool.js';
+import type { CliContext } from '../common/context.js';
 import { LOAD_DEFAULTS, RESULTS_DIR } from '../../core/defaults.js';
-import { shownDefault } from '../help.js';
-import { RUNTIMES } from '../../server/runtimes.js';
+import { shownDefault } from '../common/help.js';
+import { RUNTIMES } from '../../targets/runtimes.js';
 
 interface CapacityCliFlags {
   runtime?: string;
@@ -116,14 +116,14 @@ bound), 130/143 interrupted (the steps so far are written).`,
       if (flags.serverCpus !== undefined && url !== undefined)
         throw usageError('--server-cpus pins servers that capacity starts (--runtime, --server), not one at a URL');
       const serverCpus = placeServersAndLoad(flags.serverCpus, flags.loadCpus, log);
-      const { parseThreshold, validateThresholdNames } = await import('../../report/thresholds.js');
+      const { parseThreshold, validateThresholdNames } = await import('../../gate/thresholds.js');
       const slos = (flags.slo.length ? flags.slo : ['rtt.p99<100ms']).map(parseThreshold);
       validateThresholdNames(slos);
       const { runCapacity } = await import('../../capacity/run-capacity.js');
-      const { capacityTarget } = await import('../../capacity/targets.js');
+      const { capacityTarget } = await import('../../targets/capacity-targets.js');
       const { writeCapacity } = await import('../../capacity/write-capacity.js');
       const { STEP_TABLE_HEADER, stepLine } = await import('../../capacity/capacity-report.js');
-      const { fileTimestamp } = await import('../../report/write-results.js');
+      const { fileTimestamp } = await import('../../result-files/write-results.js');
       const target = capacityTarget({
         url,
         runtime: flags.runtime === undefined ? undefined : oneOf(RUNTIMES)(flags.runtime),

@@ -2,9 +2,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { EXIT } from '../../contract/exit-codes.js';
 import { PROBE_HEADER_BYTES } from '../../protocol/probe.js';
 import { createLogger } from '../../core/logger.js';
-import { listOption, logLevelOption, sizeBytesOption } from '../parse.js';
-import type { CliContext } from '../context.js';
-import { shownDefault } from '../help.js';
+import { listOption, logLevelOption, sizeBytesOption } from '../common/parse.js';
+import type { CliContext } from '../common/context.js';
+import { shownDefault } from '../common/help.js';
 import { LOAD_DEFAULTS } from '../../core/defaults.js';
 
 /** The same limit `load --payload-size` enforces: the probe header must fit. */

@@ -2,14 +2,14 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { createLogger } from '../../core/logger.js';
 import { EXIT } from '../../contract/exit-codes.js';
-import { listOption, intOption, logLevelOption, oneOf, collect, cpuListOption } from '../parse.js';
-import { placeServersAndLoad } from '../placement.js';
-import { abortOnSignal, progressSink } from '../interruption.js';
-import { TOOL } from '../tool.js';
-import type { CliContext } from '../context.js';
+import { listOption, intOption, logLevelOption, oneOf, collect, cpuListOption } from '../common/parse.js';
+import { placeServersAndLoad } from '../common/placement.js';
+import { abortOnSignal, progressSink } from '../common/interruption.js';
+import { TOOL } from '../common/tool.js';
+import type { CliContext } from '../common/context.js';
 import { RESULTS_DIR } from '../../core/defaults.js';
-import { shownDefault } from '../help.js';
-import { RUNTIMES } from '../../server/runtimes.js';
+import { shownDefault } from '../common/help.js';
+import { RUNTIMES } from '../../targets/runtimes.js';
 
 interface CompareFlags {
   runtimes: string[];
@@ -38,8 +38,8 @@ export function registerCompare(program: Command, ctx: CliContext): void {
       const log = createLogger(flags.logLevel, ctx.stderr);
       const serverCpus = placeServersAndLoad(flags.serverCpus, flags.loadCpus, log);
       const { runCompare } = await import('../../compare/run-compare.js');
-      const { parseServerSpec, runtimeTarget } = await import('../../compare/server-targets.js');
-      const { fileTimestamp } = await import('../../report/write-results.js');
+      const { parseServerSpec, runtimeTarget } = await import('../../targets/server-targets.js');
+      const { fileTimestamp } = await import('../../result-files/write-results.js');
       const { renderResults } = await import('../../report/render-results.js');
       const targets = [...flags.runtimes.map((r) => runtimeTarget(r, [], serverCpus)), ...flags.server.map((spec) => parseServerSpec(spec, serverCpus))];
       const outDir = flags.out ?? path.join(RESULTS_DIR, `compare-${fileTimestamp(new Date())}`);

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
-import { logLevelOption } from '../parse.js';
+import { logLevelOption } from '../common/parse.js';
 import { createLogger } from '../../core/logger.js';
-import type { CliContext } from '../context.js';
+import type { CliContext } from '../common/context.js';
 import { RESULTS_DIR } from '../../core/defaults.js';
 
 /** The README's first command: a real server and a real load on loopback, summary printed. */
@@ -15,8 +15,8 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .action(async (flags: { profile: string; out: string; logLevel: string }) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
       const { resolveLoadConfig } = await import('../../profile/resolve-config.js');
-      const { spawnServe } = await import('../../server/spawn-server.js');
-      const { runLoadSession } = await import('../load-session.js');
+      const { spawnServe } = await import('../../targets/spawn-server.js');
+      const { runLoadSession } = await import('../common/load-session.js');
       const server = await spawnServe([], 'inherit');
       log.info({ url: server.url, pid: server.pid }, 'started wsbench serve');
       try {

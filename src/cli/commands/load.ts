@@ -12,12 +12,12 @@ import {
   positiveNumberOption,
   sizeBytesOption,
   cpuListOption,
-} from '../parse.js';
-import { pinThisProcess } from '../placement.js';
-import { parseLocalAddresses } from '../../load/1-plan/run-plan.js';
-import { parseThreshold, validateThresholdNames } from '../../report/thresholds.js';
-import type { CliContext } from '../context.js';
-import { shownDefault } from '../help.js';
+} from '../common/parse.js';
+import { pinThisProcess } from '../common/placement.js';
+import { parseLocalAddresses } from '../../load/plan/run-plan.js';
+import { parseThreshold, validateThresholdNames } from '../../gate/thresholds.js';
+import type { CliContext } from '../common/context.js';
+import { shownDefault } from '../common/help.js';
 import { LOAD_DEFAULTS, RESULTS_DIR } from '../../core/defaults.js';
 import { PROBE_HEADER_BYTES } from '../../protocol/probe.js';
 
@@ -152,7 +152,7 @@ export function registerLoad(program: Command, ctx: CliContext): void {
       const log = createLogger(flags.logLevel, ctx.stderr);
       const { processExists } = await import('../../metrics/process-sampler.js');
       const { resolveLoadConfig } = await import('../../profile/resolve-config.js');
-      const { runLoadSession } = await import('../load-session.js');
+      const { runLoadSession } = await import('../common/load-session.js');
       if (flags.serverPid !== undefined && !processExists(flags.serverPid)) {
         throw usageError(`--server-pid ${flags.serverPid}: no such process`);
       }

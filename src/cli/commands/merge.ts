@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { createLogger } from '../../core/logger.js';
-import { logLevelOption } from '../parse.js';
-import type { CliContext } from '../context.js';
+import { logLevelOption } from '../common/parse.js';
+import type { CliContext } from '../common/context.js';
 import { RESULTS_DIR } from '../../core/defaults.js';
 
 export function registerMerge(program: Command, ctx: CliContext): void {
@@ -15,9 +15,9 @@ export function registerMerge(program: Command, ctx: CliContext): void {
     .addOption(logLevelOption())
     .action(async (files: string[], flags: { out: string; name?: string; json: boolean; logLevel: string }) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
-      const { readResultFile } = await import('../../report/read-results.js');
-      const { mergeShardResults } = await import('../../report/merge-results.js');
-      const { writeResults } = await import('../../report/write-results.js');
+      const { readResultFile } = await import('../../result-files/read-results.js');
+      const { mergeShardResults } = await import('../../result/merge-results.js');
+      const { writeResults } = await import('../../result-files/write-results.js');
       const { renderSummary } = await import('../../report/summary-table.js');
       const inputs = files.map((file) => {
         const doc = readResultFile(file);

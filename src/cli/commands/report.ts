@@ -4,8 +4,8 @@ import { EXIT } from '../../contract/exit-codes.js';
 import { WsbError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import type { ReportFormat } from '../../report/render-results.js';
-import { logLevelOption } from '../parse.js';
-import type { CliContext } from '../context.js';
+import { logLevelOption } from '../common/parse.js';
+import type { CliContext } from '../common/context.js';
 
 interface ReportFlags {
   format: ReportFormat;
@@ -35,9 +35,9 @@ export function registerReport(program: Command, ctx: CliContext): void {
     .action(async (files: string[], flags: ReportFlags) => {
       if (!!flags.baseline !== !!flags.maxRegression) throw new WsbError('WSB_ERR_USAGE', '--baseline and --max-regression go together');
       const log = createLogger(flags.logLevel, ctx.stderr);
-      const { readResultFile } = await import('../../report/read-results.js');
+      const { readResultFile } = await import('../../result-files/read-results.js');
       const { renderResults } = await import('../../report/render-results.js');
-      const { parseRegressionLimits } = await import('../../report/regression.js');
+      const { parseRegressionLimits } = await import('../../gate/regression.js');
       // Parse the limits before any output, so a typo fails alone.
       const limits = flags.maxRegression ? parseRegressionLimits(flags.maxRegression) : [];
       const docs = files.map((file) => {
@@ -51,7 +51,7 @@ export function registerReport(program: Command, ctx: CliContext): void {
         log.info({ file: flags.out, format: flags.format, results: docs.length }, `wrote the ${flags.format} report to ${flags.out}`);
       } else ctx.stdout.write(text);
       if (!flags.baseline) return;
-      const { gateOnBaseline } = await import('../../report/baseline-gate.js');
+      const { gateOnBaseline } = await import('../../gate/baseline-gate.js');
       const gate = gateOnBaseline(docs, readResultFile(flags.baseline), limits);
       ctx.stderr.write(gate.text);
       if (gate.skipped.length) log.warn({ skipped: gate.skipped }, `not gated: the baseline has no ${gate.skipped.join(', ')} (see skipped above)`);

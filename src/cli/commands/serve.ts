@@ -7,10 +7,10 @@ import { runServer } from '../../server/run-server.js';
 import { perProcessCapacity } from '../../server/http-server.js';
 import { type ServeOptions } from '../../server/options.js';
 import { SERVE_DEFAULTS } from '../../core/defaults.js';
-import { RUNTIMES, assertRuntimeSupports, spawnRuntimeServer, type ExternalRuntime, type Runtime } from '../../server/runtimes.js';
-import { intOption, durationMsOption, sizeBytesOption, listOption, oneOf, cpuListOption } from '../parse.js';
-import { pinThisProcess } from '../placement.js';
-import type { CliContext } from '../context.js';
+import { RUNTIMES, assertRuntimeSupports, spawnRuntimeServer, type ExternalRuntime, type Runtime } from '../../targets/runtimes.js';
+import { intOption, durationMsOption, sizeBytesOption, listOption, oneOf, cpuListOption } from '../common/parse.js';
+import { pinThisProcess } from '../common/placement.js';
+import type { CliContext } from '../common/context.js';
 
 interface ServeFlags {
   runtime: Runtime;

@@ -1,5 +1,5 @@
 import { usageError } from '../core/errors.js';
-import { isKnownMetric, metricDirection, metricValue, METRIC_HELP, type MetricDirection } from './metric-names.js';
+import { isKnownMetric, metricDirection, metricValue, METRIC_HELP, type MetricDirection } from '../result/metric-names.js';
 import type { ResultDocument } from '../contract/result.js';
 
 /** `rtt.p99=10%`: the figure may get worse by at most this fraction of the baseline. */

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { FromWorker, ToWorker, WorkerConfig } from './messages.js';
+import type { FromWorker, ToWorker, WorkerConfig } from '../worker/messages.js';
 
 const THREAD_ENTRY = fileURLToPath(new URL('./thread-main.js', import.meta.url));
 const PROCESS_ENTRY = fileURLToPath(new URL('./process-main.js', import.meta.url));

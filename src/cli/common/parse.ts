@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { LOG_LEVELS } from '../core/logger.js';
-import { parseCount, parseDurationMs, parseScaled } from '../profile/units.js';
-import { parseCpuList } from '../core/cpu-affinity.js';
+import { LOG_LEVELS } from '../../core/logger.js';
+import { parseCount, parseDurationMs, parseScaled } from '../../profile/units.js';
+import { parseCpuList } from '../../core/cpu-affinity.js';
 
 /**
  * Flag value parsers. Each validates at the edge and says what was wrong in the user's words;

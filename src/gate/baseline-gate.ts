@@ -1,6 +1,6 @@
 import { compareToBaseline, type RegressionLimit, type RegressionOutcome } from './regression.js';
 import { describeRegressions } from './gate-output.js';
-import { runDisplayName, runIdentity } from './run-identity.js';
+import { runDisplayName, runIdentity } from '../result/run-identity.js';
 import type { ResultDocument } from '../contract/result.js';
 
 export interface BaselineGate {

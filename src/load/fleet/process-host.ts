@@ -1,6 +1,6 @@
 import { threadHost, type FromProcess, type ToProcess, type WorkerHost } from './hosts.js';
-import { startWorker } from '../4-worker/worker-runtime.js';
-import type { FromWorker, ToWorker } from './messages.js';
+import { startWorker } from '../worker/worker-runtime.js';
+import type { FromWorker, ToWorker } from '../worker/messages.js';
 
 /**
  * The body of a load child process. With one slice the worker runs on this process's main thread

@@ -5,7 +5,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import { CLIENT_MAX_PAYLOAD_BYTES } from '../../core/defaults.js';
 import { failureCause } from '../../client/failure-cause.js';
 import { HandshakeError } from '../../client/handshake.js';
-import { localAddressFor, localPortFor } from '../1-plan/run-plan.js';
+import { localAddressFor, localPortFor } from '../plan/run-plan.js';
 import type { ReplyRecorder } from './reply-recorder.js';
 import { LeanConnection, type LeanEvents, type LeanOptions } from '../../client/lean-connection.js';
 import { kIndex, type Conn, type LoadSocket, type WorkerState } from './worker-state.js';

@@ -1,6 +1,6 @@
-import { EXIT, type ExitCode } from '../contract/exit-codes.js';
-import type { Logger } from '../core/logger.js';
-import type { ProgressSink } from '../contract/result.js';
+import { EXIT, type ExitCode } from '../../contract/exit-codes.js';
+import type { Logger } from '../../core/logger.js';
+import type { ProgressSink } from '../../contract/result.js';
 import type { CliContext } from './context.js';
 
 /**
@@ -20,6 +20,6 @@ export function abortOnSignal(ctx: CliContext, log: Logger, what: string): { sig
 
 /** A live line on a terminal; periodic log lines in CI and pipes. */
 export async function progressSink(ctx: CliContext, log: Logger): Promise<ProgressSink> {
-  const { logProgress, terminalProgress } = await import('../report/progress.js');
+  const { logProgress, terminalProgress } = await import('../../live/progress.js');
   return ctx.stderr.isTTY && !ctx.isCI ? terminalProgress(ctx.stderr) : logProgress(log);
 }

@@ -1,7 +1,7 @@
 import { createLogUpdate } from 'log-update';
 import type { Logger } from '../core/logger.js';
 import type { ProgressSink, SeriesEntry } from '../contract/result.js';
-import { int, ms } from './format.js';
+import { int, ms } from '../report/format.js';
 
 function line(e: SeriesEntry, target: number): string {
   return (

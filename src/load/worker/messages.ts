@@ -94,7 +94,7 @@ export type FromWorker =
       counters: WorkerCounters;
       hist: { rtt: ValueCounts; rttRaw: ValueCounts; sendLag: ValueCounts; connect: ValueCounts; lastDelivery: ValueCounts };
       loopDelayP99Us: number;
-      /** What woke this worker's sends (4-worker/send-clock.ts). */
+      /** What woke this worker's sends (worker/send-clock.ts). */
       sendClock: 'timerfd' | 'thread';
     }
   | { type: 'fatal'; workerIndex: number; message: string };

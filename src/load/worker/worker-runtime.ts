@@ -1,13 +1,13 @@
 /**
  * One load worker: connects its slice of the clients, sends on the open-model schedule, records
  * into histograms, and reports to the orchestrator once per second and at the end. It runs in a
- * worker thread (3-fleet/thread-main.ts) or, in a load child process with one slice, on that
+ * worker thread (fleet/thread-main.ts) or, in a load child process with one slice, on that
  * process's main thread (saving an isolate's memory per process). Its state is one WorkerState,
  * handed to the connector, the recorder and the scheduler: nothing at module level.
  */
 import { nowUs, sharedMsToLocalUs } from '../../core/clock.js';
 import { LoopHealth } from '../../metrics/loop-health.js';
-import type { FromWorker, ToWorker, WorkerConfig } from '../3-fleet/messages.js';
+import type { FromWorker, ToWorker, WorkerConfig } from './messages.js';
 import { WorkerState } from './worker-state.js';
 import { ReplyRecorder } from './reply-recorder.js';
 import { Connector } from './connector.js';

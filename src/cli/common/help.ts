@@ -4,7 +4,7 @@
  * so the help reads alike on every command.
  */
 import type { Command, HelpConfiguration, Option } from 'commander';
-import { formatDurationMs } from '../profile/units.js';
+import { formatDurationMs } from '../../profile/units.js';
 
 /** 65536 → `64KiB`, 1048576 → `1MiB`; sizes that are not whole KiB stay in bytes. */
 function sizeText(bytes: number): string {

@@ -2,8 +2,8 @@ import { sharedNowMs } from '../../core/clock.js';
 import { mergeValueCounts } from '../../metrics/histograms.js';
 import type { ResourceMonitor } from '../../metrics/resource-monitor.js';
 import type { ProgressSink, SeriesEntry } from '../../contract/result.js';
-import type { Fleet } from '../3-fleet/fleet.js';
-import { emptyCounters, targetErrors, type WorkerCounters } from '../3-fleet/messages.js';
+import type { Fleet } from '../fleet/fleet.js';
+import { emptyCounters, targetErrors, type WorkerCounters } from '../worker/messages.js';
 import { AnsweringWindow } from './answering-window.js';
 
 /** How long after a schedule second's end its series entry is taken: the workers' reports are in. */
@@ -12,7 +12,7 @@ const SERIES_DELAY_MS = 150;
 /**
  * The run's per-second series (`series` in the result, and the live progress). During the connect
  * ramp: one entry a second. From the schedule's start on, the series follows the schedule's seconds:
- * workers report at the end of each schedule second (4-worker/send-scheduler.ts) and the entry for
+ * workers report at the end of each schedule second (worker/send-scheduler.ts) and the entry for
  * that second is taken a little later, so that a second never shows 0 sent and the next twice as
  * many. Each schedule second also feeds the answering window (saturation judged before a target
  * failure). Samples the resource monitor once per entry.

@@ -1,7 +1,7 @@
 import type { Logger } from '../../core/logger.js';
 import type { ValueCounts } from '../../metrics/bucket-recorder.js';
 import { WsbError } from '../../core/errors.js';
-import { sumCounters, type FromWorker, type ToWorker, type WorkerConfig, type WorkerCounters } from './messages.js';
+import { sumCounters, type FromWorker, type ToWorker, type WorkerConfig, type WorkerCounters } from '../worker/messages.js';
 import { processHost, threadHost, type HostEvents, type WorkerHost } from './hosts.js';
 
 type ResultMsg = Extract<FromWorker, { type: 'result' }>;

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { WsbError } from '../core/errors.js';
-import { spawnServe } from '../server/spawn-server.js';
+import { spawnServe } from './spawn-server.js';
 import { formatCpuList, pinnedCommand } from '../core/cpu-affinity.js';
 
 /** A server the comparison can start, measure and stop, one fresh process per run. */

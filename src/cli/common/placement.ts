@@ -1,6 +1,6 @@
-import { affinityUnsupported, formatCpuList, ownCpus, pinProcess } from '../core/cpu-affinity.js';
-import { usageError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
+import { affinityUnsupported, formatCpuList, ownCpus, pinProcess } from '../../core/cpu-affinity.js';
+import { usageError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 
 /**
  * `--cpus` (serve, load) and `--load-cpus` (compare, capacity): pins this process and every thread

@@ -1,7 +1,7 @@
 /** Entry of a load worker thread: the worker runtime, talking through parentPort. */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { WorkerConfig } from './messages.js';
-import { startWorker } from '../4-worker/worker-runtime.js';
+import type { WorkerConfig } from '../worker/messages.js';
+import { startWorker } from '../worker/worker-runtime.js';
 
 const port = parentPort!;
 startWorker(workerData as WorkerConfig, {

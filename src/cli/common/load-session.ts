@@ -1,17 +1,17 @@
-import { EXIT } from '../contract/exit-codes.js';
-import type { Logger } from '../core/logger.js';
-import type { LoadConfig } from '../profile/load-config.js';
-import { runLoad } from '../load/run-load.js';
-import { buildResult } from '../report/build-result.js';
-import { prepareOutputDir, writeResults, type WrittenFiles } from '../report/write-results.js';
-import { isWsbError, WsbError } from '../core/errors.js';
-import { renderSummary } from '../report/summary-table.js';
+import { EXIT } from '../../contract/exit-codes.js';
+import type { Logger } from '../../core/logger.js';
+import type { LoadConfig } from '../../profile/load-config.js';
+import { runLoad } from '../../load/run-load.js';
+import { buildResult } from '../../result/build-result.js';
+import { prepareOutputDir, writeResults, type WrittenFiles } from '../../result-files/write-results.js';
+import { isWsbError, WsbError } from '../../core/errors.js';
+import { renderSummary } from '../../report/summary-table.js';
 import { abortOnSignal, progressSink } from './interruption.js';
-import type { ResultDocument } from '../contract/result.js';
+import type { ResultDocument } from '../../contract/result.js';
 import type { CliContext } from './context.js';
 import { TOOL } from './tool.js';
-import { evaluateThresholds, type Threshold } from '../report/thresholds.js';
-import { describeThresholds } from '../report/gate-output.js';
+import { evaluateThresholds, type Threshold } from '../../gate/thresholds.js';
+import { describeThresholds } from '../../gate/gate-output.js';
 
 /** Maps a finished run to the process exit code (see exit-codes.ts). */
 export function exitCodeFor(doc: ResultDocument, interruptedExitCode: () => number): number {

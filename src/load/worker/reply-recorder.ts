@@ -1,5 +1,5 @@
 import { nowUs } from '../../core/clock.js';
-import { senderIndex } from '../1-plan/slices.js';
+import { senderIndex } from '../plan/slices.js';
 import { PROBE_MAX_SEQ, probeOffset, readProbeConnId, readProbeIntendedUs, readProbeSentUs, readProbeSeq } from '../../protocol/probe.js';
 import type { WorkerState } from './worker-state.js';
 

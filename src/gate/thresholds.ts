@@ -1,5 +1,5 @@
 import { usageError } from '../core/errors.js';
-import { isKnownMetric, metricValue, METRIC_HELP, type MetricUnit } from './metric-names.js';
+import { isKnownMetric, metricValue, METRIC_HELP, type MetricUnit } from '../result/metric-names.js';
 import type { ResultDocument } from '../contract/result.js';
 
 /** One `--threshold 'rtt.p99<50ms'`: a named figure, a comparison, a limit in the figure's unit. */

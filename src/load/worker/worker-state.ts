@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import { BucketRecorder } from '../../metrics/bucket-recorder.js';
-import { emptyCounters, type WorkerConfig } from '../3-fleet/messages.js';
+import { emptyCounters, type WorkerConfig } from './messages.js';
 import { monotonicOriginUs } from '../../core/clock.js';
 
 /** What the scheduler needs of a connection; both ws's WebSocket and the lean client provide it. */

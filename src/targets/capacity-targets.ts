@@ -1,5 +1,10 @@
-import { parseServerSpec, runtimeTarget } from '../compare/server-targets.js';
-import type { CapacityTarget } from './run-capacity.js';
+import { parseServerSpec, runtimeTarget } from './server-targets.js';
+
+export interface CapacityTarget {
+  name: string;
+  /** Started once per run (a fresh process: memory figures start clean), or the same URL every time. */
+  start(): Promise<{ url: string; pid: number | undefined; stop(): Promise<void> }>;
+}
 
 /**
  * The search's target: `--runtime` and `--server` start a fresh server for every run (as compare

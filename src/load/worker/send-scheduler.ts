@@ -1,6 +1,6 @@
 import { nowUs } from '../../core/clock.js';
 import { createProbeBuffer, probeFraming, writeProbe } from '../../protocol/probe.js';
-import { phaseUs, senderIndex } from '../1-plan/slices.js';
+import { phaseUs, senderIndex } from '../plan/slices.js';
 import { createSendClock } from './pick-send-clock.js';
 import type { SendClock } from './send-clock.js';
 import type { WorkerState } from './worker-state.js';
