@@ -378,9 +378,9 @@ const BAD_INPUTS: [string, EncodeFrameOptions[]][] = [
   ],
 ];
 
-// Deno and uWebSockets.js end some violations their own way (README, "Bad input"): Deno sends the
-// close frame and waits for the client's; uWebSockets.js drops TCP without one and ignores the mask
-// bit. What every runtime promises is that the server stays up and keeps serving.
+// Deno and uWebSockets.js end some violations their own way (docs/reliability.md, "Bad input on the
+// other runtimes"): Deno sends the close frame and waits for the client's; uWebSockets.js drops TCP
+// without one and ignores the mask bit. What every runtime promises is that the server stays up and keeps serving.
 for (const runtime of ['deno', 'uws'] as const) {
   describe(`serve --runtime ${runtime}: bad input never takes the server down`, { ...SUITE, skip: runtimeMissing(runtime) }, () => {
     const server = useServer(['--runtime', runtime, '--max-payload', '1KiB']);
