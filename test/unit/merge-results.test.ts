@@ -34,6 +34,8 @@ interface Measured {
   answering?: { seconds: number; sendLag: [number, number][]; loopDelayP99Us: number };
   loopDelayP99Us?: number;
   unexpectedCloses?: number;
+  /** Replies (echo) or deliveries (broadcast) received by one shard's clients; default: one per send. */
+  received?: number;
   pattern?: LoadConfig['pattern'];
   format?: LoadConfig['format'];
 }
@@ -80,6 +82,7 @@ function outcome(m: Measured, shard: LoadConfig['shard'], clients: number, runCl
   const scale = clients / CLIENTS_PER_SHARD;
   const histogram = (values: [number, number][]) => histogramOf(values.map(([v, n]) => [v, n * scale]));
   const sent = SENT_PER_SHARD * scale;
+  const received = (m.received ?? SENT_PER_SHARD) * scale;
   const closes = (m.unexpectedCloses ?? 0) * scale;
   const rtt = histogram([[500, SENT_PER_SHARD]]);
   return {
@@ -95,7 +98,7 @@ function outcome(m: Measured, shard: LoadConfig['shard'], clients: number, runCl
       sentTotal: sent,
       receivedTotal: sent,
       sent,
-      received: sent,
+      received,
       skipped: 0,
       portRetries: 0,
       badReplies: 0,
@@ -109,7 +112,13 @@ function outcome(m: Measured, shard: LoadConfig['shard'], clients: number, runCl
       bytesReceived: sent * 38,
       open: clients - closes,
     },
-    histograms: { rtt, rttRaw: rtt, sendLag: histogram(m.sendLag), connect: histogram([[1000, CLIENTS_PER_SHARD]]), lastDelivery: histogram([]) },
+    histograms: {
+      rtt,
+      rttRaw: rtt,
+      sendLag: histogram(m.sendLag),
+      connect: histogram([[1000, CLIENTS_PER_SHARD]]),
+      lastDelivery: histogram([[700, SENT_PER_SHARD]]),
+    },
     eventLoopDelayP99Us: m.loopDelayP99Us ?? 2_000,
     sendClock: 'thread',
     answering: m.answering
@@ -202,6 +211,19 @@ describe('merge judges shards by the rules of a single run', { timeout: 10_000 }
     const merged = mergeShardResults([shardDoc(0, targetDied), shardDoc(1, calm)]);
     assert.equal(merged.summary.verdict, 'target-errors');
     assert.ok(merged.answeringWindow);
+  });
+
+  it('broadcast shards: deliveries are accounted over the whole run, the last-delivery histogram merged exactly', () => {
+    // Each shard's clients get every broadcast of both shards.
+    const broadcast: Measured = { ...calm, pattern: 'broadcast', received: 2 * SENT_PER_SHARD * CLIENTS_PER_SHARD };
+    const merged = mergeShardResults([shardDoc(0, broadcast), shardDoc(1, broadcast)]);
+    assert.equal(merged.summary.verdict, 'valid', merged.summary.verdictReasons.join('; '));
+    assert.deepEqual(merged.summary.deliveries && { ...merged.summary.deliveries, lastDeliveryUs: merged.summary.deliveries.lastDeliveryUs.count }, {
+      expected: 2 * SENT_PER_SHARD * 2 * CLIENTS_PER_SHARD,
+      received: 2 * SENT_PER_SHARD * 2 * CLIENTS_PER_SHARD,
+      missing: 0,
+      lastDeliveryUs: 2 * SENT_PER_SHARD,
+    });
   });
 
   for (const [field, other] of [
