@@ -50,6 +50,22 @@ export interface SeriesEntry {
   sendLagMaxUs: number;
 }
 
+/**
+ * The part of the measured window in which the target still answered, when it failed mid-run:
+ * client saturation is judged on it (src/load/series/answering-window.ts says why). Kept in the
+ * result so that `merge` judges shards by the same rule as a single run.
+ */
+export interface AnsweringWindowRecord {
+  /** Start (ISO) of the schedule second in which the target first failed. */
+  targetFailedAt: string;
+  /** Seconds of the measured window before that second. */
+  seconds: number;
+  /** Send lag of the window's sends before that second (encoded HdrHistogram, µs). */
+  sendLagUs: string;
+  /** Client event-loop delay p99 of the window up to that second. */
+  eventLoopDelayP99Us: number;
+}
+
 /** The versioned result document: results/<timestamp>-<name>.json and `--json`. */
 export interface ResultDocument {
   schemaVersion: typeof RESULT_SCHEMA_VERSION;
@@ -187,7 +203,16 @@ export interface ResultDocument {
   };
   series: SeriesEntry[];
   /** Encoded HdrHistograms (hdr-histogram-js compressed base64), measured window only (connect: the ramp). */
-  histograms: { rttUs: string; rttRawUs: string; sendLagUs: string; connectUs: string };
+  histograms: {
+    rttUs: string;
+    rttRawUs: string;
+    sendLagUs: string;
+    connectUs: string;
+    /** Broadcast only: per broadcast, its latest delivery in one worker (absent in echo runs and in results before it). */
+    lastDeliveryUs?: string;
+  };
+  /** Present only when the target failed during the measured window (absent in results before it). */
+  answeringWindow?: AnsweringWindowRecord;
   interrupted: boolean;
   /** Set by `merge`: the shard results this one was merged from. */
   mergedFrom?: { name: string; shard: { index: number; count: number } | null; startedAt: string }[];

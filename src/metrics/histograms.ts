@@ -1,6 +1,6 @@
 /**
- * The one module that touches hdr-histogram-js. Histograms hold integer microseconds;
- * conversion to milliseconds happens only in report/.
+ * The one module that touches hdr-histogram-js. Histograms hold integer microseconds; they become
+ * milliseconds only for display (src/report/format.ts says where) and in the .hgrm text below.
  */
 // The two entry points used, not the package index: the index loads log readers/writers and
 // formatters too, ~6 MB more RSS in each of up to a dozen load processes.

@@ -1,0 +1,166 @@
+/**
+ * The measured part of a result's summary and its verdict, from counters, histograms and the
+ * answering window. One function for a single run (build-result.ts) and for shards merged back
+ * into one (merge-results.ts), so a merged verdict follows exactly the rules of a single run's.
+ */
+import { createHistogram, decodeHistogram, encodeHistogram, summarize as percentiles } from '../metrics/histograms.js';
+import { decideVerdict } from './verdict.js';
+import type { AnsweringWindowRecord, ResultDocument } from '../contract/result.js';
+
+type Summary = ResultDocument['summary'];
+
+const EMPTY_HISTOGRAM = (() => {
+  const h = createHistogram();
+  const encoded = encodeHistogram(h);
+  h.destroy();
+  return encoded;
+})();
+
+/** The run's counters (a load's WorkerCounters, or the sum of shards' summaries). */
+export interface RunCounters {
+  established: number;
+  failed: number;
+  failuresByCause: Record<string, number>;
+  portRetries?: number;
+  sent: number;
+  received: number;
+  skipped: number;
+  badReplies: number;
+  duplicateReplies: number;
+  outOfOrderReplies: number;
+  crossedReplies: number;
+  otherMessages: number;
+  sentTotal: number;
+  receivedTotal: number;
+  bytesSent: number;
+  bytesReceived: number;
+  unexpectedClosesByCode: Record<string, number>;
+  errorsByCode: Record<string, number>;
+}
+
+export interface MeasuredRun {
+  /** Clients the run (or the merged shards together) set out to connect. */
+  clientsTarget: number;
+  pattern: 'echo' | 'broadcast';
+  counters: RunCounters;
+  /** Encoded HdrHistograms of the window (connect: the ramp); lastDelivery: broadcast only. */
+  histograms: { rtt: string; rttRaw: string; sendLag: string; connect: string; lastDelivery: string | null };
+  /** Replies per second over the window. */
+  ratePerSec: number;
+  /** Client event-loop delay p99 over the whole window. */
+  eventLoopDelayP99Us: number;
+  /** The window before the target failed; null when it never did. */
+  answering: AnsweringWindowRecord | null;
+  selfCheck: { maxSendLagP99Ms: number; maxEventLoopDelayP99Ms: number };
+  interrupted: boolean;
+  /** Reasons the verdict does not weigh but the reader should see (worker errors). */
+  notes: string[];
+}
+
+/** The summary's measured fields, in the order the result document lists them. */
+export type MeasuredSummary = Pick<
+  Summary,
+  'connections' | 'messages' | 'unexpectedClosesByCode' | 'errorsByCode' | 'rttUs' | 'deliveries' | 'rttRawUs' | 'sendLagUs' | 'connectUs'
+>;
+
+export interface RunSummary {
+  measured: MeasuredSummary;
+  judgement: Pick<Summary, 'verdict' | 'verdictReasons'>;
+}
+
+function percentilesOf(encoded: string): Summary['rttUs'] {
+  const h = decodeHistogram(encoded);
+  const s = percentiles(h);
+  h.destroy();
+  return s;
+}
+
+/** Echo: a message without its reply is lost. Broadcast: every broadcast is due once on every connected client (the sender included). */
+function deliveryAccounting(run: MeasuredRun): { lost: number; expectedDeliveries: number; missingDeliveries: number } {
+  const c = run.counters;
+  if (run.pattern !== 'broadcast') return { lost: Math.max(0, c.sent - c.received), expectedDeliveries: 0, missingDeliveries: 0 };
+  const expectedDeliveries = c.sent * c.established;
+  return { lost: 0, expectedDeliveries, missingDeliveries: Math.max(0, expectedDeliveries - c.received) };
+}
+
+/**
+ * What saturation is judged on: a target that failed mid-run is judged on the seconds before it
+ * failed (src/load/series/answering-window.ts says why), any other run on its whole window.
+ */
+function saturationBasis(run: MeasuredRun, sendLagUs: Summary['sendLagUs']): { sendLagP99Us: number; eventLoopDelayP99Us: number } {
+  if (run.answering === null) return { sendLagP99Us: sendLagUs.p99, eventLoopDelayP99Us: run.eventLoopDelayP99Us };
+  return { sendLagP99Us: percentilesOf(run.answering.sendLagUs).p99, eventLoopDelayP99Us: run.answering.eventLoopDelayP99Us };
+}
+
+function measuredSummary(run: MeasuredRun, lossOf: ReturnType<typeof deliveryAccounting>, sendLagUs: Summary['sendLagUs']): MeasuredSummary {
+  const c = run.counters;
+  const { lost, expectedDeliveries, missingDeliveries } = lossOf;
+  const h = run.histograms;
+  const deliveries =
+    run.pattern === 'broadcast'
+      ? {
+          deliveries: {
+            expected: expectedDeliveries,
+            received: c.received,
+            missing: missingDeliveries,
+            // Shards written before the encoded histogram was kept have none to merge: an empty summary.
+            lastDeliveryUs: percentilesOf(h.lastDelivery ?? EMPTY_HISTOGRAM),
+          },
+        }
+      : {};
+  return {
+    connections: { target: run.clientsTarget, established: c.established, failed: c.failed, failuresByCause: c.failuresByCause, portRetries: c.portRetries },
+    messages: {
+      sent: c.sent,
+      received: c.received,
+      lost,
+      ratePerSec: run.ratePerSec,
+      skipped: c.skipped,
+      badReplies: c.badReplies,
+      duplicateReplies: c.duplicateReplies,
+      outOfOrderReplies: c.outOfOrderReplies,
+      crossedReplies: c.crossedReplies,
+      otherMessages: c.otherMessages,
+      sentTotal: c.sentTotal,
+      receivedTotal: c.receivedTotal,
+      bytesSent: c.bytesSent,
+      bytesReceived: c.bytesReceived,
+    },
+    unexpectedClosesByCode: c.unexpectedClosesByCode,
+    errorsByCode: c.errorsByCode,
+    rttUs: percentilesOf(h.rtt),
+    ...deliveries,
+    rttRawUs: percentilesOf(h.rttRaw),
+    sendLagUs,
+    connectUs: percentilesOf(h.connect),
+  };
+}
+
+function judge(run: MeasuredRun, lossOf: ReturnType<typeof deliveryAccounting>, sendLagUs: Summary['sendLagUs']): RunSummary['judgement'] {
+  const c = run.counters;
+  const { verdict, reasons } = decideVerdict({
+    clientsTarget: run.clientsTarget,
+    established: c.established,
+    failed: c.failed,
+    lost: lossOf.lost,
+    missingDeliveries: lossOf.missingDeliveries,
+    skipped: c.skipped,
+    badReplies: c.badReplies,
+    duplicateReplies: c.duplicateReplies,
+    outOfOrderReplies: c.outOfOrderReplies,
+    crossedReplies: c.crossedReplies,
+    unexpectedCloses: Object.values(c.unexpectedClosesByCode).reduce((a, b) => a + b, 0),
+    ...saturationBasis(run, sendLagUs),
+    ...run.selfCheck,
+    interrupted: run.interrupted,
+  });
+  if (run.answering) reasons.push(`the target failed during the run: client saturation was judged on the ${run.answering.seconds} s of the window before`);
+  return { verdict, verdictReasons: [...reasons, ...run.notes] };
+}
+
+/** The summary's measured fields and the verdict, by the one set of rules every result follows. */
+export function summarize(run: MeasuredRun): RunSummary {
+  const lossOf = deliveryAccounting(run);
+  const sendLagUs = percentilesOf(run.histograms.sendLag);
+  return { measured: measuredSummary(run, lossOf, sendLagUs), judgement: judge(run, lossOf, sendLagUs) };
+}
