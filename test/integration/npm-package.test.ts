@@ -93,6 +93,7 @@ describe('the npm package', { timeout: 180_000 }, () => {
     for (const f of [
       'LICENSE',
       'README.md',
+      'docs/architecture.md',
       'package.json',
       'bin/wsbench.js',
       'dist/src/cli/main.js',
