@@ -128,9 +128,9 @@ export function registerServe(program: Command, ctx: CliContext): void {
     )
     .option(
       '--reply-delay <duration>',
-      'for calibration only: wait this long before each reply (1ms, 200us), a known difference to check that ' +
-        "wsbench's significance tests detect it; the greeting is not delayed; under 2ms the event loop polls " +
-        'without sleeping while a reply waits (costs CPU); every runtime (0 = none)',
+      'calibration only: wait this long before answering each message (e.g. 1ms, 200us; broadcast: before the fan-out), ' +
+        "a known difference for checking that wsbench's significance tests detect it; greetings are not delayed; " +
+        'the last 2ms of each wait is polled on the event loop, so replies waiting cost CPU; on every runtime',
       durationExactMsOption,
       SERVE_DEFAULTS.replyDelayMs,
     )
