@@ -9,18 +9,8 @@
  * the one server that runs on Node) into dist/servers/, rewriting the .ts imports to .js.
  */
 import { PONG_PREFIX, WORKER_PID_HEADER, greeting, offeredProtocols, pickSubprotocol, requestPath } from '../src/contract/pong.ts';
-import {
-  CLOSES,
-  CLOSE_GOING_AWAY,
-  CLOSE_NOT_READING,
-  CLOSE_TOO_BIG,
-  HEALTHZ_PATH,
-  METRICS_PATH,
-  PONG_ROUTES,
-  refuseUpgrade,
-  type HttpAnswer,
-} from '../src/contract/pong-routes.ts';
-import { delayReplies, type DelayedReply } from '../src/contract/reply-delay.ts';
+import { CLOSES, CLOSE_NOT_READING, HEALTHZ_PATH, METRICS_PATH, PONG_ROUTES, refuseUpgrade, type HttpAnswer } from '../src/contract/pong-routes.ts';
+import { delayReplies } from '../src/contract/reply-delay.ts';
 import { ERROR_EXIT, EXIT } from '../src/contract/exit-codes.ts';
 import { parseRuntimeServerOptions, type RuntimeServerOptions } from '../src/contract/runtime-server.ts';
 import { SERVER_METRICS, ServerCounters } from '../src/contract/server-counters.ts';
@@ -29,8 +19,7 @@ import { listenFailureText, type ListenFailure } from '../src/contract/listen-er
 
 export type PongOptions = RuntimeServerOptions;
 export const parseOptions = parseRuntimeServerOptions;
-export { CLOSES, CLOSE_GOING_AWAY, CLOSE_NOT_READING, CLOSE_TOO_BIG, ERROR_EXIT, EXIT, PONG_PREFIX, WORKER_PID_HEADER, delayReplies, greeting };
-export type { DelayedReply };
+export { CLOSES, CLOSE_NOT_READING, ERROR_EXIT, EXIT, PONG_PREFIX, WORKER_PID_HEADER, delayReplies, greeting };
 
 /** The counters every wsbench server keeps (the Node server extends them). */
 export class Stats extends ServerCounters {}
