@@ -13,13 +13,14 @@
  * - No --workers, --deflate, --cert/--key, --ping-interval, --max-connections (the CLI refuses them).
  */
 import {
-  CLOSE_GOING_AWAY,
+  CLOSES,
   CLOSE_NOT_READING,
   EXIT,
   PONG_PREFIX,
   Stats,
   WORKER_PID_HEADER,
   badHandshake,
+  delayReplies,
   greeting,
   listeningLine,
   parseOptions,
@@ -95,9 +96,21 @@ function afterSend(ws: ServerWebSocket, result: number): void {
   if (result === -1 && ws.getBufferedAmount() <= maxSendBufferBytes) return;
   closedByUs.add(ws);
   stats.countTerminated('send-buffer');
-  ws.close(CLOSE_NOT_READING, 'not reading replies');
+  ws.close(CLOSES.notReading.code, CLOSES.notReading.reason);
   ws.terminate();
 }
+function reply(ws: ServerWebSocket, message: string | Uint8Array): void {
+  afterSend(ws, ws.send(message));
+  stats.messagesOut++;
+}
+/** --reply-delay: replies later, in order, unless the socket has closed in the meantime. */
+const replyLater =
+  opts.replyDelayMs > 0
+    ? delayReplies(opts.replyDelayMs, (ws: ServerWebSocket, message: string | Uint8Array) => {
+        if (sockets.has(ws)) reply(ws, message);
+      })
+    : undefined;
+
 const info: ServerInfo = {
   runtime: 'bun',
   runtimeVersion: Bun.version,
@@ -146,8 +159,10 @@ try {
       message(ws, message) {
         stats.messagesIn++;
         // Text arrives as a string, binary as a Buffer; send() keeps the type.
-        afterSend(ws, ws.send(pong && typeof message === 'string' ? PONG_PREFIX + message : message));
-        stats.messagesOut++;
+        const answer = pong && typeof message === 'string' ? PONG_PREFIX + message : message;
+        if (!replyLater) return reply(ws, answer);
+        // A delayed reply keeps its own copy of binary data.
+        replyLater(ws, typeof answer === 'string' ? answer : answer.slice(), undefined);
       },
       close(ws, code) {
         sockets.delete(ws);
@@ -168,7 +183,8 @@ async function shutdown(): Promise<void> {
   // A second signal (a terminal sends SIGINT to the whole group and the CLI forwards it) changes nothing.
   if (shuttingDown) return;
   shuttingDown = true;
-  for (const ws of sockets) ws.close(CLOSE_GOING_AWAY, 'server shutting down');
+  replyLater?.stop();
+  for (const ws of sockets) ws.close(CLOSES.goingAway.code, CLOSES.goingAway.reason);
   await waitUntil(() => sockets.size === 0, opts.shutdownTimeoutMs);
   for (const ws of sockets) ws.terminate();
   await server.stop(true);

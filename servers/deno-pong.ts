@@ -16,14 +16,14 @@
  * - No --workers, --deflate, --cert/--key, --ping-interval, --max-connections (the CLI refuses them).
  */
 import {
-  CLOSE_GOING_AWAY,
+  CLOSES,
   CLOSE_NOT_READING,
-  CLOSE_TOO_BIG,
   EXIT,
   PONG_PREFIX,
   Stats,
   WORKER_PID_HEADER,
   badHandshake,
+  delayReplies,
   greeting,
   listeningLine,
   parseOptions,
@@ -75,13 +75,27 @@ function onMessage(this: WebSocket, ev: MessageEvent<string | ArrayBuffer>): voi
   const data = ev.data;
   stats.messagesIn++;
   if (tooBig(data)) {
-    this.close(CLOSE_TOO_BIG, `message larger than ${maxPayloadBytes} bytes`);
+    this.close(CLOSES.tooBig.code, CLOSES.tooBig.reason);
     return;
   }
-  this.send(pong && typeof data === 'string' ? PONG_PREFIX + data : data);
-  stats.messagesOut++;
-  if (this.bufferedAmount > maxSendBufferBytes) closeNotReading(this);
+  const answer = pong && typeof data === 'string' ? PONG_PREFIX + data : data;
+  if (replyLater) replyLater(this, answer, undefined);
+  else reply(this, answer);
 }
+
+function reply(socket: WebSocket, answer: string | ArrayBuffer): void {
+  socket.send(answer);
+  stats.messagesOut++;
+  if (socket.bufferedAmount > maxSendBufferBytes) closeNotReading(socket);
+}
+
+/** --reply-delay: replies later, in order, unless the socket has stopped being open in the meantime. */
+const replyLater =
+  opts.replyDelayMs > 0
+    ? delayReplies(opts.replyDelayMs, (socket: WebSocket, answer: string | ArrayBuffer) => {
+        if (socket.readyState === WebSocket.OPEN) reply(socket, answer);
+      })
+    : undefined;
 
 /**
  * Deno cannot stop reading one WebSocket, and without this a peer that never reads makes it queue
@@ -91,7 +105,7 @@ function closeNotReading(socket: WebSocket): void {
   if (closedByUs.has(socket)) return;
   closedByUs.add(socket);
   stats.countTerminated('send-buffer');
-  socket.close(CLOSE_NOT_READING, 'not reading replies');
+  socket.close(CLOSES.notReading.code, CLOSES.notReading.reason);
 }
 
 /** UTF-8 length is only computed when the string length alone cannot decide (at most 3 bytes per unit). */
@@ -160,8 +174,9 @@ async function shutdown(): Promise<void> {
   // A second signal (a terminal sends SIGINT to the whole group and the CLI forwards it) changes nothing.
   if (shuttingDown) return;
   shuttingDown = true;
+  replyLater?.stop();
   for (const socket of sockets.keys()) {
-    if (socket.readyState === WebSocket.OPEN) socket.close(CLOSE_GOING_AWAY, 'server shutting down');
+    if (socket.readyState === WebSocket.OPEN) socket.close(CLOSES.goingAway.code, CLOSES.goingAway.reason);
   }
   await waitUntil(() => sockets.size === 0, opts.shutdownTimeoutMs);
   // Upgraded sockets are not requests: shutdown() only has the listener (and idle HTTP) left to close.

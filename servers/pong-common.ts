@@ -1,24 +1,16 @@
 /**
  * What the Bun, Deno and uWebSockets.js Pong servers share: the HTTP side (routes, /healthz,
- * /metrics, refusals) as plain values, which Bun and Deno turn into a web Response and uws writes
- * to its own response object. The protocol, options, counters, metric names, ready announcement,
+ * /metrics, refusals: the table in src/contract/pong-routes.ts) as plain values, which Bun and
+ * Deno turn into a web Response and uws writes to its own response object; and --reply-delay
+ * (src/contract/reply-delay.ts). The protocol, options, counters, metric names, ready announcement,
  * exit codes and start-up failure texts come from the contract (src/contract/: TypeScript with no
  * imports and no Node-only API), the same files the Node server compiles, so nothing is kept in
  * step by hand. Bun and Deno run this file as TypeScript; tsc also compiles it (with uws-pong.ts,
  * the one server that runs on Node) into dist/servers/, rewriting the .ts imports to .js.
  */
-import {
-  CLOSE_GOING_AWAY,
-  CLOSE_NOT_READING,
-  CLOSE_TOO_BIG,
-  PONG_PREFIX,
-  SUPPORTED_VERSIONS,
-  WORKER_PID_HEADER,
-  greeting,
-  offeredProtocols,
-  pickSubprotocol,
-  requestPath,
-} from '../src/contract/pong.ts';
+import { PONG_PREFIX, WORKER_PID_HEADER, greeting, offeredProtocols, pickSubprotocol, requestPath } from '../src/contract/pong.ts';
+import { CLOSES, CLOSE_NOT_READING, HEALTHZ_PATH, METRICS_PATH, PONG_ROUTES, refuseUpgrade, type HttpAnswer } from '../src/contract/pong-routes.ts';
+import { delayReplies } from '../src/contract/reply-delay.ts';
 import { ERROR_EXIT, EXIT } from '../src/contract/exit-codes.ts';
 import { parseRuntimeServerOptions, type RuntimeServerOptions } from '../src/contract/runtime-server.ts';
 import { SERVER_METRICS, ServerCounters } from '../src/contract/server-counters.ts';
@@ -27,7 +19,7 @@ import { listenFailureText, type ListenFailure } from '../src/contract/listen-er
 
 export type PongOptions = RuntimeServerOptions;
 export const parseOptions = parseRuntimeServerOptions;
-export { CLOSE_GOING_AWAY, CLOSE_NOT_READING, CLOSE_TOO_BIG, ERROR_EXIT, EXIT, PONG_PREFIX, WORKER_PID_HEADER, greeting };
+export { CLOSES, CLOSE_NOT_READING, ERROR_EXIT, EXIT, PONG_PREFIX, WORKER_PID_HEADER, delayReplies, greeting };
 
 /** The counters every wsbench server keeps (the Node server extends them). */
 export class Stats extends ServerCounters {}
@@ -51,43 +43,52 @@ export interface RequestHead {
   readonly headers: { get(lowerCaseName: string): string | null };
 }
 
-/** An HTTP answer as plain values: each runtime writes it its own way (toResponse for web runtimes). */
-export interface Reply {
-  kind: 'response';
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
+/** An HTTP answer as plain values (pong-routes.ts): each runtime writes it its own way (toResponse for web runtimes). */
+export type Reply = HttpAnswer & { kind: 'response' };
 
 export type Routed = { kind: 'upgrade'; path: string; protocol: string | undefined } | Reply;
 
 /**
- * Everything but the upgrade itself: refusals (503 while shutting down, 404 off --path, 426 for an
- * unknown Sec-WebSocket-Version), /healthz, /metrics, 426 for any other GET, 405 otherwise.
+ * Everything but the upgrade itself, from the table in src/contract/pong-routes.ts: refusals (503
+ * while shutting down, 404 off --path, 426 for an unknown Sec-WebSocket-Version), /healthz,
+ * /metrics, 426 for any other GET, 405 otherwise.
  */
 export function route(req: RequestHead, opts: PongOptions, stats: Stats, info: ServerInfo): Routed {
   const path = requestPath(req.url);
   if (isUpgrade(req)) {
-    if (info.isShuttingDown()) return refuse(stats, 503, 'server is shutting down');
-    if (opts.path !== null && path !== opts.path) return refuse(stats, 404, `no WebSocket endpoint at ${path}`);
-    const version = req.headers.get('sec-websocket-version');
-    if (version !== null && !SUPPORTED_VERSIONS.includes(version)) {
-      return refuse(stats, 426, `unsupported Sec-WebSocket-Version ${version}`, { 'Sec-WebSocket-Version': SUPPORTED_VERSIONS.join(', ') });
-    }
+    const refusal = refuseUpgrade(info.isShuttingDown(), opts.path, path, req.headers.get('sec-websocket-version'));
+    if (refusal) return refuse(stats, refusal);
     return { kind: 'upgrade', path, protocol: pickSubprotocol(offeredProtocols(req.headers.get('sec-websocket-protocol')), opts.protocols) || undefined };
   }
-  if (req.method !== 'GET' && req.method !== 'HEAD') return respond(405, 'text/plain', 'Method Not Allowed\n', { Allow: 'GET' });
-  if (path === '/healthz') {
-    const body = { status: 'ok', pid: info.pid, workerPid: info.pid, workers: 1, connections: stats.connectionsCurrent, runtime: info.runtime };
-    return respond(200, 'application/json', JSON.stringify(body) + '\n');
+  if (req.method !== 'GET' && req.method !== 'HEAD') return respond(PONG_ROUTES.methodNotAllowed());
+  if (path === HEALTHZ_PATH) {
+    return respond(
+      PONG_ROUTES.healthz({
+        status: 'ok',
+        runtime: info.runtime,
+        pid: info.pid,
+        workerPid: info.pid,
+        workers: 1,
+        connections: stats.connectionsCurrent,
+        replyDelayMs: opts.replyDelayMs,
+        // These servers have no send-buffer timeout and no handshake deadline of their own.
+        limits: {
+          maxSendBufferBytes: opts.maxSendBufferBytes,
+          sendBufferTimeoutMs: null,
+          handshakeTimeoutMs: null,
+          maxPayloadBytes: opts.maxPayloadBytes,
+          maxConnections: 0,
+        },
+      }),
+    );
   }
-  if (path === '/metrics') return respond(200, 'text/plain; version=0.0.4; charset=utf-8', metricsText(stats, info, opts));
-  return respond(426, 'text/plain', 'Upgrade Required: this endpoint speaks WebSocket\n', { Upgrade: 'websocket', Connection: 'Upgrade' });
+  if (path === METRICS_PATH) return respond(PONG_ROUTES.metrics('text/plain; version=0.0.4; charset=utf-8', metricsText(stats, info, opts)));
+  return respond(PONG_ROUTES.notAnUpgrade());
 }
 
 /** An upgrade the runtime itself refused (no Sec-WebSocket-Key, …). */
 export function badHandshake(stats: Stats, why: string): Reply {
-  return refuse(stats, 400, `bad WebSocket handshake: ${why}`);
+  return refuse(stats, PONG_ROUTES.badHandshake(why));
 }
 
 /** A Reply as a web-standard Response (Bun, Deno). */
@@ -106,13 +107,13 @@ function isUpgrade(req: RequestHead): boolean {
   );
 }
 
-function refuse(stats: Stats, status: number, body: string, headers: Record<string, string> = {}): Reply {
-  stats.countRejected(status);
-  return respond(status, 'text/plain', body + '\n', { Connection: 'close', ...headers });
+function refuse(stats: Stats, refusal: HttpAnswer): Reply {
+  stats.countRejected(refusal.status);
+  return respond(refusal);
 }
 
-function respond(status: number, type: string, body: string, headers: Record<string, string> = {}): Reply {
-  return { kind: 'response', status, headers: { 'Content-Type': type, ...headers }, body };
+function respond(answer: HttpAnswer): Reply {
+  return { kind: 'response', ...answer };
 }
 
 /** Prometheus text exposition: the Node server's names, so dashboards work for every runtime. */

@@ -26,15 +26,15 @@
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import {
-  CLOSE_GOING_AWAY,
+  CLOSES,
   CLOSE_NOT_READING,
-  CLOSE_TOO_BIG,
   ERROR_EXIT,
   EXIT,
   PONG_PREFIX,
   Stats,
   WORKER_PID_HEADER,
   badHandshake,
+  delayReplies,
   greeting,
   listeningLine,
   parseOptions,
@@ -92,7 +92,7 @@ interface UwsApp {
   ): UwsApp;
   any(pattern: string, handler: (res: UwsResponse, req: UwsRequest) => void): UwsApp;
   listen(host: string, port: number, options: number, cb: (listenSocket: unknown) => void): UwsApp;
-  publish(topic: string, message: ArrayBuffer, isBinary: boolean): boolean;
+  publish(topic: string, message: ArrayBuffer | Uint8Array, isBinary: boolean): boolean;
 }
 interface Uws {
   App(): UwsApp;
@@ -152,6 +152,25 @@ const info: ServerInfo = {
   isShuttingDown: () => shuttingDown,
 };
 
+/** What a message gets: its reply, or (--mode broadcast, text) a publish to every client. */
+function answer(ws: UwsWebSocket, reply: ArrayBuffer | Uint8Array, isBinary: boolean): void {
+  if (broadcast && !isBinary) {
+    app.publish(EVERYONE, reply, false);
+    stats.messagesOut += sockets.size;
+    return;
+  }
+  afterSend(ws, ws.send(reply, isBinary));
+  stats.messagesOut++;
+}
+
+/** --reply-delay: answers later, in order, unless the sender has gone in the meantime (a closed uWebSockets.js socket throws). */
+const answerLater =
+  opts.replyDelayMs > 0
+    ? delayReplies(opts.replyDelayMs, (ws: UwsWebSocket, reply: ArrayBuffer | Uint8Array, isBinary: boolean) => {
+        if (sockets.has(ws)) answer(ws, reply, isBinary);
+      })
+    : undefined;
+
 function closeWith(ws: UwsWebSocket, code: number, reason: string): void {
   closedWith.set(ws, code);
   ws.end(code, reason);
@@ -186,19 +205,10 @@ function requestHead(req: UwsRequest): RequestHead {
   };
 }
 
-const REASON: Record<number, string> = {
-  200: 'OK',
-  400: 'Bad Request',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  426: 'Upgrade Required',
-  503: 'Service Unavailable',
-};
-
 function writeReply(res: UwsResponse, reply: Reply, head: boolean): void {
-  res.writeStatus(`${reply.status} ${REASON[reply.status] ?? ''}`.trimEnd());
+  res.writeStatus(`${reply.status} ${reply.reason}`.trimEnd());
   // uWebSockets.js writes Content-Length itself, and Connection: close when asked to close.
-  const close = reply.headers.Connection === 'close';
+  const close = reply.close;
   for (const [key, value] of Object.entries(reply.headers)) if (!(close && key === 'Connection')) res.writeHeader(key, value);
   // HEAD: no body (so Content-Length: 0). endWithoutBody would be exact, but 20.30 does not count
   // it as a response and aborts the process.
@@ -265,17 +275,13 @@ const app = uws
     },
     message(ws, message, isBinary) {
       stats.messagesIn++;
-      if (message.byteLength > maxPayloadBytes) return closeWith(ws, CLOSE_TOO_BIG, 'message too big');
-      if (broadcast && !isBinary) {
-        app.publish(EVERYONE, message, false);
-        stats.messagesOut += sockets.size;
-        return;
-      }
+      if (message.byteLength > maxPayloadBytes) return closeWith(ws, CLOSES.tooBig.code, CLOSES.tooBig.reason);
       // The ArrayBuffer is valid only during this call; send() copies it. uWebSockets.js has
       // already checked a text message's UTF-8, so prefix + bytes is valid text.
       const reply = pong && !isBinary ? Buffer.concat([PONG_PREFIX_BYTES, new Uint8Array(message)]) : message;
-      afterSend(ws, ws.send(reply, isBinary));
-      stats.messagesOut++;
+      if (!answerLater) return answer(ws, reply, isBinary);
+      // A delayed answer outlives this call: it keeps a copy.
+      answerLater(ws, reply === message ? message.slice(0) : reply, isBinary);
     },
     close(ws, code) {
       sockets.delete(ws);
@@ -306,8 +312,9 @@ async function shutdown(): Promise<void> {
   // A second signal (a terminal sends SIGINT to the whole group and the CLI forwards it) changes nothing.
   if (shuttingDown) return;
   shuttingDown = true;
+  answerLater?.stop();
   uws.us_listen_socket_close(listenSocket);
-  for (const ws of sockets) ws.end(CLOSE_GOING_AWAY, 'server shutting down');
+  for (const ws of sockets) ws.end(CLOSES.goingAway.code, CLOSES.goingAway.reason);
   await waitUntil(() => sockets.size === 0, opts.shutdownTimeoutMs);
   for (const ws of [...sockets]) ws.close();
   process.exit(EXIT.OK);

@@ -1,7 +1,7 @@
 /**
  * The start-up failures a server meets when it listens, in the CLI's words (one line, a code, a
- * hint), whatever its runtime: the Node server (src/server/listen.ts) and the Bun and Deno servers
- * (servers/pong-common.ts) name the failure and take the text from here. Part of the contract.
+ * hint), whatever its runtime: the Node server (src/server/listen.ts) and the Bun, Deno and
+ * uWebSockets.js servers (servers/pong-common.ts) name the failure and take the text from here. Part of the contract.
  */
 export type ListenFailure = 'port-in-use' | 'no-free-port' | 'privileged-port' | 'host-not-found' | 'address-not-available';
 

@@ -2,7 +2,8 @@
  * The seed's Pong protocol and the handshake rules every wsbench server follows (the talk's
  * em-websocket server): greet on open, answer each text message with `Pong: <msg>`, pick the first
  * offered subprotocol we support. Part of the contract: no imports, no Node-only API, so the Node
- * server (src/server/) and the Bun and Deno servers (servers/, run as TypeScript) share this file.
+ * server (src/server/) and the Bun, Deno and uWebSockets.js servers (servers/; Bun and Deno run it as
+ * TypeScript) share this file. The HTTP routes and refusals are in pong-routes.ts.
  */
 
 export const PONG_PREFIX = 'Pong: ';
@@ -11,21 +12,8 @@ export function greeting(path: string): string {
   return `Hello Client, you connected to ${path}`;
 }
 
-/** Protocol versions a server speaks; anything else gets 426 with this list (RFC 6455 §4.4). */
-export const SUPPORTED_VERSIONS: readonly string[] = ['13', '8'];
-
 /** Header on every 101 answer: which process holds the connection. */
 export const WORKER_PID_HEADER = 'X-Wsbench-Pid';
-
-/** Close status on SIGINT/SIGTERM (RFC 6455 §7.4.1: going away). */
-export const CLOSE_GOING_AWAY = 1001;
-/**
- * Close status for a peer that stopped reading its replies (--max-send-buffer; RFC 6455 §7.4.1:
- * 1008, policy violation): the client broke the contract, the server is not overloaded (1013 would say it is).
- */
-export const CLOSE_NOT_READING = 1008;
-/** Close status for a message above --max-payload. */
-export const CLOSE_TOO_BIG = 1009;
 
 /** The offers of a Sec-WebSocket-Protocol header, in the client's order ("a,b" and "a, b" alike). */
 export function offeredProtocols(header: string | null | undefined): string[] {

@@ -1,7 +1,7 @@
 /**
- * What `wsbench serve --runtime bun|deno` passes to servers/bun-pong.ts and servers/deno-pong.ts,
- * as one JSON argument: the one shape both sides read (src/targets/runtimes.ts writes it). Part of
- * the contract: no imports, no Node-only API.
+ * What `wsbench serve --runtime bun|deno|uws` passes to servers/bun-pong.ts, servers/deno-pong.ts
+ * and servers/uws-pong.ts, as one JSON argument: the one shape both sides read
+ * (src/targets/runtimes.ts writes it). Part of the contract: no imports, no Node-only API.
  */
 export interface RuntimeServerOptions {
   host: string;
@@ -13,7 +13,7 @@ export interface RuntimeServerOptions {
   protocols: string[];
   maxPayloadBytes: number;
   /**
-   * Unsent bytes one connection may hold. Neither runtime can stop reading from one WebSocket, so
+   * Unsent bytes one connection may hold. None of these runtimes can stop reading from one WebSocket, so
    * past it the connection is closed with 1008 at once (the Node server pauses reading first).
    */
   maxSendBufferBytes: number;
@@ -21,6 +21,8 @@ export interface RuntimeServerOptions {
   shutdownTimeoutMs: number;
   /** Print the ready announcement as one JSON line instead of the sentence (ready.ts). */
   readyJson: boolean;
+  /** serve --reply-delay: milliseconds (fractions allowed) to wait before each reply; 0 = none. */
+  replyDelayMs: number;
 }
 
 /** Parses and checks the launcher's JSON argument; throws with a readable message. */
@@ -38,5 +40,6 @@ export function parseRuntimeServerOptions(arg: string | undefined): RuntimeServe
   if (!whole(o.maxSendBufferBytes, 1)) throw bad('maxSendBufferBytes');
   if (!whole(o.shutdownTimeoutMs, 0)) throw bad('shutdownTimeoutMs');
   if (typeof o.readyJson !== 'boolean') throw bad('readyJson');
+  if (typeof o.replyDelayMs !== 'number' || !Number.isFinite(o.replyDelayMs) || o.replyDelayMs < 0) throw bad('replyDelayMs');
   return o as RuntimeServerOptions;
 }

@@ -1,7 +1,8 @@
 /**
  * The counters every wsbench server keeps, whatever its runtime: plain numbers and maps on the hot
  * path (one increment per event), read only when /metrics or /healthz is asked. The Node server
- * extends them (src/server/stats.ts); the Bun and Deno servers use them as they are.
+ * extends them (src/server/stats.ts); the Bun, Deno and uWebSockets.js servers use
+ * them as they are.
  */
 export class ServerCounters {
   connectionsCurrent = 0;

@@ -41,9 +41,25 @@ export const LOAD_DEFAULTS = {
   maxEventLoopDelayP99Ms: 50,
 } as const;
 
-/** `wsbench serve`. */
+/** `wsbench serve` (flags and the servers on every runtime). */
 export const SERVE_DEFAULTS = {
+  runtime: 'node' as 'node' | 'bun' | 'deno' | 'uws',
+  host: '0.0.0.0',
+  port: 8080,
+  mode: 'pong' as 'pong' | 'echo' | 'broadcast',
+  format: 'plain' as 'plain' | 'shootout',
+  protocols: ['chat', 'superchat'] as string[],
+  deflate: false,
+  maxPayloadBytes: 64 * 1024,
+  /** 0 = no limit. */
+  maxConnections: 0,
+  workers: 1,
+  logLevel: 'info',
+  shutdownTimeoutMs: 5_000,
   maxSendBufferBytes: 1024 * 1024,
   sendBufferTimeoutMs: 30_000,
   handshakeTimeoutMs: 10_000,
+  readyJson: false,
+  /** No delay: replies go out as soon as the message is read. */
+  replyDelayMs: 0,
 } as const;

@@ -1,28 +1,40 @@
 import ms from 'ms';
 
-/** Milliseconds per unit of a compound duration (`1m30s`, `1h5m`, `500ms`). */
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const COMPOUND_RE = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
-const PART_RE = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
+/** Milliseconds per unit of a compound duration (`1m30s`, `1h5m`, `500ms`, `200us`). */
+const DURATION_UNITS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const COMPOUND_RE = /^(?:\d+(?:\.\d+)?(?:us|ms|s|m|h|d))+$/;
+const PART_RE = /(\d+(?:\.\d+)?)(us|ms|s|m|h|d)/g;
+/** µs typed as the micro sign (U+00B5) or the Greek mu (U+03BC), read as `us`. */
+const MICRO_RE = /[\u00b5\u03bc]s/g;
 
 /**
- * `90` (seconds), `1m30s`, `1h5m`, `500ms`, `2.5s`, or what `ms` reads (`2 minutes`): milliseconds,
- * or undefined when the text is not a duration. `ms` alone reads no compound form (`1m30s` is
- * NaN there), hence the small parser in front of it.
+ * `90` (seconds), `1m30s`, `1h5m`, `500ms`, `2.5s`, `200us` (or `200µs`), or what `ms` reads
+ * (`2 minutes`): whole milliseconds (rounded), or undefined when the text is not a duration.
+ * `ms` alone reads no compound form (`1m30s` is NaN there), hence the small parser in front of it.
  */
 export function parseDurationMs(text: string | number): number | undefined {
-  if (typeof text === 'number') return Number.isFinite(text) && text >= 0 ? Math.round(text * 1000) : undefined;
-  const t = text.trim().toLowerCase();
+  const exact = parseDurationExactMs(text);
+  return exact === undefined ? undefined : Math.round(exact);
+}
+
+/**
+ * As parseDurationMs, but keeps fractions of a millisecond down to the microsecond (`200us` →
+ * 0.2), for the few durations finer than a millisecond (serve --reply-delay).
+ */
+export function parseDurationExactMs(text: string | number): number | undefined {
+  const toMicros = (msValue: number) => Math.round(msValue * 1000) / 1000;
+  if (typeof text === 'number') return Number.isFinite(text) && text >= 0 ? toMicros(text * 1000) : undefined;
+  const t = text.trim().toLowerCase().replace(MICRO_RE, 'us');
   if (t === '') return undefined;
   const bare = Number(t);
-  if (Number.isFinite(bare)) return bare >= 0 ? Math.round(bare * 1000) : undefined;
+  if (Number.isFinite(bare)) return bare >= 0 ? toMicros(bare * 1000) : undefined;
   if (COMPOUND_RE.test(t)) {
     let total = 0;
     for (const [, n, unit] of t.matchAll(PART_RE)) total += Number(n) * DURATION_UNITS[unit];
-    return Math.round(total);
+    return toMicros(total);
   }
   const v = ms(t as ms.StringValue);
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : undefined;
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? toMicros(v) : undefined;
 }
 
 /** How a duration reads in help and errors: whole units, largest first (`90000` → `1m30s`). */

@@ -1,4 +1,4 @@
-import { CLOSE_NOT_READING } from '../contract/pong.js';
+import { CLOSES } from '../contract/pong-routes.js';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { ServerStats } from './stats.js';
@@ -60,7 +60,7 @@ export function createBackpressure(limitBytes: number, timeoutMs: number, stats:
       closedByUs.add(ws);
       // The close frame is queued behind replies the peer does not read, so it would never
       // arrive: send it for a peer that reads later, then free the socket now.
-      ws.close(CLOSE_NOT_READING, 'not reading replies');
+      ws.close(CLOSES.notReading.code, CLOSES.notReading.reason);
       ws.terminate();
     }
   }, sweepEveryMs);

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../core/logger.js';
 import type { ServerStats } from './stats.js';
 import type { ServerLimits } from './options.js';
+import { HEALTHZ_PATH, METRICS_PATH, PONG_ROUTES, type HttpAnswer } from '../contract/pong-routes.js';
 
 /** What the whole server looks like from one process: itself alone, or a cluster worker asking the primary. */
 export interface ClusterView {
@@ -21,55 +22,54 @@ export interface ClusterView {
 }
 
 /**
- * Plain HTTP on the WebSocket port: /healthz and /metrics for operators, 426 for any other GET
- * (a browser or curl pointed at the WebSocket URL learns it needs an upgrade), 405 otherwise.
+ * Plain HTTP on the WebSocket port, from the routes table (src/contract/pong-routes.ts): /healthz
+ * and /metrics for operators, 426 for any other GET (a browser or curl pointed at the WebSocket URL
+ * learns it needs an upgrade), 405 otherwise.
  */
 export function handleHttpRequest(
   req: IncomingMessage,
   res: ServerResponse,
   stats: ServerStats,
   cluster: ClusterView,
-  limits: ServerLimits,
+  server: { limits: ServerLimits; replyDelayMs: number },
   log: Logger,
 ): void {
   const path = (req.url ?? '/').split('?')[0];
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     stats.countHttpRejected(405);
-    send(res, 405, 'text/plain', 'Method Not Allowed\n', { Allow: 'GET' });
-    return;
+    return send(res, PONG_ROUTES.methodNotAllowed());
   }
-  if (path === '/healthz' || path === '/metrics') {
+  if (path === HEALTHZ_PATH || path === METRICS_PATH) {
     cluster
       .snapshot(stats)
       .then((snap) => {
-        if (path === '/metrics') {
-          send(res, 200, snap.contentType, snap.metricsText);
-        } else {
-          const body = {
+        if (path === METRICS_PATH) return send(res, PONG_ROUTES.metrics(snap.contentType, snap.metricsText));
+        send(
+          res,
+          PONG_ROUTES.healthz({
             status: 'ok',
+            runtime: 'node',
             pid: cluster.serverPid,
             workerPid: process.pid,
             workers: cluster.workers,
             connections: snap.connections,
-            limits,
-          };
-          send(res, 200, 'application/json', JSON.stringify(body) + '\n');
-        }
+            replyDelayMs: server.replyDelayMs,
+            limits: server.limits,
+          }),
+        );
       })
       .catch((err: Error) => {
         log.warn({ err: err.message, path }, 'could not collect server stats');
         stats.countHttpRejected(503);
-        send(res, 503, 'text/plain', `stats unavailable: ${err.message}\n`);
+        send(res, PONG_ROUTES.statsUnavailable(err.message));
       });
     return;
   }
   stats.countHttpRejected(426);
   // RFC 9110 §7.8: an Upgrade header needs "upgrade" in Connection. Setting Connection overrides
   // Node's own keep-alive decision, so a client's "close" (or HTTP/1.0) must be carried over.
-  send(res, 426, 'text/plain', 'Upgrade Required: this endpoint speaks WebSocket\n', {
-    Upgrade: 'websocket',
-    Connection: wantsClose(req) ? 'Upgrade, close' : 'Upgrade',
-  });
+  const answer = PONG_ROUTES.notAnUpgrade();
+  send(res, { ...answer, headers: { ...answer.headers, Connection: wantsClose(req) ? 'Upgrade, close' : 'Upgrade' } });
 }
 
 function wantsClose(req: IncomingMessage): boolean {
@@ -81,7 +81,7 @@ function wantsClose(req: IncomingMessage): boolean {
   return req.httpVersionMajor === 1 && req.httpVersionMinor === 0 && !tokens.includes('keep-alive');
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...headers });
-  res.end(body);
+function send(res: ServerResponse, answer: HttpAnswer): void {
+  res.writeHead(answer.status, { ...answer.headers, 'Content-Length': Buffer.byteLength(answer.body) });
+  res.end(answer.body);
 }

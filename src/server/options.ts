@@ -34,6 +34,8 @@ export interface ServeOptions {
   sendBufferTimeoutMs: number;
   /** Time from TCP accept (TLS included) to a complete request header block; slower clients get 408. */
   handshakeTimeoutMs: number;
+  /** Milliseconds (fractions allowed) to wait before each reply: a known difference for calibration. 0 = none. */
+  replyDelayMs: number;
 }
 
 /** The limits a server runs with, as recorded at start-up, in /healthz and in /metrics. */

@@ -1,11 +1,20 @@
 /** /healthz and /metrics over Node's global fetch, plus a Prometheus text parser and a poller. */
+import assert from 'node:assert/strict';
+import { HEALTHZ_FIELDS, type HealthzBody } from '../../src/contract/pong-routes.js';
 
-export interface Healthz {
-  status: string;
-  pid: number;
-  workerPid: number;
-  workers: number;
-  connections: number;
+/** The one /healthz body of every runtime (src/contract/pong-routes.ts). */
+export type Healthz = HealthzBody;
+
+/** The same /healthz body on every runtime: the contract's fields in its order, and the same limits. */
+export function assertHealthzBody(body: Healthz, expected: { runtime: HealthzBody['runtime']; pid: number; workers: number; replyDelayMs?: number }): void {
+  assert.deepEqual(Object.keys(body), HEALTHZ_FIELDS, 'the fields of /healthz');
+  assert.equal(body.status, 'ok');
+  assert.equal(body.runtime, expected.runtime);
+  assert.equal(body.pid, expected.pid);
+  assert.equal(body.workers, expected.workers);
+  if (expected.workers === 1) assert.equal(body.workerPid, expected.pid);
+  assert.equal(body.replyDelayMs, expected.replyDelayMs ?? 0);
+  assert.deepEqual(Object.keys(body.limits).sort(), ['handshakeTimeoutMs', 'maxConnections', 'maxPayloadBytes', 'maxSendBufferBytes', 'sendBufferTimeoutMs']);
 }
 
 export async function getHealthz(port: number): Promise<{ status: number; body: Healthz }> {

@@ -15,7 +15,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { killAll, spawnCli, startServe, type CliProcess } from '../helpers/cli.js';
 import { connect, closeClient, type Client } from '../helpers/ws-client.js';
 import { rawUpgrade, FrameReader, OPCODE, closeCodeOf, closePayload, fragmentsThenPing } from '../helpers/raw-ws.js';
-import { getHealthz, getMetrics } from '../helpers/http.js';
+import { assertHealthzBody, getHealthz, getMetrics } from '../helpers/http.js';
+import { assertDelayedInOrder, assertGreetingNotDelayed } from '../helpers/reply-delay.js';
 import { runConformance } from '../../src/check/conformance.js';
 import { findExecutable, locateRuntime, RUNTIMES } from '../../src/targets/runtimes.js';
 import { isWsbError } from '../../src/core/errors.js';
@@ -174,9 +175,8 @@ for (const runtime of RUNTIMES) {
           await c.nextMessage();
           const h = await getHealthz(server().port);
           assert.equal(h.status, 200);
-          assert.equal(h.body.status, 'ok');
-          assert.equal(h.body.pid, server().pid);
-          assert.equal(h.body.workers, 1);
+          // One body on every runtime (src/contract/pong-routes.ts), checked the same way as in serve.test.ts.
+          assertHealthzBody(h.body, { runtime, pid: server().pid, workers: 1 });
           assert.ok(h.body.connections >= 1, `connections ${h.body.connections}`);
           const m = await getMetrics(server().port);
           assert.equal(m.status, 200);
@@ -281,6 +281,23 @@ for (const runtime of RUNTIMES) {
       } finally {
         await new Promise((resolve) => blocker.close(resolve));
       }
+    });
+
+    describe('--reply-delay 300ms', () => {
+      const server = useServer(['--runtime', runtime, '--reply-delay', '300ms']);
+
+      it('answers no earlier than 300 ms after each send, in order with several messages in flight', T, async () => {
+        await assertDelayedInOrder(`ws://127.0.0.1:${server().port}/`, 300, 5, 2);
+        assertHealthzBody((await getHealthz(server().port)).body, { runtime, pid: server().pid, workers: 1, replyDelayMs: 300 });
+      });
+    });
+
+    describe('--reply-delay 1m', () => {
+      const server = useServer(['--runtime', runtime, '--reply-delay', '1m']);
+
+      it('greets at once: the greeting is not a reply', T, async () => {
+        await assertGreetingNotDelayed(`ws://127.0.0.1:${server().port}/`);
+      });
     });
 
     describe('signals', () => {

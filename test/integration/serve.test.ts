@@ -14,7 +14,8 @@ import WebSocket from 'ws';
 import { killAll, startServe, type StartedServer } from '../helpers/cli.js';
 import { rawUpgrade, FrameReader, OPCODE, closeCodeOf, closePayload, fragmentsThenPing, type EncodeFrameOptions } from '../helpers/raw-ws.js';
 import { connect, closeClient, type Client } from '../helpers/ws-client.js';
-import { getHealthz, getMetrics, waitFor } from '../helpers/http.js';
+import { assertHealthzBody, getHealthz, getMetrics, waitFor } from '../helpers/http.js';
+import { assertDelayedInOrder, assertGreetingNotDelayed } from '../helpers/reply-delay.js';
 import { useServer } from '../helpers/use-server.js';
 import { runtimeMissing } from '../helpers/runtimes.js';
 
@@ -474,10 +475,7 @@ describe('serve: /healthz and /metrics after known traffic', SUITE, () => {
 
       const h = await getHealthz(port);
       assert.equal(h.status, 200);
-      assert.equal(h.body.status, 'ok');
-      assert.equal(h.body.pid, server().pid);
-      assert.equal(h.body.workerPid, server().pid);
-      assert.equal(h.body.workers, 1);
+      assertHealthzBody(h.body, { runtime: 'node', pid: server().pid, workers: 1 });
       assert.equal(h.body.connections, 3);
 
       const m = await getMetrics(port);
@@ -527,9 +525,8 @@ describe('serve --workers 2', SUITE, () => {
 
       const h = await getHealthz(srv.port);
       assert.equal(h.status, 200);
-      assert.equal(h.body.pid, srv.pid);
+      assertHealthzBody(h.body, { runtime: 'node', pid: srv.pid, workers: 2 });
       assert.notEqual(h.body.workerPid, srv.pid);
-      assert.equal(h.body.workers, 2);
       assert.equal(h.body.connections, 10);
 
       const { metrics } = await getMetrics(srv.port);
@@ -540,6 +537,32 @@ describe('serve --workers 2', SUITE, () => {
       await Promise.all(clients.map((c) => closeClient(c)));
     }
     await waitFor('connections to drop to 0', async () => (await getMetrics(srv.port)).metrics.get('wsbench_connections_current') === 0);
+  });
+});
+
+// --reply-delay (a known difference for calibrating significance tests): lower bounds only.
+describe('serve --reply-delay 300ms', SUITE, () => {
+  const server = useServer(['--reply-delay', '300ms']);
+
+  it('answers no earlier than 300 ms after each send, in order with several messages in flight', T, async () => {
+    await assertDelayedInOrder(`ws://127.0.0.1:${server().port}/`, 300, 5, 2);
+    assertHealthzBody((await getHealthz(server().port)).body, { runtime: 'node', pid: server().pid, workers: 1, replyDelayMs: 300 });
+  });
+});
+
+describe('serve --workers 2 --reply-delay 300ms', SUITE, () => {
+  const server = useServer(['--workers', '2', '--reply-delay', '300ms']);
+
+  it('delays the replies of every cluster worker, in order', T, async () => {
+    await assertDelayedInOrder(`ws://127.0.0.1:${server().port}/`, 300, 5, 4);
+  });
+});
+
+describe('serve --reply-delay 1m', SUITE, () => {
+  const server = useServer(['--reply-delay', '1m']);
+
+  it('greets at once: the greeting is not a reply', T, async () => {
+    await assertGreetingNotDelayed(`ws://127.0.0.1:${server().port}/`);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDurationMs, parseCount, parseDurationMs } from '../../src/profile/units.js';
+import { formatDurationMs, parseCount, parseDurationExactMs, parseDurationMs } from '../../src/profile/units.js';
 import { profileSchema } from '../../src/profile/profile-schema.js';
 
 describe('counts and durations as users type them', { timeout: 10_000 }, () => {
@@ -13,6 +13,21 @@ describe('counts and durations as users type them', { timeout: 10_000 }, () => {
     assert.equal(parseDurationMs(0.5), 500);
     assert.equal(parseDurationMs('2 minutes'), 120_000, 'what ms reads still reads');
     for (const bad of ['', '1m30', 'm30s', '-5s', '1x', '30s1', 'abc']) assert.equal(parseDurationMs(bad), undefined, bad);
+  });
+
+  it('microseconds (us, µs, μs) read exactly, and round to whole milliseconds where only those count', () => {
+    assert.equal(parseDurationExactMs('200us'), 0.2);
+    assert.equal(parseDurationExactMs('200µs'), 0.2, 'micro sign');
+    assert.equal(parseDurationExactMs('200μs'), 0.2, 'Greek mu');
+    assert.equal(parseDurationExactMs('1ms500us'), 1.5);
+    assert.equal(parseDurationExactMs('1ms'), 1);
+    assert.equal(parseDurationExactMs('300ms'), 300);
+    assert.equal(parseDurationExactMs('0'), 0);
+    assert.equal(parseDurationExactMs('0.0002'), 0.2, 'bare seconds');
+    assert.equal(parseDurationExactMs('2500us'), 2.5);
+    assert.equal(parseDurationMs('1500us'), 2);
+    assert.equal(parseDurationMs('200us'), 0);
+    for (const bad of ['-200us', '200u', 'us', '200 us x', '1.5.us']) assert.equal(parseDurationExactMs(bad), undefined, bad);
   });
 
   it('durations print back in the same form', () => {

@@ -8,7 +8,8 @@ import { perProcessCapacity } from '../../server/http-server.js';
 import { type ServeOptions } from '../../server/options.js';
 import { SERVE_DEFAULTS } from '../../core/defaults.js';
 import { RUNTIMES, assertRuntimeSupports, spawnRuntimeServer, type ExternalRuntime, type Runtime } from '../../targets/runtimes.js';
-import { intOption, durationMsOption, sizeBytesOption, listOption, oneOf, cpuListOption } from '../common/parse.js';
+import { intOption, durationMsOption, durationExactMsOption, sizeBytesOption, listOption, oneOf, cpuListOption } from '../common/parse.js';
+import { formatDurationMs } from '../../profile/units.js';
 import { pinThisProcess } from '../common/placement.js';
 import type { CliContext } from '../common/context.js';
 
@@ -33,6 +34,7 @@ interface ServeFlags {
   sendBufferTimeout: number;
   handshakeTimeout: number;
   readyJson: boolean;
+  replyDelay: number;
   cpus?: number[];
 }
 
@@ -63,10 +65,10 @@ export function registerServe(program: Command, ctx: CliContext): void {
         'node: ws on Node (every flag); bun / deno: the native server of that runtime; uws: uWebSockets.js on Node (an optional dependency); all but node run as a child process',
       )
         .argParser(oneOf(RUNTIMES))
-        .default('node'),
+        .default(SERVE_DEFAULTS.runtime),
     )
-    .option('--host <addr>', 'address to listen on', '0.0.0.0')
-    .option('--port <n>', 'port to listen on (0 = any free port, printed at start)', intOption(0, 65535), 8080)
+    .option('--host <addr>', 'address to listen on', SERVE_DEFAULTS.host)
+    .option('--port <n>', 'port to listen on (0 = any free port, printed at start)', intOption(0, 65535), SERVE_DEFAULTS.port)
     .option('--path <path>', 'only this path upgrades to WebSocket; others get 404 (default: every path)')
     .addOption(
       new Option(
@@ -74,24 +76,33 @@ export function registerServe(program: Command, ctx: CliContext): void {
         'pong: seed greeting and "Pong: " replies; echo: payload back unchanged, no greeting; broadcast: every text message to every client (across workers)',
       )
         .argParser(oneOf(['pong', 'echo', 'broadcast'] as const))
-        .default('pong'),
+        .default(SERVE_DEFAULTS.mode),
     )
     .addOption(
       new Option('--format <format>', 'plain: the modes above; shootout: the websocket-shootout JSON protocol (echo and broadcast messages)')
         .argParser(oneOf(['plain', 'shootout'] as const))
-        .default('plain'),
+        .default(SERVE_DEFAULTS.format),
     )
-    .option('--protocols <list>', 'subprotocols supported, comma-separated; the first one the client offers wins', listOption, ['chat', 'superchat'])
-    .option('--deflate', 'negotiate permessage-deflate (RFC 7692)', false)
-    .option('--max-payload <size>', 'largest message accepted; larger ones close with 1009', sizeBytesOption, 64 * 1024)
-    .option('--max-connections <n>', 'upgrades beyond this many open connections get HTTP 503 (0 = no limit)', intOption(0), 0)
+    .option('--protocols <list>', 'subprotocols supported, comma-separated; the first one the client offers wins', listOption, SERVE_DEFAULTS.protocols)
+    .option('--deflate', 'negotiate permessage-deflate (RFC 7692)', SERVE_DEFAULTS.deflate)
+    .option('--max-payload <size>', 'largest message accepted; larger ones close with 1009', sizeBytesOption, SERVE_DEFAULTS.maxPayloadBytes)
+    .option('--max-connections <n>', 'upgrades beyond this many open connections get HTTP 503 (0 = no limit)', intOption(0), SERVE_DEFAULTS.maxConnections)
     .option('--ping-interval <duration>', 'heartbeat: ping every peer this often, terminate peers that miss one (default off)', durationMsOption)
     .option('--cert <file>', 'PEM certificate: serve wss:// (with --key)')
     .option('--key <file>', 'PEM private key (with --cert)')
     .option('--cpus <list>', 'pin the server (every process and thread, --workers and --runtime children included) to these CPUs, e.g. 0 or 0-1', cpuListOption)
-    .option('--workers <n|auto>', 'processes sharing the port (auto: one per core, more if --max-connections needs them)', workersOption, 1)
-    .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS, 'silent']).default('info'))
-    .option('--shutdown-timeout <duration>', 'how long SIGINT/SIGTERM waits for close handshakes (default 5s)', durationMsOption)
+    .option(
+      '--workers <n|auto>',
+      'processes sharing the port (auto: one per core, more if --max-connections needs them)',
+      workersOption,
+      SERVE_DEFAULTS.workers,
+    )
+    .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS, 'silent']).default(SERVE_DEFAULTS.logLevel))
+    .option(
+      '--shutdown-timeout <duration>',
+      `how long SIGINT/SIGTERM waits for close handshakes (default ${formatDurationMs(SERVE_DEFAULTS.shutdownTimeoutMs)})`,
+      durationMsOption,
+    )
     .option(
       '--max-send-buffer <size>',
       'unsent bytes one connection may hold; past it the server stops reading from that client until it drains',
@@ -113,7 +124,15 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option(
       '--ready-json',
       'announce readiness as one JSON line on stdout (url, port, pid, workers, runtime, mode) instead of the sentence: for programs',
-      false,
+      SERVE_DEFAULTS.readyJson,
+    )
+    .option(
+      '--reply-delay <duration>',
+      'calibration only: wait this long before answering each message (e.g. 1ms, 200us; broadcast: before the fan-out), ' +
+        "a known difference for checking that wsbench's significance tests detect it; greetings are not delayed; " +
+        'the last 2ms of each wait is polled on the event loop, so replies waiting cost CPU; on every runtime',
+      durationExactMsOption,
+      SERVE_DEFAULTS.replyDelayMs,
     )
     .action(async (flags: ServeFlags) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
@@ -137,10 +156,11 @@ export function registerServe(program: Command, ctx: CliContext): void {
         keyPath: flags.key,
         workers: resolveWorkers(flags.workers, flags.maxConnections, perProcessCapacity()),
         logLevel: flags.logLevel,
-        shutdownTimeoutMs: flags.shutdownTimeout ?? 5000,
+        shutdownTimeoutMs: flags.shutdownTimeout ?? SERVE_DEFAULTS.shutdownTimeoutMs,
         maxSendBufferBytes: flags.maxSendBuffer,
         sendBufferTimeoutMs: flags.sendBufferTimeout,
         handshakeTimeoutMs: flags.handshakeTimeout,
+        replyDelayMs: flags.replyDelay,
       };
       const server = await runServer(opts, log);
       const scheme = opts.certPath ? 'wss' : 'ws';
@@ -166,7 +186,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
 }
 
 /**
- * --runtime bun|deno: the runtime's server prints the listening line itself (stdio inherited);
+ * --runtime bun|deno|uws: the runtime's server prints the listening line itself (stdio inherited);
  * the first SIGINT/SIGTERM is passed on, and its exit code becomes ours.
  */
 async function serveOnRuntime(runtime: ExternalRuntime, flags: ServeFlags, ctx: CliContext, log: Logger): Promise<number> {
@@ -188,8 +208,9 @@ async function serveOnRuntime(runtime: ExternalRuntime, flags: ServeFlags, ctx: 
     protocols: flags.protocols,
     maxPayloadBytes: flags.maxPayload,
     maxSendBufferBytes: flags.maxSendBuffer,
-    shutdownTimeoutMs: flags.shutdownTimeout ?? 5000,
+    shutdownTimeoutMs: flags.shutdownTimeout ?? SERVE_DEFAULTS.shutdownTimeoutMs,
     readyJson: flags.readyJson,
+    replyDelayMs: flags.replyDelay,
   });
   log.info({ runtime, command: server.command.command, serverPid: server.child.pid }, `starting the ${runtime} server`);
   void ctx.waitForSignal().then((signal) => {

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { LOG_LEVELS } from '../../core/logger.js';
-import { parseCount, parseDurationMs, parseScaled } from '../../profile/units.js';
+import { parseCount, parseDurationExactMs, parseDurationMs, parseScaled } from '../../profile/units.js';
 import { parseCpuList } from '../../core/cpu-affinity.js';
 
 /**
@@ -46,6 +46,13 @@ export function positiveNumberOption(value: string): number {
 export function durationMsOption(value: string): number {
   const msValue = parseDurationMs(value);
   if (msValue === undefined) throw new InvalidArgumentError(`must be a duration like 30s, 1m30s or 500ms (got ${value})`);
+  return msValue;
+}
+
+/** As durationMsOption, to the microsecond: `1ms`, `200us`, `0`. */
+export function durationExactMsOption(value: string): number {
+  const msValue = parseDurationExactMs(value);
+  if (msValue === undefined) throw new InvalidArgumentError(`must be a duration like 1ms, 200us, 1.5ms or 0 (got ${value})`);
   return msValue;
 }
 
