@@ -3,14 +3,15 @@ import assert from 'node:assert/strict';
 import { spawnCli, startServe, killAll, runWindow } from '../helpers/cli.js';
 import { startEchoServer } from '../helpers/fixtures.js';
 import { readRun, splitCsvLine, tempDir } from '../helpers/results.js';
+import { looseSelfCheckProfile } from '../helpers/self-check-profile.js';
 import { CSV_COLUMNS } from '../../src/result-files/csv.js';
-import type { ResultDocument } from '../../src/contract/result.js';
+import type { ResultDocument, Verdict } from '../../src/contract/result.js';
 
 after(killAll);
 
 const LATENCY_KEYS = ['count', 'min', 'mean', 'p50', 'p90', 'p99', 'p999', 'p9999', 'max'];
 
-function assertContract(doc: ResultDocument): void {
+function assertContract(doc: ResultDocument, verdict: Verdict): void {
   assert.equal(doc.schemaVersion, 1);
   assert.equal(doc.tool.name, 'wsbench');
   assert.ok(doc.tool.version);
@@ -23,7 +24,8 @@ function assertContract(doc: ResultDocument): void {
   for (const h of ['rttUs', 'rttRawUs', 'sendLagUs', 'connectUs'] as const) assert.deepEqual(Object.keys(doc.summary[h]).sort(), [...LATENCY_KEYS].sort(), h);
   for (const k of ['rssPeakKb', 'rssPerConnectionKb', 'cpuPercentMean', 'eventLoopDelayP99Us']) assert.ok(k in doc.summary.client, `client.${k}`);
   assert.ok('server' in doc.summary);
-  assert.ok(['valid', 'client-saturated', 'target-errors'].includes(doc.summary.verdict));
+  assert.equal(doc.summary.verdict, verdict, doc.summary.verdictReasons.join('; '));
+  assert.equal(doc.summary.verdictReasons.length === 0, verdict === 'valid', 'reasons exactly when the run is not valid');
   assert.ok(Array.isArray(doc.series) && doc.series.length > 0);
   for (const h of ['rttUs', 'rttRawUs', 'sendLagUs', 'connectUs'] as const) assert.equal(typeof doc.histograms[h], 'string');
   assert.equal(typeof doc.interrupted, 'boolean');
@@ -47,10 +49,14 @@ describe('wsbench load against real servers', { timeout: 120_000 }, () => {
       out,
       '--name',
       'itest',
+      '--profile',
+      looseSelfCheckProfile(tempDir('wsb-profile-')),
     ]);
     const exit = await load.exited;
     const { doc, csv, hgrm } = readRun(out);
-    assertContract(doc);
+    // 1 500 msg/s is far below what one client thread sustains, and the self-check limits are loose
+    // (a busy shared host must not make it client-saturated): anything but valid is a bug.
+    assertContract(doc, 'valid');
     const s = doc.summary;
     assert.equal(s.connections.established, 300);
     assert.equal(s.connections.failed, 0);
@@ -63,8 +69,6 @@ describe('wsbench load against real servers', { timeout: 120_000 }, () => {
     assert.ok(s.messages.otherMessages >= 300, 'greetings are counted, not measured');
     assert.deepEqual(s.unexpectedClosesByCode, {});
     assert.ok(s.server && s.server.pid === server.pid && s.server.rssPeakKb > 0);
-    // 1 500 msg/s is far below what one client thread sustains: anything but valid is a bug.
-    assert.equal(s.verdict, 'valid', s.verdictReasons.join('; '));
     assert.equal(exit.code, 0, load.stderr());
 
     const lines = csv.trim().split('\n');
@@ -84,18 +88,31 @@ describe('wsbench load against real servers', { timeout: 120_000 }, () => {
   it('also measures a plain ws echo server (replies without the Pong prefix)', { timeout: 60_000 }, async () => {
     const echo = await startEchoServer();
     const out = tempDir();
-    const load = spawnCli(['load', `ws://127.0.0.1:${echo.port}/`, '--clients', '200', '--rate', '5', ...runWindow('3s'), '--out', out, '--json']);
+    const profile = looseSelfCheckProfile(tempDir('wsb-profile-'));
+    const load = spawnCli([
+      'load',
+      `ws://127.0.0.1:${echo.port}/`,
+      '--clients',
+      '200',
+      '--rate',
+      '5',
+      ...runWindow('3s'),
+      '--profile',
+      profile,
+      '--out',
+      out,
+      '--json',
+    ]);
     const exit = await load.exited;
     const doc = JSON.parse(load.stdout()) as ResultDocument;
-    assertContract(doc);
+    assertContract(doc, 'valid');
     assert.equal(doc.target?.replyStyle, 'echo');
     assert.equal(doc.target?.greeting, null);
     assert.equal(doc.summary.connections.established, 200);
     assert.equal(doc.summary.messages.lost, 0);
     assert.equal(doc.summary.messages.sent, doc.summary.messages.received);
     assert.equal(doc.summary.server, null);
-    assert.equal(doc.summary.verdict, 'valid', doc.summary.verdictReasons.join('; '));
-    assert.equal(exit.code, 0);
+    assert.equal(exit.code, 0, load.stderr());
     assert.deepEqual(readRun(out).doc.summary, doc.summary, 'the file and --json are the same document');
     await echo.stop();
   });

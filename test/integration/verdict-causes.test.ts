@@ -1,15 +1,19 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readFileSync } from 'node:fs';
 import { spawnCli, startServe, killAll, runWindow } from '../helpers/cli.js';
 import { readRun, tempDir } from '../helpers/results.js';
+import { waitFor } from '../helpers/http.js';
+import { waitForServerMessages } from '../helpers/server-traffic.js';
 
 after(killAll);
 
 /**
  * Who was the limit: a target that dies mid-window must be blamed (target-errors), a load generator
  * that stops must blame itself (client-saturated). Both runs are small: only the event differs.
- * The waits below place the event inside the window; where exactly does not matter.
+ * Each event is placed inside the window by the server's count of messages received (the load sends
+ * on schedule, never ahead): where exactly does not matter, only that it is inside.
  */
 describe('the verdict names the right culprit', { timeout: 120_000 }, () => {
   it('a server killed (SIGKILL) mid-window makes the run target-errors, not client-saturated (exit 6)', { timeout: 60_000 }, async () => {
@@ -28,8 +32,8 @@ describe('the verdict names the right culprit', { timeout: 120_000 }, () => {
       '--log-level',
       'info',
     ]);
-    await load.waitForStderr(/connect ramp done/, 30_000);
-    await sleep(1000 + 3000); // warm-up, then 3 s into the window
+    // 1 000 msg/s: 3 000 received is at least 1 s of warm-up and 2 s of the 6 s window.
+    await waitForServerMessages(server.port, 3000);
     await server.stop('SIGKILL');
     const exit = await load.exited;
     const { doc } = readRun(out);
@@ -59,9 +63,12 @@ describe('the verdict names the right culprit', { timeout: 120_000 }, () => {
       '--log-level',
       'info',
     ]);
-    await load.waitForStderr(/connect ramp done/, 30_000);
-    await sleep(1000 + 1500);
+    // 1 000 msg/s: 2 500 received is at least 1 s of warm-up and 1.5 s of the 5 s window.
+    await waitForServerMessages(server.port, 2500);
     process.kill(load.pid, 'SIGSTOP');
+    await waitFor('the load generator stopped', () => Promise.resolve(processState(load.pid) === 'T'));
+    // The stall's length is what this test feeds in (far past the 20 ms send-lag limit), so it is
+    // timed, from the moment the stop is seen; the window has ≥ 2 s left then.
     await sleep(1500);
     process.kill(load.pid, 'SIGCONT');
     const exit = await load.exited;
@@ -71,3 +78,9 @@ describe('the verdict names the right culprit', { timeout: 120_000 }, () => {
     await server.stop();
   });
 });
+
+/** The state letter of /proc/PID/stat (R running, S sleeping, T stopped, …). */
+function processState(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat[stat.lastIndexOf(')') + 2];
+}
