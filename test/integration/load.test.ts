@@ -1,13 +1,24 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnCli, startServe, killAll, runWindow } from '../helpers/cli.js';
-import { startEchoServer } from '../helpers/fixtures.js';
+import { startEchoServer, type FixtureServer } from '../helpers/fixtures.js';
 import { readRun, splitCsvLine, tempDir } from '../helpers/results.js';
 import { looseSelfCheckProfile } from '../helpers/self-check-profile.js';
 import { CSV_COLUMNS } from '../../src/result-files/csv.js';
 import type { ResultDocument, Verdict } from '../../src/contract/result.js';
 
-after(killAll);
+// Fixture servers too: one left running after a failed test keeps the test runner alive.
+const fixtures = new Set<FixtureServer>();
+after(async () => {
+  await Promise.all([...fixtures].map((f) => f.stop()));
+  await killAll();
+});
+
+async function echoServer(args: string[] = []): Promise<FixtureServer> {
+  const server = await startEchoServer(args);
+  fixtures.add(server);
+  return server;
+}
 
 const LATENCY_KEYS = ['count', 'min', 'mean', 'p50', 'p90', 'p99', 'p999', 'p9999', 'max'];
 
@@ -86,7 +97,7 @@ describe('wsbench load against real servers', { timeout: 120_000 }, () => {
   });
 
   it('also measures a plain ws echo server (replies without the Pong prefix)', { timeout: 60_000 }, async () => {
-    const echo = await startEchoServer();
+    const echo = await echoServer();
     const out = tempDir();
     const profile = looseSelfCheckProfile(tempDir('wsb-profile-'));
     const load = spawnCli([
@@ -119,7 +130,7 @@ describe('wsbench load against real servers', { timeout: 120_000 }, () => {
 
   it('coordinated omission: a 500 ms server stall shows in corrected rtt p99, raw p50 stays low', { timeout: 60_000 }, async () => {
     // 50 clients × 20 msg/s; the server blocks its loop for 500 ms about 2 s after the first message.
-    const echo = await startEchoServer(['--stall-after-ms', '2200', '--stall-ms', '500']);
+    const echo = await echoServer(['--stall-after-ms', '2200', '--stall-ms', '500']);
     const out = tempDir();
     const load = spawnCli(['load', `ws://127.0.0.1:${echo.port}/`, '--clients', '50', '--rate', '20', ...runWindow('4s'), '--threads', '1', '--out', out]);
     await load.exited;
@@ -134,7 +145,7 @@ describe('wsbench load against real servers', { timeout: 120_000 }, () => {
   });
 
   it('an overloaded single-thread client is reported client-saturated (exit 5)', { timeout: 90_000 }, async () => {
-    const echo = await startEchoServer();
+    const echo = await echoServer();
     const out = tempDir();
     // 2 000 clients × 100 msg/s = 200 000 msg/s on one thread: far beyond what one thread can send.
     const load = spawnCli(['load', `ws://127.0.0.1:${echo.port}/`, '--clients', '2000', '--rate', '100', ...runWindow('3s'), '--threads', '1', '--out', out]);

@@ -6,6 +6,7 @@ import { spawnCli, startServe, killAll, runWindow } from '../helpers/cli.js';
 import { readRun, tempDir } from '../helpers/results.js';
 import { waitFor } from '../helpers/http.js';
 import { waitForServerMessages } from '../helpers/server-traffic.js';
+import { looseSelfCheckProfile } from '../helpers/self-check-profile.js';
 
 after(killAll);
 
@@ -27,6 +28,12 @@ describe('the verdict names the right culprit', { timeout: 120_000 }, () => {
       '--rate',
       '2',
       ...runWindow('6s'),
+      // Loose self-check limits: the 2 s before the kill once measured a send-lag p99 of 20.5 ms
+      // (limit 20) on a busy host, and client-saturated wins over target-errors. The limits are not
+      // what this test is about: the server's death itself kept the whole window's send-lag p99 at
+      // 6.4 and 6.6 ms in two runs, well under even the default limit.
+      '--profile',
+      looseSelfCheckProfile(tempDir('wsb-profile-')),
       '--out',
       out,
       '--log-level',
