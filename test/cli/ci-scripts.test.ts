@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 const temp = mkdtempSync(path.join(tmpdir(), 'wsbench-ci-scripts-'));
@@ -93,6 +94,22 @@ jobs:
 `;
 
 describe('scripts/ci', { timeout: 120_000 }, () => {
+  it('emulate-workflow --list names exactly the steps of bench.yml, in order', async () => {
+    type Step = { name?: string; uses?: string; run?: string; if?: string };
+    const workflow = parse(readFileSync(path.join(REPO_ROOT, '.github/workflows/bench.yml'), 'utf8')) as { jobs: Record<string, { steps: Step[] }> };
+    const [job] = Object.values(workflow.jobs);
+    const { code, out } = await run(process.execPath, [EMULATOR, '--list'], REPO_ROOT);
+    assert.equal(code, 0, out);
+    const listed = out
+      .trim()
+      .split('\n')
+      .map((line) => line.split('\t'));
+    assert.deepEqual(
+      listed.map(([n, kind, cond, label]) => [Number(n), kind.trim(), cond, label]),
+      job.steps.map((s, i) => [i + 1, s.run !== undefined ? 'run' : 'uses', s.if ?? '', s.name ?? s.uses]),
+    );
+  });
+
   it('emulate-workflow: env and output files re-read between steps, expressions, if: status, no stdin, leftovers killed', async () => {
     const ws = path.join(temp, 'fixture');
     const file = path.join(ws, 'wf.yml');

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { spawnCli, startServe, killAll } from '../helpers/cli.js';
 import { readRun, tempDir } from '../helpers/results.js';
+import { waitForServerMessages } from '../helpers/server-traffic.js';
 
 after(killAll);
 
@@ -98,19 +99,8 @@ describe('wsbench load: errors and exit codes', { timeout: 120_000 }, () => {
       '--log-level',
       'info',
     ]);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ramp-done log line\n${p.stderr()}`)), 30_000);
-      const check = () => {
-        if (/connect ramp done/.test(p.stderr())) {
-          clearTimeout(timer);
-          p.child.stderr.off('data', check);
-          resolve();
-        }
-      };
-      p.child.stderr.on('data', check);
-      check();
-    });
-    await new Promise((r) => setTimeout(r, 3500)); // 1.2 s to the window, then ~2 s of it
+    // 100 msg/s: 300 received is at least 1 s of warm-up and 2 s of the window.
+    await waitForServerMessages(server.port, 300);
     process.kill(p.pid, 'SIGINT');
     const exit = await p.exited;
     assert.equal(exit.code, 130, p.stderr());

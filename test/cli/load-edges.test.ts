@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import path from 'node:path';
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnCli, startServe, killAll } from '../helpers/cli.js';
 import { tempDir } from '../helpers/results.js';
 import type { ResultDocument } from '../../src/contract/result.js';
@@ -64,12 +63,15 @@ describe('wsbench load at its edges', { timeout: 120_000 }, () => {
 
   it('SIGINT during the trial probe stops at once with exit 130 and no result', { timeout: 30_000 }, async () => {
     // Accepts TCP and never answers the upgrade: the probe would wait for its 10 s handshake timeout.
-    const silent = net.createServer(() => {});
+    let probeConnected: () => void = () => {};
+    const probing = new Promise<void>((r) => (probeConnected = r));
+    const silent = net.createServer(() => probeConnected());
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
     const port = (silent.address() as net.AddressInfo).port;
     const out = tempDir();
     const p = spawnCli(['load', `ws://127.0.0.1:${port}/`, '--clients', '5', '--out', out]);
-    await sleep(1500);
+    // The trial probe's connection is the first the load makes: the signal lands while it waits.
+    await probing;
     const sentAt = Date.now();
     process.kill(p.pid, 'SIGINT');
     const exit = await p.exited;

@@ -1,16 +1,28 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnCli, startServe, killAll, runWindow } from '../helpers/cli.js';
-import { startEchoServer } from '../helpers/fixtures.js';
+import { startEchoServer, type FixtureServer } from '../helpers/fixtures.js';
 import { readRun, splitCsvLine, tempDir } from '../helpers/results.js';
+import { looseSelfCheckProfile } from '../helpers/self-check-profile.js';
 import { CSV_COLUMNS } from '../../src/result-files/csv.js';
-import type { ResultDocument } from '../../src/contract/result.js';
+import type { ResultDocument, Verdict } from '../../src/contract/result.js';
 
-after(killAll);
+// Fixture servers too: one left running after a failed test keeps the test runner alive.
+const fixtures = new Set<FixtureServer>();
+after(async () => {
+  await Promise.all([...fixtures].map((f) => f.stop()));
+  await killAll();
+});
+
+async function echoServer(args: string[] = []): Promise<FixtureServer> {
+  const server = await startEchoServer(args);
+  fixtures.add(server);
+  return server;
+}
 
 const LATENCY_KEYS = ['count', 'min', 'mean', 'p50', 'p90', 'p99', 'p999', 'p9999', 'max'];
 
-function assertContract(doc: ResultDocument): void {
+function assertContract(doc: ResultDocument, verdict: Verdict): void {
   assert.equal(doc.schemaVersion, 1);
   assert.equal(doc.tool.name, 'wsbench');
   assert.ok(doc.tool.version);
@@ -23,7 +35,8 @@ function assertContract(doc: ResultDocument): void {
   for (const h of ['rttUs', 'rttRawUs', 'sendLagUs', 'connectUs'] as const) assert.deepEqual(Object.keys(doc.summary[h]).sort(), [...LATENCY_KEYS].sort(), h);
   for (const k of ['rssPeakKb', 'rssPerConnectionKb', 'cpuPercentMean', 'eventLoopDelayP99Us']) assert.ok(k in doc.summary.client, `client.${k}`);
   assert.ok('server' in doc.summary);
-  assert.ok(['valid', 'client-saturated', 'target-errors'].includes(doc.summary.verdict));
+  assert.equal(doc.summary.verdict, verdict, doc.summary.verdictReasons.join('; '));
+  assert.equal(doc.summary.verdictReasons.length === 0, verdict === 'valid', 'reasons exactly when the run is not valid');
   assert.ok(Array.isArray(doc.series) && doc.series.length > 0);
   for (const h of ['rttUs', 'rttRawUs', 'sendLagUs', 'connectUs'] as const) assert.equal(typeof doc.histograms[h], 'string');
   assert.equal(typeof doc.interrupted, 'boolean');
@@ -47,10 +60,14 @@ describe('wsbench load against real servers', { timeout: 120_000 }, () => {
       out,
       '--name',
       'itest',
+      '--profile',
+      looseSelfCheckProfile(tempDir('wsb-profile-')),
     ]);
     const exit = await load.exited;
     const { doc, csv, hgrm } = readRun(out);
-    assertContract(doc);
+    // 1 500 msg/s is far below what one client thread sustains, and the self-check limits are loose
+    // (a busy shared host must not make it client-saturated): anything but valid is a bug.
+    assertContract(doc, 'valid');
     const s = doc.summary;
     assert.equal(s.connections.established, 300);
     assert.equal(s.connections.failed, 0);
@@ -63,8 +80,6 @@ describe('wsbench load against real servers', { timeout: 120_000 }, () => {
     assert.ok(s.messages.otherMessages >= 300, 'greetings are counted, not measured');
     assert.deepEqual(s.unexpectedClosesByCode, {});
     assert.ok(s.server && s.server.pid === server.pid && s.server.rssPeakKb > 0);
-    // 1 500 msg/s is far below what one client thread sustains: anything but valid is a bug.
-    assert.equal(s.verdict, 'valid', s.verdictReasons.join('; '));
     assert.equal(exit.code, 0, load.stderr());
 
     const lines = csv.trim().split('\n');
@@ -82,27 +97,40 @@ describe('wsbench load against real servers', { timeout: 120_000 }, () => {
   });
 
   it('also measures a plain ws echo server (replies without the Pong prefix)', { timeout: 60_000 }, async () => {
-    const echo = await startEchoServer();
+    const echo = await echoServer();
     const out = tempDir();
-    const load = spawnCli(['load', `ws://127.0.0.1:${echo.port}/`, '--clients', '200', '--rate', '5', ...runWindow('3s'), '--out', out, '--json']);
+    const profile = looseSelfCheckProfile(tempDir('wsb-profile-'));
+    const load = spawnCli([
+      'load',
+      `ws://127.0.0.1:${echo.port}/`,
+      '--clients',
+      '200',
+      '--rate',
+      '5',
+      ...runWindow('3s'),
+      '--profile',
+      profile,
+      '--out',
+      out,
+      '--json',
+    ]);
     const exit = await load.exited;
     const doc = JSON.parse(load.stdout()) as ResultDocument;
-    assertContract(doc);
+    assertContract(doc, 'valid');
     assert.equal(doc.target?.replyStyle, 'echo');
     assert.equal(doc.target?.greeting, null);
     assert.equal(doc.summary.connections.established, 200);
     assert.equal(doc.summary.messages.lost, 0);
     assert.equal(doc.summary.messages.sent, doc.summary.messages.received);
     assert.equal(doc.summary.server, null);
-    assert.equal(doc.summary.verdict, 'valid', doc.summary.verdictReasons.join('; '));
-    assert.equal(exit.code, 0);
+    assert.equal(exit.code, 0, load.stderr());
     assert.deepEqual(readRun(out).doc.summary, doc.summary, 'the file and --json are the same document');
     await echo.stop();
   });
 
   it('coordinated omission: a 500 ms server stall shows in corrected rtt p99, raw p50 stays low', { timeout: 60_000 }, async () => {
     // 50 clients × 20 msg/s; the server blocks its loop for 500 ms about 2 s after the first message.
-    const echo = await startEchoServer(['--stall-after-ms', '2200', '--stall-ms', '500']);
+    const echo = await echoServer(['--stall-after-ms', '2200', '--stall-ms', '500']);
     const out = tempDir();
     const load = spawnCli(['load', `ws://127.0.0.1:${echo.port}/`, '--clients', '50', '--rate', '20', ...runWindow('4s'), '--threads', '1', '--out', out]);
     await load.exited;
@@ -117,7 +145,7 @@ describe('wsbench load against real servers', { timeout: 120_000 }, () => {
   });
 
   it('an overloaded single-thread client is reported client-saturated (exit 5)', { timeout: 90_000 }, async () => {
-    const echo = await startEchoServer();
+    const echo = await echoServer();
     const out = tempDir();
     // 2 000 clients × 100 msg/s = 200 000 msg/s on one thread: far beyond what one thread can send.
     const load = spawnCli(['load', `ws://127.0.0.1:${echo.port}/`, '--clients', '2000', '--rate', '100', ...runWindow('3s'), '--threads', '1', '--out', out]);

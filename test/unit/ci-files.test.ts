@@ -1,6 +1,5 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -95,19 +94,6 @@ describe('CI example and container files', { timeout: 20_000 }, () => {
     assert.match(smoke, /log="\$PWD\/serve-\$name\.log"/, 'smoke.sh writes the serve-*.log the upload takes');
   });
 
-  it('the emulation runs exactly the steps of bench.yml, in order', () => {
-    const [job] = Object.values(workflow().jobs);
-    const listed = execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts/ci/emulate-workflow.mjs'), '--list'], { cwd: REPO_ROOT, encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .map((line) => line.split('\t'));
-    assert.deepEqual(
-      listed.map(([n, kind, cond, label]) => [Number(n), kind.trim(), cond, label]),
-      job.steps.map((s, i) => [i + 1, s.run !== undefined ? 'run' : 'uses', s.if ?? '', s.name ?? s.uses]),
-    );
-    assert.match(read('package.json'), /"ci:emulate": "node scripts\/ci\/emulate-workflow\.mjs"/);
-  });
-
   it('package.json: prepack builds from a clean dist/, ships LICENSE, approves the bun and deno install scripts', () => {
     const pkg = JSON.parse(read('package.json')) as {
       license: string;
@@ -116,6 +102,7 @@ describe('CI example and container files', { timeout: 20_000 }, () => {
       allowScripts: Record<string, boolean>;
     };
     assert.equal(pkg.scripts.prepack, 'npm run build:clean');
+    assert.equal(pkg.scripts['ci:emulate'], 'node scripts/ci/emulate-workflow.mjs');
     assert.match(pkg.scripts['build:clean'], /^npm run clean && npm run build$/);
     assert.match(pkg.scripts.clean, /fs\.rmSync\('dist', \{ recursive: true, force: true \}\)/);
     assert.ok(pkg.files.includes('LICENSE') && pkg.files.includes('dist/src'));

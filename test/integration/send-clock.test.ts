@@ -1,3 +1,7 @@
+/**
+ * The send clocks on the real OS: ThreadClock starts a worker thread, TimerfdClock uses the native
+ * addon's timerfd. Here, not in test/unit: the fast loop starts no threads or processes.
+ */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
