@@ -11,6 +11,9 @@ import type { CliContext } from '../common/context.js';
 import { CAPACITY_DEFAULTS, LOAD_DEFAULTS, RESULTS_DIR } from '../../core/defaults.js';
 import { shownDefault } from '../common/help.js';
 import { RUNTIMES } from '../../targets/runtimes.js';
+import type { Threshold } from '../../gate/thresholds.js';
+import type { SearchSettings } from '../../capacity/search.js';
+import type { CapacityOptions, CapacityOutcome } from '../../capacity/run-capacity.js';
 
 interface CapacityCliFlags {
   runtime?: string;
@@ -135,11 +138,8 @@ bound), 130/143 interrupted (the steps so far are written).`,
       checkOneTarget(targetFlags, 'capacity');
       if (flags.from > flags.to) throw usageError(`--from must not be above --to (got ${flags.from} > ${flags.to})`);
       const serverCpus = placeServersAndLoad(flags.serverCpus, flags.loadCpus, log);
-      const { parseThreshold, validateThresholdNames } = await import('../../gate/thresholds.js');
-      const slos = (flags.slo.length ? flags.slo : [CAPACITY_DEFAULTS.slo]).map(parseThreshold);
-      validateThresholdNames(slos);
+      const slos = await parseSlos(flags.slo);
       const { runCapacity } = await import('../../capacity/run-capacity.js');
-      const { writeCapacity } = await import('../../capacity/write-capacity.js');
       const { STEP_TABLE_HEADER, stepLine } = await import('../../capacity/capacity-report.js');
       const { fileTimestamp } = await import('../../result-files/write-results.js');
       // The reference server speaks what the load will send.
@@ -147,58 +147,89 @@ bound), 130/143 interrupted (the steps so far are written).`,
       const outDir = flags.out ?? path.join(RESULTS_DIR, `capacity-${fileTimestamp(new Date())}`);
       const interrupt = abortOnSignal(ctx, log, 'finishing the current run and writing the steps so far');
       const startedAt = new Date();
-      const search = { from: flags.from, to: flags.to, step: flags.step, bisect: flags.bisect, resolution: flags.resolution };
       ctx.stderr.write(`wsbench capacity ${target.name}: ${slos.map((s) => s.source).join(', ')} at ${flags.rate} msg/s per client\n${STEP_TABLE_HEADER}\n`);
       const outcome = await runCapacity(
         {
           target,
           slos,
-          search,
+          search: searchSettings(flags),
           repeat: flags.repeat,
           check: flags.check,
-          load: {
-            rate: flags.rate,
-            durationMs: flags.duration,
-            warmupMs: flags.warmup,
-            connectRate: flags.connectRate,
-            payloadBytes: flags.payloadSize,
-            pattern: flags.pattern,
-            senders: flags.senders,
-            format: flags.format,
-          },
+          load: loadSettings(flags),
           outDir,
           tool: TOOL,
           argv: ctx.argv,
         },
         { log, abort: interrupt.signal, progress: () => progressSink(ctx, log), onStep: (step, i) => ctx.stderr.write(stepLine(step, i) + '\n') },
       );
-      const written = writeCapacity(outDir, {
-        kind: 'wsbench-capacity',
-        schemaVersion: 1,
-        tool: TOOL,
-        target: target.name,
-        startedAt: startedAt.toISOString(),
-        finishedAt: new Date().toISOString(),
-        settings: {
-          ...search,
-          ratePerClient: flags.rate,
-          durationS: flags.duration / 1000,
-          warmupS: flags.warmup / 1000,
-          repeat: flags.repeat,
-          slos: slos.map((s) => s.source),
-        },
-        steps: outcome.steps,
-        answer: outcome.answer,
-        interrupted: outcome.interrupted,
-      });
-      const a = outcome.answer;
-      const margin =
-        a.lastPassing !== null && a.firstFailing !== null
-          ? ` (margin: passed at ${a.lastPassing.toLocaleString('en-US')}, failed at ${a.firstFailing.toLocaleString('en-US')})`
-          : '';
-      ctx.stderr.write(`\ncapacity: ${a.message}${margin}\nresults: ${written.json}\n         ${written.csv}\n         ${written.html}\n`);
-      if (flags.json) ctx.stdout.write(written.text);
+      await writeAndReport({ ctx, flags, targetName: target.name, slos, outcome, outDir, startedAt });
       if (outcome.interrupted) ctx.exitCode = interrupt.interruptedExitCode();
-      else if (a.kind === 'client-limit') ctx.exitCode = EXIT.CLIENT_SATURATED;
+      else if (outcome.answer.kind === 'client-limit') ctx.exitCode = EXIT.CLIENT_SATURATED;
     });
+}
+
+/** --slo, or the default SLO when none is given; an unknown figure name is a usage error. */
+async function parseSlos(given: string[]): Promise<Threshold[]> {
+  const { parseThreshold, validateThresholdNames } = await import('../../gate/thresholds.js');
+  const slos = (given.length ? given : [CAPACITY_DEFAULTS.slo]).map(parseThreshold);
+  validateThresholdNames(slos);
+  return slos;
+}
+
+function searchSettings(flags: CapacityCliFlags): SearchSettings {
+  return { from: flags.from, to: flags.to, step: flags.step, bisect: flags.bisect, resolution: flags.resolution };
+}
+
+/** The load settings every run of the search shares. */
+function loadSettings(flags: CapacityCliFlags): CapacityOptions['load'] {
+  return {
+    rate: flags.rate,
+    durationMs: flags.duration,
+    warmupMs: flags.warmup,
+    connectRate: flags.connectRate,
+    payloadBytes: flags.payloadSize,
+    pattern: flags.pattern,
+    senders: flags.senders,
+    format: flags.format,
+  };
+}
+
+/** capacity.json, .csv and .html, then the answer on stderr (and the document on stdout with --json). */
+async function writeAndReport(r: {
+  ctx: CliContext;
+  flags: CapacityCliFlags;
+  targetName: string;
+  slos: Threshold[];
+  outcome: CapacityOutcome;
+  outDir: string;
+  startedAt: Date;
+}): Promise<void> {
+  const { writeCapacity } = await import('../../capacity/write-capacity.js');
+  const { ctx, flags, outcome } = r;
+  const written = writeCapacity(r.outDir, {
+    kind: 'wsbench-capacity',
+    schemaVersion: 1,
+    tool: TOOL,
+    target: r.targetName,
+    startedAt: r.startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    settings: {
+      ...searchSettings(flags),
+      ratePerClient: flags.rate,
+      durationS: flags.duration / 1000,
+      warmupS: flags.warmup / 1000,
+      repeat: flags.repeat,
+      slos: r.slos.map((s) => s.source),
+    },
+    steps: outcome.steps,
+    answer: outcome.answer,
+    interrupted: outcome.interrupted,
+  });
+  const a = outcome.answer;
+  const margin =
+    a.lastPassing !== null && a.firstFailing !== null
+      ? ` (margin: passed at ${a.lastPassing.toLocaleString('en-US')}, failed at ${a.firstFailing.toLocaleString('en-US')})`
+      : '';
+  ctx.stderr.write(`\ncapacity: ${a.message}${margin}\nresults: ${written.json}\n         ${written.csv}\n         ${written.html}\n`);
+  if (flags.json) ctx.stdout.write(written.text);
 }
