@@ -22,7 +22,7 @@ describe('targets start and stop real servers', { timeout: 60_000 }, () => {
     } finally {
       await running.stop();
     }
-    assert.equal(alive(running.pid!), false, `pid ${running.pid} is gone`);
+    assert.equal(alive(running.pid), false, `pid ${running.pid} is gone`);
   });
 
   it('a --server command target is started fresh per start(), and stop() ends its whole process group', async () => {
