@@ -38,7 +38,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseFlags } from './lib/args.js';
-import { killAllChildren, spawnListening, stopProcess, track, type Listening } from './lib/children.js';
+import { killAllChildren, startServe, stopProcess, track, type Listening } from './lib/children.js';
 import { readMachineCpu, tryReadCpuSeconds, tryReadVoluntarySwitches } from './lib/proc.js';
 import { sleep } from './lib/sleep.js';
 import { fmt, median, table } from './lib/stats.js';
@@ -145,8 +145,7 @@ function sourceVersion(): string {
 type ServerProc = Listening;
 
 function startServer(): Promise<ServerProc> {
-  const args = [WSBENCH, 'serve', '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn', '--ready-json'];
-  return spawnListening(args, { cwd: ROOT, label: 'server', pattern: 'ready-json', echoStderr: 'settled' });
+  return startServe([], { cwd: ROOT, label: 'server' });
 }
 
 /** SIGTERM, then SIGKILL if it is still there after 10 s. */

@@ -31,7 +31,7 @@ import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { killAllChildren, spawnListening, stopProcess, track } from './lib/children.js';
+import { killAllChildren, startServe, stopProcess, track } from './lib/children.js';
 import { readMachineCpu } from './lib/proc.js';
 import { formatCpuList, parseCpuList } from '../src/core/cpu-affinity.js';
 import { fmt, median, table } from './lib/stats.js';
@@ -119,21 +119,7 @@ async function measure(subject: Subject, clients: number, s: Settings): Promise<
   const bin = path.join(subject.root, 'bin', 'wsbench.js');
   // The server is always this build's: only the load generator differs between subjects.
   const pin = s.serverCpus ? ['--cpus', formatCpuList(s.serverCpus)] : [];
-  const serveArgs = [
-    path.join(ROOT, 'bin', 'wsbench.js'),
-    'serve',
-    '--mode',
-    'echo',
-    '--port',
-    '0',
-    '--host',
-    '127.0.0.1',
-    '--log-level',
-    'warn',
-    '--ready-json',
-    ...pin,
-  ];
-  const server = await spawnListening(serveArgs, { cwd: ROOT, label: 'server', pattern: 'ready-json', echoStderr: 'settled' });
+  const server = await startServe(['--mode', 'echo', ...pin], { cwd: ROOT, label: 'server' });
   const out = mkdtempSync(path.join(os.tmpdir(), 'wsb-send-lag-'));
   try {
     const cpu0 = readMachineCpu();

@@ -19,10 +19,9 @@
  *       [--message-bytes 60000] [--vmem-kb 3000000] [--workers 1]
  *       [--send-buffer-timeout-s 60]   (server flag; 0 = the server's default, 30 s)
  */
-import { parseReadyLine } from '../src/contract/ready.js';
+import { SERVE_READY_ARGS, WSBENCH_BIN, waitForReady } from '../src/targets/spawn-server.js';
 import os from 'node:os';
 import net from 'node:net';
-import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -109,24 +108,16 @@ async function main(): Promise<void> {
     `# ${settings.clients} non-reading clients × ${settings.messageBytes}-byte messages for ${settings.seconds} s, server under ulimit -v ${settings.vmemKb}, --workers ${settings.workers}`,
   );
 
-  const serveArgs = ['serve', '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn', '--ready-json', '--workers', String(settings.workers)];
+  // Under `ulimit -v` through sh (exec keeps the pid), so it is spawned here; the ready line is read as the CLI reads it.
+  const serveArgs = [...SERVE_READY_ARGS, '--workers', String(settings.workers)];
   if (settings.sendBufferTimeoutS > 0) serveArgs.push('--send-buffer-timeout', `${settings.sendBufferTimeoutS}s`);
-  const quoted = [process.execPath, path.join(REPO, 'bin', 'wsbench.js'), ...serveArgs].map((a) => `'${a}'`).join(' ');
+  const quoted = [process.execPath, WSBENCH_BIN, ...serveArgs].map((a) => `'${a}'`).join(' ');
   const child = spawn('sh', ['-c', `ulimit -v ${settings.vmemKb} && exec ${quoted}`], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = track(child);
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const ready = out
-        .split('\n')
-        .map(parseReadyLine)
-        .find((r) => r !== undefined);
-      if (ready) resolve(ready.port);
-    });
-    child.once('exit', (code, signal) => reject(new Error(`server exited at start (${signal ?? code}): ${stderr}`)));
+  const { port } = await waitForReady(child, child.stdout).catch((err: Error) => {
+    throw new Error(`server did not start (${err.message}): ${stderr}`);
   });
   const serverPid = child.pid!;
   let serverExit: string | undefined;

@@ -40,7 +40,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { parseFlags } from './lib/args.js';
-import { killAllChildren, killNow, spawnListening, stopProcess, track, type Listening } from './lib/children.js';
+import { killAllChildren, killNow, spawnListening, startServe, stopProcess, track, type Listening } from './lib/children.js';
 import { CLK_TCK, readCpuSeconds, readMachineCpu, readRss } from './lib/proc.js';
 import { sleep } from './lib/sleep.js';
 import { fmt, median, table } from './lib/stats.js';
@@ -138,12 +138,16 @@ async function startServer(kind: Kind): Promise<ServerProc> {
 
 async function startServerOnce(kind: Kind): Promise<ServerProc> {
   const bare = kind === 'bare' || controlRun;
-  const args = bare
-    ? [path.join(ROOT, 'bench/fixtures/bare-ws-echo.mjs'), '0']
-    : [path.join(ROOT, 'bin/wsbench.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--mode', 'echo', '--log-level', 'warn', '--ready-json'];
-  const pattern = bare ? /^listening on (\d+)$/m : 'ready-json';
   // After start-up, anything on stderr is worth seeing (log level is warn).
-  return { kind, ...(await spawnListening(args, { cwd: ROOT, label: `${kind} server`, pattern, echoStderr: 'listening' })) };
+  const started = bare
+    ? await spawnListening([path.join(ROOT, 'bench/fixtures/bare-ws-echo.mjs'), '0'], {
+        cwd: ROOT,
+        label: `${kind} server`,
+        pattern: /^listening on (\d+)$/m,
+        echoStderr: 'listening',
+      })
+    : await startServe(['--mode', 'echo'], { cwd: ROOT, label: `${kind} server` });
+  return { kind, ...started };
 }
 
 /** SIGTERM, then SIGKILL if it is still there after 10 s. */

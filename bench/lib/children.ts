@@ -1,7 +1,7 @@
 /** Child processes of a bench script: tracked so that every exit path can SIGKILL what is left, started and stopped alike. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { sleep } from './sleep.js';
-import { parseReadyLine } from '../../src/contract/ready.js';
+import { spawnServe } from '../../src/targets/spawn-server.js';
 
 const liveChildren = new Set<ChildProcess>();
 
@@ -45,10 +45,10 @@ export interface ListenOptions {
   /** Names the child in messages, e.g. "server" or "bare server". */
   label: string;
   /**
-   * How the child says it listens: 'ready-json' for `wsbench serve --ready-json` (src/contract/ready.ts),
-   * or a pattern on its stdout (group 1 the port, optional group 2 the pid) for the bare fixtures.
+   * How the child says it listens: a pattern on its stdout (group 1 the port, optional group 2 the
+   * pid), for the bare fixtures. `wsbench serve` is started with startServe() below instead.
    */
-  pattern: RegExp | 'ready-json';
+  pattern: RegExp;
   /** From when on the child's stderr is copied to ours: once stdout matched `pattern`, or once start-up succeeded or failed. */
   echoStderr: 'listening' | 'settled';
 }
@@ -101,16 +101,36 @@ export function spawnListening(args: string[], opts: ListenOptions): Promise<Lis
   });
 }
 
-function listeningPort(out: string, pattern: RegExp | 'ready-json'): { port: number; pid?: number } | undefined {
-  if (pattern === 'ready-json') {
-    const ready = out
-      .split('\n')
-      .map(parseReadyLine)
-      .find((r) => r !== undefined);
-    return ready && { port: ready.port, pid: ready.pid };
-  }
+function listeningPort(out: string, pattern: RegExp): { port: number; pid?: number } | undefined {
   const m = pattern.exec(out);
   return m ? { port: Number(m[1]), pid: m[2] === undefined ? undefined : Number(m[2]) } : undefined;
+}
+
+/**
+ * `wsbench serve` with `flags` on a free loopback port, through the CLI's own helper
+ * (src/targets/spawn-server.ts), tracked from the moment it exists. Its stderr is copied to ours
+ * once it listens; a start that fails says why (the server's last stderr lines) and leaves nothing running.
+ */
+export async function startServe(flags: readonly string[], opts: { cwd: string; label: string }): Promise<Listening> {
+  let exited: Promise<void> = Promise.resolve();
+  let started: ChildProcess | undefined;
+  try {
+    const server = await spawnServe(flags, {
+      stderr: 'pipe',
+      cwd: opts.cwd,
+      onSpawn: (child) => {
+        started = child;
+        exited = track(child);
+      },
+    });
+    if (server.pid !== server.child.pid) throw new Error(`reports pid ${server.pid} but the child is ${server.child.pid}`);
+    server.child.stderr!.setEncoding('utf8');
+    server.child.stderr!.on('data', (d: string) => process.stderr.write(`[${opts.label} stderr] ${d}`));
+    return { pid: server.pid, port: server.port, child: server.child, exited };
+  } catch (err) {
+    if (started) killNow(started);
+    throw new Error(`${opts.label} did not start: ${(err as Error).message}`);
+  }
 }
 
 /** SIGTERM, then SIGKILL if it is still there after 10 s. */

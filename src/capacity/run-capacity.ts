@@ -1,12 +1,10 @@
-import type { CapacityTarget } from '../targets/capacity-targets.js';
+import type { Target } from '../targets/target.js';
 import path from 'node:path';
 import type { Logger } from '../core/logger.js';
-import { requireConformance, runConformance } from '../check/conformance.js';
 import { resolveLoadConfig, type LoadFlags } from '../profile/resolve-config.js';
-import { runLoad } from '../load/run-load.js';
 import type { ProgressSink } from '../contract/result.js';
-import { buildResult } from '../result/build-result.js';
-import { prepareOutputDir, writeResults } from '../result-files/write-results.js';
+import { prepareOutputDir } from '../result-files/write-results.js';
+import { measuredRun } from '../session/measured-run.js';
 import type { ResultDocument } from '../contract/result.js';
 import type { Threshold } from '../gate/thresholds.js';
 import { CapacitySearch, type CapacityAnswer, type SearchSettings } from './search.js';
@@ -14,7 +12,7 @@ import { judgeStep, type CapacityStep } from './judge-step.js';
 
 /** What the search runs against: a URL (one server for every step) or a server it starts per run. */
 export interface CapacityOptions {
-  target: CapacityTarget;
+  target: Target;
   slos: Threshold[];
   search: SearchSettings;
   repeat: number;
@@ -36,6 +34,52 @@ export interface CapacityOutcome {
 export type StepSink = (step: CapacityStep, index: number) => void;
 
 /**
+ * One step: `repeat` measured runs at `clients`, each a fresh server when the target starts one. The
+ * first run of the search is gated (`gateFirst`); a run a signal interrupted is dropped and ends the step.
+ */
+async function runStep(
+  clients: number,
+  stepNumber: number,
+  gateFirst: boolean,
+  opts: CapacityOptions,
+  deps: { log: Logger; abort: AbortSignal; progress: () => Promise<ProgressSink> },
+  runsDir: string,
+): Promise<{ docs: ResultDocument[]; files: string[] }> {
+  const docs: ResultDocument[] = [];
+  const files: string[] = [];
+  for (let r = 1; r <= opts.repeat && !deps.abort.aborted; r++) {
+    deps.log.info({ clients, repeat: r }, `step ${stepNumber}: ${clients} clients (run ${r}/${opts.repeat})`);
+    const gate = gateFirst && r === 1 ? { noCheckDoes: 'search anyway' } : null;
+    const run = await measuredRun(
+      {
+        target: opts.target,
+        configFor: (server) =>
+          resolveLoadConfig({
+            ...opts.load,
+            url: server.url,
+            clients,
+            serverPid: server.pid,
+            outDir: runsDir,
+            name: `capacity-${clients}-r${r}`,
+            check: false,
+          }),
+        gate: () => gate,
+        onTargetFailure: 'throw',
+        interrupted: 'drop',
+        onWriteFailure: 'throw',
+        tool: opts.tool,
+        argv: opts.argv,
+      },
+      deps,
+    );
+    if (run.kind !== 'measured') break;
+    files.push(run.files!.json);
+    docs.push(run.doc);
+  }
+  return { docs, files };
+}
+
+/**
  * The search: for each client count the search asks for, `repeat` full load runs (each its own
  * wsbench run with its verdict, result files under <out>/runs/), judged together (judge-step.ts).
  * A signal ends it after the current run; what was measured is kept.
@@ -44,44 +88,17 @@ export async function runCapacity(
   opts: CapacityOptions,
   deps: { log: Logger; abort: AbortSignal; progress: () => Promise<ProgressSink>; onStep: StepSink },
 ): Promise<CapacityOutcome> {
-  const { log, abort } = deps;
+  const { abort } = deps;
   prepareOutputDir(opts.outDir);
   const runsDir = path.join(opts.outDir, 'runs');
   const search = new CapacitySearch(opts.search);
   const steps: CapacityStep[] = [];
   let checked = !opts.check;
   for (let clients = search.next(); clients !== undefined && !abort.aborted; clients = search.next()) {
-    const docs: ResultDocument[] = [];
-    const files: string[] = [];
-    for (let r = 1; r <= opts.repeat && !abort.aborted; r++) {
-      log.info({ clients, repeat: r }, `step ${steps.length + 1}: ${clients} clients (run ${r}/${opts.repeat})`);
-      const server = await opts.target.start();
-      try {
-        if (!checked) {
-          const report = await runConformance(server.url, { pattern: opts.load.pattern, format: opts.load.format, payloadBytes: opts.load.payloadBytes });
-          requireConformance(report, 'search anyway');
-          checked = true;
-        }
-        const config = resolveLoadConfig({
-          ...opts.load,
-          url: server.url,
-          clients,
-          serverPid: server.pid,
-          outDir: runsDir,
-          name: `capacity-${clients}-r${r}`,
-          check: false,
-        });
-        const outcome = await runLoad(config, { log, abort, progress: await deps.progress() });
-        if (outcome.interrupted) break;
-        const doc = buildResult(outcome, opts.tool, opts.argv);
-        files.push(writeResults(doc, runsDir).json);
-        docs.push(doc);
-      } finally {
-        await server.stop();
-      }
-    }
-    if (docs.length < opts.repeat) break; // interrupted mid-step: the step is not judged
-    const step = judgeStep(clients, docs, files, opts.slos);
+    const runs = await runStep(clients, steps.length + 1, !checked, opts, deps, runsDir);
+    checked = true;
+    if (runs.docs.length < opts.repeat) break; // interrupted mid-step: the step is not judged
+    const step = judgeStep(clients, runs.docs, runs.files, opts.slos);
     steps.push(step);
     deps.onStep(step, steps.length - 1);
     search.record(clients, step.outcome);

@@ -1,6 +1,12 @@
 /**
  * The CLI entry: parses flags, delegates to a command, maps every failure to one line on stderr
- * and a documented exit code. This file (and serve-worker.ts) are the only ones touching `process`.
+ * and a documented exit code. Of the modules the CLI runs, this is the only one that reads the
+ * process's argv and environment, listens for its signals and sets its exit code: commands get them
+ * through CliContext and pass them on (the servers src/targets starts inherit ctx.env). Below it,
+ * `process` is used only for facts of the host (pid, platform, execPath) and to signal child
+ * processes. The entry files of the child processes wsbench starts (src/server/cluster-worker-main.ts,
+ * src/load/fleet/process-main.ts) do the same for their own process, and a load worker reads
+ * WSBENCH_SEND_CLOCK where it runs (src/load/worker/pick-send-clock.ts).
  */
 import { Command, CommanderError } from 'commander';
 import { isWsbError } from '../core/errors.js';
@@ -42,6 +48,7 @@ const ctx: CliContext = {
   waitForSignal: () => new Promise((resolve) => (firstSignal ? resolve(firstSignal) : signalWaiters.push(resolve))),
   isCI: Boolean(process.env.CI) && process.env.CI !== 'false',
   argv: process.argv,
+  env: process.env,
   exitCode: EXIT.OK,
 };
 

@@ -1,19 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/logger.js';
-import { runConformance } from '../check/conformance.js';
 import { resolveLoadConfig } from '../profile/resolve-config.js';
-import { runLoad } from '../load/run-load.js';
 import type { ProgressSink } from '../contract/result.js';
-import { buildResult } from '../result/build-result.js';
-import { prepareOutputDir, writeResults, writeAtomic } from '../result-files/write-results.js';
+import { prepareOutputDir, writeAtomic } from '../result-files/write-results.js';
 import { comparisonCsv, comparisonMarkdown, comparisonRows, type ComparisonRow } from '../report/comparison.js';
 import { renderHtmlReport } from '../report/html-report.js';
 import type { ResultDocument } from '../contract/result.js';
-import type { ServerTarget } from '../targets/server-targets.js';
+import type { Target } from '../targets/target.js';
+import { measuredRun } from '../session/measured-run.js';
 
 export interface CompareOptions {
-  targets: ServerTarget[];
+  targets: Target[];
   profiles: string[];
   repeat: number;
   outDir: string;
@@ -54,47 +52,42 @@ export async function runCompare(
           { step, total, server: target.name, profile, repeat },
           `[${step}/${total}] ${target.name} x ${profile} (repeat ${repeat}/${opts.repeat}): starting the server`,
         );
-        let server;
-        try {
-          server = await target.start();
-        } catch (err) {
-          // A server that cannot start (a runtime missing or broken) is not measured; the others are.
-          const reason = err instanceof Error ? err.message : String(err);
-          log.error({ server: target.name, reason }, `${target.name} could not be started: not measured`);
-          failedChecks.push({ server: target.name, stage: 'start', reason });
+        const run = await measuredRun(
+          {
+            target,
+            configFor: (server) =>
+              resolveLoadConfig({
+                url: server.url,
+                profile,
+                serverPid: server.pid,
+                outDir: opts.outDir,
+                name: `${target.name}-${profile}-r${repeat}`,
+                check: false,
+              }),
+            gate: () => ({ noCheckDoes: 'measure it anyway' }),
+            onTargetFailure: 'skip',
+            interrupted: 'write',
+            onWriteFailure: 'throw',
+            label: { server: target.name, tier: profile, repeat },
+            tool: opts.tool,
+            argv: opts.argv,
+          },
+          deps,
+        );
+        if (run.kind === 'not-measured') {
+          const what = run.stage === 'start' ? 'could not be started' : 'failed the conformance check';
+          log.error({ server: target.name, reason: run.reason }, `${target.name} ${what}: not measured`);
+          failedChecks.push({ server: target.name, stage: run.stage, reason: run.reason });
           continue outer;
         }
-        try {
-          const check = await runConformance(server.url);
-          if (!check.ok) {
-            const reason = check.checks
-              .filter((c) => !c.ok && c.severity === 'fail')
-              .map((c) => `${c.name}: ${c.detail}`)
-              .join('; ');
-            log.error({ server: target.name, reason }, `${target.name} failed the conformance check: not measured`);
-            failedChecks.push({ server: target.name, stage: 'check', reason });
-            continue outer;
-          }
-          const config = resolveLoadConfig({
-            url: server.url,
-            profile,
-            serverPid: server.pid,
-            outDir: opts.outDir,
-            name: `${target.name}-${profile}-r${repeat}`,
-            check: false,
-          });
-          const outcome = await runLoad(config, { log, abort, progress: await deps.progress() });
-          const doc = { ...buildResult(outcome, opts.tool, opts.argv), label: { server: target.name, tier: profile, repeat } };
-          writeResults(doc, opts.outDir);
-          docs.push(doc);
-          const s = doc.summary;
-          log.info(
-            { server: target.name, profile, repeat, verdict: s.verdict },
-            `[${step}/${total}] ${target.name} x ${profile}: p50 ${(s.rttUs.p50 / 1000).toFixed(2)} ms, p99 ${(s.rttUs.p99 / 1000).toFixed(2)} ms, ${s.verdict}`,
-          );
-        } finally {
-          await server.stop();
-        }
+        if (run.kind !== 'measured') continue;
+        const doc = run.doc;
+        docs.push(doc);
+        const s = doc.summary;
+        log.info(
+          { server: target.name, profile, repeat, verdict: s.verdict },
+          `[${step}/${total}] ${target.name} x ${profile}: p50 ${(s.rttUs.p50 / 1000).toFixed(2)} ms, p99 ${(s.rttUs.p99 / 1000).toFixed(2)} ms, ${s.verdict}`,
+        );
       }
     }
   }

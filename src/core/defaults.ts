@@ -63,3 +63,22 @@ export const SERVE_DEFAULTS = {
   /** No delay: replies go out as soon as the message is read. */
   replyDelayMs: 0,
 } as const;
+
+/** `wsbench capacity`: the search and the load of each of its runs. */
+export const CAPACITY_DEFAULTS = {
+  /** What a step must meet when no --slo is given. */
+  slo: 'rtt.p99<100ms',
+  ratePerClient: 1,
+  from: 1000,
+  to: 100_000,
+  /** Growth until the first failure: multiply by 2 (shown as x2). */
+  step: { kind: 'mul', factor: 2 } as { kind: 'add'; n: number } | { kind: 'mul'; factor: number },
+  /** Bisect until first failing − last passing is at most this share of the last passing count. */
+  resolution: 0.05,
+  durationMs: 20_000,
+  warmupMs: 5_000,
+  repeat: 1,
+  pattern: 'echo' as 'echo' | 'broadcast',
+  format: 'plain' as 'plain' | 'shootout',
+  logLevel: 'warn',
+} as const;

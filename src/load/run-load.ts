@@ -1,6 +1,6 @@
 import { monotonicOriginUs, nowUs, sharedNowMs, sleep } from '../core/clock.js';
 import { WsbError } from '../core/errors.js';
-import { requireConformance, runConformance, type ConformanceReport } from '../check/conformance.js';
+import type { ConformanceReport } from '../check/conformance.js';
 import type { Logger } from '../core/logger.js';
 import type { LoadConfig } from '../profile/load-config.js';
 import { encodeHistogram, mergeValueCounts } from '../metrics/histograms.js';
@@ -53,14 +53,20 @@ export interface LoadOutcome {
 }
 
 /**
- * The orchestrator: preflight → trial probe → workers → connect ramp → warm-up → measured window →
- * grace → graceful close → merge. `abort` (a signal) stops sending and still returns what was
- * measured, marked interrupted.
+ * The conformance gate, run after the trial probe and before any worker starts (src/session/gate.ts):
+ * resolves with the report, or throws when the target fails it. Given the load's first source address.
  */
-export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: AbortSignal; progress: ProgressSink }): Promise<LoadOutcome> {
+export type LoadGate = (localAddress: string | undefined) => Promise<ConformanceReport>;
+
+/**
+ * The orchestrator: preflight → trial probe → gate (when given) → workers → connect ramp → warm-up →
+ * measured window → grace → graceful close → merge. `abort` (a signal) stops sending and still
+ * returns what was measured, marked interrupted.
+ */
+export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: AbortSignal; progress: ProgressSink; gate?: LoadGate }): Promise<LoadOutcome> {
   const { log, abort, progress } = deps;
   const startedAt = new Date();
-  const { plan, target, conformance } = await prepare(config, log, abort);
+  const { plan, target, conformance } = await prepare(config, log, abort, deps.gate);
   const slices = plan.slices;
   const fleet = new Fleet(
     slices.map((slice) => workerConfig(config, slice, plan)),
@@ -142,6 +148,7 @@ async function prepare(
   config: LoadConfig,
   log: Logger,
   abort: AbortSignal,
+  gate: LoadGate | undefined,
 ): Promise<{ plan: RunPlan; target: TargetProbe; conformance: ConformanceReport | null }> {
   const limits = readMachineLimits(os.availableParallelism());
   const plan = planRun(
@@ -160,25 +167,7 @@ async function prepare(
   for (const w of preflight(plan, limits)) log.warn(w);
   const target = await beforeAbort(probeTarget(config, plan.localAddresses[0]), abort);
   log.debug({ target }, 'target answered the trial probe');
-  let conformance: ConformanceReport | null = null;
-  if (config.check) {
-    // The gate requires what this run uses: text probes of its size (binary echo only warns while the load sends text).
-    conformance = await beforeAbort(
-      runConformance(config.url, {
-        protocols: config.protocols,
-        headers: config.headers,
-        origin: config.origin,
-        localAddress: plan.localAddresses[0],
-        payloadBytes: config.payloadBytes,
-        requireBinary: false,
-        pattern: config.pattern,
-        format: config.format,
-      }),
-      abort,
-    );
-    requireConformance(conformance, 'measure it anyway');
-    for (const c of conformance.checks) if (!c.ok) log.warn({ check: c.name }, `conformance warning: ${c.name}: ${c.detail}`);
-  }
+  const conformance = gate ? await beforeAbort(gate(plan.localAddresses[0]), abort) : null;
   log.info(
     { processes: plan.processes, threadsPerProcess: plan.threadsPerProcess, sourceAddresses: plan.localAddresses.length || 1, client: config.client },
     `plan: ${plan.clients} clients${config.shard ? ` (shard ${config.shard.index}/${config.shard.count} of ${config.clients})` : ''} over ${plan.processes} process(es) x ${plan.threadsPerProcess} thread(s), ${plan.localAddresses.length || 1} source address(es)`,

@@ -52,8 +52,8 @@ export function runtimeSearchDirs(pathEnv: string | undefined): string[] {
 }
 
 /** The first `name` in `dirs` that is an executable file (with PATHEXT suffixes on Windows). */
-export function findExecutable(name: string, dirs: readonly string[]): string | undefined {
-  const suffixes = process.platform === 'win32' ? ['', ...(process.env.PATHEXT ?? '.EXE;.CMD').split(';').filter(Boolean)] : [''];
+export function findExecutable(name: string, dirs: readonly string[], pathExt?: string): string | undefined {
+  const suffixes = process.platform === 'win32' ? ['', ...(pathExt ?? '.EXE;.CMD').split(';').filter(Boolean)] : [''];
   for (const dir of dirs) {
     for (const suffix of suffixes) {
       const candidate = path.join(dir, name + suffix);
@@ -74,8 +74,8 @@ function isExecutableFile(file: string): boolean {
 }
 
 export interface RuntimeLookup {
-  /** The environment to read PATH and WSBENCH_BUN / WSBENCH_DENO from (default: this process's). */
-  env?: NodeJS.ProcessEnv;
+  /** The environment to read PATH and WSBENCH_BUN / WSBENCH_DENO from, and to run the server with (the CLI passes its own). */
+  env: NodeJS.ProcessEnv;
   /** Replaces the search directories (tests point this at an empty folder). */
   dirs?: readonly string[];
 }
@@ -85,8 +85,8 @@ export interface RuntimeLookup {
  * one found in runtimeSearchDirs(). Throws a usage error with an install hint when there is none.
  * For uws, the uWebSockets.js addon this Node loads (uws-addon.ts).
  */
-export function locateRuntime(runtime: ExternalRuntime, lookup: RuntimeLookup = {}): string {
-  const env = lookup.env ?? process.env;
+export function locateRuntime(runtime: ExternalRuntime, lookup: RuntimeLookup): string {
+  const env = lookup.env;
   if (runtime === 'uws') return locateUwsAddon(env).file;
   const explicit = env[runtimeEnvVar(runtime)];
   if (explicit) {
@@ -94,7 +94,7 @@ export function locateRuntime(runtime: ExternalRuntime, lookup: RuntimeLookup = 
     throw usageError(`${runtimeEnvVar(runtime)}=${explicit} is not an executable file`, `unset it or ${INSTALL_HINT[runtime]}`);
   }
   const dirs = lookup.dirs ?? runtimeSearchDirs(env.PATH ?? env.Path);
-  const found = findExecutable(runtime, dirs);
+  const found = findExecutable(runtime, dirs, env.PATHEXT);
   if (found) return found;
   throw new WsbError('WSB_ERR_RUNTIME_NOT_FOUND', `--runtime ${runtime}: no ${runtime} binary found on PATH or in node_modules/.bin`, INSTALL_HINT[runtime]);
 }
@@ -177,7 +177,7 @@ export function uwsCommand(addon: UwsAddon, opts: RuntimeServerOptions): Runtime
 
 /** Finds (and for Bun and Deno, probes) the runtime, then builds its command line. */
 function resolveRuntimeCommand(runtime: ExternalRuntime, opts: RuntimeServerOptions, lookup: RuntimeLookup): RuntimeCommand {
-  const env = lookup.env ?? process.env;
+  const env = lookup.env;
   if (runtime === 'uws') return uwsCommand(locateUwsAddon(env), opts);
   const binary = locateRuntime(runtime, lookup);
   probeRuntime(runtime, binary, env);
@@ -188,9 +188,9 @@ function resolveRuntimeCommand(runtime: ExternalRuntime, opts: RuntimeServerOpti
  * Starts the runtime's Pong server with stdio inherited, so its one listening line reaches stdout
  * unchanged. The child stays in our process group: a terminal's Ctrl-C reaches it as well.
  */
-export function spawnRuntimeServer(runtime: ExternalRuntime, opts: RuntimeServerOptions, lookup: RuntimeLookup = {}): RuntimeServerProcess {
+export function spawnRuntimeServer(runtime: ExternalRuntime, opts: RuntimeServerOptions, lookup: RuntimeLookup): RuntimeServerProcess {
   const command = resolveRuntimeCommand(runtime, opts, lookup);
-  const child = spawn(command.command, command.args, { stdio: 'inherit', env: lookup.env ?? process.env });
+  const child = spawn(command.command, command.args, { stdio: 'inherit', env: lookup.env });
   const exited = new Promise<number>((resolve, reject) => {
     child.once('error', (err: NodeJS.ErrnoException) => {
       const hint = runtime === 'uws' ? `the uws server runs on this Node (${process.execPath})` : INSTALL_HINT[runtime];

@@ -35,7 +35,7 @@ export interface UwsAddon {
  * The addon for this Node: WSBENCH_UWS (a uWebSockets.js folder or a .node file) when set, else
  * the installed optional dependency. Throws WSB_ERR_RUNTIME_NOT_FOUND saying which is missing.
  */
-export function locateUwsAddon(env: NodeJS.ProcessEnv = process.env, resolvePackage: () => string = defaultPackageDir): UwsAddon {
+export function locateUwsAddon(env: NodeJS.ProcessEnv, resolvePackage: () => string = defaultPackageDir): UwsAddon {
   const explicit = env[UWS_ENV_VAR];
   let dir: string;
   if (explicit) {

@@ -3,7 +3,8 @@
  * Every child goes into a registry; call `killAll()` from an `after` hook so a failing test never
  * leaves a server running. Children get their own process group so cluster workers die with them.
  */
-import { parseReadyLine, type ReadyAnnouncement } from '../../src/contract/ready.js';
+import type { ReadyAnnouncement } from '../../src/contract/ready.js';
+import { SERVE_READY_ARGS, waitForReady } from '../../src/targets/spawn-server.js';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -158,14 +159,19 @@ export interface StartedServer {
 }
 
 /**
- * Starts `wsbench serve --port 0 --host 127.0.0.1 --ready-json ...args` and waits for its ready
- * announcement (src/contract/ready.ts), read as JSON, not through a regular expression.
+ * Starts `wsbench serve` on a free loopback port with `args` and waits for its ready announcement,
+ * through the CLI's own helpers (src/targets/spawn-server.ts): the same flags and the same reading
+ * of the announcement as compare, capacity and the benches.
  */
 export async function startServe(args: readonly string[] = [], opts: SpawnOptions = {}): Promise<StartedServer> {
-  const child = spawnCli(['serve', '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn', '--ready-json', ...args], opts);
-  const line = await child.waitForStdout(/^\{.*\}$/m, 20_000);
-  const ready = parseReadyLine(line[0]);
-  if (!ready) throw new Error(`not a ready announcement: ${line[0]}`);
+  const child = spawnCli([...SERVE_READY_ARGS, ...args], opts);
+  let ready: ReadyAnnouncement;
+  try {
+    ready = await waitForReady(child.child, child.child.stdout);
+  } catch (err) {
+    await Promise.race([child.exited.catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
+    throw new Error(`${(err as Error).message}\nstdout: ${child.stdout()}\nstderr: ${child.stderr()}`);
+  }
   const pid = ready.pid;
   return {
     port: ready.port,

@@ -8,7 +8,7 @@ import { locateRuntime, type Runtime } from '../../src/targets/runtimes.js';
 export function runtimeMissing(runtime: Runtime): string | undefined {
   if (runtime === 'node') return undefined;
   try {
-    locateRuntime(runtime);
+    locateRuntime(runtime, { env: process.env });
     return undefined;
   } catch (err) {
     // For uws the message itself says what is missing: the package, or a build for this Node.

@@ -9,10 +9,10 @@ import { TOOL } from '../common/tool.js';
 import type { CliContext } from '../common/context.js';
 import { RESULTS_DIR } from '../../core/defaults.js';
 import { shownDefault } from '../common/help.js';
-import { RUNTIMES } from '../../targets/runtimes.js';
+import { RUNTIMES, type Runtime } from '../../targets/runtimes.js';
 
 interface CompareFlags {
-  runtimes: string[];
+  runtimes: Runtime[];
   server: string[];
   profiles: string[];
   repeat: number;
@@ -38,10 +38,10 @@ export function registerCompare(program: Command, ctx: CliContext): void {
       const log = createLogger(flags.logLevel, ctx.stderr);
       const serverCpus = placeServersAndLoad(flags.serverCpus, flags.loadCpus, log);
       const { runCompare } = await import('../../compare/run-compare.js');
-      const { parseServerSpec, runtimeTarget } = await import('../../targets/server-targets.js');
+      const { targetList } = await import('../../targets/make-targets.js');
       const { fileTimestamp } = await import('../../result-files/write-results.js');
       const { renderResults } = await import('../../report/render-results.js');
-      const targets = [...flags.runtimes.map((r) => runtimeTarget(r, [], serverCpus)), ...flags.server.map((spec) => parseServerSpec(spec, serverCpus))];
+      const targets = targetList({ runtimes: flags.runtimes, servers: flags.server, serverCpus }, { env: ctx.env });
       const outDir = flags.out ?? path.join(RESULTS_DIR, `compare-${fileTimestamp(new Date())}`);
       const interrupt = abortOnSignal(ctx, log, 'finishing the current run and writing what was measured');
       const outcome = await runCompare(

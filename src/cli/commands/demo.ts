@@ -15,16 +15,14 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .action(async (flags: { profile: string; out: string; logLevel: string }) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
       const { resolveLoadConfig } = await import('../../profile/resolve-config.js');
-      const { spawnServe } = await import('../../targets/spawn-server.js');
+      const { referenceTarget } = await import('../../targets/make-targets.js');
       const { runLoadSession } = await import('../common/load-session.js');
-      const server = await spawnServe([], 'inherit');
-      log.info({ url: server.url, pid: server.pid }, 'started wsbench serve');
-      try {
-        const config = resolveLoadConfig({ url: server.url, profile: flags.profile, serverPid: server.pid, outDir: flags.out, name: `demo-${flags.profile}` });
-        const { code } = await runLoadSession(config, ctx, log, { json: false });
-        ctx.exitCode = code;
-      } finally {
-        await server.stop();
-      }
+      const target = referenceTarget('node', [], undefined, { env: ctx.env });
+      const configFor = (server: { url: string; pid: number | undefined }) => {
+        log.info({ url: server.url, pid: server.pid }, 'started wsbench serve');
+        return resolveLoadConfig({ url: server.url, profile: flags.profile, serverPid: server.pid, outDir: flags.out, name: `demo-${flags.profile}` });
+      };
+      const { code } = await runLoadSession(target, configFor, ctx, log, { json: false });
+      ctx.exitCode = code;
     });
 }

@@ -1,6 +1,5 @@
 import { Command, Option, InvalidArgumentError } from 'commander';
 import { createLogger } from '../../core/logger.js';
-import { usageError } from '../../core/errors.js';
 import {
   collect,
   countOption,
@@ -150,12 +149,9 @@ export function registerLoad(program: Command, ctx: CliContext): void {
     .addOption(logLevelOption())
     .action(async (url: string | undefined, flags: LoadCliFlags) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
-      const { processExists } = await import('../../metrics/process-sampler.js');
       const { resolveLoadConfig } = await import('../../profile/resolve-config.js');
       const { runLoadSession } = await import('../common/load-session.js');
-      if (flags.serverPid !== undefined && !processExists(flags.serverPid)) {
-        throw usageError(`--server-pid ${flags.serverPid}: no such process`);
-      }
+      const { urlTarget } = await import('../../targets/make-targets.js');
       const config = resolveLoadConfig({
         url,
         clients: flags.clients,
@@ -185,10 +181,11 @@ export function registerLoad(program: Command, ctx: CliContext): void {
         senders: flags.senders,
         format: flags.format,
       });
+      const target = urlTarget(config.url, config.serverPid);
       const thresholds = flags.threshold.map(parseThreshold);
       validateThresholdNames(thresholds);
       pinThisProcess(flags.cpus, '--cpus', log);
-      const { code } = await runLoadSession(config, ctx, log, { json: flags.json, thresholds });
+      const { code } = await runLoadSession(target, () => config, ctx, log, { json: flags.json, thresholds });
       ctx.exitCode = code;
     });
 }

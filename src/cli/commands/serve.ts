@@ -200,18 +200,22 @@ async function serveOnRuntime(runtime: ExternalRuntime, flags: ServeFlags, ctx: 
     mode: flags.mode,
     format: flags.format,
   });
-  const server = spawnRuntimeServer(runtime, {
-    host: flags.host,
-    port: flags.port,
-    path: flags.path ?? null,
-    mode: flags.mode,
-    protocols: flags.protocols,
-    maxPayloadBytes: flags.maxPayload,
-    maxSendBufferBytes: flags.maxSendBuffer,
-    shutdownTimeoutMs: flags.shutdownTimeout ?? SERVE_DEFAULTS.shutdownTimeoutMs,
-    readyJson: flags.readyJson,
-    replyDelayMs: flags.replyDelay,
-  });
+  const server = spawnRuntimeServer(
+    runtime,
+    {
+      host: flags.host,
+      port: flags.port,
+      path: flags.path ?? null,
+      mode: flags.mode,
+      protocols: flags.protocols,
+      maxPayloadBytes: flags.maxPayload,
+      maxSendBufferBytes: flags.maxSendBuffer,
+      shutdownTimeoutMs: flags.shutdownTimeout ?? SERVE_DEFAULTS.shutdownTimeoutMs,
+      readyJson: flags.readyJson,
+      replyDelayMs: flags.replyDelay,
+    },
+    { env: ctx.env },
+  );
   log.info({ runtime, command: server.command.command, serverPid: server.child.pid }, `starting the ${runtime} server`);
   void ctx.waitForSignal().then((signal) => {
     log.info({ signal }, `passing ${signal} to the ${runtime} server`);

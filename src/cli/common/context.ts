@@ -7,6 +7,8 @@ export interface CliContext {
   /** CI=true in the environment: no live progress line. */
   readonly isCI: boolean;
   argv: readonly string[];
+  /** The environment the servers and runtimes it starts inherit (and where WSBENCH_BUN and friends are read). */
+  readonly env: NodeJS.ProcessEnv;
   /** Set by the command's action; main.ts exits with it. */
   exitCode: number;
 }

@@ -1,9 +1,6 @@
-import { EXIT } from '../../contract/exit-codes.js';
+import { EXIT, type ExitCode } from '../../contract/exit-codes.js';
 import type { Logger } from '../../core/logger.js';
 import type { LoadConfig } from '../../profile/load-config.js';
-import { runLoad } from '../../load/run-load.js';
-import { buildResult } from '../../result/build-result.js';
-import { prepareOutputDir, writeResults, type WrittenFiles } from '../../result-files/write-results.js';
 import { isWsbError, WsbError } from '../../core/errors.js';
 import { renderSummary } from '../../report/summary-table.js';
 import { abortOnSignal, progressSink } from './interruption.js';
@@ -12,6 +9,9 @@ import type { CliContext } from './context.js';
 import { TOOL } from './tool.js';
 import { evaluateThresholds, type Threshold } from '../../gate/thresholds.js';
 import { describeThresholds } from '../../gate/gate-output.js';
+import { measuredRun } from '../../session/measured-run.js';
+import type { WrittenFiles } from '../../result-files/write-results.js';
+import type { RunningTarget, Target } from '../../targets/target.js';
 
 /** Maps a finished run to the process exit code (see exit-codes.ts). */
 export function exitCodeFor(doc: ResultDocument, interruptedExitCode: () => number): number {
@@ -22,57 +22,74 @@ export function exitCodeFor(doc: ResultDocument, interruptedExitCode: () => numb
 }
 
 /**
- * Runs one load with live progress, turns a signal into a partial result, writes the result files,
- * prints the summary (stdout, or stderr when --json puts the document on stdout), returns the exit code.
+ * `load` and `demo`: one measured run (src/session) with live progress, a signal turned into a partial
+ * result; prints the summary (stdout, or stderr when --json puts the document on stdout), judges the
+ * thresholds and returns the exit code.
  */
 export async function runLoadSession(
-  config: LoadConfig,
+  target: Target,
+  configFor: (running: RunningTarget) => LoadConfig,
   ctx: CliContext,
   log: Logger,
   opts: { json: boolean; thresholds?: Threshold[] },
 ): Promise<{ code: number; doc: ResultDocument }> {
-  // Fail at once, not after the run, when the results cannot be written.
-  prepareOutputDir(config.outDir);
   const interrupt = abortOnSignal(ctx, log, 'stopping, closing connections and writing the partial result');
-  let outcome;
+  const run = await measureOrExplainInterruption(
+    () => interrupt.interruptedExitCode(),
+    () =>
+      measuredRun(
+        {
+          target,
+          configFor,
+          gate: (config) => (config.check ? { noCheckDoes: 'measure it anyway' } : null),
+          onTargetFailure: 'throw',
+          interrupted: 'write',
+          onWriteFailure: 'report',
+          tool: TOOL,
+          argv: ctx.argv,
+        },
+        { log, abort: interrupt.signal, progress: () => progressSink(ctx, log) },
+      ),
+  );
+  if (run.kind !== 'measured') throw new WsbError('WSB_ERR_INTERNAL', `a load run ended as ${run.kind}`);
+  printSummary(run.doc, run.files, ctx, opts.json);
+  if (run.doc.summary.verdict === 'client-saturated') {
+    log.warn(
+      'the load generator, not the server, was the limit: these figures describe the client. Use fewer clients per thread, more --threads, or a bigger machine.',
+    );
+  }
+  let code = exitCodeFor(run.doc, () => interrupt.interruptedExitCode());
+  if (opts.thresholds?.length) code = judgeThresholds(run.doc, opts.thresholds, ctx) ?? code;
+  if (run.writeError) {
+    const e = run.writeError;
+    ctx.stderr.write(`wsbench: ${e.message} [${e.code}]\n${e.hint ? `  hint: ${e.hint}\n` : ''}`);
+    code = e.exitCode;
+  }
+  return { code, doc: run.doc };
+}
+
+/** A signal during the trial probe or the gate ends the run unmeasured: the exit code says which signal it was. */
+async function measureOrExplainInterruption<T>(interruptedExitCode: () => ExitCode, measure: () => Promise<T>): Promise<T> {
   try {
-    outcome = await runLoad(config, { log, abort: interrupt.signal, progress: await progressSink(ctx, log) });
+    return await measure();
   } catch (err) {
-    // A signal during the trial probe or the gate: the exit code says which signal it was.
-    if (isWsbError(err) && err.code === 'WSB_ERR_INTERRUPTED') throw new WsbError(err.code, err.message, undefined, interrupt.interruptedExitCode());
+    if (isWsbError(err) && err.code === 'WSB_ERR_INTERRUPTED') throw new WsbError(err.code, err.message, undefined, interruptedExitCode());
     throw err;
   }
-  const doc = buildResult(outcome, TOOL, ctx.argv);
-  let files: WrittenFiles | undefined;
-  let writeError: WsbError | undefined;
-  try {
-    files = writeResults(doc, config.outDir);
-  } catch (err) {
-    // The run is not lost: the summary (and --json's document) still come out, then the error.
-    if (!isWsbError(err)) throw err;
-    writeError = err;
-  }
-  if (opts.json) {
+}
+
+function printSummary(doc: ResultDocument, files: WrittenFiles | undefined, ctx: CliContext, json: boolean): void {
+  if (json) {
     ctx.stdout.write(JSON.stringify(doc, null, 2) + '\n');
     ctx.stderr.write(renderSummary(doc, files));
   } else {
     ctx.stdout.write(renderSummary(doc, files));
   }
-  if (doc.summary.verdict === 'client-saturated') {
-    log.warn(
-      'the load generator, not the server, was the limit: these figures describe the client. Use fewer clients per thread, more --threads, or a bigger machine.',
-    );
-  }
-  let code = exitCodeFor(doc, () => interrupt.interruptedExitCode());
-  if (opts.thresholds?.length) {
-    const outcomes = evaluateThresholds(doc, opts.thresholds);
-    ctx.stderr.write(describeThresholds(outcomes));
-    // A crossed limit is the CI gate's answer; only an interruption says more.
-    if (outcomes.some((o) => !o.ok) && !doc.interrupted) code = EXIT.THRESHOLD;
-  }
-  if (writeError) {
-    ctx.stderr.write(`wsbench: ${writeError.message} [${writeError.code}]\n${writeError.hint ? `  hint: ${writeError.hint}\n` : ''}`);
-    code = writeError.exitCode;
-  }
-  return { code, doc };
+}
+
+/** Prints each threshold's outcome; returns EXIT.THRESHOLD when one is crossed (an interruption says more, so it keeps its code). */
+function judgeThresholds(doc: ResultDocument, thresholds: Threshold[], ctx: CliContext): number | undefined {
+  const outcomes = evaluateThresholds(doc, thresholds);
+  ctx.stderr.write(describeThresholds(outcomes));
+  return outcomes.some((o) => !o.ok) && !doc.interrupted ? EXIT.THRESHOLD : undefined;
 }

@@ -1,0 +1,109 @@
+/**
+ * One measured run, the sequence `load`, `compare` and `capacity` share: start the target → the
+ * conformance gate → the load → the result document → its files → stop the target. What differs
+ * between the commands is policy, given here as options; what a run means for the exit code is
+ * decided by the CLI, from what this returns.
+ */
+import { isWsbError, type WsbError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { LoadConfig } from '../profile/load-config.js';
+import { runLoad, type LoadGate, type LoadOutcome } from '../load/run-load.js';
+import { buildResult } from '../result/build-result.js';
+import { prepareOutputDir, writeResults, type WrittenFiles } from '../result-files/write-results.js';
+import type { ProgressSink, ResultDocument } from '../contract/result.js';
+import type { RunningTarget, Target } from '../targets/target.js';
+import { checkConformance, failedChecksText, requireGate } from './gate.js';
+
+export interface MeasuredRunOptions {
+  target: Target;
+  /** The load to run, once the target is up (its URL and pid are known). */
+  configFor(running: RunningTarget): LoadConfig;
+  /** Whether to gate the target before this load (null: not); `noCheckDoes` ends a failure's hint ("or --no-check to …"). */
+  gate(config: LoadConfig): { noCheckDoes: string } | null;
+  /**
+   * A target that does not start or fails the gate: `throw` (load, capacity: the command ends), or
+   * `skip` (compare: returned as not measured, the other servers still are). Under `skip` the gate
+   * runs before the load's trial probe, so anything short of a WebSocket server is a failed check.
+   */
+  onTargetFailure: 'throw' | 'skip';
+  /** An interrupted run: written as a partial result, or dropped unwritten (capacity judges only whole steps). */
+  interrupted: 'write' | 'drop';
+  /** Result files that cannot be written: `throw`, or `report` (returned with the result, so the summary still comes out). */
+  onWriteFailure: 'throw' | 'report';
+  /** compare's label of each result: server, tier, repeat. */
+  label?: ResultDocument['label'];
+  tool: { name: string; version: string };
+  argv: readonly string[];
+}
+
+export interface MeasuredRunDeps {
+  log: Logger;
+  abort: AbortSignal;
+  progress: () => Promise<ProgressSink>;
+}
+
+export type MeasuredRun =
+  | { kind: 'not-measured'; stage: 'start' | 'check'; reason: string }
+  | { kind: 'dropped' }
+  | { kind: 'measured'; doc: ResultDocument; files: WrittenFiles | undefined; writeError: WsbError | undefined };
+
+export async function measuredRun(opts: MeasuredRunOptions, deps: MeasuredRunDeps): Promise<MeasuredRun> {
+  const running = await startTarget(opts);
+  if ('kind' in running) return running;
+  try {
+    const config = opts.configFor(running);
+    // Fail at once, not after the run, when the results cannot be written.
+    prepareOutputDir(config.outDir);
+    const gated = await gateAndLoad(opts, deps, running, config);
+    if (gated.kind === 'not-measured') return gated;
+    if (gated.outcome.interrupted && opts.interrupted === 'drop') return { kind: 'dropped' };
+    const doc = resultDocument(gated.outcome, opts);
+    return { kind: 'measured', doc, ...writeFiles(doc, config.outDir, opts.onWriteFailure) };
+  } finally {
+    await running.stop();
+  }
+}
+
+async function startTarget(opts: MeasuredRunOptions): Promise<RunningTarget | MeasuredRun> {
+  try {
+    return await opts.target.start();
+  } catch (err) {
+    if (opts.onTargetFailure === 'throw') throw err;
+    // A server that cannot start (a runtime missing or broken) is not measured; the others are.
+    return { kind: 'not-measured', stage: 'start', reason: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** The gate (before the load under `skip`, inside it after the trial probe under `throw`), then the load. */
+async function gateAndLoad(
+  opts: MeasuredRunOptions,
+  deps: MeasuredRunDeps,
+  running: RunningTarget,
+  config: LoadConfig,
+): Promise<{ kind: 'loaded'; outcome: LoadOutcome } | Extract<MeasuredRun, { kind: 'not-measured' }>> {
+  const wanted = opts.gate(config);
+  let gate: LoadGate | undefined;
+  if (wanted && opts.onTargetFailure === 'skip') {
+    const report = await checkConformance(running.url, config);
+    if (!report.ok) return { kind: 'not-measured', stage: 'check', reason: failedChecksText(report) };
+  } else if (wanted) {
+    gate = (localAddress) => requireGate(running.url, config, wanted.noCheckDoes, deps.log, localAddress);
+  }
+  const outcome = await runLoad(config, { log: deps.log, abort: deps.abort, progress: await deps.progress(), gate });
+  return { kind: 'loaded', outcome };
+}
+
+function resultDocument(outcome: LoadOutcome, opts: MeasuredRunOptions): ResultDocument {
+  const doc = buildResult(outcome, opts.tool, opts.argv);
+  return opts.label ? { ...doc, label: opts.label } : doc;
+}
+
+function writeFiles(doc: ResultDocument, outDir: string, onFailure: 'throw' | 'report'): { files: WrittenFiles | undefined; writeError: WsbError | undefined } {
+  try {
+    return { files: writeResults(doc, outDir), writeError: undefined };
+  } catch (err) {
+    // The run is not lost: the caller still shows the summary (and --json's document), then the error.
+    if (onFailure === 'throw' || !isWsbError(err)) throw err;
+    return { files: undefined, writeError: err };
+  }
+}
