@@ -77,7 +77,12 @@ export function significanceHtml(comparisons: readonly ServerComparison[]): stri
     '<table class="significance"><thead><tr>',
     ...HEADERS.map((h) => `<th>${esc(h)}</th>`),
     '</tr></thead><tbody>',
-    ...comparisons.map((c) => `<tr>${cells(c).map((x) => `<td class="text">${esc(x)}</td>`).join('')}</tr>`),
+    ...comparisons.map(
+      (c) =>
+        `<tr>${cells(c)
+          .map((x) => `<td class="text">${esc(x)}</td>`)
+          .join('')}</tr>`,
+    ),
     '</tbody></table>',
   ].join('\n');
 }
