@@ -24,6 +24,8 @@ describe('wsbench compare over two client tiers', { timeout: 120_000 }, () => {
       'node',
       '--profiles',
       tiers.map(([n]) => path.join(dir, `${n}.json`)).join(','),
+      '--repeat',
+      '1',
       '--out',
       out,
       '--log-level',

@@ -14,7 +14,7 @@ import { DEFAULT_REPEATS } from '../../stats/compare-samples.js';
 import { usageError } from '../../core/errors.js';
 
 interface CompareFlags {
-  runtimes: string[];
+  runtimes?: string[];
   server: string[];
   profiles: string[];
   repeat: number;
@@ -29,7 +29,9 @@ export function registerCompare(program: Command, ctx: CliContext): void {
   program
     .command('compare')
     .description('run the same load against several servers/runtimes, one at a time, and write a comparison (CSV, Markdown, HTML)')
-    .option('--runtimes <list>', `reference servers to compare: ${RUNTIMES.join(', ')}`, (v) => listOption(v).map(oneOf(RUNTIMES)), ['node'])
+    .option('--runtimes <list>', `reference servers to compare: ${RUNTIMES.join(', ')} (default: node, unless --server is given)`, (v) =>
+      listOption(v).map(oneOf(RUNTIMES)),
+    )
     .option('--server <spec>', "an external server: 'name=command with {port}' (repeatable)", collect, [])
     .option('--profiles <list>', 'load profiles (tiers), e.g. 1k,10k', listOption, ['smoke'])
     .option(
@@ -50,8 +52,10 @@ export function registerCompare(program: Command, ctx: CliContext): void {
       const { parseServerSpec, runtimeTarget } = await import('../../targets/server-targets.js');
       const { fileTimestamp } = await import('../../result-files/write-results.js');
       const { renderResults } = await import('../../report/render-results.js');
-      const { significanceText } = await import('../../report/significance-table.js');
-      const targets = [...flags.runtimes.map((r) => runtimeTarget(r, [], serverCpus)), ...flags.server.map((spec) => parseServerSpec(spec, serverCpus))];
+      const { significanceText, SINGLE_RUN_NOTE } = await import('../../report/significance-table.js');
+      // `--server a=… --server b=…` compares a and b alone; the node reference joins only when asked for.
+      const runtimes = flags.runtimes ?? (flags.server.length ? [] : ['node']);
+      const targets = [...runtimes.map((r) => runtimeTarget(r, [], serverCpus)), ...flags.server.map((spec) => parseServerSpec(spec, serverCpus))];
       if (flags.baselineServer !== undefined && !targets.some((t) => t.name === flags.baselineServer)) {
         throw usageError(`--baseline-server ${flags.baselineServer}: no such server`, `servers: ${targets.map((t) => t.name).join(', ')}`);
       }
@@ -62,7 +66,8 @@ export function registerCompare(program: Command, ctx: CliContext): void {
         { log, abort: interrupt.signal, progress: () => progressSink(ctx, log) },
       );
       ctx.stdout.write(renderResults(outcome.docs, 'table', 'wsbench compare'));
-      ctx.stdout.write(significanceText(outcome.comparisons));
+      // One server has nothing to compare against; say why there is no verdict when it is the repeats.
+      ctx.stdout.write(outcome.comparisons.length || flags.repeat > 1 ? significanceText(outcome.comparisons) : `significance: ${SINGLE_RUN_NOTE}\n`);
       ctx.stdout.write(`results: ${outcome.files.csv}\n         ${outcome.files.md}\n         ${outcome.files.html}\n         ${outcome.files.json}\n`);
       if (outcome.interrupted) ctx.exitCode = interrupt.interruptedExitCode();
       else if (outcome.failedChecks.some((f) => f.stage === 'start')) ctx.exitCode = EXIT.PARTIAL;
