@@ -15,7 +15,8 @@ import type { ResultDocument } from '../../src/contract/result.js';
 
 after(killAll);
 
-const SERVE = 'node bin/wsbench.js serve --host 127.0.0.1 --port {port} --log-level warn';
+// exec: the sampled pid (the shell's) is then the server's own.
+const SERVE = 'exec node bin/wsbench.js serve --host 127.0.0.1 --port {port} --log-level warn';
 
 const maybeNumber = z.number().finite().nullable();
 const comparisonSchema = z.strictObject({
