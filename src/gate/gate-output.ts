@@ -46,13 +46,16 @@ function significanceText(o: SignificantRegressionOutcome, limit: string): strin
   const s = o.significance;
   const beyond = o.worsening === undefined || o.worsening > o.maxWorsening;
   const significant = s.verdict === 'slower';
-  const why = significant
-    ? beyond
-      ? 'significantly worse and beyond the limit'
-      : 'significantly worse but within the limit'
-    : beyond
-      ? 'beyond the limit but not significantly worse'
-      : 'not significantly worse';
+  const why =
+    s.verdict === 'unknown'
+      ? 'too few results with this figure for a verdict'
+      : significant
+        ? beyond
+          ? 'significantly worse and beyond the limit'
+          : 'significantly worse but within the limit'
+        : beyond
+          ? 'beyond the limit but not significantly worse'
+          : 'not significantly worse';
   return `${ratioText(s)}, p ${s.p === null ? '-' : s.p.toFixed(3)}, ${s.verdict === 'same' ? '~' : s.verdict}, limit ${limit}: ${why}`;
 }
 
