@@ -28,7 +28,9 @@ interface CompareFlags {
 export function registerCompare(program: Command, ctx: CliContext): void {
   program
     .command('compare')
-    .description('run the same load against several servers/runtimes, one at a time, and write a comparison (CSV, Markdown, HTML)')
+    .description(
+      'run the same load against several servers/runtimes, one at a time, repeats interleaved, and write a comparison with significance (CSV, Markdown, HTML, JSON)',
+    )
     .option('--runtimes <list>', `reference servers to compare: ${RUNTIMES.join(', ')} (default: node, unless --server is given)`, (v) =>
       listOption(v).map(oneOf(RUNTIMES)),
     )
