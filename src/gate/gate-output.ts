@@ -44,8 +44,9 @@ function ratioText(s: SampleComparison): string {
 /** `1.26× [1.18–1.33], p 0.008, slower, limit +20%: significant and beyond the limit`. */
 function significanceText(o: SignificantRegressionOutcome, limit: string): string {
   const s = o.significance;
-  const beyond = o.worsening === undefined || o.worsening > o.maxWorsening;
   const significant = s.verdict === 'slower';
+  // Without a ratio (a baseline of 0) any significant worsening is beyond the limit, and nothing else is.
+  const beyond = o.worsening === undefined ? significant : o.worsening > o.maxWorsening;
   const why =
     s.verdict === 'unknown'
       ? 'too few results with this figure for a verdict'
