@@ -6,7 +6,7 @@
  *   0  src/contract            shared with servers/ (Bun and Deno read it as TypeScript): no imports
  *   1  src/core, servers/      errors, defaults, clock, limits; the Pong servers on other runtimes
  *   2  src/protocol            what a probe and a reply look like
- *   3  src/client, src/metrics, src/profile
+ *   3  src/client, src/metrics, src/profile, src/stats (significance: pure functions over numbers)
  *   4  src/load/plan, src/load/probe, src/check, src/server, src/targets
  *   5  src/load/worker         one worker: connector, send clock, scheduler, recorder, its messages
  *   6  src/load/fleet          the workers behind one interface (threads, processes)
@@ -26,7 +26,7 @@ const LAYERS = [
   ['src/contract/'],
   ['src/core/', 'servers/'],
   ['src/protocol/'],
-  ['src/client/', 'src/metrics/', 'src/profile/'],
+  ['src/client/', 'src/metrics/', 'src/profile/', 'src/stats/'],
   ['src/load/plan/', 'src/load/probe/', 'src/check/', 'src/server/', 'src/targets/'],
   ['src/load/worker/'],
   ['src/load/fleet/'],

@@ -8,7 +8,12 @@
 //
 // Options: --workflow FILE (default .github/workflows/bench.yml), --job NAME (default: the only job),
 // --event pull_request|push (default pull_request), --base REV (default HEAD^ of the workspace),
-// --matrix key=value (default: the first value of each matrix key), --keep (keep the temp dirs).
+// --matrix key=value (default: the first value of each matrix key), --keep (keep the temp dirs),
+// --head-serve-args 'FLAGS' (HEAD_SERVE_ARGS for the job: bench.yml passes these flags to the head's
+// `wsbench serve` only, e.g. '--reply-delay 1ms' to see the gate fail on a slowed head).
+//
+//   npm run ci:emulate -- --base HEAD                                      # an unchanged head: passes
+//   npm run ci:emulate -- --base HEAD --head-serve-args '--reply-delay 1ms' # a slowed head: fails
 //
 // What is emulated: each step runs as `bash --noprofile --norc -eo pipefail <file>` (the runner's
 // `shell: bash`) in the workspace, with CI=true, no stdin, GITHUB_* and RUNNER_* variables, and fresh
@@ -53,6 +58,7 @@ function parseArgs(argv) {
     else if (a === '--job') opts.job = value();
     else if (a === '--event') opts.event = value();
     else if (a === '--base') opts.base = value();
+    else if (a === '--head-serve-args') opts.headServeArgs = value();
     else if (a === '--matrix') {
       const m = /^([\w-]+)=(.*)$/.exec(value());
       if (!m) usage('--matrix takes key=value');
@@ -216,6 +222,7 @@ function main() {
 
   const jobEnv = {};
   for (const [k, v] of Object.entries(wfEnv)) jobEnv[k] = substitute(v, ctx);
+  if (opts.headServeArgs !== undefined) jobEnv.HEAD_SERVE_ARGS = opts.headServeArgs;
   ctx.env = { ...jobEnv };
   const fromEnvFiles = {};
   const extraPath = [];
@@ -225,7 +232,9 @@ function main() {
 
   process.stdout.write(
     `emulate-workflow: ${path.relative(workspace, workflowFile)} job ${name}, event ${opts.event}, head ${head.slice(0, 12)}, base ${base.slice(0, 12) || '(none)'}, ` +
-      `matrix ${JSON.stringify(matrix)}; Node on PATH: ${process.version}\n`,
+      `matrix ${JSON.stringify(matrix)}; Node on PATH: ${process.version}` +
+      (opts.headServeArgs !== undefined ? `; head serve args: ${opts.headServeArgs}` : '') +
+      '\n',
   );
 
   for (const [i, step] of steps.entries()) {

@@ -7,6 +7,8 @@
 #
 # Both sides use the smoke profile of the checkout this script is in, so a change to the profile
 # cannot make base and head measure different loads. The server log goes to ./serve-<name>.log.
+# SMOKE_SERVE_ARGS: more `wsbench serve` flags, split on spaces (the CI emulation slows a head down
+# with it, e.g. --reply-delay 1ms, to see the gate fail).
 set -euo pipefail
 dir=$1 name=$2 out=$3
 shift 3
@@ -14,7 +16,8 @@ profile="$(cd "$(dirname "$0")/../.." && pwd)/bench-profiles/smoke.json"
 log="$PWD/serve-$name.log"
 
 # `node bin/wsbench.js`, not `npx wsbench`: with npx, $! would be npm's pid, not the server's.
-node "$dir/bin/wsbench.js" serve --host 127.0.0.1 --port 0 --log-level warn >"$log" 2>&1 &
+# shellcheck disable=SC2086 # split on purpose: several flags in one variable
+node "$dir/bin/wsbench.js" serve --host 127.0.0.1 --port 0 --log-level warn ${SMOKE_SERVE_ARGS:-} >"$log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT
 

@@ -6,6 +6,9 @@ import type { ProgressSink } from '../contract/result.js';
 import { prepareOutputDir, writeAtomic } from '../result-files/write-results.js';
 import { comparisonCsv, comparisonMarkdown, comparisonRows, type ComparisonRow } from '../report/comparison.js';
 import { renderHtmlReport } from '../report/html-report.js';
+import { significanceMarkdown } from '../report/significance-table.js';
+import { compareServers } from './significance.js';
+import type { ServerComparison } from '../result/figure-comparison.js';
 import type { ResultDocument } from '../contract/result.js';
 import type { Target } from '../targets/target.js';
 import { measuredRun } from '../session/measured-run.js';
@@ -14,6 +17,8 @@ export interface CompareOptions {
   targets: Target[];
   profiles: string[];
   repeat: number;
+  /** The server every other one is compared against at each tier; the first target when not given. */
+  baseline?: string;
   outDir: string;
   tool: { name: string; version: string };
   argv: readonly string[];
@@ -22,16 +27,22 @@ export interface CompareOptions {
 export interface CompareOutcome {
   docs: ResultDocument[];
   rows: ComparisonRow[];
+  /** Every server against the baseline server at each tier, figure by figure (also in compare.json). */
+  comparisons: ServerComparison[];
+  baseline: string;
   /** Servers that could not be started or failed the conformance gate, with why: they are not measured. */
   failedChecks: { server: string; stage: 'start' | 'check'; reason: string }[];
-  files: { csv: string; md: string; html: string };
+  files: { csv: string; md: string; html: string; json: string };
   interrupted: boolean;
 }
 
 /**
- * The matrix: for each server × tier × repeat, a fresh server process, the conformance gate, the
+ * The matrix: for each tier × repeat × server, a fresh server process, the conformance gate, the
  * load with the server's pid sampled, and the server stopped again. Servers run one at a time on the
- * same host, so they never compete with each other.
+ * same host, so they never compete with each other, and interleaved (A, B, A, B, … within a tier)
+ * so that a drift of the host over the minutes hits every server alike instead of biasing the
+ * comparison against whichever ran last. A server that fails to start or fails the gate is dropped
+ * from the remaining runs.
  */
 export async function runCompare(
   opts: CompareOptions,
@@ -43,10 +54,12 @@ export async function runCompare(
   const failedChecks: CompareOutcome['failedChecks'] = [];
   const total = opts.targets.length * opts.profiles.length * opts.repeat;
   let step = 0;
-  outer: for (const target of opts.targets) {
-    for (const profile of opts.profiles) {
-      for (let repeat = 1; repeat <= opts.repeat; repeat++) {
+  const dropped = new Set<string>();
+  outer: for (const profile of opts.profiles) {
+    for (let repeat = 1; repeat <= opts.repeat; repeat++) {
+      for (const target of opts.targets) {
         if (abort.aborted) break outer;
+        if (dropped.has(target.name)) continue;
         step++;
         log.info(
           { step, total, server: target.name, profile, repeat },
@@ -78,7 +91,8 @@ export async function runCompare(
           const what = run.stage === 'start' ? 'could not be started' : 'failed the conformance check';
           log.error({ server: target.name, reason: run.reason }, `${target.name} ${what}: not measured`);
           failedChecks.push({ server: target.name, stage: run.stage, reason: run.reason });
-          continue outer;
+          dropped.add(target.name);
+          continue;
         }
         if (run.kind !== 'measured') continue;
         const doc = run.doc;
@@ -92,14 +106,18 @@ export async function runCompare(
     }
   }
   const rows = comparisonRows(docs);
+  const baseline = opts.baseline ?? opts.targets[0]?.name ?? '';
+  const comparisons = compareServers(docs, baseline);
   const files = {
+    json: path.join(opts.outDir, 'compare.json'),
     csv: path.join(opts.outDir, 'compare.csv'),
     md: path.join(opts.outDir, 'compare.md'),
     html: path.join(opts.outDir, 'compare.html'),
   };
   writeAtomic(files.csv, comparisonCsv(rows));
-  writeAtomic(files.md, comparisonMarkdown(rows, 'wsbench compare'));
-  writeAtomic(files.html, renderHtmlReport(docs, 'wsbench compare'));
+  writeAtomic(files.md, comparisonMarkdown(rows, 'wsbench compare') + significanceMarkdown(comparisons));
+  writeAtomic(files.html, renderHtmlReport(docs, 'wsbench compare', comparisons));
+  writeAtomic(files.json, JSON.stringify({ baseline, repeat: opts.repeat, comparisons }, null, 2) + '\n');
   if (failedChecks.length) writeFileSync(path.join(opts.outDir, 'failed-checks.json'), JSON.stringify(failedChecks, null, 2) + '\n'); // an empty file would read as "some server failed"
-  return { docs, rows, failedChecks, files, interrupted: abort.aborted };
+  return { docs, rows, comparisons, baseline, failedChecks, files, interrupted: abort.aborted };
 }

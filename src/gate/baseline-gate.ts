@@ -1,25 +1,61 @@
 import { compareToBaseline, type RegressionLimit, type RegressionOutcome } from './regression.js';
-import { describeRegressions } from './gate-output.js';
+import { significantRegressions } from './significant-regression.js';
+import { describeRegressions, describeRule } from './gate-output.js';
+import { canDecide } from '../stats/compare-samples.js';
 import { runDisplayName, runIdentity } from '../result/run-identity.js';
 import type { ResultDocument } from '../contract/result.js';
 
+/**
+ * `significance`: several results on both sides, a figure fails only if significantly worse AND
+ * beyond its limit; `single-result`: too few results for any verdict, each result against the
+ * first baseline with the plain limit (significance unknown).
+ */
+export type GateRule = 'significance' | 'single-result';
+
 export interface BaselineGate {
-  /** The ok / REGRESSED / skipped lines for stderr. */
+  /** The rule and ok / REGRESSED / skipped lines for stderr. */
   text: string;
   regressed: boolean;
   /** Figures the baseline lacks: reported, never counted as a regression. */
   skipped: string[];
-  outcomes: { run: string; outcomes: RegressionOutcome[] }[];
+  outcomes: { run: string; rule: GateRule; outcomes: RegressionOutcome[] }[];
 }
 
-/** Every result against one baseline, each figure in its own direction. */
-export function gateOnBaseline(docs: ResultDocument[], baseline: ResultDocument, limits: RegressionLimit[]): BaselineGate {
-  const all = docs.map((doc) => ({ run: runDisplayName(runIdentity(doc)), outcomes: compareToBaseline(doc, baseline, limits) }));
+/**
+ * Results are grouped into runs by their display name (`head/smoke`, `node/1k`), not by
+ * runIdentity's key, which holds the URL: CI's repeats each get a fresh port.
+ */
+function groupRuns(docs: readonly ResultDocument[]): { run: string; docs: ResultDocument[] }[] {
+  const groups = new Map<string, ResultDocument[]>();
+  for (const doc of docs) {
+    const run = runDisplayName(runIdentity(doc));
+    groups.set(run, [...(groups.get(run) ?? []), doc]);
+  }
+  return [...groups].map(([run, list]) => ({ run, docs: list }));
+}
+
+/** Every run against the baseline results (their repeats pooled), each figure in its own direction. */
+export function gateOnBaseline(docs: ResultDocument[], baselines: ResultDocument[], limits: RegressionLimit[]): BaselineGate {
+  if (!baselines.length) throw new RangeError('gateOnBaseline needs at least one baseline result');
+  const all = groupRuns(docs).map(({ run, docs: runs }) => {
+    if (canDecide(baselines.length, runs.length)) {
+      const outcomes = significantRegressions(baselines, runs, limits);
+      return {
+        run,
+        rule: 'significance' as const,
+        outcomes,
+        text: describeRule('significance', baselines.length, runs.length, run) + describeRegressions(outcomes, run),
+      };
+    }
+    const perDoc = runs.map((doc) => compareToBaseline(doc, baselines[0], limits));
+    const text = describeRule('single-result', baselines.length, runs.length, run) + perDoc.map((o) => describeRegressions(o, run)).join('');
+    return { run, rule: 'single-result' as const, outcomes: perDoc.flat(), text };
+  });
   const skipped = [...new Set(all.flatMap((r) => r.outcomes.filter((o) => o.status === 'skipped').map((o) => o.metric)))];
   return {
-    text: all.map((r) => describeRegressions(r.outcomes, r.run)).join(''),
+    text: all.map((r) => r.text).join(''),
     regressed: all.some((r) => r.outcomes.some((o) => o.status === 'regressed')),
     skipped,
-    outcomes: all,
+    outcomes: all.map(({ run, rule, outcomes }) => ({ run, rule, outcomes })),
   };
 }

@@ -6,6 +6,8 @@
 import { comparisonColumns, comparisonRows, groupRuns, lineName } from './comparison.js';
 import { percentileChart, percentileCurves, rssBars, seriesCharts, tierCharts } from './html-charts.js';
 import { COLORS, esc } from './svg-chart.js';
+import { significanceHtml } from './significance-table.js';
+import type { ServerComparison } from '../result/figure-comparison.js';
 import type { ResultDocument } from '../contract/result.js';
 
 const STYLE = [
@@ -20,7 +22,8 @@ const STYLE = [
 
 const TEXT_KEYS = new Set(['run', 'server', 'tier', 'verdict']);
 
-export function renderHtmlReport(docs: ResultDocument[], title = 'wsbench report'): string {
+/** `significance`: compare's verdicts (src/compare/significance.ts), shown under the table. */
+export function renderHtmlReport(docs: ResultDocument[], title = 'wsbench report', significance: readonly ServerComparison[] = []): string {
   const groups = groupRuns(docs);
   const rows = comparisonRows(docs);
   const curves = percentileCurves(groups);
@@ -47,6 +50,7 @@ export function renderHtmlReport(docs: ResultDocument[], title = 'wsbench report
 <p>${env ? esc(`${env.cpuModel} × ${env.cores} cores, ${(env.memTotalBytes / 2 ** 30).toFixed(1)} GiB, ${env.os}, kernel ${env.kernel}, Node ${env.node}`) : ''}</p>
 <p>Latency is round-trip time from the intended send time (corrected for coordinated omission); one row per run, medians over its repeats, the p99 spread shows their range. Shards and merged results are separate rows.</p>
 ${table}
+${significanceHtml(significance)}
 ${byTier ? `<h2>By client tier</h2>\n<div class="grid">${byTier}</div>` : ''}
 <h2>Latency percentiles and server memory</h2>
 <div class="grid">

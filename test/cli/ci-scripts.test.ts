@@ -77,6 +77,7 @@ jobs:
           echo "## from step two" >> "$GITHUB_STEP_SUMMARY"
           test "$CI" = true && test "$GITHUB_ACTIONS" = true && test -d "$RUNNER_TEMP"
           test "$NODE_LINE" = 24 && test "$PICK" = none
+          test "$HEAD_SERVE_ARGS" = "--reply-delay 1ms"
           if read -r -t 1 line; then echo "stdin is open"; exit 9; fi
       - name: reads what the first step exported
         run: |
@@ -110,12 +111,16 @@ describe('scripts/ci', { timeout: 120_000 }, () => {
     );
   });
 
-  it('emulate-workflow: env and output files re-read between steps, expressions, if: status, no stdin, leftovers killed', async () => {
+  it('emulate-workflow: env and output files re-read between steps, expressions, if: status, no stdin, leftovers killed, --head-serve-args', async () => {
     const ws = path.join(temp, 'fixture');
     const file = path.join(ws, 'wf.yml');
     mkdirSync(ws);
     writeFileSync(file, FIXTURE);
-    const { code, out } = await run(process.execPath, [EMULATOR, '--workspace', ws, '--workflow', 'wf.yml', '--matrix', 'node=24'], ws);
+    const { code, out } = await run(
+      process.execPath,
+      [EMULATOR, '--workspace', ws, '--workflow', 'wf.yml', '--matrix', 'node=24', '--head-serve-args', '--reply-delay 1ms'],
+      ws,
+    );
     assert.equal(code, 1, out);
     assert.match(out, /\[2\/7\] 2?.*exit 0/);
     assert.match(out, /\[3\/7\] reads what the first step exported: exit 0/);

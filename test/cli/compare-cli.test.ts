@@ -24,12 +24,15 @@ describe('wsbench compare over two client tiers', { timeout: 120_000 }, () => {
       'node',
       '--profiles',
       tiers.map(([n]) => path.join(dir, `${n}.json`)).join(','),
+      '--repeat',
+      '1',
       '--out',
       out,
       '--log-level',
       'warn',
     ]);
     assert.equal((await p.exited).code, 0, p.stderr());
+    assert.match(p.stdout(), /significance: single run: no significance/);
     const files = readdirSync(out);
     assert.ok(!files.includes('failed-checks.json'), `every server passed the gate: ${files.join(', ')}`);
     const html = readFileSync(path.join(out, 'compare.html'), 'utf8');

@@ -34,7 +34,8 @@ describe('help, count and duration flags, --log-level', { timeout: 120_000 }, ()
     assert.match(serve, /\(default:\s+chat,superchat\)/);
     assert.match(serve, /\(default:\s+0\.0\.0\.0\)/);
     const compare = await help(['compare']);
-    assert.match(compare, /\(default:\s+node\)/);
+    assert.match(compare, /\(default:\s+node, unless --server is given\)/);
+    assert.match(compare, /--repeat <n>[\s\S]*\(default:\s+5\)/);
     assert.match(compare, /\(default:\s+smoke\)/);
     assert.match(await help(['load']), /k = thousand, m = million/);
     for (const cmd of ['check', 'report', 'merge']) assert.match(await help([cmd]), /--log-level <level>/, cmd);

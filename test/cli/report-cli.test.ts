@@ -191,6 +191,39 @@ describe('thresholds, reports and the regression gate', { timeout: 120_000 }, ()
     assert.match(est.stderr(), /REGRESSED gate\/50c established: 50 -> 10 \(-80\.0%, limit -0%\)/);
   });
 
+  it(
+    'several baselines and results: a figure fails only if significantly worse AND beyond the limit; one result: significance unknown',
+    { timeout: 60_000 },
+    async () => {
+      const p50 = doc.summary.rttUs.p50;
+      /** Five results whose p50 is `factor` times the run's, with a little spread (fixed, no randomness). */
+      const five = (factor: number) => [0.97, 0.99, 1, 1.01, 1.03].map((k) => variant((d) => (d.summary.rttUs.p50 = Math.round(p50 * factor * k))));
+      const baselines = five(1).flatMap((f) => ['--baseline', f]);
+      const slow = spawnCli(['report', ...five(1.5), ...baselines, '--max-regression', 'rtt.p50=20%']);
+      assert.equal((await slow.exited).code, 7, slow.stderr());
+      assert.match(slow.stderr(), /rule for gate\/50c: significance \(5 result\(s\) vs 5 baseline\(s\)\)/);
+      assert.match(
+        slow.stderr(),
+        /REGRESSED gate\/50c rtt\.p50: median \d+ -> \d+ \(1\.\d\d× \[1\.\d\d–1\.\d\d\], p 0\.008, slower, limit \+20%: significantly worse and beyond the limit\)/,
+      );
+
+      const bitSlower = spawnCli(['report', ...five(1.1), ...baselines, '--max-regression', 'rtt.p50=20%']);
+      assert.equal((await bitSlower.exited).code, 0, bitSlower.stderr());
+      assert.match(bitSlower.stderr(), /ok\s+gate\/50c rtt\.p50: .*slower, limit \+20%: significantly worse but within the limit/);
+
+      // Beyond a tight limit but not significant: the samples interleave.
+      const noisy = [0.5, 0.9, 1.1, 1.5, 2].map((k) => variant((d) => (d.summary.rttUs.p50 = Math.round(p50 * k))));
+      const noise = spawnCli(['report', ...noisy, ...five(1).flatMap((f) => ['--baseline', f]), '--max-regression', 'rtt.p50=1%']);
+      assert.equal((await noise.exited).code, 0, noise.stderr());
+      assert.match(noise.stderr(), /ok\s+gate\/50c rtt\.p50: .*~, limit \+1%: (beyond the limit but )?not significantly worse/);
+
+      const single = spawnCli(['report', five(1.5)[0], ...baselines, '--max-regression', 'rtt.p50=20%']);
+      assert.equal((await single.exited).code, 7, single.stderr());
+      assert.match(single.stderr(), /rule for gate\/50c: single results \(1 result\(s\) vs 5 baseline\(s\)\): significance unknown/);
+      assert.match(single.stderr(), /REGRESSED gate\/50c rtt\.p50: \d+ -> \d+ \(\+\d+\.\d%, limit \+20%\)/);
+    },
+  );
+
   it('--log-level: info says where the report went, silent says nothing, debug lists the files read', { timeout: 30_000 }, async () => {
     const out = path.join(tempDir(), 'r.md');
     const info = spawnCli(['report', resultFile, '--format', 'md', '--out', out]);

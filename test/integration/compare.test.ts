@@ -73,6 +73,8 @@ describe('wsbench compare on the smoke profile', { timeout: 240_000 }, () => {
       `mute=node -e "require('net').createServer(()=>{}).listen({port},'127.0.0.1')"`,
       '--profiles',
       'smoke',
+      '--repeat',
+      '1',
       '--out',
       out,
     ]);
@@ -102,7 +104,7 @@ describe('wsbench compare on the smoke profile', { timeout: 240_000 }, () => {
     assert.doesNotMatch(serve.stderr(), /^\s+at /m);
 
     const out = tempDir('wsb-compare-');
-    const p = spawnCli(['compare', '--runtimes', 'node,bun', '--profiles', 'smoke', '--out', out], { env });
+    const p = spawnCli(['compare', '--runtimes', 'node,bun', '--profiles', 'smoke', '--repeat', '1', '--out', out], { env });
     const exit = await p.exited;
     assert.equal(exit.code, 8, p.stderr());
     const csv = readFileSync(path.join(out, 'compare.csv'), 'utf8').trim().split('\n');

@@ -156,7 +156,7 @@ describe('load --cpus', { timeout: 120_000, skip: SKIP }, () => {
 describe('compare --server-cpus --load-cpus', { timeout: 120_000, skip: SKIP }, () => {
   it('starts the server on CPU 0 and loads from CPU 1, and every run records it', { timeout: 90_000 }, async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'wsb-cpus-compare-'));
-    const p = spawnCli(['compare', '--runtimes', 'node', '--profiles', 'smoke', '--server-cpus', '0', '--load-cpus', '1', '--out', out]);
+    const p = spawnCli(['compare', '--runtimes', 'node', '--profiles', 'smoke', '--repeat', '1', '--server-cpus', '0', '--load-cpus', '1', '--out', out]);
     const exit = await p.exited;
     assert.equal(exit.code, EXIT.OK, p.stderr());
     const runs = readdirSync(out).filter((f) => /-node-smoke-r\d\.json$/.test(f));
@@ -170,7 +170,7 @@ describe('compare --server-cpus --load-cpus', { timeout: 120_000, skip: SKIP }, 
 
   it("with --load-cpus alone, the servers it starts keep the CPUs compare had, not the load's", { timeout: 90_000 }, async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'wsb-cpus-compare-'));
-    const p = spawnCli(['compare', '--runtimes', 'node', '--profiles', 'smoke', '--load-cpus', '1', '--out', out]);
+    const p = spawnCli(['compare', '--runtimes', 'node', '--profiles', 'smoke', '--repeat', '1', '--load-cpus', '1', '--out', out]);
     assert.equal((await p.exited).code, EXIT.OK, p.stderr());
     const run = readdirSync(out).find((f) => /-node-smoke-r\d\.json$/.test(f))!;
     const doc = JSON.parse(readFileSync(path.join(out, run), 'utf8')) as ResultDocument;

@@ -10,12 +10,15 @@ import type { CliContext } from '../common/context.js';
 import { RESULTS_DIR } from '../../core/defaults.js';
 import { shownDefault } from '../common/help.js';
 import { RUNTIMES, type Runtime } from '../../targets/runtimes.js';
+import { DEFAULT_REPEATS } from '../../stats/compare-samples.js';
+import { usageError } from '../../core/errors.js';
 
 interface CompareFlags {
-  runtimes: Runtime[];
+  runtimes?: Runtime[];
   server: string[];
   profiles: string[];
   repeat: number;
+  baselineServer?: string;
   out?: string;
   logLevel: string;
   serverCpus?: number[];
@@ -25,11 +28,21 @@ interface CompareFlags {
 export function registerCompare(program: Command, ctx: CliContext): void {
   program
     .command('compare')
-    .description('run the same load against several servers/runtimes, one at a time, and write a comparison (CSV, Markdown, HTML)')
-    .option('--runtimes <list>', `reference servers to compare: ${RUNTIMES.join(', ')}`, (v) => listOption(v).map(oneOf(RUNTIMES)), ['node'])
+    .description(
+      'run the same load against several servers/runtimes, one at a time, repeats interleaved, and write a comparison with significance (CSV, Markdown, HTML, JSON)',
+    )
+    .option('--runtimes <list>', `reference servers to compare: ${RUNTIMES.join(', ')} (default: node, unless --server is given)`, (v) =>
+      listOption(v).map(oneOf(RUNTIMES)),
+    )
     .option('--server <spec>', "an external server: 'name=command with {port}' (repeatable)", collect, [])
     .option('--profiles <list>', 'load profiles (tiers), e.g. 1k,10k', listOption, ['smoke'])
-    .option('--repeat <n>', 'runs per server x tier (medians and spread are reported)', intOption(1, 100), 1)
+    .option(
+      '--repeat <n>',
+      `runs per server x tier, interleaved across servers (medians, spread and, from 4 on, significance; see docs/significance.md)`,
+      intOption(1, 100),
+      DEFAULT_REPEATS,
+    )
+    .option('--baseline-server <name>', 'the server every other one is compared against (default: the first)')
     .addOption(shownDefault(new Option('-o, --out <dir>', 'output folder'), `${RESULTS_DIR}/compare-<timestamp>`))
     .option('--server-cpus <list>', 'pin every server it starts to these CPUs, e.g. 0 (recorded in each result)', cpuListOption)
     .option('--load-cpus <list>', 'pin its own load to these CPUs, e.g. 1; must not overlap --server-cpus', cpuListOption)
@@ -41,15 +54,23 @@ export function registerCompare(program: Command, ctx: CliContext): void {
       const { targetList } = await import('../../targets/make-targets.js');
       const { fileTimestamp } = await import('../../result-files/write-results.js');
       const { renderResults } = await import('../../report/render-results.js');
-      const targets = targetList({ runtimes: flags.runtimes, servers: flags.server, serverCpus }, { env: ctx.env });
+      const { significanceText, SINGLE_RUN_NOTE } = await import('../../report/significance-table.js');
+      // `--server a=… --server b=…` compares a and b alone; the node reference joins only when asked for.
+      const runtimes: Runtime[] = flags.runtimes ?? (flags.server.length ? [] : ['node']);
+      const targets = targetList({ runtimes, servers: flags.server, serverCpus }, { env: ctx.env });
+      if (flags.baselineServer !== undefined && !targets.some((t) => t.name === flags.baselineServer)) {
+        throw usageError(`--baseline-server ${flags.baselineServer}: no such server`, `servers: ${targets.map((t) => t.name).join(', ')}`);
+      }
       const outDir = flags.out ?? path.join(RESULTS_DIR, `compare-${fileTimestamp(new Date())}`);
       const interrupt = abortOnSignal(ctx, log, 'finishing the current run and writing what was measured');
       const outcome = await runCompare(
-        { targets, profiles: flags.profiles, repeat: flags.repeat, outDir, tool: TOOL, argv: ctx.argv },
+        { targets, profiles: flags.profiles, repeat: flags.repeat, baseline: flags.baselineServer, outDir, tool: TOOL, argv: ctx.argv },
         { log, abort: interrupt.signal, progress: () => progressSink(ctx, log) },
       );
       ctx.stdout.write(renderResults(outcome.docs, 'table', 'wsbench compare'));
-      ctx.stdout.write(`results: ${outcome.files.csv}\n         ${outcome.files.md}\n         ${outcome.files.html}\n`);
+      // One server has nothing to compare against; say why there is no verdict when it is the repeats.
+      ctx.stdout.write(outcome.comparisons.length || flags.repeat > 1 ? significanceText(outcome.comparisons) : `significance: ${SINGLE_RUN_NOTE}\n`);
+      ctx.stdout.write(`results: ${outcome.files.csv}\n         ${outcome.files.md}\n         ${outcome.files.html}\n         ${outcome.files.json}\n`);
       if (outcome.interrupted) ctx.exitCode = interrupt.interruptedExitCode();
       else if (outcome.failedChecks.some((f) => f.stage === 'start')) ctx.exitCode = EXIT.PARTIAL;
       else if (outcome.failedChecks.length) ctx.exitCode = EXIT.TARGET;
