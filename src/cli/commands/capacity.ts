@@ -8,6 +8,7 @@ import { placeServersAndLoad } from '../common/placement.js';
 import { abortOnSignal, progressSink } from '../common/interruption.js';
 import { TOOL } from '../common/tool.js';
 import type { CliContext } from '../common/context.js';
+import { metricsHostOption, metricsPortOption, startLiveView, type LiveFlags } from '../common/live-options.js';
 import { LOAD_DEFAULTS, RESULTS_DIR } from '../../core/defaults.js';
 import { shownDefault } from '../common/help.js';
 import { RUNTIMES } from '../../targets/runtimes.js';
@@ -100,6 +101,8 @@ export function registerCapacity(program: Command, ctx: CliContext): void {
     .option('--load-cpus <list>', 'pin its own load to these CPUs, e.g. 1; must not overlap --server-cpus', cpuListOption)
     .addOption(shownDefault(new Option('-o, --out <dir>', 'output folder'), `${RESULTS_DIR}/capacity-<timestamp>`))
     .option('--json', 'print capacity.json on stdout (the table goes to stderr)', false)
+    .addOption(metricsPortOption())
+    .addOption(metricsHostOption())
     .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS, 'silent']).default('warn'))
     .addHelpText(
       'after',
@@ -108,7 +111,7 @@ Exit codes: 0 an answer was found (or the SLO held up to --to), 3 the target is 
 conformance gate, 5 the load generator became the limit before the server did (the answer is a lower
 bound), 130/143 interrupted (the steps so far are written).`,
     )
-    .action(async (url: string | undefined, flags: CapacityCliFlags) => {
+    .action(async (url: string | undefined, flags: CapacityCliFlags & LiveFlags) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
       const given = [url !== undefined, flags.runtime !== undefined, flags.server !== undefined].filter(Boolean).length;
       if (given !== 1) throw usageError('capacity needs exactly one target: a URL, --runtime or --server');
@@ -134,6 +137,7 @@ bound), 130/143 interrupted (the steps so far are written).`,
         serverCpus,
       });
       const outDir = flags.out ?? path.join(RESULTS_DIR, `capacity-${fileTimestamp(new Date())}`);
+      const live = await startLiveView(ctx, log, flags);
       const interrupt = abortOnSignal(ctx, log, 'finishing the current run and writing the steps so far');
       const startedAt = new Date();
       const search = { from: flags.from, to: flags.to, step: flags.step, bisect: flags.bisect, resolution: flags.resolution };
@@ -186,6 +190,7 @@ bound), 130/143 interrupted (the steps so far are written).`,
           ? ` (margin: passed at ${a.lastPassing.toLocaleString('en-US')}, failed at ${a.firstFailing.toLocaleString('en-US')})`
           : '';
       ctx.stderr.write(`\ncapacity: ${a.message}${margin}\nresults: ${written.json}\n         ${written.csv}\n         ${written.html}\n`);
+      await live.finish();
       if (flags.json) ctx.stdout.write(written.text);
       if (outcome.interrupted) ctx.exitCode = interrupt.interruptedExitCode();
       else if (a.kind === 'client-limit') ctx.exitCode = EXIT.CLIENT_SATURATED;

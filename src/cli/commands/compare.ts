@@ -7,6 +7,7 @@ import { placeServersAndLoad } from '../common/placement.js';
 import { abortOnSignal, progressSink } from '../common/interruption.js';
 import { TOOL } from '../common/tool.js';
 import type { CliContext } from '../common/context.js';
+import { metricsHostOption, metricsPortOption, startLiveView, type LiveFlags } from '../common/live-options.js';
 import { RESULTS_DIR } from '../../core/defaults.js';
 import { shownDefault } from '../common/help.js';
 import { RUNTIMES } from '../../targets/runtimes.js';
@@ -33,8 +34,10 @@ export function registerCompare(program: Command, ctx: CliContext): void {
     .addOption(shownDefault(new Option('-o, --out <dir>', 'output folder'), `${RESULTS_DIR}/compare-<timestamp>`))
     .option('--server-cpus <list>', 'pin every server it starts to these CPUs, e.g. 0 (recorded in each result)', cpuListOption)
     .option('--load-cpus <list>', 'pin its own load to these CPUs, e.g. 1; must not overlap --server-cpus', cpuListOption)
+    .addOption(metricsPortOption())
+    .addOption(metricsHostOption())
     .addOption(logLevelOption())
-    .action(async (flags: CompareFlags) => {
+    .action(async (flags: CompareFlags & LiveFlags) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
       const serverCpus = placeServersAndLoad(flags.serverCpus, flags.loadCpus, log);
       const { runCompare } = await import('../../compare/run-compare.js');
@@ -43,11 +46,13 @@ export function registerCompare(program: Command, ctx: CliContext): void {
       const { renderResults } = await import('../../report/render-results.js');
       const targets = [...flags.runtimes.map((r) => runtimeTarget(r, [], serverCpus)), ...flags.server.map((spec) => parseServerSpec(spec, serverCpus))];
       const outDir = flags.out ?? path.join(RESULTS_DIR, `compare-${fileTimestamp(new Date())}`);
+      const live = await startLiveView(ctx, log, flags, targets.length * flags.profiles.length * flags.repeat);
       const interrupt = abortOnSignal(ctx, log, 'finishing the current run and writing what was measured');
       const outcome = await runCompare(
         { targets, profiles: flags.profiles, repeat: flags.repeat, outDir, tool: TOOL, argv: ctx.argv },
         { log, abort: interrupt.signal, progress: () => progressSink(ctx, log) },
       );
+      await live.finish();
       ctx.stdout.write(renderResults(outcome.docs, 'table', 'wsbench compare'));
       ctx.stdout.write(`results: ${outcome.files.csv}\n         ${outcome.files.md}\n         ${outcome.files.html}\n`);
       if (outcome.interrupted) ctx.exitCode = interrupt.interruptedExitCode();

@@ -1,3 +1,5 @@
+import type { ProgressSink } from '../../contract/result.js';
+
 /** What a command may use of the process; main.ts builds it, so commands never touch `process` directly. */
 export interface CliContext {
   stdout: NodeJS.WriteStream;
@@ -7,6 +9,8 @@ export interface CliContext {
   /** CI=true in the environment: no live progress line. */
   readonly isCI: boolean;
   argv: readonly string[];
+  /** Set by load, compare and capacity (live-options.ts): the progress sink of each run. */
+  live?: { sink(): ProgressSink };
   /** Set by the command's action; main.ts exits with it. */
   exitCode: number;
 }
