@@ -26,6 +26,11 @@ export class RunClock {
     if (this.elapsedS > this.totalS) this.totalS = this.elapsedS;
   }
 
+  /** The run is over: elapsed is its length, whatever was planned. */
+  finish(): void {
+    this.totalS = this.elapsedS;
+  }
+
   get total(): number {
     return this.totalS;
   }

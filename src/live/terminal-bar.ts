@@ -1,4 +1,5 @@
 import { createLogUpdate } from 'log-update';
+import { setTerminalOverlay } from '../core/logger.js';
 import type { ProgressSink, ProgressStart, SeriesEntry } from '../contract/result.js';
 import { int, ms } from '../report/format.js';
 import { RunClock, clockText } from './run-clock.js';
@@ -12,10 +13,15 @@ const BAR_WIDTH = 30;
  * phase, elapsed/total, the bar, the ETA (and the whole command's); second line: the live figures.
  */
 export function terminalBar(stream: NodeJS.WriteStream, position: RunPosition): ProgressSink {
-  const draw = createLogUpdate(stream);
+  const update = createLogUpdate(stream);
+  let frame = '';
+  const draw = (text: string) => update((frame = text));
+  // Log lines go above the bar: it is cleared before one is written and drawn again after.
+  setTerminalOverlay({ clear: () => update.clear(), redraw: () => frame && update(frame) });
   let run: ProgressStart | undefined;
   let clock: RunClock | undefined;
   let index = 0;
+  let last: { entry: SeriesEntry; target: number } | undefined;
   return {
     begin: (start) => {
       run = start;
@@ -26,17 +32,25 @@ export function terminalBar(stream: NodeJS.WriteStream, position: RunPosition): 
     update: (e: SeriesEntry, target: number) => {
       if (!run || !clock) return;
       clock.update(e);
+      last = { entry: e, target };
       position.progress(clock.elapsedS, clock.total);
       draw(`${header(run, position.label(), e.phase, clock, position)}\n${figures(e, target)}`);
     },
     stop: () => {
+      if (run && clock && last) {
+        // The bar stays on screen as the run's record: full, with its last figures.
+        clock.finish();
+        position.progress(clock.elapsedS, clock.total);
+        draw(`${header(run, position.label(), 'done', clock, position)}\n${figures(last.entry, last.target)}`);
+      }
       if (clock && position.index === index) position.finish();
-      draw.done();
+      setTerminalOverlay(undefined);
+      update.done();
     },
   };
 }
 
-function header(run: ProgressStart, label: string, phase: SeriesEntry['phase'], clock: RunClock, position: RunPosition): string {
+function header(run: ProgressStart, label: string, phase: SeriesEntry['phase'] | 'done', clock: RunClock, position: RunPosition): string {
   const done = clock.total > 0 ? Math.min(1, clock.elapsedS / clock.total) : 0;
   const filled = Math.round(done * BAR_WIDTH);
   const bar = `[${'='.repeat(Math.max(0, filled - 1))}${filled > 0 ? '>' : ''}${' '.repeat(BAR_WIDTH - filled)}]`;
