@@ -8,7 +8,7 @@ import { placeServersAndLoad } from '../common/placement.js';
 import { abortOnSignal, progressSink } from '../common/interruption.js';
 import { TOOL } from '../common/tool.js';
 import type { CliContext } from '../common/context.js';
-import { metricsHostOption, metricsPortOption, startLiveView, type LiveFlags } from '../common/live-options.js';
+import { dashboardHostOption, dashboardOption, metricsHostOption, metricsPortOption, startLiveView, type LiveFlags } from '../common/live-options.js';
 import { LOAD_DEFAULTS, RESULTS_DIR } from '../../core/defaults.js';
 import { shownDefault } from '../common/help.js';
 import { RUNTIMES } from '../../targets/runtimes.js';
@@ -103,6 +103,8 @@ export function registerCapacity(program: Command, ctx: CliContext): void {
     .option('--json', 'print capacity.json on stdout (the table goes to stderr)', false)
     .addOption(metricsPortOption())
     .addOption(metricsHostOption())
+    .addOption(dashboardOption())
+    .addOption(dashboardHostOption())
     .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS, 'silent']).default('warn'))
     .addHelpText(
       'after',
@@ -137,7 +139,7 @@ bound), 130/143 interrupted (the steps so far are written).`,
         serverCpus,
       });
       const outDir = flags.out ?? path.join(RESULTS_DIR, `capacity-${fileTimestamp(new Date())}`);
-      const live = await startLiveView(ctx, log, flags);
+      const live = await startLiveView(ctx, log, flags, { title: 'wsbench capacity' });
       const interrupt = abortOnSignal(ctx, log, 'finishing the current run and writing the steps so far');
       const startedAt = new Date();
       const search = { from: flags.from, to: flags.to, step: flags.step, bisect: flags.bisect, resolution: flags.resolution };
@@ -190,7 +192,7 @@ bound), 130/143 interrupted (the steps so far are written).`,
           ? ` (margin: passed at ${a.lastPassing.toLocaleString('en-US')}, failed at ${a.firstFailing.toLocaleString('en-US')})`
           : '';
       ctx.stderr.write(`\ncapacity: ${a.message}${margin}\nresults: ${written.json}\n         ${written.csv}\n         ${written.html}\n`);
-      await live.finish();
+      await live.finish({ htmlFile: written.html });
       if (flags.json) ctx.stdout.write(written.text);
       if (outcome.interrupted) ctx.exitCode = interrupt.interruptedExitCode();
       else if (a.kind === 'client-limit') ctx.exitCode = EXIT.CLIENT_SATURATED;

@@ -7,7 +7,7 @@ import { placeServersAndLoad } from '../common/placement.js';
 import { abortOnSignal, progressSink } from '../common/interruption.js';
 import { TOOL } from '../common/tool.js';
 import type { CliContext } from '../common/context.js';
-import { metricsHostOption, metricsPortOption, startLiveView, type LiveFlags } from '../common/live-options.js';
+import { dashboardHostOption, dashboardOption, metricsHostOption, metricsPortOption, startLiveView, type LiveFlags } from '../common/live-options.js';
 import { RESULTS_DIR } from '../../core/defaults.js';
 import { shownDefault } from '../common/help.js';
 import { RUNTIMES } from '../../targets/runtimes.js';
@@ -36,6 +36,8 @@ export function registerCompare(program: Command, ctx: CliContext): void {
     .option('--load-cpus <list>', 'pin its own load to these CPUs, e.g. 1; must not overlap --server-cpus', cpuListOption)
     .addOption(metricsPortOption())
     .addOption(metricsHostOption())
+    .addOption(dashboardOption())
+    .addOption(dashboardHostOption())
     .addOption(logLevelOption())
     .action(async (flags: CompareFlags & LiveFlags) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
@@ -46,13 +48,13 @@ export function registerCompare(program: Command, ctx: CliContext): void {
       const { renderResults } = await import('../../report/render-results.js');
       const targets = [...flags.runtimes.map((r) => runtimeTarget(r, [], serverCpus)), ...flags.server.map((spec) => parseServerSpec(spec, serverCpus))];
       const outDir = flags.out ?? path.join(RESULTS_DIR, `compare-${fileTimestamp(new Date())}`);
-      const live = await startLiveView(ctx, log, flags, targets.length * flags.profiles.length * flags.repeat);
+      const live = await startLiveView(ctx, log, flags, { title: 'wsbench compare', plannedRuns: targets.length * flags.profiles.length * flags.repeat });
       const interrupt = abortOnSignal(ctx, log, 'finishing the current run and writing what was measured');
       const outcome = await runCompare(
         { targets, profiles: flags.profiles, repeat: flags.repeat, outDir, tool: TOOL, argv: ctx.argv },
         { log, abort: interrupt.signal, progress: () => progressSink(ctx, log) },
       );
-      await live.finish();
+      await live.finish({ htmlFile: outcome.files.html });
       ctx.stdout.write(renderResults(outcome.docs, 'table', 'wsbench compare'));
       ctx.stdout.write(`results: ${outcome.files.csv}\n         ${outcome.files.md}\n         ${outcome.files.html}\n`);
       if (outcome.interrupted) ctx.exitCode = interrupt.interruptedExitCode();

@@ -17,7 +17,7 @@ import { pinThisProcess } from '../common/placement.js';
 import { parseLocalAddresses } from '../../load/plan/run-plan.js';
 import { parseThreshold, validateThresholdNames } from '../../gate/thresholds.js';
 import type { CliContext } from '../common/context.js';
-import { metricsHostOption, metricsPortOption, startLiveView, type LiveFlags } from '../common/live-options.js';
+import { dashboardHostOption, dashboardOption, metricsHostOption, metricsPortOption, startLiveView, type LiveFlags } from '../common/live-options.js';
 import { shownDefault } from '../common/help.js';
 import { LOAD_DEFAULTS, RESULTS_DIR } from '../../core/defaults.js';
 import { PROBE_HEADER_BYTES } from '../../protocol/probe.js';
@@ -150,6 +150,8 @@ export function registerLoad(program: Command, ctx: CliContext): void {
     .option('--threshold <limit>', "fail (exit 7) when a figure crosses a limit, e.g. 'rtt.p99<50ms', 'errors==0' (repeatable)", collect, [])
     .addOption(metricsPortOption())
     .addOption(metricsHostOption())
+    .addOption(dashboardOption())
+    .addOption(dashboardHostOption())
     .addOption(logLevelOption())
     .action(async (url: string | undefined, flags: LoadCliFlags & LiveFlags) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
@@ -191,9 +193,9 @@ export function registerLoad(program: Command, ctx: CliContext): void {
       const thresholds = flags.threshold.map(parseThreshold);
       validateThresholdNames(thresholds);
       pinThisProcess(flags.cpus, '--cpus', log);
-      const live = await startLiveView(ctx, log, flags, 1);
-      const { code } = await runLoadSession(config, ctx, log, { json: flags.json, thresholds });
-      await live.finish();
+      const live = await startLiveView(ctx, log, flags, { title: 'wsbench load', plannedRuns: 1 });
+      const { code, doc } = await runLoadSession(config, ctx, log, { json: flags.json, thresholds });
+      await live.finish({ docs: [doc] });
       ctx.exitCode = code;
     });
 }
