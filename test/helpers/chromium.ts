@@ -38,7 +38,7 @@ export async function openPage(url: string): Promise<{ page: Page; browser: Chil
   });
   const devtools = await new Promise<string>((resolve, reject) => {
     let err = '';
-    browser.stderr!.on('data', (b: Buffer) => {
+    browser.stderr.on('data', (b: Buffer) => {
       err += b.toString();
       const m = /DevTools listening on (ws:\/\/\S+)/.exec(err);
       if (m) resolve(m[1]);
