@@ -84,22 +84,23 @@ function render(){
     tile('elapsed',clock(run.elapsedS)),
   ].join('');
   const pts=run.points;
-  chart('chart-latency',pts,[(q)=>q.p50Us/1000,(q)=>q.p99Us/1000,(q)=>q.rawP50Us==null?null:q.rawP50Us/1000,(q)=>q.rawP99Us==null?null:q.rawP99Us/1000,(q)=>q.sendLagP99Us==null?null:q.sendLagP99Us/1000]);
-  chart('chart-rate',pts,[(q)=>q.sentPerSec,(q)=>q.receivedPerSec]);
-  chart('chart-conn',pts,[(q)=>q.connected,(q)=>q.errors]);
-  chart('chart-cpu',pts,[(q)=>q.clientCpuPercent,(q)=>q.serverCpuPercent]);
+  chart('chart-latency',pts,['p50','p99','p50 raw','p99 raw','send lag p99'],[(q)=>q.p50Us/1000,(q)=>q.p99Us/1000,(q)=>q.rawP50Us==null?null:q.rawP50Us/1000,(q)=>q.rawP99Us==null?null:q.rawP99Us/1000,(q)=>q.sendLagP99Us==null?null:q.sendLagP99Us/1000]);
+  chart('chart-rate',pts,['sent','received'],[(q)=>q.sentPerSec,(q)=>q.receivedPerSec]);
+  chart('chart-conn',pts,['open','errors'],[(q)=>q.connected,(q)=>q.errors]);
+  chart('chart-cpu',pts,['client','server'],[(q)=>q.clientCpuPercent,(q)=>q.serverCpuPercent]);
   $('runs').tBodies[0].innerHTML=state.runs.map((r)=>'<tr><td>'+r.index+'</td><td>'+esc(r.name)+'</td><td>'+esc(r.target)+'</td><td>'+n(r.clients)+'</td><td>'+r.phase+'</td><td>'+ms(r.windowP50Us)+'</td><td>'+ms(r.windowP99Us)+'</td><td class="verdict-'+r.verdictSoFar+'">'+r.verdictSoFar+'</td></tr>').join('');
 }
-function chart(id,pts,lines){
+function chart(id,pts,names,lines){
   const W=600,H=200,L=48,B=18;
   const xs=pts.map((p)=>p.tS);const x0=xs.length?xs[0]:0;const x1=Math.max(x0+1,xs.length?xs[xs.length-1]:1);
   let max=0;for(const f of lines)for(const p of pts){const v=f(p);if(v!=null&&v>max)max=v;}
   max=max>0?max*1.1:1;
-  const X=(t)=>L+(W-L-6)*(t-x0)/(x1-x0);const Y=(v)=>H-B-(H-B-6)*v/max;
+  const X=(t)=>L+(W-L-6)*(t-x0)/(x1-x0);const Y=(v)=>H-B-(H-B-16)*v/max;
   let svg='<line x1="'+L+'" y1="'+(H-B)+'" x2="'+W+'" y2="'+(H-B)+'" stroke="#999"/>';
   for(let i=0;i<=4;i++){const v=max*i/4;svg+='<text x="'+(L-4)+'" y="'+(Y(v)+4)+'" font-size="10" text-anchor="end">'+(v<10?v.toFixed(2):Math.round(v))+'</text><line x1="'+L+'" x2="'+W+'" y1="'+Y(v)+'" y2="'+Y(v)+'" stroke="#eee"/>';}
   svg+='<text x="'+W+'" y="'+(H-4)+'" font-size="10" text-anchor="end">'+Math.round(x1)+' s</text>';
   lines.forEach((f,k)=>{const d=pts.filter((p)=>f(p)!=null).map((p)=>X(p.tS).toFixed(1)+','+Y(f(p)).toFixed(1)).join(' ');if(d)svg+='<polyline fill="none" stroke-width="1.5" stroke="'+COLORS[k]+'" points="'+d+'"/>';});
+  names.forEach((name,k)=>{svg+='<rect x="'+(L+8+k*95)+'" y="2" width="10" height="3" fill="'+COLORS[k]+'"/><text x="'+(L+22+k*95)+'" y="8" font-size="10">'+name+'</text>';});
   $(id).innerHTML=svg;
 }
 const es=new EventSource('/events');
