@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { BIN, startServe, killAll } from '../helpers/cli.js';
 import { tempDir } from '../helpers/results.js';
-import { waitFor } from '../helpers/http.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const skip = hasTmux ? false : 'tmux is not installed (apt-get install tmux)';
@@ -31,6 +30,17 @@ function runInPane(name: string, args: string[]): void {
 
 const pane = (name: string) => tmux('capture-pane', '-p', '-t', name);
 
+/** Waits for `re` in the pane (looking 4 times a second); on a timeout the error shows the pane as it was. */
+async function waitForPane(name: string, re: RegExp, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = pane(name);
+    if (re.test(text)) return text;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${re} in the pane:\n${text}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** A bar line: name, phase, elapsed/total, the bar, percent, ETA. */
 const BAR = /(\S+)\s+(ramp|warmup|measure|grace|done)\s+\d+:\d\d\/\d+:\d\d \[[= >]{30}\]\s+\d+%\s+ETA \d+:\d\d/;
 
@@ -38,7 +48,7 @@ describe('the terminal view (tmux)', { skip, timeout: 180_000 }, () => {
   it('load: one bar with phase, elapsed/total, ETA and live figures; info messages one line each', async (t) => {
     const server = await startServe();
     runInPane('load', ['load', `ws://127.0.0.1:${server.port}/`, '--clients', '20', '--rate', '10', '--duration', '5s', '--warmup', '1s', '--out', tempDir()]);
-    const during = await waitFor('the bar in the measured window', () => Promise.resolve(/ measure /.test(pane('load')) && pane('load')), 60_000);
+    const during = await waitForPane('load', / measure /, 60_000);
     t.diagnostic(`during the run:\n${during.trimEnd()}`);
     const bar = BAR.exec(during);
     assert.ok(bar, `a progress bar:\n${during}`);
@@ -47,7 +57,7 @@ describe('the terminal view (tmux)', { skip, timeout: 180_000 }, () => {
     // Info messages: one line each, their fields (processes, threadsPerProcess…) not shown.
     assert.match(during, /INFO: plan: 20 clients over 1 process\(es\)/);
     assert.doesNotMatch(during, /^\s+threadsPerProcess: /m);
-    const end = await waitFor('the exit', () => Promise.resolve(/^exit \d+/m.test(pane('load')) && pane('load')), 60_000);
+    const end = await waitForPane('load', /^exit \d+/m, 60_000);
     assert.match(end, /load\s+done\s+(\d+:\d\d)\/\1 \[=+>\] 100%/, 'the bar stays, full');
     assert.equal(end.split('\n').filter((l) => BAR.test(l)).length, 1, 'one bar for the run');
     await server.stop();
@@ -55,10 +65,10 @@ describe('the terminal view (tmux)', { skip, timeout: 180_000 }, () => {
 
   it('compare: which run of how many, and the ETA of the whole comparison', async (t) => {
     runInPane('compare', ['compare', '--runtimes', 'node', '--profiles', 'smoke', '--repeat', '2', '--out', tempDir()]);
-    const during = await waitFor('the second run', () => Promise.resolve(/run 2\/2 /.test(pane('compare')) && pane('compare')), 120_000);
+    const during = await waitForPane('compare', /run 2\/2 /, 120_000);
     t.diagnostic(`during the run:\n${during.trimEnd()}`);
     assert.match(during, /run 1\/2 node-smoke-r1\s+done .* \(all runs \d+:\d\d\)/);
     assert.match(during, /run 2\/2 node-smoke-r2\s+(ramp|warmup|measure|grace|done)\s+.*ETA \d+:\d\d {2}\(all runs \d+:\d\d\)/);
-    await waitFor('the exit', () => Promise.resolve(/^exit \d+/m.test(pane('compare'))), 120_000);
+    await waitForPane('compare', /^exit \d+/m, 120_000);
   });
 });
