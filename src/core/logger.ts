@@ -21,10 +21,11 @@ export function setTerminalOverlay(o: TerminalOverlay | undefined): void {
 
 /**
  * JSON lines on stderr, human-readable when stderr is a terminal: there, one line per message, its
- * fields shown only at debug and trace (JSON logs always have them), written above the live bar.
+ * fields shown only at debug and trace (JSON logs always have them), written above the live bar;
+ * `fieldsOnTerminal` keeps the fields, a key per line (serve: its start-up limits are in them).
  * stdout stays free for results (`--json`).
  */
-export function createLogger(level: string, stream: NodeJS.WriteStream = process.stderr): Logger {
+export function createLogger(level: string, stream: NodeJS.WriteStream = process.stderr, opts: { fieldsOnTerminal?: boolean } = {}): Logger {
   const lvl = level === 'silent' ? 'silent' : level;
   if (stream.isTTY) {
     const destination = new Writable({
@@ -37,6 +38,7 @@ export function createLogger(level: string, stream: NodeJS.WriteStream = process
         callback();
       },
     });
+    if (opts.fieldsOnTerminal) return pino({ level: lvl }, pretty({ destination, sync: true, ignore: 'pid,hostname' }));
     const hideObject = lvl !== 'debug' && lvl !== 'trace';
     return pino({ level: lvl }, pretty({ destination, sync: true, ignore: 'pid,hostname', hideObject, singleLine: true }));
   }

@@ -116,7 +116,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
       false,
     )
     .action(async (flags: ServeFlags) => {
-      const log = createLogger(flags.logLevel, ctx.stderr);
+      const log = createLogger(flags.logLevel, ctx.stderr, { fieldsOnTerminal: true });
       pinThisProcess(flags.cpus, '--cpus', log);
       if (flags.runtime !== 'node') {
         ctx.exitCode = await serveOnRuntime(flags.runtime, flags, ctx, log);
