@@ -41,20 +41,28 @@ describe('wsbench load --dashboard in headless Chromium', { skip, timeout: 180_0
     const p = page;
     const figures = () => p.evaluate<string>(`document.getElementById('figures')?.innerText ?? ''`);
     const first = await waitFor('figures on the page', async () => /connections/.test(await figures()) && figures(), 60_000);
-    const second = await waitFor('the next second', async () => {
-      const now = await figures();
-      return now !== first && now;
-    });
+    const second = await waitFor(
+      'the next second',
+      async () => {
+        const now = await figures();
+        return now !== first && now;
+      },
+      30_000,
+    );
     t.diagnostic(`first:\n${first}\nthen:\n${second}`);
     assert.match(second, /p99 ms\s+[\d.]+/);
     assert.match(await p.evaluate<string>(`document.getElementById('run-title').innerText`), /run 1: dash → ws:\/\/127\.0\.0\.1:\d+\//);
 
     const exit = await load.exited;
     assert.ok(exit.code === 0 || exit.code === 5, load.stderr());
-    const title = await waitFor('the final report', async () => {
-      const now = await p.evaluate<string>('document.title');
-      return now === 'wsbench load' && now;
-    });
+    const title = await waitFor(
+      'the final report',
+      async () => {
+        const now = await p.evaluate<string>('document.title');
+        return now === 'wsbench load' && now;
+      },
+      30_000,
+    );
     assert.equal(title, 'wsbench load');
     assert.equal(await p.evaluate<string>(`document.querySelector('h1').innerText`), 'wsbench load');
     assert.equal(await p.evaluate<boolean>(`document.getElementById('figures') === null`), true, 'the live page is gone');

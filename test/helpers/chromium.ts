@@ -58,6 +58,8 @@ export async function openPage(url: string): Promise<{ page: Page; browser: Chil
     socket.once('open', () => resolve());
     socket.once('error', reject);
   });
+  // Closing the browser resets the socket: that is expected, not a failure.
+  socket.on('error', () => {});
   let nextId = 1;
   const waiting = new Map<number, (m: { result?: { result: { value: unknown } }; error?: unknown }) => void>();
   socket.on('message', (data: Buffer) => {
@@ -74,8 +76,11 @@ export async function openPage(url: string): Promise<{ page: Page; browser: Chil
     },
     async close() {
       socket.close();
-      browser.kill('SIGKILL');
-      await new Promise((r) => browser.once('exit', r));
+      if (browser.exitCode === null && browser.signalCode === null) {
+        const gone = new Promise((r) => browser.once('exit', r));
+        browser.kill('SIGKILL');
+        await gone;
+      }
       fs.rmSync(profile, { recursive: true, force: true });
     },
   };
