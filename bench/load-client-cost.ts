@@ -31,6 +31,11 @@
  *
  * Run:  npm run build && node dist/bench/load-client-cost.js [--runs 3] [--clients 10000] [--duration 20]
  *       [--warmup 5] [--rate 1] [-- extra wsbench load args, e.g. --threads 1 or --client lean]
+ *
+ * The live endpoints' cost (docs/live.md): run it once as is and once with
+ *   -- --metrics-port 0 --dashboard 0
+ * With those flags this script also plays the watchers (lib/live-watcher.ts: a scrape of /metrics
+ * each second and an open dashboard event stream), so the "on" figure is that of a watched run.
  */
 import os from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -41,6 +46,7 @@ import { parseFlags } from './lib/args.js';
 import { killAllChildren, startServe, stopProcess, track, type Listening } from './lib/children.js';
 import { readMachineCpu, tryReadCpuSeconds, tryReadVoluntarySwitches } from './lib/proc.js';
 import { sleep } from './lib/sleep.js';
+import { LiveWatcher } from './lib/live-watcher.js';
 import { fmt, median, table } from './lib/stats.js';
 
 type Side = 'plain' | 'wsbench';
@@ -182,9 +188,11 @@ async function runClient(args: string[], serverPid: number, limitMs: number): Pr
     if (stdout.length < 50_000_000) stdout += d;
   });
   child.stderr.setEncoding('utf8');
+  const watcher = new LiveWatcher();
   child.stderr.on('data', (d: string) => {
     stderr += d;
     if (stderr.length > 40_000) stderr = stderr.slice(-20_000);
+    watcher.see(stderr);
   });
   type Sample = { at: number; machine: number; client: number; server: number; switches: number };
   const samples: Sample[] = [];
@@ -206,6 +214,7 @@ async function runClient(args: string[], serverPid: number, limitMs: number): Pr
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }, limitMs);
   await exited;
+  watcher.stop();
   clearInterval(sampler);
   clearTimeout(killer);
   let otherCpuPct = NaN;

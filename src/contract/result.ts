@@ -218,8 +218,62 @@ export interface ResultDocument {
   mergedFrom?: { name: string; shard: { index: number; count: number } | null; startedAt: string }[];
 }
 
+/** What a live view learns when a run's load starts: its labels and the length of each phase. */
+export interface ProgressStart {
+  name: string;
+  url: string;
+  shard: { index: number; count: number } | null;
+  clients: number;
+  /** The connect ramp's planned length (clients / connect rate), then the schedule's phases. */
+  rampS: number;
+  warmupS: number;
+  durationS: number;
+  graceS: number;
+  maxSendLagP99Ms: number;
+  maxEventLoopDelayP99Ms: number;
+}
+
+/** The run's counters so far, summed over the workers (a subset of the workers' own counters). */
+export interface ProgressCounters {
+  established: number;
+  failed: number;
+  failuresByCause: Record<string, number>;
+  sentTotal: number;
+  receivedTotal: number;
+  sent: number;
+  received: number;
+  skipped: number;
+  badReplies: number;
+  duplicateReplies: number;
+  outOfOrderReplies: number;
+  crossedReplies: number;
+  unexpectedClosesByCode: Record<string, number>;
+  errorsByCode: Record<string, number>;
+  open: number;
+}
+
+/**
+ * Beside each series entry, for live metrics: the histograms that arrived since the previous one,
+ * as the workers shipped them (non-empty buckets as [value µs, count, value, count, …], one array
+ * per worker report). All three cover the measured window only, like the result's histograms.
+ */
+export interface ProgressDetail {
+  rttUs: number[][];
+  rttRawUs: number[][];
+  sendLagUs: number[][];
+  counters: ProgressCounters;
+}
+
 /** Receives one series entry per second (the live line or periodic log lines). */
 export interface ProgressSink {
   update(entry: SeriesEntry, target: number): void;
   stop(): void;
+  /** Called once, when the workers are up and the connect ramp is about to start. */
+  begin?(run: ProgressStart): void;
+  /**
+   * A sink that has this receives the histograms each second, just before `update`. Only then do
+   * the workers ship their window histograms' growth each second (a scan of their buckets once a
+   * second, nothing per message).
+   */
+  detail?(detail: ProgressDetail): void;
 }

@@ -69,7 +69,7 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
   const { plan, target, conformance } = await prepare(config, log, abort, deps.gate);
   const slices = plan.slices;
   const fleet = new Fleet(
-    slices.map((slice) => workerConfig(config, slice, plan)),
+    slices.map((slice) => workerConfig(config, slice, plan, progress.detail !== undefined)),
     log,
   );
   await fleet.waitAll('ready');
@@ -77,6 +77,18 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
 
   const monitor = new ResourceMonitor(process.pid, config.serverPid);
   monitor.mark('baseline');
+  progress.begin?.({
+    name: config.name,
+    url: config.url,
+    shard: config.shard ?? null,
+    clients: plan.clients,
+    rampS: plan.clients / config.connectRate,
+    warmupS: config.warmupMs / 1000,
+    durationS: config.durationMs / 1000,
+    graceS: config.graceMs / 1000,
+    maxSendLagP99Ms: config.maxSendLagP99Ms,
+    maxEventLoopDelayP99Ms: config.maxEventLoopDelayP99Ms,
+  });
   const series = new SeriesRecorder(fleet, monitor, progress, plan.clients);
   let windowStartMs = Number.POSITIVE_INFINITY;
   let windowEndMs = Number.POSITIVE_INFINITY;
@@ -213,7 +225,7 @@ function scheduleStart(config: LoadConfig, log: Logger): number {
   return config.startAtMs;
 }
 
-function workerConfig(config: LoadConfig, slice: WorkerSlice, plan: RunPlan): WorkerConfig {
+function workerConfig(config: LoadConfig, slice: WorkerSlice, plan: RunPlan, liveHistograms: boolean): WorkerConfig {
   return {
     slice,
     totalClients: config.clients,
@@ -232,6 +244,7 @@ function workerConfig(config: LoadConfig, slice: WorkerSlice, plan: RunPlan): Wo
     senders: config.senders,
     format: config.format,
     clockBaseUs: RUN_CLOCK_BASE_US,
+    liveHistograms,
   };
 }
 

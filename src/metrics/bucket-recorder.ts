@@ -45,6 +45,9 @@ export class BucketRecorder {
   private min = Number.POSITIVE_INFINITY;
   private max = -1;
   private total = 0;
+  /** What growthSinceLastCall last saw (allocated on its first call only). */
+  private seen: Float64Array | undefined;
+  private seenTotal = 0;
 
   get count(): number {
     return this.total;
@@ -81,6 +84,27 @@ export class BucketRecorder {
     return out;
   }
 
+  /**
+   * The buckets that grew since the last call (each at its lowest value), for live metrics: one scan
+   * of the buckets, so it costs the same whatever the message rate. The first call allocates the
+   * copy it compares with; values kept one by one (over 35 minutes) are left out.
+   */
+  growthSinceLastCall(): ValueCounts {
+    const out: ValueCounts = [];
+    const seen = (this.seen ??= new Float64Array(SLOTS));
+    if (this.total === this.seenTotal) return out;
+    const counts = this.counts;
+    for (let i = 0; i < SLOTS; i++) {
+      const grew = counts[i] - seen[i];
+      if (grew > 0) {
+        out.push(valueAt(i), grew);
+        seen[i] = counts[i];
+      }
+    }
+    this.seenTotal = this.total;
+    return out;
+  }
+
   reset(): void {
     if (this.total === 0) return;
     this.counts.fill(0);
@@ -88,5 +112,7 @@ export class BucketRecorder {
     this.min = Number.POSITIVE_INFINITY;
     this.max = -1;
     this.total = 0;
+    this.seen?.fill(0);
+    this.seenTotal = 0;
   }
 }

@@ -27,6 +27,7 @@ const config: WorkerConfig = {
   format: 'plain',
   // The run's clock = this thread's nowUs(): the probes below are written in it.
   clockBaseUs: monotonicOriginUs(),
+  liveHistograms: false,
 };
 
 let state: WorkerState;

@@ -8,6 +8,7 @@ import { placeServersAndLoad } from '../common/placement.js';
 import { abortOnSignal, progressSink } from '../common/interruption.js';
 import { TOOL } from '../common/tool.js';
 import type { CliContext } from '../common/context.js';
+import { dashboardHostOption, dashboardOption, metricsHostOption, metricsPortOption, startLiveView, type LiveFlags } from '../common/live-options.js';
 import { CAPACITY_DEFAULTS, LOAD_DEFAULTS, RESULTS_DIR } from '../../core/defaults.js';
 import { shownDefault } from '../common/help.js';
 import { RUNTIMES } from '../../targets/runtimes.js';
@@ -117,6 +118,10 @@ export function registerCapacity(program: Command, ctx: CliContext): void {
     .option('--load-cpus <list>', 'pin its own load to these CPUs, e.g. 1; must not overlap --server-cpus', cpuListOption)
     .addOption(shownDefault(new Option('-o, --out <dir>', 'output folder'), `${RESULTS_DIR}/capacity-<timestamp>`))
     .option('--json', 'print capacity.json on stdout (the table goes to stderr)', false)
+    .addOption(metricsPortOption())
+    .addOption(metricsHostOption())
+    .addOption(dashboardOption())
+    .addOption(dashboardHostOption())
     .addOption(new Option('--log-level <level>', 'log level').choices([...LOG_LEVELS, 'silent']).default(CAPACITY_DEFAULTS.logLevel))
     .addHelpText(
       'after',
@@ -125,7 +130,7 @@ Exit codes: 0 an answer was found (or the SLO held up to --to), 3 the target is 
 conformance gate, 5 the load generator became the limit before the server did (the answer is a lower
 bound), 130/143 interrupted (the steps so far are written).`,
     )
-    .action(async (url: string | undefined, flags: CapacityCliFlags) => {
+    .action(async (url: string | undefined, flags: CapacityCliFlags & LiveFlags) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
       const { checkOneTarget, oneTarget, referenceServeArgs } = await import('../../targets/make-targets.js');
       const targetFlags = {
@@ -145,6 +150,7 @@ bound), 130/143 interrupted (the steps so far are written).`,
       // The reference server speaks what the load will send.
       const target = oneTarget(targetFlags, referenceServeArgs(flags), serverCpus, 'capacity', { env: ctx.env });
       const outDir = flags.out ?? path.join(RESULTS_DIR, `capacity-${fileTimestamp(new Date())}`);
+      const live = await startLiveView(ctx, log, flags, { title: 'wsbench capacity' });
       const interrupt = abortOnSignal(ctx, log, 'finishing the current run and writing the steps so far');
       const startedAt = new Date();
       ctx.stderr.write(`wsbench capacity ${target.name}: ${slos.map((s) => s.source).join(', ')} at ${flags.rate} msg/s per client\n${STEP_TABLE_HEADER}\n`);
@@ -162,7 +168,8 @@ bound), 130/143 interrupted (the steps so far are written).`,
         },
         { log, abort: interrupt.signal, progress: () => progressSink(ctx, log), onStep: (step, i) => ctx.stderr.write(stepLine(step, i) + '\n') },
       );
-      await writeAndReport({ ctx, flags, targetName: target.name, slos, outcome, outDir, startedAt });
+      const written = await writeAndReport({ ctx, flags, targetName: target.name, slos, outcome, outDir, startedAt });
+      await live.finish({ htmlFile: written.html });
       if (outcome.interrupted) ctx.exitCode = interrupt.interruptedExitCode();
       else if (outcome.answer.kind === 'client-limit') ctx.exitCode = EXIT.CLIENT_SATURATED;
     });
@@ -203,7 +210,7 @@ async function writeAndReport(r: {
   outcome: CapacityOutcome;
   outDir: string;
   startedAt: Date;
-}): Promise<void> {
+}): Promise<{ html: string }> {
   const { writeCapacity } = await import('../../capacity/write-capacity.js');
   const { ctx, flags, outcome } = r;
   const written = writeCapacity(r.outDir, {
@@ -232,4 +239,5 @@ async function writeAndReport(r: {
       : '';
   ctx.stderr.write(`\ncapacity: ${a.message}${margin}\nresults: ${written.json}\n         ${written.csv}\n         ${written.html}\n`);
   if (flags.json) ctx.stdout.write(written.text);
+  return written;
 }

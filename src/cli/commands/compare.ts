@@ -7,6 +7,7 @@ import { placeServersAndLoad } from '../common/placement.js';
 import { abortOnSignal, progressSink } from '../common/interruption.js';
 import { TOOL } from '../common/tool.js';
 import type { CliContext } from '../common/context.js';
+import { dashboardHostOption, dashboardOption, metricsHostOption, metricsPortOption, startLiveView, type LiveFlags } from '../common/live-options.js';
 import { RESULTS_DIR } from '../../core/defaults.js';
 import { shownDefault } from '../common/help.js';
 import { RUNTIMES, type Runtime } from '../../targets/runtimes.js';
@@ -46,8 +47,12 @@ export function registerCompare(program: Command, ctx: CliContext): void {
     .addOption(shownDefault(new Option('-o, --out <dir>', 'output folder'), `${RESULTS_DIR}/compare-<timestamp>`))
     .option('--server-cpus <list>', 'pin every server it starts to these CPUs, e.g. 0 (recorded in each result)', cpuListOption)
     .option('--load-cpus <list>', 'pin its own load to these CPUs, e.g. 1; must not overlap --server-cpus', cpuListOption)
+    .addOption(metricsPortOption())
+    .addOption(metricsHostOption())
+    .addOption(dashboardOption())
+    .addOption(dashboardHostOption())
     .addOption(logLevelOption())
-    .action(async (flags: CompareFlags) => {
+    .action(async (flags: CompareFlags & LiveFlags) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
       const serverCpus = placeServersAndLoad(flags.serverCpus, flags.loadCpus, log);
       const { runCompare } = await import('../../compare/run-compare.js');
@@ -62,11 +67,13 @@ export function registerCompare(program: Command, ctx: CliContext): void {
         throw usageError(`--baseline-server ${flags.baselineServer}: no such server`, `servers: ${targets.map((t) => t.name).join(', ')}`);
       }
       const outDir = flags.out ?? path.join(RESULTS_DIR, `compare-${fileTimestamp(new Date())}`);
+      const live = await startLiveView(ctx, log, flags, { title: 'wsbench compare', plannedRuns: targets.length * flags.profiles.length * flags.repeat });
       const interrupt = abortOnSignal(ctx, log, 'finishing the current run and writing what was measured');
       const outcome = await runCompare(
         { targets, profiles: flags.profiles, repeat: flags.repeat, baseline: flags.baselineServer, outDir, tool: TOOL, argv: ctx.argv },
         { log, abort: interrupt.signal, progress: () => progressSink(ctx, log) },
       );
+      await live.finish({ htmlFile: outcome.files.html });
       ctx.stdout.write(renderResults(outcome.docs, 'table', 'wsbench compare'));
       // One server has nothing to compare against; say why there is no verdict when it is the repeats.
       ctx.stdout.write(outcome.comparisons.length || flags.repeat > 1 ? significanceText(outcome.comparisons) : `significance: ${SINGLE_RUN_NOTE}\n`);

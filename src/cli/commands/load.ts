@@ -16,6 +16,7 @@ import { pinThisProcess } from '../common/placement.js';
 import { parseLocalAddresses } from '../../load/plan/run-plan.js';
 import { parseThreshold, validateThresholdNames } from '../../gate/thresholds.js';
 import type { CliContext } from '../common/context.js';
+import { dashboardHostOption, dashboardOption, metricsHostOption, metricsPortOption, startLiveView, type LiveFlags } from '../common/live-options.js';
 import { shownDefault } from '../common/help.js';
 import { LOAD_DEFAULTS, RESULTS_DIR } from '../../core/defaults.js';
 import { PROBE_HEADER_BYTES } from '../../protocol/probe.js';
@@ -146,8 +147,12 @@ export function registerLoad(program: Command, ctx: CliContext): void {
     .option('--name <name>', 'name in the result file names (default: the profile name or "load")')
     .option('--json', 'print the result document on stdout (the summary goes to stderr)', false)
     .option('--threshold <limit>', "fail (exit 7) when a figure crosses a limit, e.g. 'rtt.p99<50ms', 'errors==0' (repeatable)", collect, [])
+    .addOption(metricsPortOption())
+    .addOption(metricsHostOption())
+    .addOption(dashboardOption())
+    .addOption(dashboardHostOption())
     .addOption(logLevelOption())
-    .action(async (url: string | undefined, flags: LoadCliFlags) => {
+    .action(async (url: string | undefined, flags: LoadCliFlags & LiveFlags) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
       const { resolveLoadConfig } = await import('../../profile/resolve-config.js');
       const { runLoadSession } = await import('../common/load-session.js');
@@ -185,7 +190,9 @@ export function registerLoad(program: Command, ctx: CliContext): void {
       const thresholds = flags.threshold.map(parseThreshold);
       validateThresholdNames(thresholds);
       pinThisProcess(flags.cpus, '--cpus', log);
-      const { code } = await runLoadSession(target, () => config, ctx, log, { json: flags.json, thresholds });
+      const live = await startLiveView(ctx, log, flags, { title: 'wsbench load', plannedRuns: 1 });
+      const { code, doc } = await runLoadSession(target, () => config, ctx, log, { json: flags.json, thresholds });
+      await live.finish({ docs: [doc] });
       ctx.exitCode = code;
     });
 }

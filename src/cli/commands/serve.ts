@@ -135,7 +135,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
       SERVE_DEFAULTS.replyDelayMs,
     )
     .action(async (flags: ServeFlags) => {
-      const log = createLogger(flags.logLevel, ctx.stderr);
+      const log = createLogger(flags.logLevel, ctx.stderr, { fieldsOnTerminal: true });
       pinThisProcess(flags.cpus, '--cpus', log);
       if (flags.runtime !== 'node') {
         ctx.exitCode = await serveOnRuntime(flags.runtime, flags, ctx, log);

@@ -1,3 +1,5 @@
+import type { ProgressSink } from '../../contract/result.js';
+
 /** What a command may use of the process; main.ts builds it, so commands never touch `process` directly. */
 export interface CliContext {
   stdout: NodeJS.WriteStream;
@@ -9,6 +11,8 @@ export interface CliContext {
   argv: readonly string[];
   /** The environment the servers and runtimes it starts inherit (and where WSBENCH_BUN and friends are read). */
   readonly env: NodeJS.ProcessEnv;
+  /** Set by load, compare and capacity (live-options.ts): the progress sink of each run. */
+  live?: { sink(): ProgressSink };
   /** Set by the command's action; main.ts exits with it. */
   exitCode: number;
 }

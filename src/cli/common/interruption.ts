@@ -18,8 +18,9 @@ export function abortOnSignal(ctx: CliContext, log: Logger, what: string): { sig
   return { signal: controller.signal, interruptedExitCode: () => (received === 'SIGTERM' ? EXIT.SIGTERM : EXIT.SIGINT) };
 }
 
-/** A live line on a terminal; periodic log lines in CI and pipes. */
+/** The command's live view (live-options.ts), else a live line on a terminal; periodic log lines in CI and pipes. */
 export async function progressSink(ctx: CliContext, log: Logger): Promise<ProgressSink> {
+  if (ctx.live) return ctx.live.sink();
   const { logProgress, terminalProgress } = await import('../../live/progress.js');
   return ctx.stderr.isTTY && !ctx.isCI ? terminalProgress(ctx.stderr) : logProgress(log);
 }

@@ -32,6 +32,8 @@ export class Fleet {
   private readonly errorList: string[] = [];
   private pendingRtt: ValueCounts[] = [];
   private pendingSendLag: ValueCounts[] = [];
+  private pendingWindowRtt: ValueCounts[] = [];
+  private pendingWindowRttRaw: ValueCounts[] = [];
   private readonly seen = new Map<Milestone, Set<number>>();
   private readonly waiters = new Map<Milestone, (() => void)[]>();
 
@@ -72,11 +74,16 @@ export class Fleet {
     };
   }
 
-  /** Interval histograms (RTT of replies; send lag of in-window sends) received since the last call. */
-  drainIntervals(): { rtt: ValueCounts[]; sendLag: ValueCounts[] } {
-    const out = { rtt: this.pendingRtt, sendLag: this.pendingSendLag };
+  /**
+   * Interval histograms received since the last call: RTT of replies, send lag of in-window sends,
+   * and (live metrics only) the window's corrected and raw RTT.
+   */
+  drainIntervals(): { rtt: ValueCounts[]; sendLag: ValueCounts[]; windowRtt: ValueCounts[]; windowRttRaw: ValueCounts[] } {
+    const out = { rtt: this.pendingRtt, sendLag: this.pendingSendLag, windowRtt: this.pendingWindowRtt, windowRttRaw: this.pendingWindowRttRaw };
     this.pendingRtt = [];
     this.pendingSendLag = [];
+    this.pendingWindowRtt = [];
+    this.pendingWindowRttRaw = [];
     return out;
   }
 
@@ -127,6 +134,8 @@ export class Fleet {
         this.latestIntervals[i] = msg;
         this.pendingRtt.push(msg.rtt);
         if (msg.sendLag.length > 0) this.pendingSendLag.push(msg.sendLag);
+        if (msg.windowRtt.length > 0) this.pendingWindowRtt.push(msg.windowRtt);
+        if (msg.windowRttRaw.length > 0) this.pendingWindowRttRaw.push(msg.windowRttRaw);
         break;
       case 'result':
         this.latestCounters[i] = msg.counters;

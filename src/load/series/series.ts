@@ -108,6 +108,7 @@ export class SeriesRecorder {
     rtt.destroy();
     this.lastTotals = totals;
     this.entries.push(entry);
+    this.progress.detail?.({ rttUs: drained.windowRtt, rttRawUs: drained.windowRttRaw, sendLagUs: drained.sendLag, counters: totals });
     this.progress.update(entry, this.clientsTarget);
   }
 }

@@ -29,6 +29,11 @@ export interface WorkerConfig {
    * delivery sent by one thread or process is timed by another on the same clock.
    */
   clockBaseUs: number;
+  /**
+   * Live metrics are on (`--metrics-port`, `--dashboard`): each interval report also carries how the
+   * window's RTT histograms grew (one scan of their buckets a second, nothing per message).
+   */
+  liveHistograms: boolean;
 }
 
 export type ToWorker =
@@ -85,6 +90,9 @@ export type FromWorker =
       rtt: ValueCounts;
       /** Send lag of this interval's sends whose intended time is in the measured window. */
       sendLag: ValueCounts;
+      /** With liveHistograms: the window's corrected and raw RTT recorded since the last report (else empty). */
+      windowRtt: ValueCounts;
+      windowRttRaw: ValueCounts;
       loopDelayP99Us: number;
       sendLagMaxUs: number;
     }

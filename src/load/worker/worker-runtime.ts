@@ -50,6 +50,8 @@ export function startWorker(config: WorkerConfig, port: WorkerPort): void {
       counters: state.counters,
       rtt: state.intervalRtt.valueCounts(),
       sendLag: state.intervalSendLag.valueCounts(),
+      windowRtt: config.liveHistograms ? state.hist.rtt.growthSinceLastCall() : [],
+      windowRttRaw: config.liveHistograms ? state.hist.rttRaw.growthSinceLastCall() : [],
       loopDelayP99Us: loop.read().p99Us,
       sendLagMaxUs: state.sendLagMaxIntervalUs,
     });

@@ -1,0 +1,173 @@
+import type { ProgressDetail, ProgressSink, ProgressStart, SeriesEntry } from '../contract/result.js';
+import { addValueCounts, createHistogram, mergeValueCounts, type Histogram } from '../metrics/histograms.js';
+import { RunClock } from './run-clock.js';
+
+/** One second on the dashboard: the series entry and what the window histograms add to it. */
+export interface DashboardPoint {
+  tS: number;
+  phase: SeriesEntry['phase'];
+  connected: number;
+  sentPerSec: number;
+  receivedPerSec: number;
+  errors: number;
+  p50Us: number;
+  p99Us: number;
+  /** From the actual send; only in the measured window (null outside it). */
+  rawP50Us: number | null;
+  rawP99Us: number | null;
+  sendLagP99Us: number | null;
+  clientRssKb: number;
+  clientCpuPercent: number;
+  serverRssKb: number | null;
+  serverCpuPercent: number | null;
+}
+
+export interface DashboardRun {
+  index: number;
+  name: string;
+  target: string;
+  shard: string | null;
+  clients: number;
+  phase: SeriesEntry['phase'] | 'done';
+  elapsedS: number;
+  totalS: number;
+  verdictSoFar: string;
+  /** Over the measured window so far (corrected RTT). */
+  windowP50Us: number | null;
+  windowP99Us: number | null;
+  points: DashboardPoint[];
+}
+
+export interface DashboardSnapshot {
+  title: string;
+  plannedRuns: number | null;
+  runs: DashboardRun[];
+}
+
+export type DashboardEvent = { type: 'run'; run: DashboardRun } | { type: 'point'; index: number; run: DashboardRun; point: DashboardPoint };
+
+/**
+ * What the live dashboard shows, kept on the orchestrator from the per-second progress: every run
+ * of the command (compare: one per server × tier × repeat) with its seconds, and listeners told of
+ * each change (the SSE streams).
+ */
+export class DashboardState {
+  private readonly snapshotData: DashboardSnapshot;
+  private readonly listeners = new Set<(e: DashboardEvent) => void>();
+
+  constructor(title: string, plannedRuns: number | undefined) {
+    this.snapshotData = { title, plannedRuns: plannedRuns ?? null, runs: [] };
+  }
+
+  snapshot(): DashboardSnapshot {
+    return this.snapshotData;
+  }
+
+  listen(fn: (e: DashboardEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** A progress sink for the next run. */
+  sink(): ProgressSink {
+    let run: DashboardRun | undefined;
+    let start: ProgressStart | undefined;
+    let clock: RunClock | undefined;
+    let pending: ProgressDetail | undefined;
+    const window: Histogram = createHistogram();
+    const emit = (e: DashboardEvent) => this.listeners.forEach((fn) => fn(e));
+    return {
+      begin: (s) => {
+        start = s;
+        clock = new RunClock(s);
+        run = {
+          index: this.snapshotData.runs.length + 1,
+          name: s.name,
+          target: s.url,
+          shard: s.shard ? `${s.shard.index}/${s.shard.count}` : null,
+          clients: s.clients,
+          phase: 'ramp',
+          elapsedS: 0,
+          totalS: clock.total,
+          verdictSoFar: 'valid',
+          windowP50Us: null,
+          windowP99Us: null,
+          points: [],
+        };
+        this.snapshotData.runs.push(run);
+        emit({ type: 'run', run });
+      },
+      detail: (d) => {
+        pending = d;
+      },
+      update: (e) => {
+        if (!run || !start || !clock) return;
+        clock.update(e);
+        const d = pending;
+        pending = undefined;
+        const raw = d ? quantiles(d.rttRawUs) : null;
+        const lag = d ? quantiles(d.sendLagUs) : null;
+        if (d) for (const vc of d.rttUs) addValueCounts(window, vc);
+        const point: DashboardPoint = {
+          tS: e.tS,
+          phase: e.phase,
+          connected: e.connected,
+          sentPerSec: e.sentPerSec,
+          receivedPerSec: e.receivedPerSec,
+          errors: e.errors,
+          p50Us: e.rttP50Us,
+          p99Us: e.rttP99Us,
+          rawP50Us: raw?.p50 ?? null,
+          rawP99Us: raw?.p99 ?? null,
+          sendLagP99Us: lag?.p99 ?? null,
+          clientRssKb: e.clientRssKb,
+          clientCpuPercent: e.clientCpuPercent,
+          serverRssKb: e.serverRssKb,
+          serverCpuPercent: e.serverCpuPercent,
+        };
+        run.points.push(point);
+        run.phase = e.phase;
+        run.elapsedS = clock.elapsedS;
+        run.totalS = clock.total;
+        run.verdictSoFar = verdictSoFar(run.points, e, start);
+        if (window.totalCount > 0) {
+          run.windowP50Us = window.getValueAtPercentile(50);
+          run.windowP99Us = window.getValueAtPercentile(99);
+        }
+        emit({ type: 'point', index: run.index, run: { ...run, points: [] }, point });
+      },
+      stop: () => {
+        if (!run || !clock) return;
+        clock.finish();
+        run.phase = 'done';
+        run.elapsedS = clock.elapsedS;
+        run.totalS = clock.total;
+        window.destroy();
+        emit({ type: 'run', run });
+      },
+    };
+  }
+}
+
+function quantiles(list: number[][]): { p50: number; p99: number } | null {
+  if (list.length === 0) return null;
+  const h = mergeValueCounts(list);
+  const out = h.totalCount > 0 ? { p50: h.getValueAtPercentile(50), p99: h.getValueAtPercentile(99) } : null;
+  h.destroy();
+  return out;
+}
+
+/**
+ * The verdict as far as the seconds so far tell (the result's own is judged at the end, over the
+ * window up to the first target failure): errors → target-errors; a second whose send lag p99 or
+ * event-loop delay was over the self-check limits → client-saturated; else valid.
+ */
+function verdictSoFar(points: DashboardPoint[], e: SeriesEntry, start: ProgressStart): string {
+  if (e.errors > 0) return 'target-errors';
+  const lagLimitUs = start.maxSendLagP99Ms * 1000;
+  const loopLimitUs = start.maxEventLoopDelayP99Ms * 1000;
+  const saturated =
+    points.some((p) => p.phase === 'measure' && p.sendLagP99Us !== null && p.sendLagP99Us > lagLimitUs) ||
+    (e.phase === 'measure' && e.loopDelayP99Us > loopLimitUs);
+  return saturated ? 'client-saturated' : 'valid';
+}
