@@ -233,22 +233,30 @@ export interface ProgressStart {
   maxEventLoopDelayP99Ms: number;
 }
 
-/** The run's counters so far, summed over the workers (a subset of the workers' own counters). */
+/** The run's counters so far, summed over the workers (the part of the workers' own counters a live view shows). */
 export interface ProgressCounters {
   established: number;
   failed: number;
   failuresByCause: Record<string, number>;
+  /** Whole run (warm-up and window). */
   sentTotal: number;
   receivedTotal: number;
+  /** Sends whose intended time fell in the measured window, and their replies. */
   sent: number;
   received: number;
+  /** Scheduled sends that could not happen: the connection was closed or its buffer was full. */
   skipped: number;
+  /** Replies that did not parse as our probe (a field is not a number). */
   badReplies: number;
+  /** Whole run, from the probe's sequence number (see reply-recorder.ts): a reply seen before… */
   duplicateReplies: number;
+  /** …one older than a reply already seen on its connection (still measured)… */
   outOfOrderReplies: number;
+  /** …and one carrying another connection's id. */
   crossedReplies: number;
   unexpectedClosesByCode: Record<string, number>;
   errorsByCode: Record<string, number>;
+  /** Connections open now. */
   open: number;
 }
 

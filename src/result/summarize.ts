@@ -6,6 +6,7 @@
 import { createHistogram, decodeHistogram, encodeHistogram, summarize as percentiles } from '../metrics/histograms.js';
 import { decideVerdict } from './verdict.js';
 import type { AnsweringWindowRecord, ResultDocument } from '../contract/result.js';
+import type { WorkerCounters } from '../load/worker/messages.js';
 
 type Summary = ResultDocument['summary'];
 
@@ -16,27 +17,11 @@ const EMPTY_HISTOGRAM = (() => {
   return encoded;
 })();
 
-/** The run's counters (a load's WorkerCounters, or the sum of shards' summaries). */
-export interface RunCounters {
-  established: number;
-  failed: number;
-  failuresByCause: Record<string, number>;
-  portRetries?: number;
-  sent: number;
-  received: number;
-  skipped: number;
-  badReplies: number;
-  duplicateReplies: number;
-  outOfOrderReplies: number;
-  crossedReplies: number;
-  otherMessages: number;
-  sentTotal: number;
-  receivedTotal: number;
-  bytesSent: number;
-  bytesReceived: number;
-  unexpectedClosesByCode: Record<string, number>;
-  errorsByCode: Record<string, number>;
-}
+/**
+ * The counters a run is judged on: the workers' own, summed (or the shards', summed by merge). Shards
+ * written before port retries were counted lack them; `open` is a live figure, not a result.
+ */
+export type RunCounters = Omit<WorkerCounters, 'portRetries' | 'open'> & { portRetries?: number };
 
 export interface MeasuredRun {
   /** Clients the run (or the merged shards together) set out to connect. */

@@ -3,6 +3,7 @@
  * interval, never one per sample. Times that cross threads are shared wall-clock ms (see clock.ts).
  */
 import type { ValueCounts } from '../../metrics/bucket-recorder.js';
+import type { ProgressCounters } from '../../contract/result.js';
 
 /** Fixed for a worker's life, passed as workerData. */
 export interface WorkerConfig {
@@ -42,36 +43,14 @@ export type ToWorker =
   /** Stop sending now (signal or the end of the grace period), close every connection with 1000, report. */
   | { type: 'finish' };
 
-/** Counters a worker keeps; the orchestrator sums them over workers. */
-export interface WorkerCounters {
-  established: number;
-  failed: number;
-  failuresByCause: Record<string, number>;
-  /** Whole run (warm-up and window). */
-  sentTotal: number;
-  receivedTotal: number;
-  /** Sends whose intended time fell in the measured window, and their replies. */
-  sent: number;
-  received: number;
-  /** Scheduled sends that could not happen: the connection was closed or its buffer was full. */
-  skipped: number;
+/** Counters a worker keeps; the orchestrator sums them over workers (live views see the ProgressCounters part). */
+export interface WorkerCounters extends ProgressCounters {
   /** Connections whose explicit local port was taken and were retried with a kernel-chosen one. */
   portRetries: number;
-  /** Replies that did not parse as our probe (a field is not a number). */
-  badReplies: number;
-  /** Whole run, from the probe's sequence number (see reply-recorder.ts): a reply seen before… */
-  duplicateReplies: number;
-  /** …one older than a reply already seen on its connection (still measured)… */
-  outOfOrderReplies: number;
-  /** …and one carrying another connection's id. */
-  crossedReplies: number;
   /** Messages that are not replies (greetings, server pushes): counted, not measured. */
   otherMessages: number;
-  unexpectedClosesByCode: Record<string, number>;
-  errorsByCode: Record<string, number>;
   bytesSent: number;
   bytesReceived: number;
-  open: number;
 }
 
 export type FromWorker =
