@@ -5,9 +5,9 @@
  * Skipped, with the reason, where /usr/bin/prometheus is absent (.ci/run installs it where apt works).
  */
 import { describe, it, after } from 'node:test';
+import { freePort } from '../../src/targets/command-server.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -24,14 +24,6 @@ after(async () => {
   prometheus?.kill('SIGKILL');
   await killAll();
 });
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 interface Sample {
   metric: Record<string, string>;

@@ -4,6 +4,7 @@
  * verdict is checked against the shards' own and against the same data measured as one run.
  */
 import { describe, it } from 'node:test';
+import { emptyCounters } from '../../src/load/worker/messages.js';
 import assert from 'node:assert/strict';
 import { buildResult } from '../../src/result/build-result.js';
 import { mergeShardResults } from '../../src/result/merge-results.js';
@@ -92,22 +93,13 @@ function outcome(m: Measured, shard: LoadConfig['shard'], clients: number, runCl
     plan: { processes: 1, threadsPerProcess: 1, localAddresses: [], localPortBase: 0, clients, clientsPerProcessMax: 1e6, portsPerAddressMax: 1e6, slices: [] },
     slices: [],
     counters: {
+      ...emptyCounters(),
       established: clients,
-      failed: 0,
-      failuresByCause: {},
       sentTotal: sent,
       receivedTotal: sent,
       sent,
       received,
-      skipped: 0,
-      portRetries: 0,
-      badReplies: 0,
-      duplicateReplies: 0,
-      outOfOrderReplies: 0,
-      crossedReplies: 0,
-      otherMessages: 0,
       unexpectedClosesByCode: closes ? { '1006': closes } : {},
-      errorsByCode: {},
       bytesSent: sent * 32,
       bytesReceived: sent * 38,
       open: clients - closes,
