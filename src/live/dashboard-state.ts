@@ -1,5 +1,6 @@
 import type { ProgressDetail, ProgressSink, ProgressStart, SeriesEntry } from '../contract/result.js';
-import { addValueCounts, createHistogram, mergeValueCounts, type Histogram } from '../metrics/histograms.js';
+import { addValueCounts, createHistogram, type Histogram } from '../metrics/histograms.js';
+import { percentilesOf } from '../metrics/bucket-recorder.js';
 import { RunClock } from './run-clock.js';
 
 /** One second on the dashboard: the series entry and what the window histograms add to it. */
@@ -150,11 +151,9 @@ export class DashboardState {
 }
 
 function quantiles(list: number[][]): { p50: number; p99: number } | null {
-  if (list.length === 0) return null;
-  const h = mergeValueCounts(list);
-  const out = h.totalCount > 0 ? { p50: h.getValueAtPercentile(50), p99: h.getValueAtPercentile(99) } : null;
-  h.destroy();
-  return out;
+  if (!list.some((vc) => vc.length > 0)) return null;
+  const [p50, p99] = percentilesOf(list, [50, 99]);
+  return { p50, p99 };
 }
 
 /**

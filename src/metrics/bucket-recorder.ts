@@ -116,3 +116,44 @@ export class BucketRecorder {
     this.seenTotal = 0;
   }
 }
+
+/**
+ * Percentiles of value/count pairs (one list per worker), exactly as hdr-histogram-js's
+ * getValueAtPercentile answers them after mergeValueCounts — the highest value of the bucket where
+ * the count at the percentile is reached (the lowest, for percentile 0), 0 when empty — without
+ * building that histogram. The orchestrator answers p50/p99 of each second this way: a
+ * createHistogram() is a ~200 KB array to allocate, zero and scan, once a second per figure, and
+ * those allocations were most of what the live views added to the load's CPU (issue 23).
+ */
+export function percentilesOf(lists: readonly ValueCounts[], percentiles: readonly number[]): number[] {
+  // [bucket index, count] of every pair, sorted by bucket; values kept one by one sort after all slots.
+  const keyed: [number, number][] = [];
+  let total = 0;
+  for (const vc of lists) {
+    for (let i = 0; i + 1 < vc.length; i += 2) {
+      const v = vc[i] > 0 ? Math.round(vc[i]) : 0;
+      keyed.push([v < LIMIT ? indexOf(v) : SLOTS + v, vc[i + 1]]);
+      total += vc[i + 1];
+    }
+  }
+  if (total === 0) return percentiles.map(() => 0);
+  keyed.sort((a, b) => a[0] - b[0]);
+  return percentiles.map((p) => {
+    const fp = (Math.min(p, 100) / 100) * total;
+    // hdr-histogram-js rounds up, less one ulp so that float error never skips a count.
+    const wanted = Math.max(Math.ceil(fp - ulp(fp)), 1);
+    let acc = 0;
+    for (const [key, count] of keyed) {
+      acc += count;
+      if (acc < wanted) continue;
+      if (key >= SLOTS) return key - SLOTS;
+      return p === 0 ? valueAt(key) : valueAt(key + 1) - 1;
+    }
+    return 0;
+  });
+}
+
+/** hdr-histogram-js's ulp (0 for 0). */
+function ulp(x: number): number {
+  return 2 ** (Math.floor(Math.log2(x)) - 52);
+}

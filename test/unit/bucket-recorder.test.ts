@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BucketRecorder } from '../../src/metrics/bucket-recorder.js';
+import { BucketRecorder, percentilesOf } from '../../src/metrics/bucket-recorder.js';
 import { createHistogram, encodeHistogram, mergeValueCounts, summarize } from '../../src/metrics/histograms.js';
 
 /** Deterministic values over every HdrHistogram bucket a run can meet, edges included. */
@@ -56,5 +56,19 @@ describe("bucket recorder (the workers' recording hot path)", { timeout: 10_000 
     assert.deepEqual(rec.valueCounts(), []);
     rec.record(7);
     assert.deepEqual(rec.valueCounts(), [7, 1]);
+  });
+  it('answers percentiles of shipped counts exactly as hdr-histogram-js does, without building one', () => {
+    const PERCENTILES = [0, 0.1, 25, 50, 90, 99, 99.9, 99.99, 100];
+    const below = sampleValues().filter((v) => v < 2 ** 31);
+    const cases: number[][] = [below, below.slice(0, 1), below.slice(0, 7), below.map((v) => v % 5000), [5, 5, 5], []];
+    for (const values of cases) {
+      const a = new BucketRecorder();
+      const b = new BucketRecorder();
+      for (const [i, v] of values.entries()) (i % 2 ? a : b).record(v);
+      const lists = [a.valueCounts(), b.growthSinceLastCall()];
+      const h = mergeValueCounts(lists);
+      const expected = PERCENTILES.map((p) => (h.totalCount ? h.getValueAtPercentile(p) : 0));
+      assert.deepEqual(percentilesOf(lists, PERCENTILES), expected, `${values.length} values`);
+    }
   });
 });

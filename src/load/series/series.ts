@@ -1,5 +1,5 @@
 import { sharedNowMs } from '../../core/clock.js';
-import { mergeValueCounts } from '../../metrics/histograms.js';
+import { percentilesOf } from '../../metrics/bucket-recorder.js';
 import type { ResourceMonitor } from '../../metrics/resource-monitor.js';
 import type { ProgressSink, SeriesEntry } from '../../contract/result.js';
 import type { Fleet } from '../fleet/fleet.js';
@@ -84,7 +84,7 @@ export class SeriesRecorder {
     const cpu = this.monitor.recentCpu();
     const { totals, loopDelayP99Us, sendLagMaxUs } = this.fleet.snapshot();
     const drained = this.fleet.drainIntervals();
-    const rtt = mergeValueCounts(drained.rtt);
+    const [rttP50Us, rttP99Us] = percentilesOf(drained.rtt, [50, 99]);
     const errors = targetErrors(totals);
     if (secondStartMs !== undefined) {
       this.answering.add(secondStartMs, secondStartMs >= this.windowStartMs && secondStartMs < this.windowEndMs, errors, drained.sendLag, loopDelayP99Us);
@@ -95,8 +95,8 @@ export class SeriesRecorder {
       connected: totals.open,
       sentPerSec: totals.sentTotal - this.lastTotals.sentTotal,
       receivedPerSec: totals.receivedTotal - this.lastTotals.receivedTotal,
-      rttP50Us: rtt.totalCount ? rtt.getValueAtPercentile(50) : 0,
-      rttP99Us: rtt.totalCount ? rtt.getValueAtPercentile(99) : 0,
+      rttP50Us,
+      rttP99Us,
       errors: errors + totals.badReplies + totals.duplicateReplies + totals.outOfOrderReplies + totals.crossedReplies,
       clientRssKb: snap.client?.rssKb ?? 0,
       clientCpuPercent: Math.round(cpu.client),
@@ -105,7 +105,6 @@ export class SeriesRecorder {
       loopDelayP99Us,
       sendLagMaxUs,
     };
-    rtt.destroy();
     this.lastTotals = totals;
     this.entries.push(entry);
     this.progress.detail?.({ rttUs: drained.windowRtt, rttRawUs: drained.windowRttRaw, sendLagUs: drained.sendLag, counters: totals });
