@@ -20,6 +20,12 @@ export async function startDashboard(state: DashboardState, host: string, port: 
   const streams = new Set<http.ServerResponse>();
   let report: string | undefined;
   const page = dashboardPage(state.snapshot().title);
+  // One serialization per change, written to every open page (not one per page).
+  state.listen((e) => {
+    if (streams.size === 0) return;
+    const text = e.type === 'point' ? event('point', { index: e.index, run: e.run, point: e.point }) : event('run', e.run);
+    for (const res of streams) res.write(text);
+  });
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') return void res.writeHead(405).end();
@@ -29,11 +35,7 @@ export async function startDashboard(state: DashboardState, host: string, port: 
     if (report !== undefined) return void res.end(event('report', report));
     res.write(event('state', state.snapshot()));
     streams.add(res);
-    const stop = state.listen((e) => res.write(e.type === 'point' ? event('point', { index: e.index, run: e.run, point: e.point }) : event('run', e.run)));
-    res.on('close', () => {
-      stop();
-      streams.delete(res);
-    });
+    res.on('close', () => streams.delete(res));
   });
   const url = await listenHttp(server, host, port, '--dashboard');
   return {

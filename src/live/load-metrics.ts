@@ -29,6 +29,9 @@ export class LoadMetrics {
   private readonly rtt: BucketedHistogramMetric;
   private readonly rttRaw: BucketedHistogramMetric;
   private readonly sendLag: BucketedHistogramMetric;
+  /** Bumped by every change; the text of the last scrape serves until then. */
+  private version = 0;
+  private rendered: { version: number; text: Promise<string> } | undefined;
 
   constructor() {
     const registers = [this.registry];
@@ -123,6 +126,15 @@ export class LoadMetrics {
     });
   }
 
+  /**
+   * The exposition text. Values change once a second (with the progress), so scrapes in between —
+   * a second Prometheus, a curl — get the text already rendered instead of a new one.
+   */
+  text(): Promise<string> {
+    if (this.rendered?.version !== this.version) this.rendered = { version: this.version, text: this.registry.metrics() };
+    return this.rendered.text;
+  }
+
   /** A progress sink that feeds this run's metrics (its labels come with `begin`). */
   sink(): ProgressSink {
     let run: RunState | undefined;
@@ -135,6 +147,7 @@ export class LoadMetrics {
           target: start.url,
         };
         run = { labels, clients: start.clients, counters: null, entry: null, phase: 'ramp', lost: null };
+        this.version++;
         this.runs.push(run);
         this.rtt.track(labels, histograms.rtt);
         this.rttRaw.track(labels, histograms.rttRaw);
@@ -145,16 +158,19 @@ export class LoadMetrics {
         histograms.rttRaw.add(d.rttRawUs);
         histograms.sendLag.add(d.sendLagUs);
         if (run) run.counters = d.counters;
+        this.version++;
       },
       update: (entry: SeriesEntry) => {
         if (!run) return;
         run.entry = entry;
         run.phase = entry.phase;
+        this.version++;
       },
       stop: () => {
         if (!run) return;
         run.phase = 'closing';
         if (run.counters) run.lost = Math.max(0, run.counters.sent - run.counters.received);
+        this.version++;
       },
     };
   }

@@ -14,7 +14,7 @@ export async function startMetricsEndpoint(metrics: LoadMetrics, host: string, p
       res.writeHead(404, { 'content-type': 'text/plain' }).end('wsbench load: metrics are at /metrics\n');
       return;
     }
-    metrics.registry.metrics().then(
+    metrics.text().then(
       (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
       (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err)),
     );
