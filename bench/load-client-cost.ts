@@ -30,12 +30,13 @@
  * It is a measurement, not a test: it always exits 0.
  *
  * Run:  npm run build && node dist/bench/load-client-cost.js [--runs 3] [--clients 10000] [--duration 20]
- *       [--warmup 5] [--rate 1] [-- extra wsbench load args, e.g. --threads 1 or --client lean]
+ *       [--warmup 5] [--rate 1] [--live] [-- extra wsbench load args, e.g. --threads 1 or --client lean]
  *
- * The live endpoints' cost (docs/live.md): run it once as is and once with
- *   -- --metrics-port 0 --dashboard 0
- * With those flags this script also plays the watchers (lib/live-watcher.ts: a scrape of /metrics
- * each second and an open dashboard event stream), so the "on" figure is that of a watched run.
+ * --live measures the live endpoints' cost (issue 23, docs/live.md) instead: the two sides are then
+ * wsbench load as is ("live off") and with `--metrics-port 0 --dashboard 0` ("live on"), alternated
+ * the same way. For "live on" this script also plays the watchers (lib/live-watcher.ts: a scrape of
+ * /metrics each second, more often than Prometheus's default 15 s, and an open dashboard event
+ * stream), so its figure is that of a watched run; a run that was not watched counts as failed.
  */
 import os from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -48,8 +49,13 @@ import { readMachineCpu, tryReadCpuSeconds, tryReadVoluntarySwitches } from './l
 import { sleep } from './lib/sleep.js';
 import { LiveWatcher } from './lib/live-watcher.js';
 import { fmt, median, table } from './lib/stats.js';
+import { compareSamples } from '../src/stats/compare-samples.js';
 
-type Side = 'plain' | 'wsbench';
+/** `live` is wsbench load with both live endpoints on and watched (`--live`). */
+type Side = 'plain' | 'wsbench' | 'live';
+
+/** The flags that turn the live endpoints on (port 0: any free port). */
+const LIVE_FLAGS = ['--metrics-port', '0', '--dashboard', '0'];
 
 interface Settings {
   runs: number;
@@ -57,6 +63,8 @@ interface Settings {
   rate: number;
   durationS: number;
   warmupS: number;
+  /** Compare wsbench with its live endpoints off and on (watched) instead of with the plain loop. */
+  live: boolean;
   extra: string[];
 }
 
@@ -82,6 +90,8 @@ interface SideResult {
   serverCpuPct: number;
   wakeupsPerS: number;
   wallS: number;
+  /** Live on: what the watcher saw. */
+  watched?: { scrapes: number; events: number };
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -95,7 +105,7 @@ const ISSUE_RSS_KB = '7.5';
 // ---------------------------------------------------------------- arguments
 
 function parseArgs(argv: string[]): Settings {
-  const s: Settings = { runs: 3, clients: 10_000, rate: 1, durationS: 20, warmupS: 5, extra: [] };
+  const s: Settings = { runs: 3, clients: 10_000, rate: 1, durationS: 20, warmupS: 5, live: false, extra: [] };
   const names: Record<string, 'runs' | 'clients' | 'rate' | 'durationS' | 'warmupS'> = {
     '--runs': 'runs',
     '--clients': 'clients',
@@ -108,6 +118,10 @@ function parseArgs(argv: string[]): Settings {
     names,
     unknownHint: ' (wsbench load flags go after --)',
     before: (a, i) => {
+      if (a === '--live') {
+        s.live = true;
+        return 'next';
+      }
       if (a !== '--') return undefined;
       s.extra = argv.slice(i + 1);
       return 'stop';
@@ -171,6 +185,8 @@ interface ClientRun {
   serverCpuPct: number;
   /** The client process's voluntary context switches per second: median of the 1-s samples. */
   wakeupsPerS: number;
+  /** What the live watcher saw (zero unless the live endpoints were on). */
+  watched: { scrapes: number; events: number };
 }
 
 /**
@@ -239,10 +255,11 @@ async function runClient(args: string[], serverPid: number, limitMs: number): Pr
     otherCpuPct,
     serverCpuPct,
     wakeupsPerS,
+    watched: { scrapes: watcher.scrapes, events: watcher.events },
   };
 }
 
-// ---------------------------------------------------------------- the two sides
+// ---------------------------------------------------------------- the sides
 
 function failed(side: Side, error: string, run?: ClientRun): SideResult {
   return {
@@ -320,7 +337,7 @@ interface WsbenchDoc {
   };
 }
 
-async function measureWsbench(st: Settings, srv: ServerProc, outDir: string): Promise<SideResult> {
+async function measureWsbench(side: 'wsbench' | 'live', st: Settings, srv: ServerProc, outDir: string): Promise<SideResult> {
   const url = `ws://127.0.0.1:${srv.port}/`;
   const args = [
     WSBENCH,
@@ -339,19 +356,23 @@ async function measureWsbench(st: Settings, srv: ServerProc, outDir: string): Pr
     'warn',
     '--out',
     outDir,
+    ...(side === 'live' ? LIVE_FLAGS : []),
     ...st.extra,
   ];
   const run = await runClient(args, srv.pid, limitMs(st));
+  if (side === 'live' && (run.watched.scrapes === 0 || run.watched.events === 0)) {
+    return failed(side, `the live endpoints were not watched (${run.watched.scrapes} scrapes, ${run.watched.events} dashboard events)`, run);
+  }
   let doc: WsbenchDoc;
   try {
     doc = JSON.parse(run.stdout) as WsbenchDoc;
   } catch {
-    return failed('wsbench', `no result JSON from wsbench load (${describeExit(run)}): ${run.stderr.trim().slice(-1500)}`, run);
+    return failed(side, `no result JSON from wsbench load (${describeExit(run)}): ${run.stderr.trim().slice(-1500)}`, run);
   }
   const s = doc.summary;
   const reasons = s.verdictReasons.length > 0 ? `: ${s.verdictReasons.join('; ')}` : '';
   return {
-    side: 'wsbench',
+    side,
     ok: s.verdict === 'valid',
     error: s.verdict === 'valid' ? undefined : `verdict ${s.verdict} (${describeExit(run)})${reasons}`,
     connected: s.connections.established,
@@ -369,6 +390,7 @@ async function measureWsbench(st: Settings, srv: ServerProc, outDir: string): Pr
     serverCpuPct: run.serverCpuPct,
     wakeupsPerS: run.wakeupsPerS,
     wallS: run.wallS,
+    watched: run.watched,
   };
 }
 
@@ -381,7 +403,7 @@ async function measure(side: Side, st: Settings, outDir: string): Promise<SideRe
   }
   try {
     await sleep(500);
-    return side === 'plain' ? await measurePlain(st, srv) : await measureWsbench(st, srv, outDir);
+    return side === 'plain' ? await measurePlain(st, srv) : await measureWsbench(side, st, srv, outDir);
   } finally {
     await stopServer(srv);
     await sleep(1000); // let the closed sockets leave the ephemeral port range a little
@@ -416,7 +438,9 @@ async function main(): Promise<void> {
   const st = parseArgs(process.argv.slice(2));
   const cpus = os.cpus();
   process.stdout.write(
-    `load-client-cost: wsbench load vs a plain ws client loop, same wsbench serve, loopback\n` +
+    (st.live
+      ? `load-client-cost --live: wsbench load with its live endpoints off and on (watched), same wsbench serve, loopback\n`
+      : `load-client-cost: wsbench load vs a plain ws client loop, same wsbench serve, loopback\n`) +
       `CPU: ${cpus[0]?.model ?? 'unknown'} × ${cpus.length} cores (os.availableParallelism ${os.availableParallelism()}), ` +
       `Node ${process.version}, ${os.platform()} ${os.release()}, load average ${os
         .loadavg()
@@ -429,13 +453,14 @@ async function main(): Promise<void> {
       `KB/conn = client RSS per connection; srv%/other% = server / rest-of-machine CPU over the client's life; ` +
       `wake/s = the client process's voluntary context switches per second (every thread; median of 1-s samples)\n\n`,
   );
+  const [base, other]: [Side, Side] = st.live ? ['wsbench', 'live'] : ['plain', 'wsbench'];
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'wsbench-lcc-'));
   const results: SideResult[] = [];
   const rows: string[][] = [];
   const problems: string[] = [];
   try {
     for (let run = 1; run <= st.runs; run++) {
-      const order: Side[] = run % 2 === 1 ? ['plain', 'wsbench'] : ['wsbench', 'plain'];
+      const order: Side[] = run % 2 === 1 ? [base, other] : [other, base];
       for (let k = 0; k < order.length; k++) {
         const r = await measure(order[k], st, outDir);
         results.push(r);
@@ -446,7 +471,8 @@ async function main(): Promise<void> {
           problems.push(`run ${run} ${r.side}: ${r.connected} connected, ${r.received} of ~${expected} replies in the window`);
         }
         process.stderr.write(
-          `run ${run} ${r.side}: ${fmt(r.cpuUsPerRoundTrip)} µs/rt, ${fmt(r.rssPerConnectionKb, 2)} KB/conn, ${r.verdict} (${fmt(r.wallS, 0)} s)\n`,
+          `run ${run} ${r.side}: ${fmt(r.cpuUsPerRoundTrip)} µs/rt, ${fmt(r.rssPerConnectionKb, 2)} KB/conn, ${r.verdict} (${fmt(r.wallS, 0)} s)` +
+            (r.watched && r.side === 'live' ? `, watched: ${r.watched.scrapes} scrapes, ${r.watched.events} dashboard events\n` : '\n'),
         );
       }
     }
@@ -481,100 +507,57 @@ async function main(): Promise<void> {
   if (problems.length > 0) process.stdout.write(`problems:\n${problems.map((p) => `  - ${p}`).join('\n')}\n\n`);
 
   const pick = (side: Side, f: (r: SideResult) => number) => median(results.filter((r) => r.side === side).map(f));
-  const metrics: { name: string; f: (r: SideResult) => number; digits: number; issue: string }[] = [
-    { name: 'client CPU µs per round trip', f: (r) => r.cpuUsPerRoundTrip, digits: 1, issue: ISSUE_CPU_US },
-    { name: 'client RSS KB per connection', f: (r) => r.rssPerConnectionKb, digits: 2, issue: ISSUE_RSS_KB },
+  // The goals each comparison is judged by: wsbench against a plain ws loop (issue 4's), the live
+  // endpoints on against off (issue 23's).
+  const goals: { label: string; limit: number }[] = st.live
+    ? [{ label: '≤1.05× (live endpoints)', limit: 1.05 }]
+    : [
+        { label: '≤1.0× (this issue)', limit: 1.0 },
+        { label: '≤0.6× (scale goal)', limit: 0.6 },
+      ];
+  const metrics: { name: string; f: (r: SideResult) => number; digits: number; judged: boolean; issue: string }[] = [
+    { name: 'client CPU µs per round trip', f: (r) => r.cpuUsPerRoundTrip, digits: 1, judged: true, issue: ISSUE_CPU_US },
+    { name: 'client RSS KB per connection', f: (r) => r.rssPerConnectionKb, digits: 2, judged: !st.live, issue: ISSUE_RSS_KB },
+    { name: 'client CPU % of one core (window)', f: (r) => r.cpuPercent, digits: 1, judged: false, issue: '' },
+    { name: 'client RSS peak MB', f: (r) => r.rssPeakKb / 1024, digits: 0, judged: false, issue: '' },
+    { name: 'RTT p50 ms (raw)', f: (r) => r.rttP50Ms, digits: 2, judged: false, issue: '' },
+    { name: 'RTT p99 ms (raw)', f: (r) => r.rttP99Ms, digits: 2, judged: false, issue: '' },
+    { name: 'client wake-ups per s', f: (r) => r.wakeupsPerS, digits: 0, judged: false, issue: '' },
   ];
   const summary = metrics.map((m) => {
-    const plain = pick('plain', m.f);
-    const ws = pick('wsbench', m.f);
-    const ratio = ws / plain;
-    const verdict = (limit: number) => (Number.isFinite(ratio) ? (ratio <= limit ? 'PASS' : 'FAIL') : 'n/a');
-    return [m.name, fmt(plain, m.digits), fmt(ws, m.digits), `${fmt(ratio, 2)}×`, verdict(1.0), verdict(0.6), m.issue];
+    const a = pick(base, m.f);
+    const b = pick(other, m.f);
+    const ratio = b / a;
+    const verdict = (limit: number) => (!m.judged ? '' : Number.isFinite(ratio) ? (ratio <= limit ? 'PASS' : 'FAIL') : 'n/a');
+    return [
+      m.name,
+      fmt(a, m.digits),
+      fmt(b, m.digits),
+      m.judged ? `${fmt(ratio, 2)}×` : '',
+      ...goals.map((g) => verdict(g.limit)),
+      ...(st.live ? [] : [m.issue]),
+    ];
   });
-  const extras = [
-    [
-      'client CPU % of one core (window)',
-      fmt(
-        pick('plain', (r) => r.cpuPercent),
-        1,
-      ),
-      fmt(
-        pick('wsbench', (r) => r.cpuPercent),
-        1,
-      ),
-      '',
-      '',
-      '',
-      '',
-    ],
-    [
-      'client RSS peak MB',
-      fmt(
-        pick('plain', (r) => r.rssPeakKb / 1024),
-        0,
-      ),
-      fmt(
-        pick('wsbench', (r) => r.rssPeakKb / 1024),
-        0,
-      ),
-      '',
-      '',
-      '',
-      '',
-    ],
-    [
-      'RTT p50 ms (raw)',
-      fmt(
-        pick('plain', (r) => r.rttP50Ms),
-        2,
-      ),
-      fmt(
-        pick('wsbench', (r) => r.rttP50Ms),
-        2,
-      ),
-      '',
-      '',
-      '',
-      '',
-    ],
-    [
-      'RTT p99 ms (raw)',
-      fmt(
-        pick('plain', (r) => r.rttP99Ms),
-        2,
-      ),
-      fmt(
-        pick('wsbench', (r) => r.rttP99Ms),
-        2,
-      ),
-      '',
-      '',
-      '',
-      '',
-    ],
-    [
-      'client wake-ups per s',
-      fmt(
-        pick('plain', (r) => r.wakeupsPerS),
-        0,
-      ),
-      fmt(
-        pick('wsbench', (r) => r.wakeupsPerS),
-        0,
-      ),
-      '',
-      '',
-      '',
-      '',
-    ],
-  ];
+  const names: Record<Side, string> = { plain: 'plain ws', wsbench: st.live ? 'live off' : 'wsbench', live: 'live on' };
   process.stdout.write(
     `medians over ${st.runs} run(s)` +
       (st.extra.length > 0 ? ` (wsbench load ${st.extra.join(' ')})` : '') +
       ':\n' +
-      table(['metric', 'plain ws', 'wsbench', 'wsbench/plain', '≤1.0× (this issue)', '≤0.6× (scale goal)', "issue's plain figure"], [...summary, ...extras]) +
+      table(
+        ['metric', names[base], names[other], `${names[other]}/${names[base]}`, ...goals.map((g) => g.label), ...(st.live ? [] : ["issue's plain figure"])],
+        summary,
+      ) +
       '\n',
+  );
+  // The ratio of medians above moves with the host's noise; the Hodges–Lehmann ratio and its
+  // interval say how far that noise leaves the answer open (docs/significance.md).
+  const cpu = (side: Side) => results.filter((r) => r.side === side && Number.isFinite(r.cpuUsPerRoundTrip)).map((r) => r.cpuUsPerRoundTrip);
+  const c = compareSamples(cpu(base), cpu(other), 'lower');
+  process.stdout.write(
+    `client CPU µs per round trip, ${names[other]}/${names[base]}: Hodges–Lehmann ${fmt(c.ratio ?? NaN, 3)}×` +
+      (c.ciLow !== null && c.ciHigh !== null && c.ciLevel !== null
+        ? ` [${fmt(c.ciLow, 3)}–${fmt(c.ciHigh, 3)}] (${fmt(100 * c.ciLevel, 1)} % interval), Mann–Whitney p ${fmt(c.p ?? NaN, 3)}: ${c.verdict}\n`
+        : ` (too few runs for an interval: 4 a side at least)\n`),
   );
 }
 
