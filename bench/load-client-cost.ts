@@ -45,7 +45,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseFlags } from './lib/args.js';
 import { killAllChildren, startServe, stopProcess, track, type Listening } from './lib/children.js';
-import { readMachineCpu, tryReadCpuSeconds, tryReadVoluntarySwitches } from './lib/proc.js';
+import { readMachineCpu, tryReadCpuSeconds, tryReadThreadCpuSeconds, tryReadVoluntarySwitches } from './lib/proc.js';
 import { sleep } from './lib/sleep.js';
 import { LiveWatcher } from './lib/live-watcher.js';
 import { fmt, median, table } from './lib/stats.js';
@@ -92,6 +92,9 @@ interface SideResult {
   wallS: number;
   /** Live on: what the watcher saw. */
   watched?: { scrapes: number; events: number };
+  /** wsbench: CPU ms per second of the measured window, on the main thread (the orchestrator) and on all the others. */
+  mainMsPerS: number;
+  othersMsPerS: number;
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -187,6 +190,8 @@ interface ClientRun {
   wakeupsPerS: number;
   /** What the live watcher saw (zero unless the live endpoints were on). */
   watched: { scrapes: number; events: number };
+  /** The 1-s samples: seconds since the spawn, the client's CPU seconds, its main thread's. */
+  cpuSamples: { atS: number; client: number; main: number }[];
 }
 
 /**
@@ -210,7 +215,7 @@ async function runClient(args: string[], serverPid: number, limitMs: number): Pr
     if (stderr.length > 40_000) stderr = stderr.slice(-20_000);
     watcher.see(stderr);
   });
-  type Sample = { at: number; machine: number; client: number; server: number; switches: number };
+  type Sample = { at: number; machine: number; client: number; server: number; switches: number; main: number };
   const samples: Sample[] = [];
   const sample = () => {
     const s = {
@@ -219,6 +224,7 @@ async function runClient(args: string[], serverPid: number, limitMs: number): Pr
       client: tryReadCpuSeconds(child.pid),
       server: tryReadCpuSeconds(serverPid),
       switches: tryReadVoluntarySwitches(child.pid),
+      main: tryReadThreadCpuSeconds(child.pid, child.pid),
     };
     if (Number.isFinite(s.client) && Number.isFinite(s.server)) samples.push(s);
   };
@@ -256,6 +262,7 @@ async function runClient(args: string[], serverPid: number, limitMs: number): Pr
     serverCpuPct,
     wakeupsPerS,
     watched: { scrapes: watcher.scrapes, events: watcher.events },
+    cpuSamples: samples.map((x) => ({ atS: (x.at - t0) / 1000, client: x.client, main: x.main })),
   };
 }
 
@@ -281,6 +288,8 @@ function failed(side: Side, error: string, run?: ClientRun): SideResult {
     serverCpuPct: run?.serverCpuPct ?? NaN,
     wakeupsPerS: run?.wakeupsPerS ?? NaN,
     wallS: run?.wallS ?? NaN,
+    mainMsPerS: NaN,
+    othersMsPerS: NaN,
   };
 }
 
@@ -322,6 +331,8 @@ async function measurePlain(st: Settings, srv: ServerProc): Promise<SideResult> 
     serverCpuPct: run.serverCpuPct,
     wakeupsPerS: run.wakeupsPerS,
     wallS: run.wallS,
+    mainMsPerS: NaN,
+    othersMsPerS: NaN,
   };
 }
 
@@ -335,6 +346,27 @@ interface WsbenchDoc {
     verdict: string;
     verdictReasons: string[];
   };
+  series: { tS: number; phase: string }[];
+}
+
+/**
+ * Where a wsbench client's CPU went during its measured window: the main thread (the orchestrator:
+ * series, live endpoints) against every other thread (load workers, V8's helpers), in ms per second.
+ * The window comes from the result's series (seconds since the run started, which is a few hundred
+ * ms after the spawn the samples count from), so a second is dropped at each end to stay inside it.
+ */
+function threadSplit(run: ClientRun, series: WsbenchDoc['series']): { mainMsPerS: number; othersMsPerS: number } {
+  const measured = series.filter((e) => e.phase === 'measure');
+  if (measured.length < 4) return { mainMsPerS: NaN, othersMsPerS: NaN };
+  const from = measured[0].tS; // the end of the first measured second
+  const to = measured[measured.length - 1].tS - 1;
+  const inside = run.cpuSamples.filter((x) => x.atS >= from && x.atS <= to && Number.isFinite(x.main));
+  if (inside.length < 2) return { mainMsPerS: NaN, othersMsPerS: NaN };
+  const a = inside[0];
+  const b = inside[inside.length - 1];
+  const wallS = b.atS - a.atS;
+  const main = (1000 * (b.main - a.main)) / wallS;
+  return { mainMsPerS: main, othersMsPerS: (1000 * (b.client - a.client)) / wallS - main };
 }
 
 async function measureWsbench(side: 'wsbench' | 'live', st: Settings, srv: ServerProc, outDir: string): Promise<SideResult> {
@@ -391,6 +423,7 @@ async function measureWsbench(side: 'wsbench' | 'live', st: Settings, srv: Serve
     wakeupsPerS: run.wakeupsPerS,
     wallS: run.wallS,
     watched: run.watched,
+    ...threadSplit(run, doc.series ?? []),
   };
 }
 
@@ -430,6 +463,7 @@ function row(run: number, order: number, r: SideResult): string[] {
     fmt(r.serverCpuPct, 0),
     fmt(r.otherCpuPct, 0),
     fmt(r.wakeupsPerS, 0),
+    fmt(r.mainMsPerS, 1),
     r.verdict,
   ];
 }
@@ -451,7 +485,7 @@ async function main(): Promise<void> {
       `wsbench load extra args: ${st.extra.length > 0 ? st.extra.join(' ') : '(none)'}\n` +
       `columns: cpu% = client CPU over the window (% of one core); µs/rt = client CPU µs per round trip in the window; ` +
       `KB/conn = client RSS per connection; srv%/other% = server / rest-of-machine CPU over the client's life; ` +
-      `wake/s = the client process's voluntary context switches per second (every thread; median of 1-s samples)\n\n`,
+      `wake/s = the client process's voluntary context switches per second (every thread; median of 1-s samples); main ms/s = wsbench's main thread (the orchestrator) CPU ms per second of the window\n\n`,
   );
   const [base, other]: [Side, Side] = st.live ? ['wsbench', 'live'] : ['plain', 'wsbench'];
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'wsbench-lcc-'));
@@ -499,6 +533,7 @@ async function main(): Promise<void> {
         'srv%',
         'other%',
         'wake/s',
+        'main ms/s',
         'verdict',
       ],
       rows,
@@ -523,6 +558,12 @@ async function main(): Promise<void> {
     { name: 'RTT p50 ms (raw)', f: (r) => r.rttP50Ms, digits: 2, judged: false, issue: '' },
     { name: 'RTT p99 ms (raw)', f: (r) => r.rttP99Ms, digits: 2, judged: false, issue: '' },
     { name: 'client wake-ups per s', f: (r) => r.wakeupsPerS, digits: 0, judged: false, issue: '' },
+    ...(st.live
+      ? [
+          { name: 'main thread CPU ms/s (window)', f: (r: SideResult) => r.mainMsPerS, digits: 1, judged: false, issue: '' },
+          { name: 'other threads CPU ms/s (window)', f: (r: SideResult) => r.othersMsPerS, digits: 1, judged: false, issue: '' },
+        ]
+      : []),
   ];
   const summary = metrics.map((m) => {
     const a = pick(base, m.f);

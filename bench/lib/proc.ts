@@ -40,6 +40,18 @@ export function tryReadCpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** utime + stime of one thread of a process (the main thread: tid = pid), in seconds; NaN once it is gone. */
+export function tryReadThreadCpuSeconds(pid: number | undefined, tid: number | undefined): number {
+  if (pid === undefined || tid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  } catch {
+    return NaN;
+  }
+}
+
 /**
  * Voluntary context switches of a process summed over its threads: each is a sleep (epoll_wait, a
  * futex) that something later had to wake. NaN once the process is gone.
