@@ -161,7 +161,11 @@ describe('wsbench load: errors and exit codes', { timeout: 120_000 }, () => {
     assert.equal(doc.config.durationS, 2);
     assert.equal(doc.config.ratePerClient, 2, 'from the profile');
     assert.equal(doc.target?.protocol, 'superchat');
-    assert.equal(exit.code, 0, p.stderr());
+    // The built-in profile's self-check limits apply (a profile file could loosen them, but this
+    // test is about the built-in name), so a very busy host may judge the run client-saturated:
+    // that verdict's exit 5 is the only other outcome accepted.
+    assert.equal(exit.code, doc.summary.verdict === 'client-saturated' ? 5 : 0, p.stderr());
+    assert.notEqual(doc.summary.verdict, 'target-errors', JSON.stringify(doc.summary.verdictReasons));
     await server.stop();
   });
 });
