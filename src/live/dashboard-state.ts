@@ -1,6 +1,5 @@
 import type { ProgressDetail, ProgressSink, ProgressStart, SeriesEntry } from '../contract/result.js';
-import { addValueCounts, createHistogram, type Histogram } from '../metrics/histograms.js';
-import { percentilesOf } from '../metrics/bucket-recorder.js';
+import { BucketRecorder, valueCountPercentiles } from '../metrics/bucket-recorder.js';
 import { RunClock } from './run-clock.js';
 
 /** One second on the dashboard: the series entry and what the window histograms add to it. */
@@ -75,7 +74,7 @@ export class DashboardState {
     let start: ProgressStart | undefined;
     let clock: RunClock | undefined;
     let pending: ProgressDetail | undefined;
-    const window: Histogram = createHistogram();
+    const window = new BucketRecorder();
     const emit = (e: DashboardEvent) => this.listeners.forEach((fn) => fn(e));
     return {
       begin: (s) => {
@@ -108,7 +107,7 @@ export class DashboardState {
         pending = undefined;
         const raw = d ? quantiles(d.rttRawUs) : null;
         const lag = d ? quantiles(d.sendLagUs) : null;
-        if (d) for (const vc of d.rttUs) addValueCounts(window, vc);
+        if (d) for (const vc of d.rttUs) window.addValueCounts(vc);
         const point: DashboardPoint = {
           tS: e.tS,
           phase: e.phase,
@@ -131,10 +130,7 @@ export class DashboardState {
         run.elapsedS = clock.elapsedS;
         run.totalS = clock.total;
         run.verdictSoFar = verdictSoFar(run.points, e, start);
-        if (window.totalCount > 0) {
-          run.windowP50Us = window.getValueAtPercentile(50);
-          run.windowP99Us = window.getValueAtPercentile(99);
-        }
+        if (window.count > 0) [run.windowP50Us, run.windowP99Us] = window.percentiles([50, 99]);
         emit({ type: 'point', index: run.index, run: { ...run, points: [] }, point });
       },
       stop: () => {
@@ -143,7 +139,7 @@ export class DashboardState {
         run.phase = 'done';
         run.elapsedS = clock.elapsedS;
         run.totalS = clock.total;
-        window.destroy();
+        window.reset();
         emit({ type: 'run', run });
       },
     };
@@ -152,7 +148,7 @@ export class DashboardState {
 
 function quantiles(list: number[][]): { p50: number; p99: number } | null {
   if (!list.some((vc) => vc.length > 0)) return null;
-  const [p50, p99] = percentilesOf(list, [50, 99]);
+  const [p50, p99] = valueCountPercentiles(list, [50, 99]);
   return { p50, p99 };
 }
 

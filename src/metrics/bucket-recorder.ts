@@ -105,6 +105,43 @@ export class BucketRecorder {
     return out;
   }
 
+  /** Adds value/count pairs (another recorder's valueCounts or growth), as if recorded here. */
+  addValueCounts(vc: ValueCounts): void {
+    for (let i = 0; i + 1 < vc.length; i += 2) {
+      const v = vc[i] > 0 ? Math.round(vc[i]) : 0;
+      const n = vc[i + 1];
+      if (n <= 0) continue;
+      if (v < LIMIT) this.counts[indexOf(v)] += n;
+      else for (let k = 0; k < n; k++) this.large.push(v);
+      if (v < this.min) this.min = v;
+      if (v > this.max) this.max = v;
+      this.total += n;
+    }
+  }
+
+  /**
+   * Percentiles as hdr-histogram-js's getValueAtPercentile answers them for the same counts: the
+   * highest value of the bucket where the count at the percentile is reached (the lowest, for
+   * percentile 0), 0 when empty. A walk over the buckets between the smallest and largest value.
+   */
+  percentiles(percentiles: readonly number[]): number[] {
+    if (this.total === 0) return percentiles.map(() => 0);
+    const first = this.min < LIMIT ? indexOf(this.min) : SLOTS;
+    const last = this.max < LIMIT ? indexOf(this.max) : SLOTS - 1;
+    const large = [...this.large].sort((a, b) => a - b);
+    return percentiles.map((p) => {
+      const fp = (Math.min(p, 100) / 100) * this.total;
+      // hdr-histogram-js rounds up, less one ulp so that float error never skips a count.
+      const wanted = Math.max(Math.ceil(fp - ulp(fp)), 1);
+      let acc = 0;
+      for (let i = first; i <= last; i++) {
+        acc += this.counts[i];
+        if (acc >= wanted) return p === 0 ? valueAt(i) : valueAt(i + 1) - 1;
+      }
+      return large[wanted - acc - 1] ?? this.max;
+    });
+  }
+
   reset(): void {
     if (this.total === 0) return;
     this.counts.fill(0);
@@ -117,40 +154,21 @@ export class BucketRecorder {
   }
 }
 
+/** One recorder reused by valueCountPercentiles (on the orchestrator, which answers one call at a time). */
+let scratch: BucketRecorder | undefined;
+
 /**
- * Percentiles of value/count pairs (one list per worker), exactly as hdr-histogram-js's
- * getValueAtPercentile answers them after mergeValueCounts — the highest value of the bucket where
- * the count at the percentile is reached (the lowest, for percentile 0), 0 when empty — without
- * building that histogram. The orchestrator answers p50/p99 of each second this way: a
- * createHistogram() is a ~200 KB array to allocate, zero and scan, once a second per figure, and
- * those allocations were most of what the live views added to the load's CPU (issue 23).
+ * Percentiles of value/count pairs (one list per worker), exactly as hdr-histogram-js answers them
+ * after mergeValueCounts, without building that histogram. The orchestrator answers each second's
+ * p50/p99 this way: a createHistogram() a second per figure was a 70 KB array to allocate, zero and
+ * scan, and adding the pairs into it ~100 ns each (issue 23: most of what the live views added to
+ * the load's CPU).
  */
-export function percentilesOf(lists: readonly ValueCounts[], percentiles: readonly number[]): number[] {
-  // [bucket index, count] of every pair, sorted by bucket; values kept one by one sort after all slots.
-  const keyed: [number, number][] = [];
-  let total = 0;
-  for (const vc of lists) {
-    for (let i = 0; i + 1 < vc.length; i += 2) {
-      const v = vc[i] > 0 ? Math.round(vc[i]) : 0;
-      keyed.push([v < LIMIT ? indexOf(v) : SLOTS + v, vc[i + 1]]);
-      total += vc[i + 1];
-    }
-  }
-  if (total === 0) return percentiles.map(() => 0);
-  keyed.sort((a, b) => a[0] - b[0]);
-  return percentiles.map((p) => {
-    const fp = (Math.min(p, 100) / 100) * total;
-    // hdr-histogram-js rounds up, less one ulp so that float error never skips a count.
-    const wanted = Math.max(Math.ceil(fp - ulp(fp)), 1);
-    let acc = 0;
-    for (const [key, count] of keyed) {
-      acc += count;
-      if (acc < wanted) continue;
-      if (key >= SLOTS) return key - SLOTS;
-      return p === 0 ? valueAt(key) : valueAt(key + 1) - 1;
-    }
-    return 0;
-  });
+export function valueCountPercentiles(lists: readonly ValueCounts[], percentiles: readonly number[]): number[] {
+  const r = (scratch ??= new BucketRecorder());
+  r.reset();
+  for (const vc of lists) r.addValueCounts(vc);
+  return r.percentiles(percentiles);
 }
 
 /** hdr-histogram-js's ulp (0 for 0). */

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BucketRecorder, percentilesOf } from '../../src/metrics/bucket-recorder.js';
+import { BucketRecorder, valueCountPercentiles } from '../../src/metrics/bucket-recorder.js';
 import { createHistogram, encodeHistogram, mergeValueCounts, summarize } from '../../src/metrics/histograms.js';
 
 /** Deterministic values over every HdrHistogram bucket a run can meet, edges included. */
@@ -68,7 +68,7 @@ describe("bucket recorder (the workers' recording hot path)", { timeout: 10_000 
       const lists = [a.valueCounts(), b.growthSinceLastCall()];
       const h = mergeValueCounts(lists);
       const expected = PERCENTILES.map((p) => (h.totalCount ? h.getValueAtPercentile(p) : 0));
-      assert.deepEqual(percentilesOf(lists, PERCENTILES), expected, `${values.length} values`);
+      assert.deepEqual(valueCountPercentiles(lists, PERCENTILES), expected, `${values.length} values`);
     }
   });
 });

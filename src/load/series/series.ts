@@ -1,5 +1,5 @@
 import { sharedNowMs } from '../../core/clock.js';
-import { percentilesOf } from '../../metrics/bucket-recorder.js';
+import { valueCountPercentiles } from '../../metrics/bucket-recorder.js';
 import type { ResourceMonitor } from '../../metrics/resource-monitor.js';
 import type { ProgressSink, SeriesEntry } from '../../contract/result.js';
 import type { Fleet } from '../fleet/fleet.js';
@@ -84,7 +84,7 @@ export class SeriesRecorder {
     const cpu = this.monitor.recentCpu();
     const { totals, loopDelayP99Us, sendLagMaxUs } = this.fleet.snapshot();
     const drained = this.fleet.drainIntervals();
-    const [rttP50Us, rttP99Us] = percentilesOf(drained.rtt, [50, 99]);
+    const [rttP50Us, rttP99Us] = valueCountPercentiles(drained.rtt, [50, 99]);
     const errors = targetErrors(totals);
     if (secondStartMs !== undefined) {
       this.answering.add(secondStartMs, secondStartMs >= this.windowStartMs && secondStartMs < this.windowEndMs, errors, drained.sendLag, loopDelayP99Us);
