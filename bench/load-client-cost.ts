@@ -190,8 +190,8 @@ interface ClientRun {
   wakeupsPerS: number;
   /** What the live watcher saw (zero unless the live endpoints were on). */
   watched: { scrapes: number; events: number };
-  /** The 1-s samples: seconds since the spawn, the client's CPU seconds, its main thread's. */
-  cpuSamples: { atS: number; client: number; main: number }[];
+  /** The 1-s samples: seconds since the spawn, and CPU seconds of the client's main thread and of all its threads (schedstat). */
+  cpuSamples: { atS: number; main: number; all: number }[];
 }
 
 /**
@@ -215,7 +215,7 @@ async function runClient(args: string[], serverPid: number, limitMs: number): Pr
     if (stderr.length > 40_000) stderr = stderr.slice(-20_000);
     watcher.see(stderr);
   });
-  type Sample = { at: number; machine: number; client: number; server: number; switches: number; main: number };
+  type Sample = { at: number; machine: number; client: number; server: number; switches: number; threads: { main: number; all: number } };
   const samples: Sample[] = [];
   const sample = () => {
     const s = {
@@ -224,7 +224,7 @@ async function runClient(args: string[], serverPid: number, limitMs: number): Pr
       client: tryReadCpuSeconds(child.pid),
       server: tryReadCpuSeconds(serverPid),
       switches: tryReadVoluntarySwitches(child.pid),
-      main: tryReadThreadCpuSeconds(child.pid, child.pid),
+      threads: tryReadThreadCpuSeconds(child.pid),
     };
     if (Number.isFinite(s.client) && Number.isFinite(s.server)) samples.push(s);
   };
@@ -262,7 +262,7 @@ async function runClient(args: string[], serverPid: number, limitMs: number): Pr
     serverCpuPct,
     wakeupsPerS,
     watched: { scrapes: watcher.scrapes, events: watcher.events },
-    cpuSamples: samples.map((x) => ({ atS: (x.at - t0) / 1000, client: x.client, main: x.main })),
+    cpuSamples: samples.map((x) => ({ atS: (x.at - t0) / 1000, ...x.threads })),
   };
 }
 
@@ -360,13 +360,13 @@ function threadSplit(run: ClientRun, series: WsbenchDoc['series']): { mainMsPerS
   if (measured.length < 4) return { mainMsPerS: NaN, othersMsPerS: NaN };
   const from = measured[0].tS; // the end of the first measured second
   const to = measured[measured.length - 1].tS - 1;
-  const inside = run.cpuSamples.filter((x) => x.atS >= from && x.atS <= to && Number.isFinite(x.main));
+  const inside = run.cpuSamples.filter((x) => x.atS >= from && x.atS <= to && Number.isFinite(x.main) && Number.isFinite(x.all));
   if (inside.length < 2) return { mainMsPerS: NaN, othersMsPerS: NaN };
   const a = inside[0];
   const b = inside[inside.length - 1];
   const wallS = b.atS - a.atS;
   const main = (1000 * (b.main - a.main)) / wallS;
-  return { mainMsPerS: main, othersMsPerS: (1000 * (b.client - a.client)) / wallS - main };
+  return { mainMsPerS: main, othersMsPerS: (1000 * (b.all - a.all)) / wallS - main };
 }
 
 async function measureWsbench(side: 'wsbench' | 'live', st: Settings, srv: ServerProc, outDir: string): Promise<SideResult> {

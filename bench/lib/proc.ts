@@ -40,15 +40,24 @@ export function tryReadCpuSeconds(pid: number | undefined): number {
   }
 }
 
-/** utime + stime of one thread of a process (the main thread: tid = pid), in seconds; NaN once it is gone. */
-export function tryReadThreadCpuSeconds(pid: number | undefined, tid: number | undefined): number {
-  if (pid === undefined || tid === undefined) return NaN;
+/**
+ * CPU seconds of a process's main thread (tid = pid) and of all its live threads, from each thread's
+ * /proc schedstat: the scheduler's own run time in ns, where /proc's utime and stime count 10 ms
+ * ticks (too coarse for a thread that runs a few ms a second). NaN once the process is gone.
+ */
+export function tryReadThreadCpuSeconds(pid: number | undefined): { main: number; all: number } {
+  if (pid === undefined) return { main: NaN, all: NaN };
   try {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+    let main = NaN;
+    let all = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const s = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+      all += s;
+      if (tid === String(pid)) main = s;
+    }
+    return { main, all };
   } catch {
-    return NaN;
+    return { main: NaN, all: NaN };
   }
 }
 
