@@ -24,15 +24,15 @@ export const STEP_TABLE_HEADER = `${'step'.padStart(4)}  ${'clients'.padStart(9)
 
 export function stepLine(step: CapacityStep, index: number): string {
   const result = step.outcome === 'client-limit' ? 'CLIENT LIMIT' : step.outcome === 'pass' ? 'pass' : 'FAIL';
-  return `${String(index + 1).padStart(4)}  ${step.clients.toLocaleString('en-US').padStart(9)}  ${result.padEnd(12)}  ${ms(step.rttP50Us).padStart(8)}  ${ms(step.rttP99Us).padStart(9)}  ${orDash(step.serverRssPerConnectionKb, 2).padStart(11)}  ${orDash(step.serverCpuPercent, 0).padStart(8)}  ${orDash(step.clientCpuPercent, 0).padStart(8)}  ${step.verdicts.join(',')}`;
+  return `${String(index + 1).padStart(4)}  ${step.clients.toLocaleString('en-US').padStart(9)}  ${result.padEnd(12)}  ${ms(step.latencyP50Us).padStart(8)}  ${ms(step.latencyP99Us).padStart(9)}  ${orDash(step.serverRssPerConnectionKb, 2).padStart(11)}  ${orDash(step.serverCpuPercent, 0).padStart(8)}  ${orDash(step.clientCpuPercent, 0).padStart(8)}  ${step.verdicts.join(',')}`;
 }
 
 export const CAPACITY_CSV_COLUMNS = [
   'step',
   'clients',
   'outcome',
-  'rttP50Us',
-  'rttP99Us',
+  'latencyP50Us',
+  'latencyP99Us',
   'serverRssPerConnectionKb',
   'serverCpuPercent',
   'clientCpuPercent',
@@ -49,8 +49,8 @@ export function capacityCsv(doc: CapacityDocument): string {
       i + 1,
       s.clients,
       s.outcome,
-      s.rttP50Us,
-      s.rttP99Us,
+      s.latencyP50Us,
+      s.latencyP99Us,
       s.serverRssPerConnectionKb,
       s.serverCpuPercent,
       s.clientCpuPercent,
@@ -119,8 +119,8 @@ export function capacityHtml(doc: CapacityDocument): string {
       'Round-trip latency (from intended send)',
       'ms',
       [
-        { label: 'p50', color: '#36c', points: pts((s) => s.rttP50Us / 1000) },
-        { label: 'p99', color: '#c60', points: pts((s) => s.rttP99Us / 1000) },
+        { label: 'p50', color: '#36c', points: pts((s) => s.latencyP50Us / 1000) },
+        { label: 'p99', color: '#c60', points: pts((s) => s.latencyP99Us / 1000) },
       ],
       lastPassing,
       firstFailing,
@@ -140,7 +140,7 @@ export function capacityHtml(doc: CapacityDocument): string {
   const rows = doc.steps
     .map(
       (s, i) =>
-        `<tr class="${s.outcome}"><td>${i + 1}</td><td>${s.clients.toLocaleString('en-US')}</td><td>${s.outcome}</td><td>${ms(s.rttP50Us)}</td><td>${ms(s.rttP99Us)}</td><td>${orDash(s.serverRssPerConnectionKb, 2)}</td><td>${orDash(s.serverCpuPercent, 0)}</td><td>${esc(s.verdicts.join(', '))}</td><td>${esc(s.reasons.join('; '))}</td></tr>`,
+        `<tr class="${s.outcome}"><td>${i + 1}</td><td>${s.clients.toLocaleString('en-US')}</td><td>${s.outcome}</td><td>${ms(s.latencyP50Us)}</td><td>${ms(s.latencyP99Us)}</td><td>${orDash(s.serverRssPerConnectionKb, 2)}</td><td>${orDash(s.serverCpuPercent, 0)}</td><td>${esc(s.verdicts.join(', '))}</td><td>${esc(s.reasons.join('; '))}</td></tr>`,
     )
     .join('\n');
   return `<!doctype html>

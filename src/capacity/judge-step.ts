@@ -10,9 +10,9 @@ export interface CapacityStep {
   verdicts: string[];
   /** Each SLO on the median of the step's runs. */
   slo: { source: string; median: number | null; ok: boolean }[];
-  /** Medians over the step's runs (µs, KB per connection, percent of one core). */
-  rttP50Us: number;
-  rttP99Us: number;
+  /** Medians over the step's runs (µs, KB per connection, percent of one core); latency is the headline. */
+  latencyP50Us: number;
+  latencyP99Us: number;
   serverRssPerConnectionKb: number | null;
   serverCpuPercent: number | null;
   clientCpuPercent: number | null;
@@ -59,8 +59,8 @@ export function judgeStep(clients: number, docs: ResultDocument[], files: string
     outcome,
     verdicts,
     slo,
-    rttP50Us: figure(docs, 'rtt.p50') ?? 0,
-    rttP99Us: figure(docs, 'rtt.p99') ?? 0,
+    latencyP50Us: figure(docs, 'latency.p50') ?? 0,
+    latencyP99Us: figure(docs, 'latency.p99') ?? 0,
     serverRssPerConnectionKb: figure(docs, 'server.rssPerConnectionKb'),
     serverCpuPercent: figure(docs, 'server.cpuPercentMean'),
     clientCpuPercent: figure(docs, 'client.cpuPercentMean'),

@@ -12,6 +12,7 @@ import type { ServerComparison } from '../result/figure-comparison.js';
 import type { ResultDocument } from '../contract/result.js';
 import type { Target } from '../targets/target.js';
 import { measuredRun } from '../session/measured-run.js';
+import { headlineOf } from '../result/headline.js';
 
 export interface CompareOptions {
   targets: Target[];
@@ -100,7 +101,7 @@ export async function runCompare(
         const s = doc.summary;
         log.info(
           { server: target.name, profile, repeat, verdict: s.verdict },
-          `[${step}/${total}] ${target.name} x ${profile}: p50 ${(s.rttUs.p50 / 1000).toFixed(2)} ms, p99 ${(s.rttUs.p99 / 1000).toFixed(2)} ms, ${s.verdict}`,
+          `[${step}/${total}] ${target.name} x ${profile}: p50 ${(headlineOf(doc).p50 / 1000).toFixed(2)} ms, p99 ${(headlineOf(doc).p99 / 1000).toFixed(2)} ms, ${s.verdict}`,
         );
       }
     }

@@ -31,6 +31,20 @@ export const RESULT_SCHEMA_VERSION = 1;
 
 export type Verdict = 'valid' | 'client-saturated' | 'target-errors';
 
+/**
+ * When each client's messages are due (`--arrivals`): `grid` (each client at its own phase, rounded
+ * to a 1–2 ms grid, the sends of one instant back to back), `spread` (each at its own phase,
+ * unrounded), `poisson` (independent exponential gaps, seeded). Results before it are `grid`.
+ */
+export type ArrivalPattern = 'grid' | 'spread' | 'poisson';
+
+/**
+ * What `summary.latencyUs`, the headline, is measured from. `raw`: from just before the write to the
+ * reply's read (socket queueing included, the client's lateness before the write excluded). Results
+ * without the field were written when the headline was `rttUs`, the corrected figure.
+ */
+export type LatencyBasis = 'raw';
+
 export interface SeriesEntry {
   /** Seconds since the run started (the connect ramp). */
   tS: number;
@@ -38,8 +52,12 @@ export interface SeriesEntry {
   connected: number;
   sentPerSec: number;
   receivedPerSec: number;
+  /** Corrected round trip (from the intended send) of the second's replies. */
   rttP50Us: number;
   rttP99Us: number;
+  /** The headline (raw round trip, from just before the write) of the second's replies; absent in results before it. */
+  latencyP50Us?: number;
+  latencyP99Us?: number;
   errors: number;
   clientRssKb: number;
   clientCpuPercent: number;
@@ -106,6 +124,11 @@ export interface ResultDocument {
     /** Clients that sent in the broadcast pattern (null for echo). */
     senders?: number | null;
     format?: 'plain' | 'shootout';
+    /** Arrival pattern, and the poisson pattern's seed (null otherwise); absent in results before it: grid. */
+    arrivals?: ArrivalPattern;
+    arrivalSeed?: number | null;
+    /** Deadlines per second of the host-floor thread (absent in results before it). */
+    hostFloorRatePerSec?: number;
     /**
      * What woke the sends: `timerfd` (the native timer on the worker's own loop, Linux) or `thread`
      * (a clock thread; on small hosts it costs the raw round trip). Absent in results before it.
@@ -146,6 +169,8 @@ export interface ResultDocument {
       lost: number;
       ratePerSec: number;
       skipped: number;
+      /** Sends written behind unsent bytes of their socket (backpressure, not an error; absent in results before it). */
+      waited?: number;
       badReplies: number;
       /**
        * Sequence checks over the whole run (optional: results written before them lack them).
@@ -170,9 +195,24 @@ export interface ResultDocument {
      * In this pattern `rttUs`/`rttRawUs` are delivery latencies, from the intended / actual send.
      */
     deliveries?: { expected: number; received: number; missing: number; lastDeliveryUs: LatencySummaryUs };
+    /**
+     * The headline: what the summary, compare, capacity, the dashboard and the CI gate rank on
+     * (`latency.*`), measured as `latencyBasis` says. Absent in results written before it, whose
+     * headline was `rttUs`.
+     */
+    latencyBasis?: LatencyBasis;
+    latencyUs?: LatencySummaryUs;
+    /** Corrected round trip, from the intended send time: the headline plus the client's send lag. */
     rttUs: LatencySummaryUs;
     rttRawUs: LatencySummaryUs;
+    /** The client's own lateness: actual − intended send time (how well the load kept its schedule). */
     sendLagUs: LatencySummaryUs;
+    /**
+     * The host's floor: how late an idle thread of the load's host woke for deadlines in the window
+     * (src/metrics/host-floor.ts). Tail differences smaller than its p99 may be the host's. Absent in
+     * results before it; null when it recorded nothing (a run interrupted before its window).
+     */
+    hostFloorUs?: LatencySummaryUs | null;
     connectUs: LatencySummaryUs;
     server: {
       pid: number;
@@ -210,6 +250,8 @@ export interface ResultDocument {
     connectUs: string;
     /** Broadcast only: per broadcast, its latest delivery in one worker (absent in echo runs and in results before it). */
     lastDeliveryUs?: string;
+    /** The host floor's lateness over the window (absent in results before it and when it recorded nothing). */
+    hostFloorUs?: string;
   };
   /** Present only when the target failed during the measured window (absent in results before it). */
   answeringWindow?: AnsweringWindowRecord;
@@ -246,6 +288,11 @@ export interface ProgressCounters {
   received: number;
   /** Scheduled sends that could not happen: the connection was closed or its buffer was full. */
   skipped: number;
+  /**
+   * Sends written while their socket still held unsent bytes (backpressure): they went out, and
+   * their wait is inside the raw round trip. Not an error; past the 1 MiB cap a send is `skipped`.
+   */
+  waited: number;
   /** Replies that did not parse as our probe (a field is not a number). */
   badReplies: number;
   /** Whole run, from the probe's sequence number (see reply-recorder.ts): a reply seen before… */
@@ -270,6 +317,8 @@ export interface ProgressDetail {
   rttRawUs: number[][];
   sendLagUs: number[][];
   counters: ProgressCounters;
+  /** The host's floor over the window so far (µs; null before the window or without one). */
+  hostFloor: { p50Us: number; p99Us: number; p999Us: number } | null;
 }
 
 /** Receives one series entry per second (the live line or periodic log lines). */

@@ -37,6 +37,7 @@ export const LOAD_DEFAULTS = {
   connectTimeoutMs: 10_000,
   pattern: 'echo' as 'echo' | 'broadcast',
   format: 'plain' as 'plain' | 'shootout',
+  arrivals: 'grid' as 'grid' | 'spread' | 'poisson',
   maxSendLagP99Ms: 20,
   maxEventLoopDelayP99Ms: 50,
 } as const;
@@ -67,7 +68,7 @@ export const SERVE_DEFAULTS = {
 /** `wsbench capacity`: the search and the load of each of its runs. */
 export const CAPACITY_DEFAULTS = {
   /** What a step must meet when no --slo is given. */
-  slo: 'rtt.p99<100ms',
+  slo: 'latency.p99<100ms',
   ratePerClient: 1,
   from: 1000,
   to: 100_000,

@@ -3,6 +3,7 @@ import { significantRegressions } from './significant-regression.js';
 import { describeRegressions, describeRule } from './gate-output.js';
 import { canDecide } from '../stats/compare-samples.js';
 import { runDisplayName, runIdentity } from '../result/run-identity.js';
+import { resolveComparable } from '../result/headline.js';
 import type { ResultDocument } from '../contract/result.js';
 
 /**
@@ -35,20 +36,24 @@ function groupRuns(docs: readonly ResultDocument[]): { run: string; docs: Result
 }
 
 /** Every run against the baseline results (their repeats pooled), each figure in its own direction. */
-export function gateOnBaseline(docs: ResultDocument[], baselines: ResultDocument[], limits: RegressionLimit[]): BaselineGate {
+export function gateOnBaseline(docs: ResultDocument[], baselines: ResultDocument[], asked: RegressionLimit[]): BaselineGate {
   if (!baselines.length) throw new RangeError('gateOnBaseline needs at least one baseline result');
   const all = groupRuns(docs).map(({ run, docs: runs }) => {
+    // A figure both sides have (latency.* across headline bases falls back to rttRaw.*), or exit 2.
+    const resolved = asked.map((l) => ({ limit: l, ...resolveComparable(l.metric, baselines, runs) }));
+    const limits = resolved.map((r) => ({ ...r.limit, metric: r.metric }));
+    const notes = resolved.flatMap((r) => (r.note ? [`note for ${run}: ${r.note}\n`] : [])).join('');
     if (canDecide(baselines.length, runs.length)) {
       const outcomes = significantRegressions(baselines, runs, limits);
       return {
         run,
         rule: 'significance' as const,
         outcomes,
-        text: describeRule('significance', baselines.length, runs.length, run) + describeRegressions(outcomes, run),
+        text: notes + describeRule('significance', baselines.length, runs.length, run) + describeRegressions(outcomes, run),
       };
     }
     const perDoc = runs.map((doc) => compareToBaseline(doc, baselines[0], limits));
-    const text = describeRule('single-result', baselines.length, runs.length, run) + perDoc.map((o) => describeRegressions(o, run)).join('');
+    const text = notes + describeRule('single-result', baselines.length, runs.length, run) + perDoc.map((o) => describeRegressions(o, run)).join('');
     return { run, rule: 'single-result' as const, outcomes: perDoc.flat(), text };
   });
   const skipped = [...new Set(all.flatMap((r) => r.outcomes.filter((o) => o.status === 'skipped').map((o) => o.metric)))];

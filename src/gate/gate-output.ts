@@ -27,9 +27,10 @@ export function describeRegressions(outcomes: RegressionOutcome[], label: string
         if (o.current === undefined) return `${head} ${o.baseline} -> not measured in this run`;
         // The limit is shown in the direction that is worse for this figure.
         const limit = `${o.direction === 'higher-is-worse' ? '+' : '-'}${(o.maxWorsening * 100).toFixed(0)}%`;
-        if ('significance' in o) return `${head} median ${o.baseline} -> ${o.current} (${significanceText(o as SignificantRegressionOutcome, limit)})`;
+        const floor = o.belowHostFloorUs === undefined ? '' : `  [below host floor ${(o.belowHostFloorUs / 1000).toFixed(2)} ms]`;
+        if ('significance' in o) return `${head} median ${o.baseline} -> ${o.current} (${significanceText(o as SignificantRegressionOutcome, limit)})${floor}`;
         const change = `${o.change! >= 0 ? '+' : ''}${(o.change! * 100).toFixed(1)}%`;
-        return `${head} ${o.baseline} -> ${o.current} (${change}, limit ${limit})`;
+        return `${head} ${o.baseline} -> ${o.current} (${change}, limit ${limit})${floor}`;
       })
       .join('\n') + '\n'
   );
@@ -70,7 +71,7 @@ export function describeRule(rule: 'significance' | 'single-result', baselines: 
 }
 
 function formatValue(metric: string, v: number): string {
-  if (/^(rtt|rttRaw|sendLag|connect)\./.test(metric) || metric.endsWith('Us')) return `${(v / 1000).toFixed(2)} ms`;
+  if (/^(latency|rtt|rttRaw|sendLag|hostFloor|connect)\./.test(metric) || metric.endsWith('Us')) return `${(v / 1000).toFixed(2)} ms`;
   if (metric.endsWith('Kb')) return `${v} KB`;
   return String(v);
 }

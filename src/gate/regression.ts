@@ -1,6 +1,7 @@
 import { usageError } from '../core/errors.js';
 import { isKnownMetric, metricDirection, metricValue, METRIC_HELP, type MetricDirection } from '../result/metric-names.js';
 import type { ResultDocument } from '../contract/result.js';
+import { belowHostFloor } from '../result/headline.js';
 
 /** `rtt.p99=10%`: the figure may get worse by at most this fraction of the baseline. */
 export interface RegressionLimit {
@@ -26,6 +27,11 @@ export interface RegressionOutcome {
   worsening: number | undefined;
   maxWorsening: number;
   status: RegressionStatus;
+  /**
+   * For a tail figure whose difference is smaller than the larger of the two sides' host floors:
+   * that floor (µs). The difference may be the host's; the status is not changed by it.
+   */
+  belowHostFloorUs?: number;
 }
 
 export function parseRegressionLimits(value: string): RegressionLimit[] {
@@ -52,6 +58,7 @@ export function compareToBaseline(current: ResultDocument, baseline: ResultDocum
     if (c === undefined) return { ...base, change: undefined, worsening: undefined, status: 'regressed' };
     const change = b === 0 ? (c === 0 ? 0 : c > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY) : (c - b) / Math.abs(b);
     const worsening = direction === 'higher-is-worse' ? change : -change;
-    return { ...base, change, worsening, status: worsening <= maxWorsening ? 'ok' : 'regressed' };
+    const floor = belowHostFloor(metric, [baseline], [current], c - b);
+    return { ...base, change, worsening, status: worsening <= maxWorsening ? 'ok' : 'regressed', ...(floor === null ? {} : { belowHostFloorUs: floor }) };
   });
 }

@@ -9,6 +9,8 @@ import { metricDirection } from '../result/metric-names.js';
 import type { SampleComparison } from '../stats/compare-samples.js';
 import type { RegressionLimit, RegressionOutcome } from './regression.js';
 import type { ResultDocument } from '../contract/result.js';
+import { belowHostFloor } from '../result/headline.js';
+import { median as medianOf } from '../stats/median.js';
 
 export interface SignificantRegressionOutcome extends RegressionOutcome {
   /** The test behind the status; baseline and current are then the medians of each side. */
@@ -16,10 +18,7 @@ export interface SignificantRegressionOutcome extends RegressionOutcome {
 }
 
 function median(values: number[]): number | undefined {
-  if (!values.length) return undefined;
-  const v = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+  return values.length ? medianOf(values) : undefined;
 }
 
 export function significantRegressions(
@@ -41,6 +40,7 @@ export function significantRegressions(
     // Without a ratio (the baseline's median is 0), a significant worsening is beyond any limit.
     const beyond = worsening === undefined ? true : worsening > maxWorsening;
     const status = significance.verdict === 'slower' && beyond ? ('regressed' as const) : ('ok' as const);
-    return { ...base, change, worsening, status, significance };
+    const floor = belowHostFloor(metric, baseline, docs, c - b);
+    return { ...base, change, worsening, status, significance, ...(floor === null ? {} : { belowHostFloorUs: floor }) };
   });
 }

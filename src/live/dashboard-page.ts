@@ -14,8 +14,9 @@ export function dashboardPage(title: string): string {
 <section id="run"><div id="run-title">waiting for the first run</div>
 <div class="bar"><div id="bar-fill"></div></div><div id="run-clock"></div></section>
 <section id="figures" class="tiles"></section>
+<p id="host-floor" class="note"></p>
 <section class="charts">
-<figure><figcaption>round trip (ms): p50, p99 corrected; p50, p99 raw; send lag p99</figcaption><svg id="chart-latency" viewBox="0 0 600 200"></svg></figure>
+<figure><figcaption>round trip (ms): p50, p99 (the headline, from the write); p50, p99 corrected (from the intended send); send lag p99</figcaption><svg id="chart-latency" viewBox="0 0 600 200"></svg></figure>
 <figure><figcaption>messages per second: sent, received</figcaption><svg id="chart-rate" viewBox="0 0 600 200"></svg></figure>
 <figure><figcaption>connections open; errors so far</figcaption><svg id="chart-conn" viewBox="0 0 600 200"></svg></figure>
 <figure><figcaption>CPU % (client, server)</figcaption><svg id="chart-cpu" viewBox="0 0 600 200"></svg></figure>
@@ -74,7 +75,7 @@ function render(){
     tile('phase',run.phase),
     tile('verdict so far',run.verdictSoFar,'verdict-'+run.verdictSoFar),
     tile('p50 ms',ms(p.p50Us)),tile('p99 ms',ms(p.p99Us)),
-    tile('p50 raw ms',ms(p.rawP50Us)),tile('p99 raw ms',ms(p.rawP99Us)),
+    tile('p50 corrected ms',ms(p.correctedP50Us)),tile('p99 corrected ms',ms(p.correctedP99Us)),
     tile('send lag p99 ms',ms(p.sendLagP99Us)),
     tile('connections',n(p.connected)+' / '+n(run.clients)),
     tile('sent /s',n(p.sentPerSec)),tile('received /s',n(p.receivedPerSec)),
@@ -83,8 +84,9 @@ function render(){
     tile('server RSS MB',p.serverRssKb==null?'–':n(p.serverRssKb/1024)),tile('server CPU %',n(p.serverCpuPercent)),
     tile('elapsed',clock(run.elapsedS)),
   ].join('');
+  $('host-floor').textContent=run.hostFloorText||'';
   const pts=run.points;
-  chart('chart-latency',pts,['p50','p99','p50 raw','p99 raw','send lag p99'],[(q)=>q.p50Us/1000,(q)=>q.p99Us/1000,(q)=>q.rawP50Us==null?null:q.rawP50Us/1000,(q)=>q.rawP99Us==null?null:q.rawP99Us/1000,(q)=>q.sendLagP99Us==null?null:q.sendLagP99Us/1000]);
+  chart('chart-latency',pts,['p50','p99','p50 corrected','p99 corrected','send lag p99'],[(q)=>q.p50Us/1000,(q)=>q.p99Us/1000,(q)=>q.correctedP50Us==null?null:q.correctedP50Us/1000,(q)=>q.correctedP99Us==null?null:q.correctedP99Us/1000,(q)=>q.sendLagP99Us==null?null:q.sendLagP99Us/1000]);
   chart('chart-rate',pts,['sent','received'],[(q)=>q.sentPerSec,(q)=>q.receivedPerSec]);
   chart('chart-conn',pts,['open','errors'],[(q)=>q.connected,(q)=>q.errors]);
   chart('chart-cpu',pts,['client','server'],[(q)=>q.clientCpuPercent,(q)=>q.serverCpuPercent]);

@@ -10,11 +10,12 @@ export interface DashboardPoint {
   sentPerSec: number;
   receivedPerSec: number;
   errors: number;
+  /** The headline (raw round trip, from just before the write) of the second's replies. */
   p50Us: number;
   p99Us: number;
-  /** From the actual send; only in the measured window (null outside it). */
-  rawP50Us: number | null;
-  rawP99Us: number | null;
+  /** Corrected, from the intended send; only in the measured window (null outside it). */
+  correctedP50Us: number | null;
+  correctedP99Us: number | null;
   sendLagP99Us: number | null;
   clientRssKb: number;
   clientCpuPercent: number;
@@ -32,9 +33,11 @@ export interface DashboardRun {
   elapsedS: number;
   totalS: number;
   verdictSoFar: string;
-  /** Over the measured window so far (corrected RTT). */
+  /** Over the measured window so far (the headline). */
   windowP50Us: number | null;
   windowP99Us: number | null;
+  /** The host's floor over the window so far, one line: tail differences below it may be the host's. */
+  hostFloorText: string | null;
   points: DashboardPoint[];
 }
 
@@ -92,6 +95,7 @@ export class DashboardState {
           verdictSoFar: 'valid',
           windowP50Us: null,
           windowP99Us: null,
+          hostFloorText: null,
           points: [],
         };
         this.snapshotData.runs.push(run);
@@ -105,9 +109,11 @@ export class DashboardState {
         clock.update(e);
         const d = pending;
         pending = undefined;
-        const raw = d ? quantiles(d.rttRawUs) : null;
+        const corrected = d ? quantiles(d.rttUs) : null;
         const lag = d ? quantiles(d.sendLagUs) : null;
-        if (d) for (const vc of d.rttUs) window.addValueCounts(vc);
+        if (d) for (const vc of d.rttRawUs) window.addValueCounts(vc);
+        const floor = d?.hostFloor;
+        if (floor) run.hostFloorText = hostFloorText(floor.p99Us);
         const point: DashboardPoint = {
           tS: e.tS,
           phase: e.phase,
@@ -115,10 +121,10 @@ export class DashboardState {
           sentPerSec: e.sentPerSec,
           receivedPerSec: e.receivedPerSec,
           errors: e.errors,
-          p50Us: e.rttP50Us,
-          p99Us: e.rttP99Us,
-          rawP50Us: raw?.p50 ?? null,
-          rawP99Us: raw?.p99 ?? null,
+          p50Us: e.latencyP50Us ?? e.rttP50Us,
+          p99Us: e.latencyP99Us ?? e.rttP99Us,
+          correctedP50Us: corrected?.p50 ?? null,
+          correctedP99Us: corrected?.p99 ?? null,
           sendLagP99Us: lag?.p99 ?? null,
           clientRssKb: e.clientRssKb,
           clientCpuPercent: e.clientCpuPercent,
@@ -144,6 +150,11 @@ export class DashboardState {
       },
     };
   }
+}
+
+/** The same words as the summary's line (result/headline.ts hostFloorLine). */
+function hostFloorText(p99Us: number): string {
+  return `host floor p99 ${(p99Us / 1000).toFixed(2)} ms: tail differences smaller than this may be the host's`;
 }
 
 function quantiles(list: number[][]): { p50: number; p99: number } | null {

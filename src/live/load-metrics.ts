@@ -16,6 +16,8 @@ interface RunState {
   phase: SeriesEntry['phase'];
   /** Window sends never answered, known once the run's sending stopped (null before). */
   lost: number | null;
+  /** The host floor p99 over the window so far (µs; null before the window). */
+  hostFloorP99Us: number | null;
 }
 
 /**
@@ -28,6 +30,7 @@ export class LoadMetrics {
   private readonly runs: RunState[] = [];
   private readonly rtt: BucketedHistogramMetric;
   private readonly rttRaw: BucketedHistogramMetric;
+  private readonly latency: BucketedHistogramMetric;
   private readonly sendLag: BucketedHistogramMetric;
   /** Bumped by every change; the text of the last scrape serves until then. */
   private version = 0;
@@ -80,6 +83,14 @@ export class LoadMetrics {
     counter('wsbench_load_messages_sent_total', 'Probes sent (warm-up and window)', (c) => c.sentTotal);
     counter('wsbench_load_messages_received_total', 'Replies received and measured (warm-up and window)', (c) => c.receivedTotal);
     counter('wsbench_load_messages_skipped_total', 'Scheduled sends that could not happen (connection closed or buffer full)', (c) => c.skipped);
+    counter(
+      'wsbench_load_messages_waited_total',
+      'Sends written behind unsent bytes of their socket (backpressure; their wait is in the latency)',
+      (c) => c.waited,
+    );
+    gauge('wsbench_load_host_floor_p99_seconds', "The host's floor: p99 lateness of an idle thread's wake-ups over the window so far", (r) =>
+      r.hostFloorP99Us === null ? null : r.hostFloorP99Us / 1e6,
+    );
     byKey('wsbench_load_reply_errors_total', 'Replies that were wrong: bad, duplicate, out-of-order, crossed', 'kind', (c) => ({
       bad: c.badReplies,
       duplicate: c.duplicateReplies,
@@ -114,6 +125,11 @@ export class LoadMetrics {
       help: 'Round trip from the intended send time (corrected for coordinated omission), measured window',
       registry: this.registry,
     });
+    this.latency = new BucketedHistogramMetric({
+      name: 'wsbench_load_latency_seconds',
+      help: 'The headline: round trip from just before the write to the reply (socket queueing included, the send lag not), measured window',
+      registry: this.registry,
+    });
     this.rttRaw = new BucketedHistogramMetric({
       name: 'wsbench_load_rtt_raw_seconds',
       help: 'Round trip from the actual send, measured window',
@@ -146,18 +162,23 @@ export class LoadMetrics {
           shard: start.shard ? `${start.shard.index}/${start.shard.count}` : 'all',
           target: start.url,
         };
-        run = { labels, clients: start.clients, counters: null, entry: null, phase: 'ramp', lost: null };
+        run = { labels, clients: start.clients, counters: null, entry: null, phase: 'ramp', lost: null, hostFloorP99Us: null };
         this.version++;
         this.runs.push(run);
         this.rtt.track(labels, histograms.rtt);
         this.rttRaw.track(labels, histograms.rttRaw);
+        // The headline is measured as the raw round trip: one histogram, shown under both names.
+        this.latency.track(labels, histograms.rttRaw);
         this.sendLag.track(labels, histograms.sendLag);
       },
       detail: (d: ProgressDetail) => {
         histograms.rtt.add(d.rttUs);
         histograms.rttRaw.add(d.rttRawUs);
         histograms.sendLag.add(d.sendLagUs);
-        if (run) run.counters = d.counters;
+        if (run) {
+          run.counters = d.counters;
+          if (d.hostFloor) run.hostFloorP99Us = d.hostFloor.p99Us;
+        }
         this.version++;
       },
       update: (entry: SeriesEntry) => {

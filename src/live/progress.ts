@@ -6,7 +6,7 @@ import { int, ms } from '../report/format.js';
 function line(e: SeriesEntry, target: number): string {
   return (
     `[${e.tS.toFixed(0).padStart(4)}s] ${e.phase.padEnd(7)} ${int(e.connected)}/${int(target)} connected  ` +
-    `sent ${int(e.sentPerSec)}/s  recv ${int(e.receivedPerSec)}/s  p50 ${ms(e.rttP50Us)} ms  p99 ${ms(e.rttP99Us)} ms  errors ${int(e.errors)}`
+    `sent ${int(e.sentPerSec)}/s  recv ${int(e.receivedPerSec)}/s  p50 ${ms(e.latencyP50Us ?? e.rttP50Us)} ms  p99 ${ms(e.latencyP99Us ?? e.rttP99Us)} ms  errors ${int(e.errors)}`
   );
 }
 

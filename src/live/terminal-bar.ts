@@ -65,6 +65,6 @@ function header(run: ProgressStart, label: string, phase: SeriesEntry['phase'] |
 function figures(e: SeriesEntry, target: number): string {
   return (
     `  ${int(e.connected)}/${int(target)} connected  sent ${int(e.sentPerSec)}/s  recv ${int(e.receivedPerSec)}/s  ` +
-    `p50 ${ms(e.rttP50Us)} ms  p99 ${ms(e.rttP99Us)} ms  errors ${int(e.errors)}  client CPU ${e.clientCpuPercent}%`
+    `p50 ${ms(e.latencyP50Us ?? e.rttP50Us)} ms  p99 ${ms(e.latencyP99Us ?? e.rttP99Us)} ms  errors ${int(e.errors)}  client CPU ${e.clientCpuPercent}%`
   );
 }

@@ -6,6 +6,7 @@ import type { LoadConfig } from '../profile/load-config.js';
 import { encodeHistogram, mergeValueCounts } from '../metrics/histograms.js';
 import type { ValueCounts } from '../metrics/bucket-recorder.js';
 import { ResourceMonitor } from '../metrics/resource-monitor.js';
+import { HostFloor } from '../metrics/host-floor.js';
 import { readTreeAffinity } from '../metrics/affinity-reading.js';
 import { readProcessLinks } from '../metrics/process-sampler.js';
 import type { CpuAffinity, ProgressSink, SeriesEntry } from '../contract/result.js';
@@ -34,7 +35,9 @@ export interface LoadOutcome {
   plan: RunPlan;
   slices: WorkerSlice[];
   counters: WorkerCounters;
-  histograms: { rtt: string; rttRaw: string; sendLag: string; connect: string; lastDelivery: string };
+  histograms: { rtt: string; rttRaw: string; sendLag: string; connect: string; lastDelivery: string; hostFloor: string | null };
+  /** Deadlines per second of the host-floor thread. */
+  hostFloorRatePerSec: number;
   eventLoopDelayP99Us: number;
   /** What woke the workers' sends: one kind, or 'mixed' when workers differed (null: no worker reported). */
   sendClock: 'timerfd' | 'thread' | 'mixed' | null;
@@ -75,6 +78,8 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
   await fleet.waitAll('ready');
   fleet.requireAllReady();
 
+  // Before the baseline memory sample: the floor's thread is part of the load's fixed cost.
+  const hostFloor = new HostFloor();
   const monitor = new ResourceMonitor(process.pid, config.serverPid);
   monitor.mark('baseline');
   progress.begin?.({
@@ -89,12 +94,13 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
     maxSendLagP99Ms: config.maxSendLagP99Ms,
     maxEventLoopDelayP99Ms: config.maxEventLoopDelayP99Ms,
   });
-  const series = new SeriesRecorder(fleet, monitor, progress, plan.clients);
+  const series = new SeriesRecorder(fleet, monitor, progress, plan.clients, hostFloor);
   let windowStartMs = Number.POSITIVE_INFINITY;
   let windowEndMs = Number.POSITIVE_INFINITY;
   let windowRanMs = 0;
   let cpuAffinity: LoadOutcome['cpuAffinity'] = { load: null, server: null };
 
+  let floor: ValueCounts | null = null;
   const aborted = new Promise<void>((resolve) => (abort.aborted ? resolve() : abort.addEventListener('abort', () => resolve(), { once: true })));
   try {
     fleet.broadcast({ type: 'connect' });
@@ -107,6 +113,7 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
       windowStartMs = startMs + config.warmupMs;
       windowEndMs = windowStartMs + config.durationMs;
       fleet.broadcast({ type: 'go', startMs, windowStartMs, windowEndMs });
+      hostFloor.setWindow(windowStartMs, windowEndMs);
       series.followSchedule(startMs, windowStartMs, windowEndMs);
       log.info({ connected: fleet.snapshot().totals.established, target: plan.clients }, 'connect ramp done; sending');
       await Promise.race([sleep(windowStartMs - sharedNowMs()), aborted]);
@@ -123,6 +130,7 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
   } finally {
     series.stop();
     await fleet.terminate();
+    floor = await hostFloor.stop();
   }
 
   const results = fleet.results();
@@ -140,7 +148,9 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
       sendLag: encodeMerged(results.map((r) => r.hist.sendLag)),
       connect: encodeMerged(results.map((r) => r.hist.connect)),
       lastDelivery: encodeMerged(results.map((r) => r.hist.lastDelivery)),
+      hostFloor: floor === null ? null : encodeMerged([floor]),
     },
+    hostFloorRatePerSec: hostFloor.ratePerSec,
     eventLoopDelayP99Us: Math.max(0, ...results.map((r) => r.loopDelayP99Us)),
     sendClock: oneKind(results.map((r) => r.sendClock)),
     answering: series.answering.basis(),
@@ -243,6 +253,9 @@ function workerConfig(config: LoadConfig, slice: WorkerSlice, plan: RunPlan, liv
     pattern: config.pattern,
     senders: config.senders,
     format: config.format,
+    arrivals: config.arrivals,
+    // Each shard draws its own gaps from the recorded seed (workers draw their own streams of it).
+    arrivalSeed: (config.arrivalSeed + (config.shard?.index ?? 0) * 7919) >>> 0,
     clockBaseUs: RUN_CLOCK_BASE_US,
     liveHistograms,
   };

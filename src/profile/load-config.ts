@@ -1,3 +1,5 @@
+import type { ArrivalPattern } from '../contract/result.js';
+
 /** A fully resolved, validated, frozen description of one load run (defaults ← profile ← flags). */
 export interface LoadConfig {
   url: string;
@@ -43,6 +45,9 @@ export interface LoadConfig {
   senders: number;
   /** `plain`: the probe is the message; `shootout`: the websocket-shootout JSON protocol. */
   format: 'plain' | 'shootout';
+  /** When each client's messages are due (src/load/worker/arrivals.ts), and the poisson pattern's seed. */
+  arrivals: ArrivalPattern;
+  arrivalSeed: number;
   /** Self-check limits: above either, the client was the bottleneck (`client-saturated`). */
   maxSendLagP99Ms: number;
   maxEventLoopDelayP99Ms: number;

@@ -32,6 +32,8 @@ export const profileSchema = z.strictObject({
   threads: z.number().int().min(1).optional(),
   processes: z.number().int().min(1).optional(),
   client: z.enum(['lean', 'ws']).optional(),
+  arrivals: z.enum(['grid', 'spread', 'poisson']).optional(),
+  arrivalSeed: z.number().int().min(0).max(0xffffffff).optional(),
   grace: duration.optional(),
   connectTimeout: duration.optional(),
   maxSendLagP99Ms: z.number().positive().optional(),

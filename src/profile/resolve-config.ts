@@ -1,6 +1,8 @@
 import { usageError } from '../core/errors.js';
 import { PROBE_HEADER_BYTES, PROBE_MAX_ID } from '../protocol/probe.js';
 import type { LoadConfig } from './load-config.js';
+import type { ArrivalPattern } from '../contract/result.js';
+import { randomInt } from 'node:crypto';
 import { LOAD_DEFAULTS, RESULTS_DIR } from '../core/defaults.js';
 import { readProfile } from './read-profile.js';
 
@@ -33,6 +35,8 @@ export interface LoadFlags {
   pattern?: 'echo' | 'broadcast';
   senders?: number;
   format?: 'plain' | 'shootout';
+  arrivals?: ArrivalPattern;
+  arrivalSeed?: number;
 }
 
 /** Defaults ← profile ← flags, then the checks that involve more than one field. Returns a frozen config. */
@@ -72,6 +76,9 @@ export function resolveLoadConfig(flags: LoadFlags): LoadConfig {
     // Default: 1 % of the clients send (the shootout's ratio of senders to listeners is of this order).
     senders: flags.senders ?? Math.max(1, Math.round(clients / 100)),
     format: flags.format ?? LOAD_DEFAULTS.format,
+    arrivals: flags.arrivals ?? p.arrivals ?? LOAD_DEFAULTS.arrivals,
+    // Drawn once here and recorded, so a poisson run can be repeated exactly with --arrival-seed.
+    arrivalSeed: flags.arrivalSeed ?? p.arrivalSeed ?? randomInt(0, 2 ** 32 - 1),
     maxSendLagP99Ms: p.maxSendLagP99Ms ?? LOAD_DEFAULTS.maxSendLagP99Ms,
     maxEventLoopDelayP99Ms: p.maxEventLoopDelayP99Ms ?? LOAD_DEFAULTS.maxEventLoopDelayP99Ms,
   };

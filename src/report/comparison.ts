@@ -2,6 +2,8 @@ import { errorCount } from '../result/metric-names.js';
 import { csvCell } from '../result-files/csv.js';
 import type { ResultDocument } from '../contract/result.js';
 import { runIdentity, type RunIdentity } from '../result/run-identity.js';
+import { headlineOf } from '../result/headline.js';
+import { median } from '../stats/median.js';
 
 /** One line of a comparison: one run (a server × tier for `compare`), medians over its repeats and their spread. */
 export interface ComparisonRow {
@@ -11,6 +13,12 @@ export interface ComparisonRow {
   tier: string;
   clients: number;
   repeats: number;
+  /** The headline (latency.*, raw round trip), medians over the repeats. */
+  latencyP50Us: number;
+  latencyP99Us: number;
+  latencyP999Us: number;
+  latencyMaxUs: number;
+  /** The corrected round trip (rtt.*), kept for the CSV's stable columns. */
   rttP50Us: number;
   rttP99Us: number;
   rttP999Us: number;
@@ -21,20 +29,18 @@ export interface ComparisonRow {
   serverRssPerConnectionKb: number | null;
   serverCpuPercent: number | null;
   verdict: string;
-  /** Smallest and largest p99 over the repeats: how much to trust the median. */
+  /** Smallest and largest p99 over the repeats: how much to trust the median (headline, and corrected). */
+  latencyP99MinUs: number;
+  latencyP99MaxUs: number;
   rttP99MinUs: number;
   rttP99MaxUs: number;
+  /** Host floor p99 (median over the repeats), null for results before it. */
+  hostFloorP99Us: number | null;
 }
 
 /** What names a line of a chart: the run for plain results, the server for `compare` runs. */
 export function lineName(row: { run: string; server: string }): string {
   return row.run || row.server;
-}
-
-function median(values: number[]): number {
-  const v = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
 function medianOrNull(values: (number | null | undefined)[]): number | null {
@@ -73,6 +79,8 @@ export function comparisonRows(docs: ResultDocument[]): ComparisonRow[] {
   return groupRuns(docs).map(({ id, docs: runs }) => {
     const { run, server, tier } = id;
     const p99s = runs.map((r) => r.summary.rttUs.p99);
+    const heads = runs.map(headlineOf);
+    const headP99s = heads.map((h) => h.p99);
     const verdicts = [...new Set(runs.map((r) => r.summary.verdict))];
     return {
       run,
@@ -80,6 +88,10 @@ export function comparisonRows(docs: ResultDocument[]): ComparisonRow[] {
       tier,
       clients: runs[0].config.clients,
       repeats: runs.length,
+      latencyP50Us: median(heads.map((h) => h.p50)),
+      latencyP99Us: median(headP99s),
+      latencyP999Us: median(heads.map((h) => h.p999)),
+      latencyMaxUs: median(heads.map((h) => h.max)),
       rttP50Us: median(runs.map((r) => r.summary.rttUs.p50)),
       rttP99Us: median(p99s),
       rttP999Us: median(runs.map((r) => r.summary.rttUs.p999)),
@@ -90,8 +102,11 @@ export function comparisonRows(docs: ResultDocument[]): ComparisonRow[] {
       serverRssPerConnectionKb: medianOrNull(runs.map((r) => r.summary.server?.rssPerConnectionKb)),
       serverCpuPercent: medianOrNull(runs.map((r) => r.summary.server?.cpuPercentMean)),
       verdict: verdicts.length === 1 ? verdicts[0] : verdicts.join('/'),
+      latencyP99MinUs: Math.min(...headP99s),
+      latencyP99MaxUs: Math.max(...headP99s),
       rttP99MinUs: Math.min(...p99s),
       rttP99MaxUs: Math.max(...p99s),
+      hostFloorP99Us: medianOrNull(runs.map((r) => r.summary.hostFloorUs?.p99)),
     };
   });
 }
@@ -107,17 +122,18 @@ export const COMPARISON_COLUMNS: ComparisonColumn[] = [
   { key: 'server', title: 'server', format: (r) => r.server },
   { key: 'tier', title: 'tier', format: (r) => r.tier },
   { key: 'clients', title: 'clients', format: (r) => String(r.clients) },
-  { key: 'rttP50Us', title: 'p50 ms', format: (r) => msText(r.rttP50Us) },
-  { key: 'rttP99Us', title: 'p99 ms', format: (r) => msText(r.rttP99Us) },
-  { key: 'rttP999Us', title: 'p99.9 ms', format: (r) => msText(r.rttP999Us) },
-  { key: 'rttMaxUs', title: 'max ms', format: (r) => msText(r.rttMaxUs) },
+  { key: 'latencyP50Us', title: 'p50 ms', format: (r) => msText(r.latencyP50Us) },
+  { key: 'latencyP99Us', title: 'p99 ms', format: (r) => msText(r.latencyP99Us) },
+  { key: 'latencyP999Us', title: 'p99.9 ms', format: (r) => msText(r.latencyP999Us) },
+  { key: 'latencyMaxUs', title: 'max ms', format: (r) => msText(r.latencyMaxUs) },
   { key: 'messagesPerSec', title: 'msg/s', format: (r) => String(Math.round(r.messagesPerSec)) },
   { key: 'errors', title: 'errors', format: (r) => String(r.errors) },
   { key: 'serverRssPeakKb', title: 'server RSS peak MB', format: (r) => (r.serverRssPeakKb === null ? '-' : (r.serverRssPeakKb / 1024).toFixed(1)) },
   { key: 'serverRssPerConnectionKb', title: 'RSS/conn KB', format: (r) => (r.serverRssPerConnectionKb === null ? '-' : r.serverRssPerConnectionKb.toFixed(2)) },
   { key: 'serverCpuPercent', title: 'server CPU %', format: (r) => (r.serverCpuPercent === null ? '-' : r.serverCpuPercent.toFixed(1)) },
   { key: 'verdict', title: 'verdict', format: (r) => r.verdict },
-  { key: 'rttP99MinUs', title: 'p99 spread ms', format: (r) => (r.repeats > 1 ? `${msText(r.rttP99MinUs)}-${msText(r.rttP99MaxUs)}` : '-') },
+  { key: 'latencyP99MinUs', title: 'p99 spread ms', format: (r) => (r.repeats > 1 ? `${msText(r.latencyP99MinUs)}-${msText(r.latencyP99MaxUs)}` : '-') },
+  { key: 'hostFloorP99Us', title: 'host floor p99 ms', format: (r) => (r.hostFloorP99Us === null ? '-' : msText(r.hostFloorP99Us)) },
 ];
 
 /** The columns worth showing: `run` only when some row is not a `compare` run (its run name is then empty). */
@@ -150,6 +166,13 @@ export function comparisonCsv(rows: ComparisonRow[]): string {
     'rttP99MinUs',
     'rttP99MaxUs',
     'run',
+    'latencyP50Us',
+    'latencyP99Us',
+    'latencyP999Us',
+    'latencyMaxUs',
+    'latencyP99MinUs',
+    'latencyP99MaxUs',
+    'hostFloorP99Us',
   ] as (keyof ComparisonRow)[];
   return [header.join(','), ...rows.map((r) => header.map((k) => csvCell((r[k] ?? null) as string | number | boolean | null)).join(','))].join('\n') + '\n';
 }

@@ -6,6 +6,8 @@
  */
 import { mergeEncoded } from '../metrics/histograms.js';
 import { lineName, type ComparisonRow, type RunGroup } from './comparison.js';
+import { headlineHistogramOf } from '../result/headline.js';
+import type { SeriesEntry } from '../contract/result.js';
 import { esc, linearAxis, lineChart, logAxis, numberText, type Axis, type Series } from './svg-chart.js';
 
 export const PERCENTILES = [50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999];
@@ -21,7 +23,7 @@ export interface PercentileCurve {
 
 export function percentileCurves(groups: RunGroup[]): PercentileCurve[] {
   return groups.map(({ id, docs }) => {
-    const h = mergeEncoded(docs.map((d) => d.histograms.rttUs));
+    const h = mergeEncoded(docs.map(headlineHistogramOf));
     const points = h.totalCount ? PERCENTILES.map((p) => [p, h.getValueAtPercentile(p)] as [number, number]) : [];
     h.destroy();
     return { name: lineName(id), server: id.server, tier: id.tier, points };
@@ -128,8 +130,8 @@ export function tierCharts(rows: ComparisonRow[], colorOf: (name: string) => str
   };
   const latencyAxis = (vs: number[]) => ({ ...logAxis(Math.min(...vs), Math.max(...vs), msLabel), title: 'ms (log)' });
   return [
-    chart('tier-p50', 'p50 round-trip time by client tier', (r) => r.rttP50Us / 1000, latencyAxis),
-    chart('tier-p99', 'p99 round-trip time by client tier', (r) => r.rttP99Us / 1000, latencyAxis),
+    chart('tier-p50', 'p50 round-trip time by client tier', (r) => r.latencyP50Us / 1000, latencyAxis),
+    chart('tier-p99', 'p99 round-trip time by client tier', (r) => r.latencyP99Us / 1000, latencyAxis),
     chart(
       'tier-rss',
       'Server RSS per connection by client tier (KB)',
@@ -144,7 +146,10 @@ export function seriesCharts(groups: RunGroup[], colorOf: (name: string) => stri
   const charts: string[] = [];
   for (const { id, docs } of groups) {
     docs.forEach((doc, i) => {
-      const pts = doc.series.filter((e) => e.rttP99Us > 0);
+      // The headline per second (latencyP*); series written before it have only the corrected rttP*.
+      const p99 = (e: SeriesEntry) => e.latencyP99Us ?? e.rttP99Us;
+      const p50 = (e: SeriesEntry) => e.latencyP50Us ?? e.rttP50Us;
+      const pts = doc.series.filter((e) => p99(e) > 0);
       const name = lineName(id);
       const title = `${name} / ${id.tier}${docs.length > 1 ? `, repeat ${doc.label?.repeat ?? i + 1}` : ''}: latency over time`;
       if (pts.length === 0) {
@@ -155,7 +160,7 @@ export function seriesCharts(groups: RunGroup[], colorOf: (name: string) => stri
       const measured = doc.series.filter((e) => e.phase === 'measure').map((e) => e.tS);
       const lastS = Math.max(...doc.series.map((e) => e.tS), 1);
       const x: Axis = { ...linearAxis(lastS), title: 'seconds since start' };
-      const y: Axis = { ...linearAxis(Math.max(...pts.map((e) => e.rttP99Us / 1000)), msLabel), title: 'round-trip time' };
+      const y: Axis = { ...linearAxis(Math.max(...pts.map((e) => p99(e) / 1000)), msLabel), title: 'round-trip time' };
       const attrs = `class="series-line" data-run="${esc(name)}"`;
       charts.push(
         lineChart({
@@ -165,8 +170,8 @@ export function seriesCharts(groups: RunGroup[], colorOf: (name: string) => stri
           y,
           bands: measured.length ? [{ from: Math.min(...measured) - 1, to: Math.max(...measured), label: 'measured window' }] : [],
           series: [
-            { name: 'p99', color: colorOf(name), points: pts.map((e) => [e.tS, e.rttP99Us / 1000]), attrs },
-            { name: 'p50', color: colorOf(name), points: pts.map((e) => [e.tS, e.rttP50Us / 1000]), attrs, dashed: true },
+            { name: 'p99', color: colorOf(name), points: pts.map((e) => [e.tS, p99(e) / 1000]), attrs },
+            { name: 'p50', color: colorOf(name), points: pts.map((e) => [e.tS, p50(e) / 1000]), attrs, dashed: true },
           ],
           height: 260,
         }),

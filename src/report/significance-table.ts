@@ -14,7 +14,8 @@ function ratioText(r: number | null): string {
 }
 
 export function verdictText(c: ServerComparison): string {
-  return c.verdict === 'same' ? '~' : c.verdict;
+  const v = c.verdict === 'same' ? '~' : c.verdict;
+  return c.belowHostFloorUs === undefined ? v : `${v} (below host floor ${(c.belowHostFloorUs / 1000).toFixed(2)} ms)`;
 }
 
 export function ratioWithInterval(c: ServerComparison): string {

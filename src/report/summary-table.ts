@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import type { ResultDocument } from '../contract/result.js';
 import { causes, int, kb, ms } from './format.js';
+import { hostFloorLine } from '../result/headline.js';
 
 /** The end-of-run summary: latency percentiles, then counters and resources, then the verdict. */
 export function renderSummary(doc: ResultDocument, files?: { json: string; csv: string; hgrm: string }): string {
@@ -9,7 +10,7 @@ export function renderSummary(doc: ResultDocument, files?: { json: string; csv: 
   const out: string[] = [];
   out.push(
     `wsbench load ${c.url}: ${int(c.clients)} clients x ${c.ratePerClient} msg/s, ${c.durationS}s measured after ${c.warmupS}s warm-up, ` +
-      `${c.payloadBytes} B payload, ${layout(doc)}, ${c.client} client${doc.interrupted ? '  [INTERRUPTED: partial result]' : ''}`,
+      `${c.payloadBytes} B payload, ${layout(doc)}, ${c.client} client, ${c.arrivals ?? 'grid'} arrivals${doc.interrupted ? '  [INTERRUPTED: partial result]' : ''}`,
   );
   const lat = new Table({ head: ['latency (ms)', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean', 'samples'], style: { head: [], border: [] } });
   const row = (label: string, h: ResultDocument['summary']['rttUs']) => [
@@ -22,24 +23,29 @@ export function renderSummary(doc: ResultDocument, files?: { json: string; csv: 
     ms(h.mean),
     int(h.count),
   ];
-  if (s.deliveries) {
-    lat.push(
-      row('delivery (from intended send)', s.rttUs),
-      row('delivery raw (from actual send)', s.rttRawUs),
-      row('last delivery per broadcast', s.deliveries.lastDeliveryUs),
-    );
-  } else {
-    lat.push(row('rtt (from intended send)', s.rttUs), row('rtt raw (from actual send)', s.rttRawUs));
-  }
-  lat.push(row('send lag', s.sendLagUs), row('connect (ramp)', s.connectUs));
+  // The headline first (latency.*: from just before the write); results before it show rtt first, as they did.
+  const what = s.deliveries ? 'delivery' : 'rtt';
+  if (s.latencyUs) lat.push(row(`latency (headline: write → ${s.deliveries ? 'delivery' : 'reply'})`, s.latencyUs));
+  lat.push(row(`${what} corrected (from intended send)`, s.rttUs));
+  if (!s.latencyUs) lat.push(row(`${what} raw (from actual send)`, s.rttRawUs));
+  if (s.deliveries) lat.push(row('last delivery per broadcast', s.deliveries.lastDeliveryUs));
+  lat.push(row("send lag (the client's lateness)", s.sendLagUs));
+  if (s.hostFloorUs) lat.push(row("host floor (an idle thread's wake-up lateness)", s.hostFloorUs));
+  lat.push(row('connect (ramp)', s.connectUs));
   out.push(lat.toString());
+  const floor = hostFloorLine(doc);
+  if (floor) out.push(floor);
 
   const info = new Table({ style: { head: [], border: [] } });
   info.push(
     {
       connections: `${int(s.connections.established)} / ${int(s.connections.target)} established, ${int(s.connections.failed)} failed${s.connections.failed ? ` (${causes(s.connections.failuresByCause)})` : ''}`,
     },
-    { messages: `${int(s.messages.sent)} sent, ${int(s.messages.received)} received, ${int(s.messages.lost)} lost, ${int(s.messages.ratePerSec)}/s (window)` },
+    {
+      messages:
+        `${int(s.messages.sent)} sent, ${int(s.messages.received)} received, ${int(s.messages.lost)} lost, ${int(s.messages.ratePerSec)}/s (window)` +
+        `${s.messages.skipped ? `, ${int(s.messages.skipped)} skipped` : ''}${s.messages.waited ? `, ${int(s.messages.waited)} waited behind unsent bytes` : ''}`,
+    },
     ...(s.deliveries
       ? [{ deliveries: `${int(s.deliveries.received)} received of ${int(s.deliveries.expected)} expected, ${int(s.deliveries.missing)} missing` }]
       : []),

@@ -13,8 +13,8 @@ interface Figure {
 }
 
 const FIGURES: Figure[] = [
-  { title: 'p50 ms', value: (r) => r.rttP50Us / 1000, digits: 2 },
-  { title: 'p99 ms', value: (r) => r.rttP99Us / 1000, digits: 2 },
+  { title: 'p50 ms', value: (r) => r.latencyP50Us / 1000, digits: 2 },
+  { title: 'p99 ms', value: (r) => r.latencyP99Us / 1000, digits: 2 },
   { title: 'server RSS/conn KB', value: (r) => r.serverRssPerConnectionKb, digits: 2 },
   { title: 'server CPU %', value: (r) => r.serverCpuPercent, digits: 1 },
 ];

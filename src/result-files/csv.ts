@@ -52,6 +52,17 @@ export const CSV_COLUMNS = [
   'deliveriesMissing',
   'lastDeliveryP50Us',
   'lastDeliveryP99Us',
+  'latencyBasis',
+  'latencyP50Us',
+  'latencyP90Us',
+  'latencyP99Us',
+  'latencyP999Us',
+  'sendLagP50Us',
+  'hostFloorP50Us',
+  'hostFloorP99Us',
+  'hostFloorP999Us',
+  'waited',
+  'arrivals',
 ] as const;
 
 export function csvRow(r: ResultDocument): Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null> {
@@ -105,6 +116,18 @@ export function csvRow(r: ResultDocument): Record<(typeof CSV_COLUMNS)[number], 
     deliveriesMissing: s.deliveries?.missing ?? null,
     lastDeliveryP50Us: s.deliveries?.lastDeliveryUs.p50 ?? null,
     lastDeliveryP99Us: s.deliveries?.lastDeliveryUs.p99 ?? null,
+    // Empty cells for results written before the headline, the host floor and the waited count.
+    latencyBasis: s.latencyBasis ?? null,
+    latencyP50Us: s.latencyUs?.p50 ?? null,
+    latencyP90Us: s.latencyUs?.p90 ?? null,
+    latencyP99Us: s.latencyUs?.p99 ?? null,
+    latencyP999Us: s.latencyUs?.p999 ?? null,
+    sendLagP50Us: s.sendLagUs.p50,
+    hostFloorP50Us: s.hostFloorUs?.p50 ?? null,
+    hostFloorP99Us: s.hostFloorUs?.p99 ?? null,
+    hostFloorP999Us: s.hostFloorUs?.p999 ?? null,
+    waited: s.messages.waited ?? null,
+    arrivals: r.config.arrivals ?? 'grid',
   };
 }
 

@@ -41,6 +41,7 @@ function measuredRunOf(o: LoadOutcome): MeasuredRun {
       sendLag: h.sendLag,
       connect: h.connect,
       lastDelivery: o.config.pattern === 'broadcast' ? h.lastDelivery : null,
+      hostFloor: h.hostFloor,
     },
     ratePerSec: o.windowRanMs > 0 ? Math.round((o.counters.received / (o.windowRanMs / 1000)) * 100) / 100 : 0,
     eventLoopDelayP99Us: o.eventLoopDelayP99Us,
@@ -61,7 +62,8 @@ function answeringWindowOf(o: LoadOutcome): AnsweringWindowRecord | undefined {
 function histogramsOf(o: LoadOutcome): ResultDocument['histograms'] {
   const h = o.histograms;
   const broadcast = o.config.pattern === 'broadcast' ? { lastDeliveryUs: h.lastDelivery } : {};
-  return { rttUs: h.rtt, rttRawUs: h.rttRaw, sendLagUs: h.sendLag, connectUs: h.connect, ...broadcast };
+  const floor = h.hostFloor === null ? {} : { hostFloorUs: h.hostFloor };
+  return { rttUs: h.rtt, rttRawUs: h.rttRaw, sendLagUs: h.sendLag, connectUs: h.connect, ...broadcast, ...floor };
 }
 
 /** The run's configuration as the result records it (seconds, not ms; what the plan chose). */
@@ -77,6 +79,9 @@ function configOf(o: LoadOutcome): ResultDocument['config'] {
     pattern: cfg.pattern,
     senders: cfg.pattern === 'broadcast' ? cfg.senders : null,
     format: cfg.format,
+    arrivals: cfg.arrivals,
+    arrivalSeed: cfg.arrivals === 'poisson' ? cfg.arrivalSeed : null,
+    hostFloorRatePerSec: o.hostFloorRatePerSec,
     threads: o.plan.threadsPerProcess,
     processes: o.plan.processes,
     workers: o.slices.length,

@@ -86,6 +86,7 @@ function sumCounters(S: Summary[]): RunCounters {
     sent: msg('sent'),
     received: msg('received'),
     skipped: msg('skipped'),
+    waited: msg('waited'),
     badReplies: msg('badReplies'),
     duplicateReplies: msg('duplicateReplies'),
     outOfOrderReplies: msg('outOfOrderReplies'),
@@ -104,12 +105,14 @@ function sumCounters(S: Summary[]): RunCounters {
 function mergedHistogramsOf(docs: ResultDocument[]): ResultDocument['histograms'] {
   const of = (pick: (h: ResultDocument['histograms']) => string) => mergeHistograms(docs.map((d) => pick(d.histograms)));
   const lastDelivery = docs.map((d) => d.histograms.lastDeliveryUs).filter((x): x is string => x !== undefined);
+  const hostFloor = docs.map((d) => d.histograms.hostFloorUs).filter((x): x is string => x !== undefined);
   return {
     rttUs: of((h) => h.rttUs),
     rttRawUs: of((h) => h.rttRawUs),
     sendLagUs: of((h) => h.sendLagUs),
     connectUs: of((h) => h.connectUs),
     ...(lastDelivery.length ? { lastDeliveryUs: mergeHistograms(lastDelivery) } : {}),
+    ...(hostFloor.length ? { hostFloorUs: mergeHistograms(hostFloor) } : {}),
   };
 }
 
@@ -144,6 +147,7 @@ function mergedMeasuredRun(docs: ResultDocument[], histograms: ResultDocument['h
       sendLag: histograms.sendLagUs,
       connect: histograms.connectUs,
       lastDelivery: histograms.lastDeliveryUs ?? null,
+      hostFloor: histograms.hostFloorUs ?? null,
     },
     ratePerSec: round2(sum(S.map((s) => s.messages.ratePerSec))),
     eventLoopDelayP99Us: Math.max(...S.map((s) => s.client.eventLoopDelayP99Us)),
@@ -228,6 +232,7 @@ function mergeSecond(tS: number, es: SeriesEntry[]): SeriesEntry {
     // Series keep no histograms: a second's percentile over shards is the worst shard's.
     rttP50Us: worst((e) => e.rttP50Us),
     rttP99Us: worst((e) => e.rttP99Us),
+    ...(es.every((e) => e.latencyP50Us !== undefined) ? { latencyP50Us: worst((e) => e.latencyP50Us!), latencyP99Us: worst((e) => e.latencyP99Us ?? 0) } : {}),
     errors: total((e) => e.errors),
     clientRssKb: total((e) => e.clientRssKb),
     clientCpuPercent: total((e) => e.clientCpuPercent),

@@ -4,7 +4,19 @@ import type { ResultDocument } from '../contract/result.js';
  * Named figures of a result, the vocabulary of --threshold, --max-regression and the comparison
  * tables. Latencies are in µs, memory in KB, CPU in percent of one core.
  */
-const LATENCY = { rtt: 'rttUs', rttRaw: 'rttRawUs', sendLag: 'sendLagUs', connect: 'connectUs' } as const;
+/**
+ * `latency` is the headline (raw round trip, summary.latencyUs); `rtt` keeps its meaning, the
+ * corrected round trip, so stored thresholds and baselines read as they always did. `hostFloor` is
+ * the host's wake-up lateness (a figure of the machine, recorded beside the client's send lag).
+ */
+const LATENCY = {
+  latency: 'latencyUs',
+  rtt: 'rttUs',
+  rttRaw: 'rttRawUs',
+  sendLag: 'sendLagUs',
+  hostFloor: 'hostFloorUs',
+  connect: 'connectUs',
+} as const;
 const STATS = ['min', 'mean', 'p50', 'p90', 'p99', 'p999', 'p9999', 'max'] as const;
 
 export type MetricUnit = 'us' | 'kb' | 'percent' | 'count' | 'rate';
@@ -26,7 +38,9 @@ export function metricValue(doc: ResultDocument, name: string): { value: number;
   const s = doc.summary;
   const [head, tail] = name.split('.', 2) as [string, string | undefined];
   if (head in LATENCY && tail && (STATS as readonly string[]).includes(tail)) {
+    // latencyUs and hostFloorUs are absent in results written before them.
     const h = s[LATENCY[head as keyof typeof LATENCY]];
+    if (!h) return undefined;
     return { value: h[tail as (typeof STATS)[number]], unit: 'us' };
   }
   switch (name) {
@@ -78,5 +92,5 @@ export function isKnownMetric(name: string): boolean {
 }
 
 export const METRIC_HELP =
-  'rtt.p50|p90|p99|p999|p9999|max|mean|min (also rttRaw., sendLag., connect.), errors, failed, lost, established, messagesPerSec, ' +
+  'latency.p50|p90|p99|p999|p9999|max|mean|min (the headline; also rtt. corrected, rttRaw., sendLag., hostFloor., connect.), errors, failed, lost, established, messagesPerSec, ' +
   'server.rssPeakKb|rssPerConnectionKb|cpuPercentMean, client.rssPeakKb|rssPerConnectionKb|cpuPercentMean|eventLoopDelayP99Us|cpuUsPerMessage';

@@ -4,7 +4,8 @@ type Config = ResultDocument['config'];
 
 /**
  * What makes two results measure the same load: equal values here, and the same figures can be
- * compared. Results written before `pattern`, `senders` and `format` existed read as echo/plain.
+ * compared. Results written before `pattern`, `senders`, `format` and `arrivals` existed read as
+ * echo/plain/grid.
  * This is the one definition of "the same load": merge checks it over shards, the report groups
  * repeats by it, the baseline gate names runs by it.
  */
@@ -24,6 +25,7 @@ export function loadOf(c: Config) {
     pattern,
     senders: pattern === 'broadcast' ? (c.senders ?? null) : null,
     format: c.format ?? 'plain',
+    arrivals: c.arrivals ?? 'grid',
   };
 }
 

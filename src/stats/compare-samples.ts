@@ -7,6 +7,7 @@
  */
 import { mannWhitney, smallestTwoSidedP } from './mann-whitney.js';
 import { hodgesLehmannShift } from './hodges-lehmann.js';
+import { median } from './median.js';
 
 /** `faster`: better in the figure's own direction (lower latency, CPU, memory; higher msg/s). */
 export type Verdict = 'faster' | 'slower' | 'same' | 'unknown';
@@ -47,12 +48,6 @@ export interface SampleComparison {
 /** Whether these sample sizes can give a verdict at all: the best possible p must reach α. */
 export function canDecide(nBaseline: number, n: number, alpha = SIGNIFICANCE_LEVEL): boolean {
   return smallestTwoSidedP(nBaseline, n) <= alpha;
-}
-
-function median(values: readonly number[]): number {
-  const v = [...values].sort((x, y) => x - y);
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
 /**

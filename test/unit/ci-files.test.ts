@@ -82,7 +82,7 @@ describe('CI example and container files', { timeout: 20_000 }, () => {
     assert.ok(install < worktree && worktree < loads && loads < gate, 'install, base worktree, base and head runs, gate');
     assert.equal(runs[reports].if, 'always()');
     // Tight limits: the significance rule keeps noise from failing them.
-    assert.match(runs[gate].run!, /--max-regression '[^']*rtt\.p50=20%[^']*rtt\.p99=50%[^']*errors=0%/);
+    assert.match(runs[gate].run!, /--max-regression '[^']*latency\.p50=20%[^']*latency\.p99=50%[^']*errors=0%/);
     const all = runs.map((s) => s.run).join('\n');
     assert.doesNotMatch(all, /npx wsbench serve/, 'with npx, $! is npm, not the server');
     assert.doesNotMatch(all, /bench-baselines/, 'no gate against numbers from another machine');

@@ -51,6 +51,7 @@ describe('live metrics', () => {
       rttUs: [[100, 3, 20_000_000, 1]],
       rttRawUs: [],
       sendLagUs: [],
+      hostFloor: null,
       counters: {
         established: 2,
         failed: 0,
@@ -60,6 +61,7 @@ describe('live metrics', () => {
         sent: 4,
         received: 4,
         skipped: 0,
+        waited: 0,
         badReplies: 0,
         duplicateReplies: 0,
         outOfOrderReplies: 0,

@@ -70,6 +70,8 @@ function loadConfig(m: Measured, shard: LoadConfig['shard'], clients: number): L
     pattern: m.pattern ?? 'echo',
     senders: 1,
     format: m.format ?? 'plain',
+    arrivals: 'grid',
+    arrivalSeed: 0,
     maxSendLagP99Ms: 20,
     maxEventLoopDelayP99Ms: 50,
   };
@@ -110,7 +112,9 @@ function outcome(m: Measured, shard: LoadConfig['shard'], clients: number, runCl
       sendLag: histogram(m.sendLag),
       connect: histogram([[1000, CLIENTS_PER_SHARD]]),
       lastDelivery: histogram([[700, SENT_PER_SHARD]]),
+      hostFloor: null,
     },
+    hostFloorRatePerSec: 1000,
     eventLoopDelayP99Us: m.loopDelayP99Us ?? 2_000,
     sendClock: 'thread',
     answering: m.answering

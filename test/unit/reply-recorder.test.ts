@@ -25,6 +25,8 @@ const config: WorkerConfig = {
   pattern: 'echo',
   senders: 1,
   format: 'plain',
+  arrivals: 'grid',
+  arrivalSeed: 0,
   // The run's clock = this thread's nowUs(): the probes below are written in it.
   clockBaseUs: monotonicOriginUs(),
   liveHistograms: false,

@@ -12,6 +12,10 @@ function row(server: string, tier: string, clients: number, p99Ms: number, rssPe
     tier,
     clients,
     repeats: 1,
+    latencyP50Us: 100,
+    latencyP99Us: p99Ms * 1000,
+    latencyP999Us: p99Ms * 2000,
+    latencyMaxUs: p99Ms * 3000,
     rttP50Us: 100,
     rttP99Us: p99Ms * 1000,
     rttP999Us: p99Ms * 2000,
@@ -24,6 +28,9 @@ function row(server: string, tier: string, clients: number, p99Ms: number, rssPe
     verdict: 'valid',
     rttP99MinUs: p99Ms * 1000,
     rttP99MaxUs: p99Ms * 1000,
+    latencyP99MinUs: p99Ms * 1000,
+    latencyP99MaxUs: p99Ms * 1000,
+    hostFloorP99Us: null,
   };
 }
 

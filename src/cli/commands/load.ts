@@ -16,6 +16,7 @@ import { pinThisProcess } from '../common/placement.js';
 import { parseLocalAddresses } from '../../load/plan/run-plan.js';
 import { parseThreshold, validateThresholdNames } from '../../gate/thresholds.js';
 import type { CliContext } from '../common/context.js';
+import { arrivalSeedOption, arrivalsOption } from '../common/arrivals-options.js';
 import { dashboardHostOption, dashboardOption, metricsHostOption, metricsPortOption, startLiveView, type LiveFlags } from '../common/live-options.js';
 import { shownDefault } from '../common/help.js';
 import { LOAD_DEFAULTS, RESULTS_DIR } from '../../core/defaults.js';
@@ -51,6 +52,8 @@ interface LoadCliFlags {
   pattern?: 'echo' | 'broadcast';
   senders?: number;
   format?: 'plain' | 'shootout';
+  arrivals?: 'grid' | 'spread' | 'poisson';
+  arrivalSeed?: number;
   cpus?: number[];
 }
 
@@ -131,6 +134,8 @@ export function registerLoad(program: Command, ctx: CliContext): void {
         'plain: the probe is the message (default); shootout: the websocket-shootout JSON protocol ({"type":"echo"|"broadcast","payload":…})',
       ).choices(['plain', 'shootout']),
     )
+    .addOption(arrivalsOption())
+    .addOption(arrivalSeedOption())
     .option('--no-check', 'skip the conformance check that runs before the load')
     .option('-p, --profile <name|path>', 'bench-profiles/<name>.json or a path; flags override its fields')
     .option('--server-pid <pid>', 'sample this process (and its children) for server RSS and CPU', intOption(1))
@@ -185,6 +190,8 @@ export function registerLoad(program: Command, ctx: CliContext): void {
         pattern: flags.pattern,
         senders: flags.senders,
         format: flags.format,
+        arrivals: flags.arrivals,
+        arrivalSeed: flags.arrivalSeed,
       });
       const target = urlTarget(config.url, config.serverPid);
       const thresholds = flags.threshold.map(parseThreshold);

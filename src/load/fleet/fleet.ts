@@ -31,6 +31,7 @@ export class Fleet {
   private readonly resultByWorker: (ResultMsg | undefined)[];
   private readonly errorList: string[] = [];
   private pendingRtt: ValueCounts[] = [];
+  private pendingLatency: ValueCounts[] = [];
   private pendingSendLag: ValueCounts[] = [];
   private pendingWindowRtt: ValueCounts[] = [];
   private pendingWindowRttRaw: ValueCounts[] = [];
@@ -78,9 +79,16 @@ export class Fleet {
    * Interval histograms received since the last call: RTT of replies, send lag of in-window sends,
    * and (live metrics only) the window's corrected and raw RTT.
    */
-  drainIntervals(): { rtt: ValueCounts[]; sendLag: ValueCounts[]; windowRtt: ValueCounts[]; windowRttRaw: ValueCounts[] } {
-    const out = { rtt: this.pendingRtt, sendLag: this.pendingSendLag, windowRtt: this.pendingWindowRtt, windowRttRaw: this.pendingWindowRttRaw };
+  drainIntervals(): { rtt: ValueCounts[]; latency: ValueCounts[]; sendLag: ValueCounts[]; windowRtt: ValueCounts[]; windowRttRaw: ValueCounts[] } {
+    const out = {
+      rtt: this.pendingRtt,
+      latency: this.pendingLatency,
+      sendLag: this.pendingSendLag,
+      windowRtt: this.pendingWindowRtt,
+      windowRttRaw: this.pendingWindowRttRaw,
+    };
     this.pendingRtt = [];
+    this.pendingLatency = [];
     this.pendingSendLag = [];
     this.pendingWindowRtt = [];
     this.pendingWindowRttRaw = [];
@@ -133,6 +141,7 @@ export class Fleet {
         this.latestCounters[i] = msg.counters;
         this.latestIntervals[i] = msg;
         this.pendingRtt.push(msg.rtt);
+        this.pendingLatency.push(msg.latency);
         if (msg.sendLag.length > 0) this.pendingSendLag.push(msg.sendLag);
         if (msg.windowRtt.length > 0) this.pendingWindowRtt.push(msg.windowRtt);
         if (msg.windowRttRaw.length > 0) this.pendingWindowRttRaw.push(msg.windowRttRaw);

@@ -1,6 +1,7 @@
 import { sharedNowMs } from '../../core/clock.js';
 import { valueCountPercentiles } from '../../metrics/bucket-recorder.js';
 import type { ResourceMonitor } from '../../metrics/resource-monitor.js';
+import type { HostFloor } from '../../metrics/host-floor.js';
 import type { ProgressSink, SeriesEntry } from '../../contract/result.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { emptyCounters, targetErrors, type WorkerCounters } from '../worker/messages.js';
@@ -24,6 +25,7 @@ export class SeriesRecorder {
   private readonly monitor: ResourceMonitor;
   private readonly progress: ProgressSink;
   private readonly clientsTarget: number;
+  private readonly hostFloor: HostFloor | null;
   private readonly runStartMs = sharedNowMs();
   private phase: SeriesEntry['phase'] = 'ramp';
   private windowStartMs = Number.POSITIVE_INFINITY;
@@ -32,8 +34,9 @@ export class SeriesRecorder {
   private rampTicker: NodeJS.Timeout | undefined;
   private secondTimer: NodeJS.Timeout | undefined;
 
-  constructor(fleet: Fleet, monitor: ResourceMonitor, progress: ProgressSink, clientsTarget: number) {
+  constructor(fleet: Fleet, monitor: ResourceMonitor, progress: ProgressSink, clientsTarget: number, hostFloor: HostFloor | null) {
     this.fleet = fleet;
+    this.hostFloor = hostFloor;
     this.monitor = monitor;
     this.progress = progress;
     this.clientsTarget = clientsTarget;
@@ -85,6 +88,7 @@ export class SeriesRecorder {
     const { totals, loopDelayP99Us, sendLagMaxUs } = this.fleet.snapshot();
     const drained = this.fleet.drainIntervals();
     const [rttP50Us, rttP99Us] = valueCountPercentiles(drained.rtt, [50, 99]);
+    const [latencyP50Us, latencyP99Us] = valueCountPercentiles(drained.latency, [50, 99]);
     const errors = targetErrors(totals);
     if (secondStartMs !== undefined) {
       this.answering.add(secondStartMs, secondStartMs >= this.windowStartMs && secondStartMs < this.windowEndMs, errors, drained.sendLag, loopDelayP99Us);
@@ -97,6 +101,8 @@ export class SeriesRecorder {
       receivedPerSec: totals.receivedTotal - this.lastTotals.receivedTotal,
       rttP50Us,
       rttP99Us,
+      latencyP50Us,
+      latencyP99Us,
       errors: errors + totals.badReplies + totals.duplicateReplies + totals.outOfOrderReplies + totals.crossedReplies,
       clientRssKb: snap.client?.rssKb ?? 0,
       clientCpuPercent: Math.round(cpu.client),
@@ -107,7 +113,13 @@ export class SeriesRecorder {
     };
     this.lastTotals = totals;
     this.entries.push(entry);
-    this.progress.detail?.({ rttUs: drained.windowRtt, rttRawUs: drained.windowRttRaw, sendLagUs: drained.sendLag, counters: totals });
+    this.progress.detail?.({
+      rttUs: drained.windowRtt,
+      rttRawUs: drained.windowRttRaw,
+      sendLagUs: drained.sendLag,
+      counters: totals,
+      hostFloor: this.hostFloor?.soFar() ?? null,
+    });
     this.progress.update(entry, this.clientsTarget);
   }
 }

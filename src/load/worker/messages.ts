@@ -3,7 +3,7 @@
  * interval, never one per sample. Times that cross threads are shared wall-clock ms (see clock.ts).
  */
 import type { ValueCounts } from '../../metrics/bucket-recorder.js';
-import type { ProgressCounters } from '../../contract/result.js';
+import type { ArrivalPattern, ProgressCounters } from '../../contract/result.js';
 
 /** Fixed for a worker's life, passed as workerData. */
 export interface WorkerConfig {
@@ -25,6 +25,9 @@ export interface WorkerConfig {
   pattern: 'echo' | 'broadcast';
   senders: number;
   format: 'plain' | 'shootout';
+  /** When each client's messages are due (arrivals.ts), and the seed of the poisson pattern. */
+  arrivals: ArrivalPattern;
+  arrivalSeed: number;
   /**
    * The run's zero on the host's monotonic clock (µs): probe times are written relative to it, so a
    * delivery sent by one thread or process is timed by another on the same clock.
@@ -67,6 +70,8 @@ export type FromWorker =
       second: number | null;
       /** RTT (corrected) of replies received since the last interval. */
       rtt: ValueCounts;
+      /** The headline (raw RTT) of the same replies. */
+      latency: ValueCounts;
       /** Send lag of this interval's sends whose intended time is in the measured window. */
       sendLag: ValueCounts;
       /** With liveHistograms: the window's corrected and raw RTT recorded since the last report (else empty). */
@@ -96,6 +101,7 @@ export function emptyCounters(): WorkerCounters {
     sent: 0,
     received: 0,
     skipped: 0,
+    waited: 0,
     portRetries: 0,
     badReplies: 0,
     duplicateReplies: 0,

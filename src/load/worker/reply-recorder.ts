@@ -93,6 +93,7 @@ export class ReplyRecorder {
     c.receivedTotal++;
     // Corrected for coordinated omission: measured from when the message should have left.
     state.intervalRtt.record(now - intendedUs);
+    state.intervalLatency.record(now - sentUs);
     if (state.inWindow(intendedUs - state.probeClockOffsetUs)) {
       c.received++;
       state.hist.rtt.record(now - intendedUs);
@@ -118,6 +119,7 @@ export class ReplyRecorder {
     c.receivedTotal++;
     const latency = now - intendedUs;
     s.intervalRtt.record(latency);
+    s.intervalLatency.record(now - sentUs);
     if (!s.inWindow(intendedUs - s.probeClockOffsetUs)) return;
     c.received++;
     s.hist.rtt.record(latency);

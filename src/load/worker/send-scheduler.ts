@@ -1,6 +1,7 @@
 import { nowUs } from '../../core/clock.js';
 import { createProbeBuffer, probeFraming, writeProbe } from '../../protocol/probe.js';
 import { phaseUs, senderIndex } from '../plan/slices.js';
+import { PeriodicArrivals, PoissonArrivals, sendGridUs, type Arrivals } from './arrivals.js';
 import { createSendClock } from './pick-send-clock.js';
 import type { SendClock } from './send-clock.js';
 import type { WorkerState } from './worker-state.js';
@@ -9,46 +10,24 @@ import type { WorkerState } from './worker-state.js';
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 /**
- * Intended send times lie on a grid of the schedule. With a wake-up for every distinct instant,
- * 10 000 msg/s per worker would wake the sender 10 000 times a second (+20 % of a core,
- * bench/send-timer.js); on a 1 ms grid it wakes at most 1 000 times a second, and the sends of one
- * grid instant leave back to back (a few µs apart), which the send lag measures. Above 5 000 sends
- * per second per worker the grid is 2 ms: with the thread clock every wake-up of the clock thread and
- * of the worker costs ~20 µs of CPU on a small VM (the timerfd clock wakes the worker alone) (per-thread CPU and context switches of a 10 000-client run), and
- * with the 2 ms grid 10 000 clients × 1 msg/s cost 1.09× the client CPU per round trip of the
- * millisecond timer it replaced (load-client-cost, medians of 3, back to back; the 1 ms grid cost
- * ~1.24×, measured against an earlier run of the old build); the price is bursts of ~20 sends.
- */
-export function sendGridUs(sendsPerSecond: number): number {
-  return sendsPerSecond > 5000 ? 2000 : 1000;
-}
-
-/**
  * The open-model send loop: one wake-up per worker (a SendClock, finer than setTimeout), re-armed
- * to the next intended send time. Intended time of send k on local connection j = start +
- * grid(phase(j) + k × period); a late wake-up sends everything that is due at once (recording the
- * lag) and never shifts the schedule.
+ * to the next intended send time of the arrival pattern (arrivals.ts); a late wake-up sends
+ * everything that is due at once (recording the lag) and never shifts the schedule.
  */
 export class SendScheduler {
   private readonly state: WorkerState;
-  private readonly periodUs: number;
   /**
-   * The schedule's slots: the local connection of each, and its phase in the period, ascending
-   * because global ids ascend with the local index. Every connection in the echo pattern; only the
-   * senders in the broadcast pattern.
+   * The schedule's slots: the local connection of each. Every connection in the echo pattern; only
+   * the senders in the broadcast pattern.
    */
   private readonly slots: Int32Array;
-  private readonly phases: Float64Array;
-  /** The grid intended send times lie on (µs): sendGridUs(). */
-  private readonly gridUs: number;
+  private readonly arrivals: Arrivals;
   /** Where the probe starts in the message (after the shootout JSON prefix, if any). */
   private readonly probeBase: number;
   private readonly probe: Buffer;
   private readonly sendOpts: { binary: boolean; compress: boolean };
   private startUs = 0;
   private endUs = 0;
-  private round = 0;
-  private index = 0;
   /** The schedule second the next report closes, and where it ends (µs). */
   private second = 0;
   private secondEndUs = Number.POSITIVE_INFINITY;
@@ -64,24 +43,26 @@ export class SendScheduler {
     this.state = state;
     this.onSecond = onSecond;
     const cfg = state.config;
-    this.periodUs = 1e6 / cfg.ratePerClient;
+    const periodUs = 1e6 / cfg.ratePerClient;
     const slots: number[] = [];
     const phases: number[] = [];
     for (let j = 0; j < cfg.slice.count; j++) {
       const id = state.globalId(j);
       if (cfg.pattern === 'echo') {
         slots.push(j);
-        phases.push(phaseUs(id, cfg.totalClients, this.periodUs));
+        phases.push(phaseUs(id, cfg.totalClients, periodUs));
         continue;
       }
       const sender = senderIndex(id, cfg.totalClients, cfg.senders);
       if (sender < 0) continue;
       slots.push(j);
-      phases.push(phaseUs(sender, cfg.senders, this.periodUs));
+      phases.push(phaseUs(sender, cfg.senders, periodUs));
     }
     this.slots = Int32Array.from(slots);
-    this.phases = Float64Array.from(phases);
-    this.gridUs = sendGridUs(slots.length * cfg.ratePerClient);
+    this.arrivals =
+      cfg.arrivals === 'poisson'
+        ? new PoissonArrivals(slots.length, cfg.ratePerClient, cfg.arrivalSeed, cfg.slice.workerIndex)
+        : new PeriodicArrivals(Float64Array.from(phases), periodUs, cfg.arrivals === 'spread' ? 1 : sendGridUs(slots.length * cfg.ratePerClient));
     const framing = probeFraming(cfg.format, cfg.pattern);
     this.probe = createProbeBuffer(cfg.payloadBytes, framing);
     this.probeBase = framing.prefix.length;
@@ -105,9 +86,7 @@ export class SendScheduler {
 
   /** The next send's intended time; +Infinity once the schedule has reached its end. */
   private nextIntendedUs(): number {
-    if (this.phases.length === 0) return Number.POSITIVE_INFINITY;
-    const offsetUs = this.phases[this.index] + this.round * this.periodUs;
-    const at = this.startUs + Math.ceil(offsetUs / this.gridUs) * this.gridUs;
+    const at = this.startUs + this.arrivals.nextOffsetUs;
     return at < this.endUs ? at : Number.POSITIVE_INFINITY;
   }
 
@@ -117,14 +96,14 @@ export class SendScheduler {
   }
 
   private arm(at: number): void {
-    // With the grid as period: in a busy schedule the next instant is the thread clock's own next
-    // one, and re-arming it costs nothing (thread-clock.ts).
-    if (!this.stopped) this.clock.wakeAt(at, this.gridUs);
+    // With the pattern's usual gap as period: in a busy grid schedule the next instant is the thread
+    // clock's own next one, and re-arming it costs nothing (thread-clock.ts).
+    if (!this.stopped) this.clock.wakeAt(at, this.arrivals.wakeHintUs);
   }
 
   private readonly tick = (): void => {
     if (this.stopped) return;
-    const count = this.phases.length;
+    const arrivals = this.arrivals;
     let intended = this.nextIntendedUs();
     let now = nowUs();
     // One clock read per send: the same instant decides that a send is due and is its send time.
@@ -136,27 +115,31 @@ export class SendScheduler {
         continue;
       }
       if (intended > now) break;
-      this.sendOne(this.slots[this.index], Math.round(intended), now);
-      if (++this.index === count) {
-        this.index = 0;
-        this.round++;
-      }
+      this.sendOne(this.slots[arrivals.nextSlot], arrivals.nextSeq, Math.round(intended), now);
+      arrivals.advance();
       intended = this.nextIntendedUs();
       now = nowUs();
     }
     this.arm(Math.min(intended, this.secondEndUs));
   };
 
-  private sendOne(index: number, intendedUs: number, now: number): void {
+  private sendOne(index: number, seq: number, intendedUs: number, now: number): void {
     const s = this.state;
     const c = s.counters;
     const ws = s.sockets[index];
-    if (ws === undefined || ws.readyState !== 1 || ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+    if (ws === undefined || ws.readyState !== 1) {
       c.skipped++;
       return;
     }
+    const buffered = ws.bufferedAmount;
+    if (buffered > MAX_BUFFERED_BYTES) {
+      c.skipped++;
+      return;
+    }
+    // Written behind bytes the socket has not taken yet: its wait is inside the raw round trip.
+    if (buffered > 0) c.waited++;
     // Probe times on the run's clock (the host's monotonic clock): a receiver in another thread or process reads them.
-    writeProbe(this.probe, s.globalId(index), this.round, intendedUs + s.probeClockOffsetUs, now + s.probeClockOffsetUs, this.probeBase);
+    writeProbe(this.probe, s.globalId(index), seq, intendedUs + s.probeClockOffsetUs, now + s.probeClockOffsetUs, this.probeBase);
     // ws copies the bytes while masking unless it must queue them (deflate): then give it its own copy.
     ws.send(this.sendOpts.compress ? Buffer.from(this.probe) : this.probe, this.sendOpts);
     c.sentTotal++;

@@ -49,6 +49,7 @@ export function startWorker(config: WorkerConfig, port: WorkerPort): void {
       second,
       counters: state.counters,
       rtt: state.intervalRtt.valueCounts(),
+      latency: state.intervalLatency.valueCounts(),
       sendLag: state.intervalSendLag.valueCounts(),
       windowRtt: config.liveHistograms ? state.hist.rtt.growthSinceLastCall() : [],
       windowRttRaw: config.liveHistograms ? state.hist.rttRaw.growthSinceLastCall() : [],
@@ -56,6 +57,7 @@ export function startWorker(config: WorkerConfig, port: WorkerPort): void {
       sendLagMaxUs: state.sendLagMaxIntervalUs,
     });
     state.intervalRtt.reset();
+    state.intervalLatency.reset();
     state.intervalSendLag.reset();
     state.sendLagMaxIntervalUs = 0;
   }

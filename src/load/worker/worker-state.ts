@@ -53,6 +53,8 @@ export class WorkerState {
   };
   /** RTT of replies since the last interval report (for the live line and the series). */
   readonly intervalRtt = new BucketRecorder();
+  /** The headline (raw RTT) of the same replies. */
+  readonly intervalLatency = new BucketRecorder();
   /** Send lag of in-window sends since the last interval report (saturation judged per second). */
   readonly intervalSendLag = new BucketRecorder();
   sendLagMaxIntervalUs = 0;
