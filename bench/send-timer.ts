@@ -33,7 +33,7 @@ import { rotateChildModes } from './lib/rotate.js';
 import type { SendClock } from '../src/load/worker/send-clock.js';
 import { ThreadClock } from '../src/load/worker/thread-clock.js';
 import { TimerfdClock } from '../src/load/worker/timerfd-clock.js';
-import { loadSendTimer } from '../src/load/worker/native-timer.js';
+import { loadSendTimer } from '../src/core/native-timer.js';
 
 const ALL_MODES = ['timeout', 'timeout-grid', 'clock', 'clock-nospin', 'clock-grid', 'clock-grid-nospin', 'timerfd', 'timerfd-grid'] as const;
 const timerfd = loadSendTimer();

@@ -117,6 +117,7 @@ const info: ServerInfo = {
   pid: process.pid,
   rssBytes: () => process.memoryUsage().rss,
   isShuttingDown: () => shuttingDown,
+  replyDelayAchieved: () => replyLater?.achieved() ?? null,
 };
 
 let server: BunServer;

@@ -59,6 +59,7 @@ const info: ServerInfo = {
   pid: Deno.pid,
   rssBytes: () => Deno.memoryUsage().rss,
   isShuttingDown: () => shuttingDown,
+  replyDelayAchieved: () => replyLater?.achieved() ?? null,
 };
 
 // Listeners are module-level functions shared by every socket; `this` is the socket.

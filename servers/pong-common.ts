@@ -33,6 +33,8 @@ export interface ServerInfo {
   pid: number;
   rssBytes(): number;
   isShuttingDown(): boolean;
+  /** --reply-delay's achieved − asked delay (src/contract/reply-delay.ts), null without a delay. */
+  replyDelayAchieved(): { p50Us: number; p99Us: number; samples: number } | null;
 }
 
 /** The parts of a request routing reads; a web Request has them, uws builds them from its own. */
@@ -71,6 +73,7 @@ export function route(req: RequestHead, opts: PongOptions, stats: Stats, info: S
         workers: 1,
         connections: stats.connectionsCurrent,
         replyDelayMs: opts.replyDelayMs,
+        replyDelayAchieved: info.replyDelayAchieved(),
         // These servers have no send-buffer timeout and no handshake deadline of their own.
         limits: {
           maxSendBufferBytes: opts.maxSendBufferBytes,

@@ -150,6 +150,7 @@ const info: ServerInfo = {
   pid: process.pid,
   rssBytes: () => process.memoryUsage.rss(),
   isShuttingDown: () => shuttingDown,
+  replyDelayAchieved: () => answerLater?.achieved() ?? null,
 };
 
 /** What a message gets: its reply, or (--mode broadcast, text) a publish to every client. */

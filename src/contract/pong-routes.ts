@@ -63,11 +63,23 @@ export interface HealthzBody {
   connections: number;
   /** serve --reply-delay, in milliseconds (0: replies go out at once). */
   replyDelayMs: number;
+  /** With --reply-delay: achieved − asked delay over the latest replies (µs); null without a delay or before a reply. */
+  replyDelayAchieved: { p50Us: number; p99Us: number; samples: number } | null;
   limits: HealthzLimits;
 }
 
 /** The fields of /healthz, in the order they are written (tests check every runtime against it). */
-export const HEALTHZ_FIELDS: readonly (keyof HealthzBody)[] = ['status', 'runtime', 'pid', 'workerPid', 'workers', 'connections', 'replyDelayMs', 'limits'];
+export const HEALTHZ_FIELDS: readonly (keyof HealthzBody)[] = [
+  'status',
+  'runtime',
+  'pid',
+  'workerPid',
+  'workers',
+  'connections',
+  'replyDelayMs',
+  'replyDelayAchieved',
+  'limits',
+];
 
 const REASONS: Record<number, string> = {
   200: 'OK',

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../core/logger.js';
 import type { ServerStats } from './stats.js';
+import type { AchievedDelay } from '../contract/reply-delay.js';
 import type { ServerLimits } from './options.js';
 import { HEALTHZ_PATH, METRICS_PATH, PONG_ROUTES, type HttpAnswer } from '../contract/pong-routes.js';
 
@@ -31,7 +32,7 @@ export function handleHttpRequest(
   res: ServerResponse,
   stats: ServerStats,
   cluster: ClusterView,
-  server: { limits: ServerLimits; replyDelayMs: number },
+  server: { limits: ServerLimits; replyDelayMs: number; replyDelayAchieved: () => AchievedDelay | null },
   log: Logger,
 ): void {
   const path = (req.url ?? '/').split('?')[0];
@@ -54,6 +55,7 @@ export function handleHttpRequest(
             workers: cluster.workers,
             connections: snap.connections,
             replyDelayMs: server.replyDelayMs,
+            replyDelayAchieved: server.replyDelayAchieved(),
             limits: server.limits,
           }),
         );

@@ -1,6 +1,7 @@
 import type { WebSocket, RawData } from 'ws';
 import { PONG_PREFIX_BYTES } from '../protocol/pong.js';
-import { delayReplies } from '../contract/reply-delay.js';
+import { delayReplies, type AchievedDelay, type PreciseTimer } from '../contract/reply-delay.js';
+import { loadSendTimer } from '../core/native-timer.js';
 import type { ServeOptions } from './options.js';
 import type { ServerStats } from './stats.js';
 import type { Backpressure } from './backpressure.js';
@@ -22,7 +23,7 @@ export interface AnswerContext {
 export function createMessageHandler(
   opts: Pick<ServeOptions, 'mode' | 'format' | 'replyDelayMs'>,
   ctx: AnswerContext,
-): { onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void; stop(): void } {
+): { onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void; stop(): void; achieved(): AchievedDelay | null } {
   const answer = answerFor(opts, ctx);
   const { stats } = ctx;
   if (opts.replyDelayMs <= 0) {
@@ -34,12 +35,17 @@ export function createMessageHandler(
         answer(this, buf, isBinary);
       },
       stop() {},
+      achieved: () => null,
     };
   }
   // A socket that closed while its answer waited gets none.
-  const answerLater = delayReplies(opts.replyDelayMs, (ws: WebSocket, buf: Buffer, isBinary: boolean) => {
-    if (ws.readyState === ws.OPEN) answer(ws, buf, isBinary);
-  });
+  const answerLater = delayReplies(
+    opts.replyDelayMs,
+    (ws: WebSocket, buf: Buffer, isBinary: boolean) => {
+      if (ws.readyState === ws.OPEN) answer(ws, buf, isBinary);
+    },
+    timerfdTimer(),
+  );
   return {
     onMessage(this: WebSocket, data: RawData, isBinary: boolean) {
       const buf = data as Buffer;
@@ -48,6 +54,30 @@ export function createMessageHandler(
       answerLater(this, buf, isBinary);
     },
     stop: () => answerLater.stop(),
+    achieved: () => answerLater.achieved(),
+  };
+}
+
+/**
+ * The precise timer for --reply-delay on Linux: the load's timerfd addon on this thread's own loop,
+ * so a sub-millisecond delay waits in epoll instead of polling (which took its CPU from the client
+ * on a small host). Undefined where the addon is not built: reply-delay.ts then polls.
+ */
+function timerfdTimer(): ((onExpiry: () => void) => PreciseTimer) | undefined {
+  const loaded = loadSendTimer();
+  if (!loaded.ok) return undefined;
+  const { addon } = loaded;
+  return (onExpiry) => {
+    let handle: unknown = addon.create(onExpiry);
+    return {
+      arm: (delayMs) => {
+        if (handle !== undefined) addon.arm(handle, Math.max(0, delayMs) * 1e6);
+      },
+      cancel: () => {
+        if (handle !== undefined) addon.close(handle);
+        handle = undefined;
+      },
+    };
   };
 }
 

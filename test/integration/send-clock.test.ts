@@ -9,7 +9,7 @@ import { createSendClock } from '../../src/load/worker/pick-send-clock.js';
 import type { SendClock } from '../../src/load/worker/send-clock.js';
 import { ThreadClock } from '../../src/load/worker/thread-clock.js';
 import { TimerfdClock } from '../../src/load/worker/timerfd-clock.js';
-import { loadSendTimer } from '../../src/load/worker/native-timer.js';
+import { loadSendTimer } from '../../src/core/native-timer.js';
 import { nowUs } from '../../src/core/clock.js';
 import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from '../helpers/cli.js';

@@ -1,4 +1,4 @@
-import { loadSendTimer } from './native-timer.js';
+import { loadSendTimer } from '../../core/native-timer.js';
 import type { SendClock } from './send-clock.js';
 import { ThreadClock } from './thread-clock.js';
 import { TimerfdClock } from './timerfd-clock.js';

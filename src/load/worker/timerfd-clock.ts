@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { SendTimerAddon } from './native-timer.js';
+import type { SendTimerAddon } from '../../core/native-timer.js';
 import type { SendClock } from './send-clock.js';
 
 /**

@@ -9,8 +9,8 @@ export interface SendTimerAddon {
   close(handle: unknown): void;
 }
 
-/** Where node-gyp puts it: <package>/build/Release, three folders above dist/src/load/worker. */
-const ADDON_PATH = fileURLToPath(new URL('../../../../build/Release/send_timer.node', import.meta.url));
+/** Where node-gyp puts it: <package>/build/Release, three folders above dist/src/core. */
+const ADDON_PATH = fileURLToPath(new URL('../../../build/Release/send_timer.node', import.meta.url));
 
 let cached: { ok: true; addon: SendTimerAddon } | { ok: false; why: string } | undefined;
 
