@@ -47,7 +47,7 @@ export function createPongServer(opts: ServeOptions, tls: { cert: Buffer; key: B
     onPing: createAutoPong(stats, backpressure),
   });
 
-  const server = { limits: limitsOf(opts), replyDelayMs: opts.replyDelayMs, replyDelayAchieved: messages.achieved };
+  const server = { limits: limitsOf(opts), replyDelayMs: opts.replyDelayMs, replyDelayAchieved: () => messages.achieved() };
   const requestListener = (req: IncomingMessage, res: http.ServerResponse) => handleHttpRequest(req, res, stats, cluster, server, log);
   const httpServer = createHttpServer(tls, opts.handshakeTimeoutMs, stats, requestListener);
   countOpenFileDrops(httpServer, stats, log);

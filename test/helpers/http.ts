@@ -14,6 +14,11 @@ export function assertHealthzBody(body: Healthz, expected: { runtime: HealthzBod
   assert.equal(body.workers, expected.workers);
   if (expected.workers === 1) assert.equal(body.workerPid, expected.pid);
   assert.equal(body.replyDelayMs, expected.replyDelayMs ?? 0);
+  // With a delay and replies already sent: the achieved − asked delay, never negative (a reply is never early).
+  if (expected.replyDelayMs) {
+    assert.ok(body.replyDelayAchieved && body.replyDelayAchieved.samples > 0, 'the achieved delay is reported');
+    assert.ok(body.replyDelayAchieved.p50Us >= 0 && body.replyDelayAchieved.p99Us >= body.replyDelayAchieved.p50Us);
+  } else assert.equal(body.replyDelayAchieved, null);
   assert.deepEqual(Object.keys(body.limits).sort(), ['handshakeTimeoutMs', 'maxConnections', 'maxPayloadBytes', 'maxSendBufferBytes', 'sendBufferTimeoutMs']);
 }
 
