@@ -37,6 +37,12 @@
  * the same way. For "live on" this script also plays the watchers (lib/live-watcher.ts: a scrape of
  * /metrics each second, more often than Prometheus's default 15 s, and an open dashboard event
  * stream), so its figure is that of a watched run; a run that was not watched counts as failed.
+ *
+ * --variant '<wsbench load args>' [--variant-env NAME=VALUE …] measures a variant of wsbench load
+ * against wsbench load as is, alternated the same way: `--variant '--arrivals spread'` (issue 28's
+ * arrival patterns), `--variant-env WSBENCH_HOST_FLOOR=off` (what the host-floor thread costs: the
+ * variant is then the run without it). Both sides sample the server (--server-pid), and the table
+ * adds the server's CPU per message and the headline, corrected, send-lag and host-floor p99.
  */
 import os from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -52,7 +58,7 @@ import { fmt, median, table } from './lib/stats.js';
 import { compareSamples } from '../src/stats/compare-samples.js';
 
 /** `live` is wsbench load with both live endpoints on and watched (`--live`). */
-type Side = 'plain' | 'wsbench' | 'live';
+type Side = 'plain' | 'wsbench' | 'live' | 'variant';
 
 /** The flags that turn the live endpoints on (port 0: any free port). */
 const LIVE_FLAGS = ['--metrics-port', '0', '--dashboard', '0'];
@@ -65,6 +71,9 @@ interface Settings {
   warmupS: number;
   /** Compare wsbench with its live endpoints off and on (watched) instead of with the plain loop. */
   live: boolean;
+  /** --variant: wsbench load args of the other side (null: not this mode), and its environment. */
+  variant: string[] | null;
+  variantEnv: Record<string, string>;
   extra: string[];
 }
 
@@ -95,6 +104,13 @@ interface SideResult {
   /** wsbench: CPU ms per second of the measured window, on the main thread (the orchestrator) and on all the others. */
   mainMsPerS: number;
   othersMsPerS: number;
+  /** --variant (wsbench sampling the server over the window): server CPU µs per message, and p99s (ms). */
+  serverCpuUsPerMsg?: number;
+  latencyP50Ms?: number;
+  latencyP99Ms?: number;
+  correctedP99Ms?: number;
+  sendLagP99Ms?: number;
+  hostFloorP99Ms?: number;
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -108,7 +124,7 @@ const ISSUE_RSS_KB = '7.5';
 // ---------------------------------------------------------------- arguments
 
 function parseArgs(argv: string[]): Settings {
-  const s: Settings = { runs: 3, clients: 10_000, rate: 1, durationS: 20, warmupS: 5, live: false, extra: [] };
+  const s: Settings = { runs: 3, clients: 10_000, rate: 1, durationS: 20, warmupS: 5, live: false, variant: null, variantEnv: {}, extra: [] };
   const names: Record<string, 'runs' | 'clients' | 'rate' | 'durationS' | 'warmupS'> = {
     '--runs': 'runs',
     '--clients': 'clients',
@@ -123,6 +139,18 @@ function parseArgs(argv: string[]): Settings {
     before: (a, i) => {
       if (a === '--live') {
         s.live = true;
+        return 'next';
+      }
+      if (a === '--variant' || a === '--variant-env') {
+        const value = argv[i + 1];
+        if (value === undefined) throw new Error(`load-client-cost: ${a} needs a value`);
+        if (a === '--variant') s.variant = value.split(/\s+/).filter(Boolean);
+        else {
+          const eq = value.indexOf('=');
+          s.variantEnv[value.slice(0, eq)] = value.slice(eq + 1);
+          s.variant ??= [];
+        }
+        argv.splice(i + 1, 1);
         return 'next';
       }
       if (a !== '--') return undefined;
@@ -198,9 +226,9 @@ interface ClientRun {
  * Runs a client process to its end (bounded by `limitMs`), sampling once a second the machine's busy
  * CPU, the client's and the server's, to tell how much else was running meanwhile.
  */
-async function runClient(args: string[], serverPid: number, limitMs: number): Promise<ClientRun> {
+async function runClient(args: string[], serverPid: number, limitMs: number, env: Record<string, string> = {}): Promise<ClientRun> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const exited = track(child);
   let stdout = '';
   let stderr = '';
@@ -337,11 +365,16 @@ async function measurePlain(st: Settings, srv: ServerProc): Promise<SideResult> 
 }
 
 interface WsbenchDoc {
-  config: { threads: number; processes?: number; client?: string };
+  config: { threads: number; processes?: number; client?: string; durationS: number };
   summary: {
     connections: { established: number };
     messages: { sent: number; received: number };
     rttRawUs: { p50: number; p99: number };
+    rttUs: { p99: number };
+    latencyUs?: { p50: number; p99: number };
+    sendLagUs: { p99: number };
+    hostFloorUs?: { p99: number } | null;
+    server: { cpuPercentMean: number } | null;
     client: { rssPeakKb: number; rssPerConnectionKb: number | null; cpuPercentMean: number; cpuUsPerMessage: number | null };
     verdict: string;
     verdictReasons: string[];
@@ -369,7 +402,7 @@ function threadSplit(run: ClientRun, series: WsbenchDoc['series']): { mainMsPerS
   return { mainMsPerS: main, othersMsPerS: (1000 * (b.all - a.all)) / wallS - main };
 }
 
-async function measureWsbench(side: 'wsbench' | 'live', st: Settings, srv: ServerProc, outDir: string): Promise<SideResult> {
+async function measureWsbench(side: 'wsbench' | 'live' | 'variant', st: Settings, srv: ServerProc, outDir: string): Promise<SideResult> {
   const url = `ws://127.0.0.1:${srv.port}/`;
   const args = [
     WSBENCH,
@@ -389,9 +422,11 @@ async function measureWsbench(side: 'wsbench' | 'live', st: Settings, srv: Serve
     '--out',
     outDir,
     ...(side === 'live' ? LIVE_FLAGS : []),
+    ...(st.variant ? ['--server-pid', String(srv.pid)] : []),
+    ...(side === 'variant' ? (st.variant ?? []) : []),
     ...st.extra,
   ];
-  const run = await runClient(args, srv.pid, limitMs(st));
+  const run = await runClient(args, srv.pid, limitMs(st), side === 'variant' ? st.variantEnv : {});
   if (side === 'live' && (run.watched.scrapes === 0 || run.watched.events === 0)) {
     return failed(side, `the live endpoints were not watched (${run.watched.scrapes} scrapes, ${run.watched.events} dashboard events)`, run);
   }
@@ -424,6 +459,12 @@ async function measureWsbench(side: 'wsbench' | 'live', st: Settings, srv: Serve
     wallS: run.wallS,
     watched: run.watched,
     ...threadSplit(run, doc.series ?? []),
+    serverCpuUsPerMsg: s.server && s.messages.received > 0 ? ((s.server.cpuPercentMean / 100) * doc.config.durationS * 1e6) / s.messages.received : NaN,
+    latencyP50Ms: (s.latencyUs?.p50 ?? NaN) / 1000,
+    latencyP99Ms: (s.latencyUs?.p99 ?? NaN) / 1000,
+    correctedP99Ms: s.rttUs.p99 / 1000,
+    sendLagP99Ms: s.sendLagUs.p99 / 1000,
+    hostFloorP99Ms: (s.hostFloorUs?.p99 ?? NaN) / 1000,
   };
 }
 
@@ -487,7 +528,7 @@ async function main(): Promise<void> {
       `KB/conn = client RSS per connection; srv%/other% = server / rest-of-machine CPU over the client's life; ` +
       `wake/s = the client process's voluntary context switches per second (every thread; median of 1-s samples); main ms/s = wsbench's main thread (the orchestrator) CPU ms per second of the window\n\n`,
   );
-  const [base, other]: [Side, Side] = st.live ? ['wsbench', 'live'] : ['plain', 'wsbench'];
+  const [base, other]: [Side, Side] = st.variant ? ['wsbench', 'variant'] : st.live ? ['wsbench', 'live'] : ['plain', 'wsbench'];
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'wsbench-lcc-'));
   const results: SideResult[] = [];
   const rows: string[][] = [];
@@ -544,15 +585,20 @@ async function main(): Promise<void> {
   const pick = (side: Side, f: (r: SideResult) => number) => median(results.filter((r) => r.side === side).map(f));
   // The goals each comparison is judged by: wsbench against a plain ws loop (issue 4's), the live
   // endpoints on against off (issue 23's).
-  const goals: { label: string; limit: number }[] = st.live
-    ? [{ label: '≤1.05× (live endpoints)', limit: 1.05 }]
-    : [
-        { label: '≤1.0× (this issue)', limit: 1.0 },
-        { label: '≤0.6× (scale goal)', limit: 0.6 },
-      ];
+  const goals: { label: string; limit: number }[] = st.variant
+    ? [
+        { label: '≤1.05× (within noise)', limit: 1.05 },
+        { label: '≤1.10× (spread default)', limit: 1.1 },
+      ]
+    : st.live
+      ? [{ label: '≤1.05× (live endpoints)', limit: 1.05 }]
+      : [
+          { label: '≤1.0× (this issue)', limit: 1.0 },
+          { label: '≤0.6× (scale goal)', limit: 0.6 },
+        ];
   const metrics: { name: string; f: (r: SideResult) => number; digits: number; judged: boolean; issue: string }[] = [
     { name: 'client CPU µs per round trip', f: (r) => r.cpuUsPerRoundTrip, digits: 1, judged: true, issue: ISSUE_CPU_US },
-    { name: 'client RSS KB per connection', f: (r) => r.rssPerConnectionKb, digits: 2, judged: !st.live, issue: ISSUE_RSS_KB },
+    { name: 'client RSS KB per connection', f: (r) => r.rssPerConnectionKb, digits: 2, judged: !st.live && !st.variant, issue: ISSUE_RSS_KB },
     { name: 'client CPU % of one core (window)', f: (r) => r.cpuPercent, digits: 1, judged: false, issue: '' },
     { name: 'client RSS peak MB', f: (r) => r.rssPeakKb / 1024, digits: 0, judged: false, issue: '' },
     { name: 'RTT p50 ms (raw)', f: (r) => r.rttP50Ms, digits: 2, judged: false, issue: '' },
@@ -562,6 +608,16 @@ async function main(): Promise<void> {
       ? [
           { name: 'main thread CPU ms/s (window)', f: (r: SideResult) => r.mainMsPerS, digits: 1, judged: false, issue: '' },
           { name: 'other threads CPU ms/s (window)', f: (r: SideResult) => r.othersMsPerS, digits: 1, judged: false, issue: '' },
+        ]
+      : []),
+    ...(st.variant
+      ? [
+          { name: 'server CPU µs per message (window)', f: (r: SideResult) => r.serverCpuUsPerMsg ?? NaN, digits: 1, judged: false, issue: '' },
+          { name: 'headline p50 ms', f: (r: SideResult) => r.latencyP50Ms ?? NaN, digits: 3, judged: false, issue: '' },
+          { name: 'headline p99 ms', f: (r: SideResult) => r.latencyP99Ms ?? NaN, digits: 3, judged: false, issue: '' },
+          { name: 'corrected p99 ms', f: (r: SideResult) => r.correctedP99Ms ?? NaN, digits: 3, judged: false, issue: '' },
+          { name: 'send lag p99 ms', f: (r: SideResult) => r.sendLagP99Ms ?? NaN, digits: 3, judged: false, issue: '' },
+          { name: 'host floor p99 ms', f: (r: SideResult) => r.hostFloorP99Ms ?? NaN, digits: 3, judged: false, issue: '' },
         ]
       : []),
   ];
@@ -576,16 +632,31 @@ async function main(): Promise<void> {
       fmt(b, m.digits),
       m.judged ? `${fmt(ratio, 2)}×` : '',
       ...goals.map((g) => verdict(g.limit)),
-      ...(st.live ? [] : [m.issue]),
+      ...(st.live || st.variant ? [] : [m.issue]),
     ];
   });
-  const names: Record<Side, string> = { plain: 'plain ws', wsbench: st.live ? 'live off' : 'wsbench', live: 'live on' };
+  const variantName = `${(st.variant ?? []).join(' ')} ${Object.entries(st.variantEnv)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')}`.trim();
+  const names: Record<Side, string> = {
+    plain: 'plain ws',
+    wsbench: st.live ? 'live off' : st.variant ? 'as is' : 'wsbench',
+    live: 'live on',
+    variant: variantName,
+  };
   process.stdout.write(
     `medians over ${st.runs} run(s)` +
       (st.extra.length > 0 ? ` (wsbench load ${st.extra.join(' ')})` : '') +
       ':\n' +
       table(
-        ['metric', names[base], names[other], `${names[other]}/${names[base]}`, ...goals.map((g) => g.label), ...(st.live ? [] : ["issue's plain figure"])],
+        [
+          'metric',
+          names[base],
+          names[other],
+          `${names[other]}/${names[base]}`,
+          ...goals.map((g) => g.label),
+          ...(st.live || st.variant ? [] : ["issue's plain figure"]),
+        ],
         summary,
       ) +
       '\n',

@@ -19,7 +19,9 @@
  * "busy" column (machine CPU % outside the two processes during the run) before trusting a p99.
  * It is a measurement, not a test: it always exits 0.
  *
- * Figures per build: send lag p50/p99, raw and corrected round trip p50/p99 and their difference, the
+ * Figures per build: the headline p50/p99 (what the build ranks on: latencyUs, or the corrected rttUs
+ * before it), send lag p50/p99, raw and corrected round trip p50/p99 and their difference, the host
+ * floor p50/p99 (builds that record it), the
  * client's CPU (whole load process, % of one core over the run) and the server's; medians over runs.
  *
  * Run:  npm run build && node dist/bench/send-lag.js [--runs 3] [--duration 20] [--warmup 5]
@@ -57,6 +59,12 @@ interface Settings {
 }
 
 interface RunFigures {
+  /** The build's headline: latencyUs, or for builds before it the corrected rttUs they ranked on. */
+  headP50: number;
+  headP99: number;
+  /** The host floor (NaN for builds before it). */
+  floorP50: number;
+  floorP99: number;
   sendLagP50: number;
   sendLagP99: number;
   corrMinusRawP50: number;
@@ -148,6 +156,8 @@ async function measure(subject: Subject, clients: number, s: Settings): Promise<
       summary: {
         rttUs: LatencyUs;
         rttRawUs: LatencyUs;
+        latencyUs?: LatencyUs;
+        hostFloorUs?: LatencyUs | null;
         sendLagUs: LatencyUs;
         verdict: string;
         client: { cpuPercentMean: number };
@@ -156,7 +166,12 @@ async function measure(subject: Subject, clients: number, s: Settings): Promise<
     };
     const sm = doc.summary;
     const machinePct = cpu1 && cpu0 ? ((cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total)) * 100 * os.cpus().length : NaN;
+    const head = sm.latencyUs ?? sm.rttUs;
     return {
+      headP50: head.p50,
+      headP99: head.p99,
+      floorP50: sm.hostFloorUs?.p50 ?? NaN,
+      floorP99: sm.hostFloorUs?.p99 ?? NaN,
       sendLagP50: sm.sendLagUs.p50,
       sendLagP99: sm.sendLagUs.p99,
       corrMinusRawP50: sm.rttUs.p50 - sm.rttRawUs.p50,
@@ -209,6 +224,8 @@ async function main(): Promise<void> {
       rows.push([
         `${tier} × 1/s`,
         b.label,
+        med('headP50'),
+        med('headP99'),
         med('sendLagP50'),
         med('sendLagP99'),
         med('rawP50'),
@@ -217,6 +234,8 @@ async function main(): Promise<void> {
         med('rawP99'),
         med('corrP99'),
         med('corrMinusRawP99'),
+        med('floorP50'),
+        med('floorP99'),
         fmt(median(list.map((f) => f.clientCpuPct)), 1),
         fmt(median(list.map((f) => f.serverCpuPct)), 1),
         med('busyPct'),
@@ -229,6 +248,8 @@ async function main(): Promise<void> {
       [
         'load',
         'build',
+        'headline p50',
+        'headline p99',
         'lag p50',
         'lag p99',
         'raw p50',
@@ -237,6 +258,8 @@ async function main(): Promise<void> {
         'raw p99',
         'corr p99',
         'corr−raw p99',
+        'floor p50',
+        'floor p99',
         'client CPU',
         'server CPU',
         'busy %',

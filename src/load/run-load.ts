@@ -79,7 +79,8 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
   fleet.requireAllReady();
 
   // Before the baseline memory sample: the floor's thread is part of the load's fixed cost.
-  const hostFloor = new HostFloor();
+  // WSBENCH_HOST_FLOOR=off is for measuring what the floor itself costs (bench/load-client-cost.ts).
+  const hostFloor = process.env.WSBENCH_HOST_FLOOR === 'off' ? null : new HostFloor();
   const monitor = new ResourceMonitor(process.pid, config.serverPid);
   monitor.mark('baseline');
   progress.begin?.({
@@ -113,7 +114,7 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
       windowStartMs = startMs + config.warmupMs;
       windowEndMs = windowStartMs + config.durationMs;
       fleet.broadcast({ type: 'go', startMs, windowStartMs, windowEndMs });
-      hostFloor.setWindow(windowStartMs, windowEndMs);
+      hostFloor?.setWindow(windowStartMs, windowEndMs);
       series.followSchedule(startMs, windowStartMs, windowEndMs);
       log.info({ connected: fleet.snapshot().totals.established, target: plan.clients }, 'connect ramp done; sending');
       await Promise.race([sleep(windowStartMs - sharedNowMs()), aborted]);
@@ -130,7 +131,7 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
   } finally {
     series.stop();
     await fleet.terminate();
-    floor = await hostFloor.stop();
+    floor = (await hostFloor?.stop()) ?? null;
   }
 
   const results = fleet.results();
@@ -150,7 +151,7 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
       lastDelivery: encodeMerged(results.map((r) => r.hist.lastDelivery)),
       hostFloor: floor === null ? null : encodeMerged([floor]),
     },
-    hostFloorRatePerSec: hostFloor.ratePerSec,
+    hostFloorRatePerSec: hostFloor?.ratePerSec ?? 0,
     eventLoopDelayP99Us: Math.max(0, ...results.map((r) => r.loopDelayP99Us)),
     sendClock: oneKind(results.map((r) => r.sendClock)),
     answering: series.answering.basis(),

@@ -81,7 +81,7 @@ function configOf(o: LoadOutcome): ResultDocument['config'] {
     format: cfg.format,
     arrivals: cfg.arrivals,
     arrivalSeed: cfg.arrivals === 'poisson' ? cfg.arrivalSeed : null,
-    hostFloorRatePerSec: o.hostFloorRatePerSec,
+    ...(o.hostFloorRatePerSec > 0 ? { hostFloorRatePerSec: o.hostFloorRatePerSec } : {}),
     threads: o.plan.threadsPerProcess,
     processes: o.plan.processes,
     workers: o.slices.length,
