@@ -23,6 +23,9 @@ export interface CompareOptions {
   outDir: string;
   tool: { name: string; version: string };
   argv: readonly string[];
+  /** --arrivals and --arrival-seed for every run (undefined: the profile's, else grid). */
+  arrivals?: 'grid' | 'spread' | 'poisson';
+  arrivalSeed?: number;
 }
 
 export interface CompareOutcome {
@@ -77,6 +80,8 @@ export async function runCompare(
                 outDir: opts.outDir,
                 name: `${target.name}-${profile}-r${repeat}`,
                 check: false,
+                arrivals: opts.arrivals,
+                arrivalSeed: opts.arrivalSeed,
               }),
             gate: () => ({ noCheckDoes: 'measure it anyway' }),
             onTargetFailure: 'skip',

@@ -1,3 +1,4 @@
+import { arrivalSeedOption, arrivalsOption } from '../common/arrivals-options.js';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger, LOG_LEVELS } from '../../core/logger.js';
@@ -34,6 +35,8 @@ interface CapacityCliFlags {
   pattern: 'echo' | 'broadcast';
   senders?: number;
   format: 'plain' | 'shootout';
+  arrivals?: 'grid' | 'spread' | 'poisson';
+  arrivalSeed?: number;
   serverPid?: number;
   check: boolean;
   out?: string;
@@ -101,6 +104,8 @@ export function registerCapacity(program: Command, ctx: CliContext): void {
       shownDefault(new Option('--connect-rate <n>', 'new connections per second during each ramp').argParser(positiveNumberOption), LOAD_DEFAULTS.connectRate),
     )
     .addOption(shownDefault(new Option('--payload-size <size>', 'message size in bytes').argParser(sizeBytesOption), LOAD_DEFAULTS.payloadBytes))
+    .addOption(arrivalsOption())
+    .addOption(arrivalSeedOption())
     .addOption(
       new Option('--pattern <pattern>', 'echo, or broadcast: --senders clients send and every client times each delivery')
         .choices(['echo', 'broadcast'])
@@ -198,6 +203,8 @@ function loadSettings(flags: CapacityCliFlags): CapacityOptions['load'] {
     pattern: flags.pattern,
     senders: flags.senders,
     format: flags.format,
+    arrivals: flags.arrivals,
+    arrivalSeed: flags.arrivalSeed,
   };
 }
 

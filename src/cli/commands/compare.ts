@@ -1,3 +1,4 @@
+import { arrivalSeedOption, arrivalsOption } from '../common/arrivals-options.js';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { createLogger } from '../../core/logger.js';
@@ -24,6 +25,8 @@ interface CompareFlags {
   logLevel: string;
   serverCpus?: number[];
   loadCpus?: number[];
+  arrivals?: 'grid' | 'spread' | 'poisson';
+  arrivalSeed?: number;
 }
 
 export function registerCompare(program: Command, ctx: CliContext): void {
@@ -43,6 +46,8 @@ export function registerCompare(program: Command, ctx: CliContext): void {
       intOption(1, 100),
       DEFAULT_REPEATS,
     )
+    .addOption(arrivalsOption())
+    .addOption(arrivalSeedOption())
     .option('--baseline-server <name>', 'the server every other one is compared against (default: the first)')
     .addOption(shownDefault(new Option('-o, --out <dir>', 'output folder'), `${RESULTS_DIR}/compare-<timestamp>`))
     .option('--server-cpus <list>', 'pin every server it starts to these CPUs, e.g. 0 (recorded in each result)', cpuListOption)
@@ -70,7 +75,17 @@ export function registerCompare(program: Command, ctx: CliContext): void {
       const live = await startLiveView(ctx, log, flags, { title: 'wsbench compare', plannedRuns: targets.length * flags.profiles.length * flags.repeat });
       const interrupt = abortOnSignal(ctx, log, 'finishing the current run and writing what was measured');
       const outcome = await runCompare(
-        { targets, profiles: flags.profiles, repeat: flags.repeat, baseline: flags.baselineServer, outDir, tool: TOOL, argv: ctx.argv },
+        {
+          targets,
+          profiles: flags.profiles,
+          repeat: flags.repeat,
+          baseline: flags.baselineServer,
+          outDir,
+          tool: TOOL,
+          argv: ctx.argv,
+          arrivals: flags.arrivals,
+          arrivalSeed: flags.arrivalSeed,
+        },
         { log, abort: interrupt.signal, progress: () => progressSink(ctx, log) },
       );
       await live.finish({ htmlFile: outcome.files.html });
