@@ -75,7 +75,7 @@ export function registerCapacity(program: Command, ctx: CliContext): void {
     .option('--server <spec>', "start an external server fresh for every run: 'name=command with {port}'")
     .option(
       '--slo <limit>',
-      `what a step must meet, on the median of its runs, e.g. 'rtt.p99<100ms' (repeatable; the --threshold figure names) (default: ${CAPACITY_DEFAULTS.slo})`,
+      `what a step must meet, on the median of its runs, e.g. 'latency.p99<100ms' (repeatable; the --threshold figure names) (default: ${CAPACITY_DEFAULTS.slo})`,
       collect,
       [],
     )

@@ -151,7 +151,7 @@ export function registerLoad(program: Command, ctx: CliContext): void {
     .addOption(shownDefault(new Option('-o, --out <dir>', 'where result files go'), `${RESULTS_DIR}/`))
     .option('--name <name>', 'name in the result file names (default: the profile name or "load")')
     .option('--json', 'print the result document on stdout (the summary goes to stderr)', false)
-    .option('--threshold <limit>', "fail (exit 7) when a figure crosses a limit, e.g. 'rtt.p99<50ms', 'errors==0' (repeatable)", collect, [])
+    .option('--threshold <limit>', "fail (exit 7) when a figure crosses a limit, e.g. 'latency.p99<50ms', 'errors==0' (repeatable)", collect, [])
     .addOption(metricsPortOption())
     .addOption(metricsHostOption())
     .addOption(dashboardOption())

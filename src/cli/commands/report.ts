@@ -34,7 +34,7 @@ export function registerReport(program: Command, ctx: CliContext): void {
     )
     .option(
       '--max-regression <list>',
-      'how much worse than the baseline each figure may get, e.g. rtt.p99=10%,messagesPerSec=5% (latency, memory, CPU, errors: higher is worse; messagesPerSec, established: lower is worse; a figure the baseline lacks is skipped)',
+      'how much worse than the baseline each figure may get, e.g. latency.p99=10%,messagesPerSec=5% (latency, memory, CPU, errors: higher is worse; messagesPerSec, established: lower is worse; a figure the baseline lacks is skipped)',
     )
     .addOption(logLevelOption())
     .action(async (files: string[], flags: ReportFlags) => {

@@ -60,7 +60,7 @@ const EXAMPLES: Record<string, string[]> = {
   load: [
     'wsbench load ws://127.0.0.1:8080/ --clients 1k --rate 1 --duration 1m --warmup 10s --server-pid <pid>',
     'wsbench load --profile 10k --server-pid <pid>',
-    'wsbench load --profile smoke --threshold "rtt.p99<50ms" --threshold "errors==0"',
+    'wsbench load --profile smoke --threshold "latency.p99<50ms" --threshold "errors==0"',
     'wsbench load ws://target:8080/ --profile 100k --shard 0/4 --start-at 2026-12-01T12:00:00Z --out shard0',
     'wsbench load --profile smoke --json > result.json',
   ],
@@ -74,18 +74,18 @@ const EXAMPLES: Record<string, string[]> = {
     'wsbench report results/*.json',
     'wsbench report results/*.json --format html --out report.html',
     'wsbench report results/*.json --format md >> "$GITHUB_STEP_SUMMARY"',
-    'wsbench report new.json --baseline base.json --max-regression rtt.p99=10%,messagesPerSec=5%,server.rssPerConnectionKb=5%',
+    'wsbench report new.json --baseline base.json --max-regression latency.p99=10%,messagesPerSec=5%,server.rssPerConnectionKb=5%',
   ],
   compare: [
     'wsbench compare --runtimes node,bun,deno,uws --profiles 1k,10k,100k --repeat 3',
     "wsbench compare --runtimes node --server 'mine=node my-server.js --port {port}' --profiles smoke",
   ],
   capacity: [
-    "wsbench capacity --runtime node --slo 'rtt.p99<100ms'",
+    "wsbench capacity --runtime node --slo 'latency.p99<100ms'",
     'wsbench capacity ws://127.0.0.1:8080/ --server-pid 1234 --from 5k --step 5k --to 60k --repeat 3',
-    "wsbench capacity --runtime uws --slo 'rtt.p99<50ms' --slo 'errors==0'",
+    "wsbench capacity --runtime uws --slo 'latency.p99<50ms' --slo 'errors==0'",
     "wsbench capacity --server 'mine=node my-server.js {port}' --to 20k",
-    "wsbench capacity --runtime node --pattern broadcast --senders 10 --slo 'rtt.p95<500ms'",
+    "wsbench capacity --runtime node --pattern broadcast --senders 10 --slo 'latency.p99<500ms'",
   ],
   merge: ['wsbench merge shard0/*.json shard1/*.json shard2/*.json shard3/*.json --out merged', 'wsbench merge shard*/*.json --json > merged.json'],
 };
