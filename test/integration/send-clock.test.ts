@@ -68,7 +68,8 @@ describe('the timerfd addon in a terminated worker thread', { timeout: 60_000, s
     // Before the async cleanup hook, about 1 in 20 saturated load runs crashed in their grace period,
     // and this fixture crashed within its first few rounds.
     const fixture = path.join(REPO_ROOT, 'test', 'fixtures', 'terminate-armed-timers.mjs');
-    const addon = path.join(REPO_ROOT, 'build', 'Release', 'send_timer.node');
+    // The build or the prebuild that wsbench itself loads (node-gyp-build's pick).
+    const addon = timerfd.ok ? timerfd.file : '';
     const run = spawnSync(process.execPath, [fixture, addon, '50'], { encoding: 'utf8', timeout: 50_000 });
     assert.equal(run.signal, null, `killed by ${run.signal}`);
     assert.equal(run.status, 0, run.stderr);
