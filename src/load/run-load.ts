@@ -46,6 +46,7 @@ export interface LoadOutcome {
   /** CPU placement read back from /proc with every load process and the server up (null: not read). */
   cpuAffinity: { load: CpuAffinity | null; server: CpuAffinity | null };
   series: SeriesEntry[];
+  /** A signal or a failed worker ended the run before its window and grace were over. */
   interrupted: boolean;
   workerErrors: string[];
   startedAt: Date;
@@ -95,12 +96,15 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
   let windowRanMs = 0;
   let cpuAffinity: LoadOutcome['cpuAffinity'] = { load: null, server: null };
 
-  const aborted = new Promise<void>((resolve) => (abort.aborted ? resolve() : abort.addEventListener('abort', () => resolve(), { once: true })));
+  const signalled = new Promise<void>((resolve) => (abort.aborted ? resolve() : abort.addEventListener('abort', () => resolve(), { once: true })));
+  // A signal or a failed worker ends the run early; what was measured up to then is still the result.
+  let workerFailed = false;
+  const stopEarly = Promise.race([signalled, fleet.failed.then(() => void (workerFailed = true))]);
   try {
     fleet.broadcast({ type: 'connect' });
-    await Promise.race([fleet.waitAll('ramp-done'), aborted]);
-    if (!abort.aborted) {
-      await Promise.race([sleep(SETTLE_MS), aborted]);
+    await Promise.race([fleet.waitAll('ramp-done'), stopEarly]);
+    if (!abort.aborted && !workerFailed) {
+      await Promise.race([sleep(SETTLE_MS), stopEarly]);
       monitor.mark('connected');
       cpuAffinity = readAffinities(config.serverPid);
       const startMs = scheduleStart(config, log);
@@ -109,11 +113,11 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
       fleet.broadcast({ type: 'go', startMs, windowStartMs, windowEndMs });
       series.followSchedule(startMs, windowStartMs, windowEndMs);
       log.info({ connected: fleet.snapshot().totals.established, target: plan.clients }, 'connect ramp done; sending');
-      await Promise.race([sleep(windowStartMs - sharedNowMs()), aborted]);
+      await Promise.race([sleep(windowStartMs - sharedNowMs()), stopEarly]);
       monitor.mark('windowStart');
-      await Promise.race([sleep(windowEndMs - sharedNowMs()), aborted]);
+      await Promise.race([sleep(windowEndMs - sharedNowMs()), stopEarly]);
       monitor.mark('windowEnd');
-      await Promise.race([sleep(config.graceMs), aborted]);
+      await Promise.race([sleep(config.graceMs), stopEarly]);
     }
     series.stop();
     // The part of the window that ran (all of it, unless a signal ended the run early).
@@ -148,7 +152,8 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
     monitor,
     cpuAffinity,
     series: series.entries,
-    interrupted: abort.aborted,
+    // A failed worker cut the run short as a signal does: a partial result, not a whole run to judge.
+    interrupted: abort.aborted || workerFailed,
     workerErrors: fleet.errors(),
     startedAt,
     finishedAt: new Date(),

@@ -55,6 +55,9 @@ export class SendScheduler {
   private readonly onSecond: (second: number) => void;
   private readonly clock: SendClock;
   private stopped = false;
+  /** Test hook WSBENCH_TEST_TICK_THROW=<n>: the n-th tick throws (0: never). Read once, here. */
+  private readonly throwAtTick = Number(process.env.WSBENCH_TEST_TICK_THROW ?? 0) || 0;
+  private ticks = 0;
 
   /**
    * `onSecond(k)` is called at the end of each schedule second k (from start), before any send of
@@ -124,6 +127,7 @@ export class SendScheduler {
 
   private readonly tick = (): void => {
     if (this.stopped) return;
+    if (++this.ticks === this.throwAtTick) throw new Error(`the send tick threw (WSBENCH_TEST_TICK_THROW=${this.throwAtTick})`);
     const count = this.phases.length;
     let intended = this.nextIntendedUs();
     let now = nowUs();
