@@ -18,6 +18,7 @@ import { Fleet } from './fleet/fleet.js';
 import type { AnsweringBasis } from './series/answering-window.js';
 import { SeriesRecorder } from './series/series.js';
 import { sumCounters, type WorkerConfig, type WorkerCounters } from './worker/messages.js';
+import { sendClockFallback } from './worker/pick-send-clock.js';
 
 /** Pause between the ramp's end and the first send: lets the "connected" memory sample settle. */
 const SETTLE_MS = 500;
@@ -38,6 +39,8 @@ export interface LoadOutcome {
   eventLoopDelayP99Us: number;
   /** What woke the workers' sends: one kind, or 'mixed' when workers differed (null: no worker reported). */
   sendClock: 'timerfd' | 'thread' | 'mixed' | null;
+  /** Why the workers fell back to the clock thread (undefined: they did not, or were told to use it). */
+  sendClockFallback?: string;
   /** The window up to the target's first failure: what saturation is judged on (answering-window.ts). */
   answering: AnsweringBasis;
   /** How much of the measured window ran (less than configured when a signal ended the run). */
@@ -69,6 +72,8 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
   const startedAt = new Date();
   const { plan, target, conformance } = await prepare(config, log, abort, deps.gate);
   const slices = plan.slices;
+  const clockFallback = sendClockFallback();
+  if (clockFallback !== undefined) noticeFallback(clockFallback, log);
   const fleet = new Fleet(
     slices.map((slice) => workerConfig(config, slice, plan, progress.detail !== undefined)),
     log,
@@ -147,6 +152,7 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
     },
     eventLoopDelayP99Us: Math.max(0, ...results.map((r) => r.loopDelayP99Us)),
     sendClock: oneKind(results.map((r) => r.sendClock)),
+    sendClockFallback: clockFallback,
     answering: series.answering.basis(),
     windowRanMs,
     monitor,
@@ -158,6 +164,15 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
     startedAt,
     finishedAt: new Date(),
   };
+}
+
+let fallbackNoticed = false;
+
+/** Once per process (compare and capacity run many loads): the reason goes into every result regardless. */
+function noticeFallback(why: string, log: Logger): void {
+  if (fallbackNoticed) return;
+  fallbackNoticed = true;
+  log.warn({ sendClockFallback: why }, `the native send timer is not available (${why}): load workers wake with the clock thread, slower on small hosts`);
 }
 
 /** Before any worker starts: the plan, the preflight checks, the trial probe and the conformance gate. */
