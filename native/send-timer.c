@@ -74,7 +74,11 @@ static napi_value throw_status(napi_env env, const char* what, napi_status statu
   return throw_failure(env, what, detail);
 }
 
-/* Drops what holds JS values or async state: only while the environment is alive, once. */
+/*
+ * Drops what holds JS values or async state: only while the environment is alive, once. Like the
+ * other teardown calls (close, uv_poll_stop, napi_remove_async_cleanup_hook, closing a handle
+ * scope), their statuses are not checked: there is no caller left to tell and nothing else to undo.
+ */
 static void release_js(send_timer* t) {
   if (t->callback != NULL) {
     napi_delete_reference(t->env, t->callback);
@@ -156,20 +160,24 @@ static void on_readable(uv_poll_t* poll, int status, int events) {
   if (t->closed) return;
   if (status < 0) {
     /* The poll is stopped by libuv on error: the sender would never wake again. Say so. */
-    napi_open_handle_scope(env, &scope);
+    if (napi_open_handle_scope(env, &scope) != napi_ok) return;
     report_failure(env, "polling the timerfd", uv_strerror(status));
     napi_close_handle_scope(env, scope);
     return;
   }
   if (read(t->fd, &expirations, sizeof expirations) < 0) {
-    if (errno == EAGAIN || errno == EINTR) return; /* re-armed meanwhile */
-    napi_open_handle_scope(env, &scope);
-    report_failure(env, "reading the timerfd", strerror(errno));
+    int e = errno;
+    if (e == EAGAIN || e == EINTR) return; /* re-armed meanwhile */
+    if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+    report_failure(env, "reading the timerfd", strerror(e));
     napi_close_handle_scope(env, scope);
     return;
   }
   uv_unref((uv_handle_t*)&t->poll);
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  if ((s = napi_open_handle_scope(env, &scope)) != napi_ok) {
+    report_failure(env, "opening a handle scope", "napi status");
+    return;
+  }
   s = napi_get_reference_value(env, t->callback, &cb);
   if (s == napi_ok) s = napi_get_global(env, &recv);
   /* make_callback: the microtasks the callback queues run before the loop goes on, as for a timer. */
