@@ -5,8 +5,9 @@
  * through CliContext and pass them on (the servers src/targets starts inherit ctx.env). Below it,
  * `process` is used only for facts of the host (pid, platform, execPath) and to signal child
  * processes. The entry files of the child processes wsbench starts (src/server/cluster-worker-main.ts,
- * src/load/fleet/process-main.ts) do the same for their own process, and a load worker reads
- * WSBENCH_SEND_CLOCK where it runs (src/load/worker/pick-send-clock.ts).
+ * src/load/fleet/process-main.ts) do the same for their own process; the load and its workers read
+ * WSBENCH_SEND_CLOCK where they run (src/load/worker/pick-send-clock.ts), and the workers the test
+ * hook WSBENCH_TEST_TICK_THROW (src/load/worker/send-scheduler.ts).
  */
 import { Command, CommanderError } from 'commander';
 import { isWsbError } from '../core/errors.js';

@@ -134,6 +134,8 @@ export interface ResultDocument {
      * (a clock thread; on small hosts it costs the raw round trip). Absent in results before it.
      */
     sendClock?: 'timerfd' | 'thread' | 'mixed' | null;
+    /** Why the run fell back to the clock thread: the native timer was missing or did not load (absent otherwise). */
+    sendClockFallback?: string;
     /** Library settings recorded so runs stay comparable. */
     clientSettings: { maxPayloadBytes: number; handshakeTimeoutMs: number; perMessageDeflate: boolean };
   };

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-/** The addon native/send-timer.c, built by `npm install` (native/build.mjs) on Linux. */
+/** The addon native/send-timer.c: a prebuild shipped in the package, or built by `npm install` (native/build.mjs). */
 export interface SendTimerAddon {
   create(onExpiry: () => void): unknown;
   /** One expiry `delayNs` from now, replacing any pending one. */
@@ -9,19 +9,36 @@ export interface SendTimerAddon {
   close(handle: unknown): void;
 }
 
-/** Where node-gyp puts it: <package>/build/Release, three folders above dist/src/core. */
-const ADDON_PATH = fileURLToPath(new URL('../../../build/Release/send_timer.node', import.meta.url));
+/** The package root, three folders above dist/src/core: where build/Release and prebuilds/ are. */
+const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-let cached: { ok: true; addon: SendTimerAddon } | { ok: false; why: string } | undefined;
+export type SendTimerLoad = { ok: true; addon: SendTimerAddon; file: string } | { ok: false; why: string };
 
-/** The addon, or why it cannot be had (not Linux, not built, or it does not load on this Node). */
-export function loadSendTimer(): { ok: true; addon: SendTimerAddon } | { ok: false; why: string } {
+let cached: SendTimerLoad | undefined;
+
+/**
+ * The addon, or why it cannot be had (not Linux, neither built nor prebuilt, or it does not load on
+ * this Node). node-gyp-build picks it: a local build (build/Release) first, else the prebuild that
+ * fits this platform and arch.
+ */
+export function loadSendTimer(): SendTimerLoad {
   if (cached) return cached;
   if (process.platform !== 'linux') return (cached = { ok: false, why: `it is Linux-only and this is ${process.platform}` });
+  const require = createRequire(import.meta.url);
+  let file: string;
   try {
-    cached = { ok: true, addon: createRequire(import.meta.url)(ADDON_PATH) as SendTimerAddon };
+    file = (require('node-gyp-build') as { path(dir: string): string }).path(PACKAGE_ROOT);
+  } catch {
+    return (cached = { ok: false, why: `no build of it and no prebuild for linux-${process.arch}; npm rebuild wsbench builds it (with a C compiler)` });
+  }
+  try {
+    cached = { ok: true, addon: require(file) as SendTimerAddon, file };
   } catch (err) {
-    cached = { ok: false, why: `${ADDON_PATH} did not load (${(err as Error).message.split('\n')[0]}); npm rebuild wsbench builds it` };
+    cached = { ok: false, why: `${file} did not load (${firstLine(err)}); npm rebuild wsbench builds it` };
   }
   return cached;
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
 }

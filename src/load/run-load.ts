@@ -19,6 +19,7 @@ import { Fleet } from './fleet/fleet.js';
 import type { AnsweringBasis } from './series/answering-window.js';
 import { SeriesRecorder } from './series/series.js';
 import { sumCounters, type WorkerConfig, type WorkerCounters } from './worker/messages.js';
+import { sendClockFallback } from './worker/pick-send-clock.js';
 
 /** Pause between the ramp's end and the first send: lets the "connected" memory sample settle. */
 const SETTLE_MS = 500;
@@ -41,6 +42,8 @@ export interface LoadOutcome {
   eventLoopDelayP99Us: number;
   /** What woke the workers' sends: one kind, or 'mixed' when workers differed (null: no worker reported). */
   sendClock: 'timerfd' | 'thread' | 'mixed' | null;
+  /** Why the workers fell back to the clock thread (undefined: they did not, or were told to use it). */
+  sendClockFallback?: string;
   /** The window up to the target's first failure: what saturation is judged on (answering-window.ts). */
   answering: AnsweringBasis;
   /** How much of the measured window ran (less than configured when a signal ended the run). */
@@ -49,6 +52,7 @@ export interface LoadOutcome {
   /** CPU placement read back from /proc with every load process and the server up (null: not read). */
   cpuAffinity: { load: CpuAffinity | null; server: CpuAffinity | null };
   series: SeriesEntry[];
+  /** A signal or a failed worker ended the run before its window and grace were over. */
   interrupted: boolean;
   workerErrors: string[];
   startedAt: Date;
@@ -71,6 +75,8 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
   const startedAt = new Date();
   const { plan, target, conformance } = await prepare(config, log, abort, deps.gate);
   const slices = plan.slices;
+  const clockFallback = sendClockFallback();
+  if (clockFallback !== undefined) noticeFallback(clockFallback, log);
   const fleet = new Fleet(
     slices.map((slice) => workerConfig(config, slice, plan, progress.detail !== undefined)),
     log,
@@ -102,12 +108,15 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
   let cpuAffinity: LoadOutcome['cpuAffinity'] = { load: null, server: null };
 
   let floor: ValueCounts | null = null;
-  const aborted = new Promise<void>((resolve) => (abort.aborted ? resolve() : abort.addEventListener('abort', () => resolve(), { once: true })));
+  const signalled = new Promise<void>((resolve) => (abort.aborted ? resolve() : abort.addEventListener('abort', () => resolve(), { once: true })));
+  // A signal or a failed worker ends the run early; what was measured up to then is still the result.
+  let workerFailed = false;
+  const stopEarly = Promise.race([signalled, fleet.failed.then(() => void (workerFailed = true))]);
   try {
     fleet.broadcast({ type: 'connect' });
-    await Promise.race([fleet.waitAll('ramp-done'), aborted]);
-    if (!abort.aborted) {
-      await Promise.race([sleep(SETTLE_MS), aborted]);
+    await Promise.race([fleet.waitAll('ramp-done'), stopEarly]);
+    if (!abort.aborted && !workerFailed) {
+      await Promise.race([sleep(SETTLE_MS), stopEarly]);
       monitor.mark('connected');
       cpuAffinity = readAffinities(config.serverPid);
       const startMs = scheduleStart(config, log);
@@ -117,11 +126,11 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
       hostFloor?.setWindow(windowStartMs, windowEndMs);
       series.followSchedule(startMs, windowStartMs, windowEndMs);
       log.info({ connected: fleet.snapshot().totals.established, target: plan.clients }, 'connect ramp done; sending');
-      await Promise.race([sleep(windowStartMs - sharedNowMs()), aborted]);
+      await Promise.race([sleep(windowStartMs - sharedNowMs()), stopEarly]);
       monitor.mark('windowStart');
-      await Promise.race([sleep(windowEndMs - sharedNowMs()), aborted]);
+      await Promise.race([sleep(windowEndMs - sharedNowMs()), stopEarly]);
       monitor.mark('windowEnd');
-      await Promise.race([sleep(config.graceMs), aborted]);
+      await Promise.race([sleep(config.graceMs), stopEarly]);
     }
     series.stop();
     // The part of the window that ran (all of it, unless a signal ended the run early).
@@ -154,16 +163,27 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
     hostFloorRatePerSec: hostFloor?.ratePerSec ?? 0,
     eventLoopDelayP99Us: Math.max(0, ...results.map((r) => r.loopDelayP99Us)),
     sendClock: oneKind(results.map((r) => r.sendClock)),
+    sendClockFallback: clockFallback,
     answering: series.answering.basis(),
     windowRanMs,
     monitor,
     cpuAffinity,
     series: series.entries,
-    interrupted: abort.aborted,
+    // A failed worker cut the run short as a signal does: a partial result, not a whole run to judge.
+    interrupted: abort.aborted || workerFailed,
     workerErrors: fleet.errors(),
     startedAt,
     finishedAt: new Date(),
   };
+}
+
+let fallbackNoticed = false;
+
+/** Once per process (compare and capacity run many loads): the reason goes into every result regardless. */
+function noticeFallback(why: string, log: Logger): void {
+  if (fallbackNoticed) return;
+  fallbackNoticed = true;
+  log.warn({ sendClockFallback: why }, `the native send timer is not available (${why}): load workers wake with the clock thread, slower on small hosts`);
 }
 
 /** Before any worker starts: the plan, the preflight checks, the trial probe and the conformance gate. */

@@ -97,6 +97,7 @@ function configOf(o: LoadOutcome): ResultDocument['config'] {
     startAt: cfg.startAtMs === undefined ? null : new Date(cfg.startAtMs).toISOString(),
     client: cfg.client,
     sendClock: o.sendClock,
+    ...(o.sendClockFallback === undefined ? {} : { sendClockFallback: o.sendClockFallback }),
     clientSettings: { maxPayloadBytes: CLIENT_MAX_PAYLOAD_BYTES, handshakeTimeoutMs: cfg.connectTimeoutMs, perMessageDeflate: cfg.deflate },
   };
 }

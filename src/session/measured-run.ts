@@ -4,7 +4,7 @@
  * between the commands is policy, given here as options; what a run means for the exit code is
  * decided by the CLI, from what this returns.
  */
-import { isWsbError, type WsbError } from '../core/errors.js';
+import { isWsbError, WsbError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { LoadConfig } from '../profile/load-config.js';
 import { runLoad, type LoadGate, type LoadOutcome } from '../load/run-load.js';
@@ -45,7 +45,14 @@ export interface MeasuredRunDeps {
 export type MeasuredRun =
   | { kind: 'not-measured'; stage: 'start' | 'check'; reason: string }
   | { kind: 'dropped' }
-  | { kind: 'measured'; doc: ResultDocument; files: WrittenFiles | undefined; writeError: WsbError | undefined };
+  | {
+      kind: 'measured';
+      doc: ResultDocument;
+      files: WrittenFiles | undefined;
+      writeError: WsbError | undefined;
+      /** A load worker failed or went away: the run stopped there, and its result holds what was measured until then. */
+      workerError: WsbError | undefined;
+    };
 
 export async function measuredRun(opts: MeasuredRunOptions, deps: MeasuredRunDeps): Promise<MeasuredRun> {
   const running = await startTarget(opts);
@@ -58,7 +65,7 @@ export async function measuredRun(opts: MeasuredRunOptions, deps: MeasuredRunDep
     if (gated.kind === 'not-measured') return gated;
     if (gated.outcome.interrupted && opts.interrupted === 'drop') return { kind: 'dropped' };
     const doc = resultDocument(gated.outcome, opts);
-    return { kind: 'measured', doc, ...writeFiles(doc, config.outDir, opts.onWriteFailure) };
+    return { kind: 'measured', doc, ...writeFiles(doc, config.outDir, opts.onWriteFailure), workerError: workerErrorOf(gated.outcome) };
   } finally {
     await running.stop();
   }
@@ -96,6 +103,16 @@ async function gateAndLoad(
 function resultDocument(outcome: LoadOutcome, opts: MeasuredRunOptions): ResultDocument {
   const doc = buildResult(outcome, opts.tool, opts.argv);
   return opts.label ? { ...doc, label: opts.label } : doc;
+}
+
+function workerErrorOf(outcome: LoadOutcome): WsbError | undefined {
+  const [first, ...more] = outcome.workerErrors;
+  if (first === undefined) return undefined;
+  return new WsbError(
+    'WSB_ERR_INTERNAL',
+    `${first}${more.length ? ` (and ${more.length} more worker error(s))` : ''}; the run stopped there`,
+    'this is a bug in wsbench: please report it with the result file (it holds what was measured until then) and the log at --log-level debug',
+  );
 }
 
 function writeFiles(doc: ResultDocument, outDir: string, onFailure: 'throw' | 'report'): { files: WrittenFiles | undefined; writeError: WsbError | undefined } {

@@ -1,7 +1,10 @@
 /**
  * The npm package as a user gets it: `npm pack` on a copy of the working tree without a build (its
  * prepack must clean and build), the tarball installed into an empty directory, and the installed
- * `wsbench` run: `npx wsbench --version`, then `serve` and a small `load` against it.
+ * `wsbench` run: `npx wsbench --version`, then `serve` and a small `load` against it. The install
+ * runs with the C toolchain shadowed by failing stubs, so on linux-x64 the send timer must come from
+ * the prebuild the tarball ships; then, with the prebuild removed too, a rebuild gives one notice
+ * and succeeds, and a load says once at start-up that it uses the clock thread, and why.
  * Packing happens in a copy so the repository's own dist/ (which the test runner is using) is never
  * cleaned. Dependencies come from the npm cache when they are there (`--prefer-offline`).
  * Takes about 30 s (a full tsc build plus an install).
@@ -45,9 +48,9 @@ interface Run {
 }
 
 /** Runs a command to completion (its own process group, killed in teardown if the test gives up). */
-function run(cmd: string, args: string[], cwd: string, timeoutMs: number): Promise<Run> {
+function run(cmd: string, args: string[], cwd: string, timeoutMs: number, env: NodeJS.ProcessEnv = cleanEnv()): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     children.add(child);
     let stdout = '';
     let stderr = '';
@@ -69,6 +72,22 @@ function run(cmd: string, args: string[], cwd: string, timeoutMs: number): Promi
     });
   });
 }
+
+/** A machine without a C toolchain: cc, gcc, g++, c++, make, ld and strip on PATH fail, and CC/CXX are unset. */
+function noCompilerEnv(): NodeJS.ProcessEnv {
+  const stubs = path.join(temp, 'no-compiler');
+  mkdirSync(stubs, { recursive: true });
+  for (const tool of ['cc', 'gcc', 'g++', 'c++', 'clang', 'make', 'ld', 'strip']) {
+    writeFileSync(path.join(stubs, tool), `#!/bin/sh\necho "${tool}: not installed (test stub)" >&2\nexit 127\n`, { mode: 0o755 });
+  }
+  const env = cleanEnv();
+  delete env.CC;
+  delete env.CXX;
+  env.PATH = `${stubs}${path.delimiter}${env.PATH ?? ''}`;
+  return env;
+}
+
+const SHIPS_PREBUILD = process.platform === 'linux' && process.arch === 'x64';
 
 describe('the npm package', { timeout: 180_000 }, () => {
   it('packs with a clean build, installs into an empty directory, and the installed wsbench serves (node, uws) and loads', { timeout: 170_000 }, async (t) => {
@@ -104,6 +123,7 @@ describe('the npm package', { timeout: 180_000 }, () => {
       'binding.gyp',
       'native/send-timer.c',
       'native/build.mjs',
+      ...(SHIPS_PREBUILD ? ['prebuilds/linux-x64/wsbench.node'] : []),
     ]) {
       assert.ok(shipped.includes(f), `the tarball ships ${f}`);
     }
@@ -116,8 +136,11 @@ describe('the npm package', { timeout: 180_000 }, () => {
 
     const app = path.join(temp, 'app');
     mkdirSync(app);
-    const install = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(out, info.filename)], app, 120_000);
+    const noCompiler = noCompilerEnv();
+    const install = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(out, info.filename)], app, 120_000, noCompiler);
     assert.equal(install.code, 0, `npm install failed:\n${install.stderr}`);
+    const installed = path.join(app, 'node_modules', 'wsbench');
+    if (SHIPS_PREBUILD) assert.ok(!existsSync(path.join(installed, 'build')), 'nothing was compiled: the prebuild fits');
 
     const version = await run('npx', ['wsbench', '--version'], app, 30_000);
     assert.equal(version.code, 0, version.stderr);
@@ -161,10 +184,38 @@ describe('the npm package', { timeout: 180_000 }, () => {
     assert.equal(load.code, 0, `load failed:\n${load.stderr}`);
     const result = JSON.parse(load.stdout) as { config: { sendClock: string }; summary: { verdict: string; connections: { established: number } } };
     assert.equal(result.summary.verdict, 'valid');
-    // npm install built the native send timer (node-gyp, a compiler on this host): the workers used it.
-    if (process.platform === 'linux') assert.equal(result.config.sendClock, 'timerfd', `install output:\n${install.stdout}\n${install.stderr}`);
+    // Without a compiler, the shipped prebuild: the workers woke with the native timer, and said nothing.
+    if (SHIPS_PREBUILD) {
+      assert.equal(result.config.sendClock, 'timerfd', `install output:\n${install.stdout}\n${install.stderr}`);
+      assert.equal((result.config as { sendClockFallback?: string }).sendClockFallback, undefined);
+      assert.doesNotMatch(load.stderr, /native send timer is not available/);
+    }
     assert.equal(result.summary.connections.established, 10);
     assert.ok(existsSync(path.join(app, 'results')), 'results/ written in the working directory');
+
+    if (SHIPS_PREBUILD) {
+      // Neither a prebuild nor a compiler: the install step gives one notice and succeeds …
+      rmSync(path.join(installed, 'prebuilds'), { recursive: true, force: true });
+      const rebuild = await run('npm', ['rebuild', 'wsbench', '--foreground-scripts'], app, 180_000, noCompiler);
+      assert.equal(rebuild.code, 0, `npm rebuild failed:\n${rebuild.stdout}\n${rebuild.stderr}`);
+      const notices =
+        `${rebuild.stdout}\n${rebuild.stderr}`.match(/^wsbench: the native send timer was not built \(.+\); load workers will use the clock thread$/gm) ?? [];
+      assert.equal(notices.length, 1, `one notice:\n${rebuild.stdout}\n${rebuild.stderr}`);
+      // … and a load with several workers in two processes says so once, at start-up, and records why.
+      const fallback = await run(
+        bin,
+        ['load', url, '--clients', '10', '--rate', '2', '--duration', '1s', '--warmup', '1s', '--processes', '2', '--threads', '2', '--json'],
+        app,
+        60_000,
+      );
+      assert.equal(fallback.code, 0, `load failed:\n${fallback.stderr}`);
+      const said = fallback.stderr.split('\n').filter((l) => /native send timer is not available/.test(l));
+      assert.equal(said.length, 1, fallback.stderr);
+      assert.ok(fallback.stderr.indexOf(said[0]) < fallback.stderr.indexOf('connect ramp done'), 'at start-up, before the connect ramp ends');
+      const doc = JSON.parse(fallback.stdout) as { config: { sendClock: string; sendClockFallback?: string } };
+      assert.equal(doc.config.sendClock, 'thread');
+      assert.match(doc.config.sendClockFallback ?? '', /no build of it and no prebuild for linux-x64/);
+    }
 
     server.kill('SIGTERM');
     assert.equal(await exited, 0, 'serve exits 0 on SIGTERM');

@@ -68,11 +68,64 @@ describe('the timerfd addon in a terminated worker thread', { timeout: 60_000, s
     // Before the async cleanup hook, about 1 in 20 saturated load runs crashed in their grace period,
     // and this fixture crashed within its first few rounds.
     const fixture = path.join(REPO_ROOT, 'test', 'fixtures', 'terminate-armed-timers.mjs');
-    const addon = path.join(REPO_ROOT, 'build', 'Release', 'send_timer.node');
+    // The build or the prebuild that wsbench itself loads (node-gyp-build's pick).
+    const addon = timerfd.ok ? timerfd.file : '';
     const run = spawnSync(process.execPath, [fixture, addon, '50'], { encoding: 'utf8', timeout: 50_000 });
     assert.equal(run.signal, null, `killed by ${run.signal}`);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /terminated 50/);
+  });
+});
+
+describe('the timerfd addon under misuse and failure', { timeout: 60_000, skip: timerfd.ok ? false : timerfd.why }, () => {
+  /** Runs `body` in a fresh node with the addon as `addon`; its stdout and exit. */
+  const inChild = (body: string, nodeArgs: string[] = []) =>
+    spawnSync(process.execPath, [...nodeArgs, '-e', `const addon = require(${JSON.stringify(timerfd.ok ? timerfd.file : '')});\n${body}`], {
+      encoding: 'utf8',
+      timeout: 50_000,
+    });
+
+  it('throws a JS error (WSB_ERR_SEND_TIMER) for bad arguments; a closed timer is inert', () => {
+    const addon = timerfd.ok ? timerfd.addon : undefined;
+    assert.ok(addon);
+    assert.throws(() => addon.create(1 as unknown as () => void), { code: 'WSB_ERR_SEND_TIMER', name: 'TypeError' });
+    assert.throws(() => addon.arm({}, 1000), { code: 'WSB_ERR_SEND_TIMER', message: /not a timer handle/ });
+    assert.throws(() => addon.close(undefined), { code: 'WSB_ERR_SEND_TIMER' });
+    const handle = addon.create(() => assert.fail('a closed timer called back'));
+    assert.throws(() => addon.arm(handle, 'soon' as unknown as number), { code: 'WSB_ERR_SEND_TIMER' });
+    addon.close(handle);
+    addon.close(handle);
+    addon.arm(handle, 1);
+  });
+
+  it("reports an exception thrown by the callback to the thread's uncaught-exception handling at once", () => {
+    const run = inChild(`
+      const handle = addon.create(() => { throw new Error('thrown in the tick'); });
+      process.on('uncaughtException', (err) => {
+        console.log('caught: ' + err.message);
+        addon.close(handle); // nothing left pending to surface here
+        console.log('closed');
+      });
+      addon.arm(handle, 1000);
+    `);
+    assert.equal(run.signal, null);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, 'caught: thrown in the tick\nclosed\n');
+  });
+
+  it('closes the timer of a collected handle (its finalizer): no fd is left open, the loop is not kept alive', () => {
+    const run = inChild(
+      `
+      const before = require('node:fs').readdirSync('/proc/self/fd').length;
+      for (let i = 0; i < 500; i++) addon.arm(addon.create(() => {}), 3600e9);
+      const settle = (n) => (n === 0 ? console.log(require('node:fs').readdirSync('/proc/self/fd').length - before) : (gc(), setImmediate(() => settle(n - 1))));
+      settle(5);
+    `,
+      ['--expose-gc'],
+    );
+    assert.equal(run.signal, null);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout.trim(), '0', 'every timerfd closed');
   });
 });
 

@@ -108,7 +108,10 @@ describe('CI example and container files', { timeout: 20_000 }, () => {
       scripts: Record<string, string>;
       allowScripts: Record<string, boolean>;
     };
-    assert.equal(pkg.scripts.prepack, 'npm run build:clean');
+    assert.equal(pkg.scripts.prepack, 'npm run build:clean && npm run native:prebuild');
+    assert.equal(pkg.scripts['native:prebuild'], 'node native/prebuild.mjs');
+    assert.equal(pkg.scripts.prebuild, undefined, 'a "prebuild" script would run before every `npm run build`');
+    assert.ok(pkg.files.includes('prebuilds'), 'the tarball ships the prebuilds');
     assert.equal(pkg.scripts['ci:emulate'], 'node scripts/ci/emulate-workflow.mjs');
     assert.match(pkg.scripts['build:clean'], /^npm run clean && npm run build$/);
     assert.match(pkg.scripts.clean, /fs\.rmSync\('dist', \{ recursive: true, force: true \}\)/);
@@ -117,6 +120,30 @@ describe('CI example and container files', { timeout: 20_000 }, () => {
     assert.match(read('LICENSE'), /^MIT License\n\nCopyright \(c\) 2026 wsbench contributors\n/);
     assert.equal(pkg.allowScripts.bun, true);
     assert.equal(pkg.allowScripts.deno, true);
+  });
+
+  it('prebuild.yml: builds and checks the send timer prebuild on linux x64 and arm64 runners, uploads each', () => {
+    const wf = parse(read('.github/workflows/prebuild.yml')) as Workflow & {
+      jobs: Record<string, Job & { strategy: { matrix: { include: { os: string; arch: string }[] } } }>;
+    };
+    assert.deepEqual(wf.permissions, { contents: 'read' });
+    assert.equal(wf.defaults?.run?.shell, 'bash');
+    const [job] = Object.values(wf.jobs);
+    assert.equal(job['runs-on'], '${{ matrix.os }}');
+    assert.deepEqual(job.strategy.matrix.include, [
+      { os: 'ubuntu-24.04', arch: 'x64' },
+      { os: 'ubuntu-24.04-arm', arch: 'arm64' },
+    ]);
+    const runs = job.steps.filter((s) => s.run).map((s) => s.run!);
+    assert.ok(runs.some((r) => /^npm ci\b/.test(r)));
+    assert.ok(runs.some((r) => r.includes('npm run native:prebuild')));
+    assert.ok(
+      runs.some((r) => r.includes("d.config.sendClock !== 'timerfd'")),
+      'a load on the runner uses the prebuild',
+    );
+    const upload = job.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
+    assert.equal(upload?.with?.path, 'prebuilds/linux-${{ matrix.arch }}/');
+    for (const s of job.steps.filter((x) => x.uses)) assert.match(s.uses!, /^actions\/(checkout|setup-node|upload-artifact)@v\d+$/);
   });
 
   it('the Dockerfile is multi-stage on Node 24 LTS, runs as non-root under tini, with a HEALTHCHECK; .dockerignore keeps local state out', () => {

@@ -60,8 +60,9 @@ export async function runLoadSession(
   }
   let code = exitCodeFor(run.doc, () => interrupt.interruptedExitCode());
   if (opts.thresholds?.length) code = judgeThresholds(run.doc, opts.thresholds, ctx) ?? code;
-  if (run.writeError) {
-    const e = run.writeError;
+  // A worker's failure first, then a write failure: the last one printed decides the exit code.
+  for (const e of [run.workerError, run.writeError]) {
+    if (!e) continue;
     ctx.stderr.write(`wsbench: ${e.message} [${e.code}]\n${e.hint ? `  hint: ${e.hint}\n` : ''}`);
     code = e.exitCode;
   }

@@ -37,6 +37,9 @@ export class Fleet {
   private pendingWindowRttRaw: ValueCounts[] = [];
   private readonly seen = new Map<Milestone, Set<number>>();
   private readonly waiters = new Map<Milestone, (() => void)[]>();
+  private onFailure: () => void = () => {};
+  /** Resolves when the first worker fails or goes away: the run stops there instead of running on without it. */
+  readonly failed = new Promise<void>((resolve) => (this.onFailure = resolve));
 
   /** The configs are grouped by their slice's process; process 0 is this one. */
   constructor(configs: WorkerConfig[], log: Logger) {
@@ -150,6 +153,11 @@ export class Fleet {
         this.latestCounters[i] = msg.counters;
         this.resultByWorker[i] = msg;
         break;
+      case 'failed':
+        // Its result follows (worker-runtime.ts): it still counts towards the waits.
+        this.log.debug({ workers: [i], stack: msg.stack }, 'load worker exception');
+        this.recordError([i], `load worker ${i} failed: ${msg.message}`);
+        return;
       case 'fatal':
         this.onGone([i], `worker ${i} failed: ${msg.message}`);
         return;
@@ -157,12 +165,17 @@ export class Fleet {
     if (msg.type !== 'interval') this.arrived(msg.type, i);
   }
 
-  /** A worker that dies stops counting towards every wait, so the run ends instead of hanging. */
-  private onGone(indexes: number[], reason: string): void {
+  private recordError(indexes: number[], reason: string): void {
     if (!this.errorList.includes(reason)) {
       this.errorList.push(reason);
       this.log.error({ workers: indexes }, reason);
     }
+    this.onFailure();
+  }
+
+  /** A worker that dies stops counting towards every wait, so the run ends instead of hanging. */
+  private onGone(indexes: number[], reason: string): void {
+    this.recordError(indexes, reason);
     for (const i of indexes) for (const type of ['ready', 'ramp-done', 'result'] as const) this.arrived(type, i);
   }
 }

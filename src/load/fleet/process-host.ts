@@ -1,5 +1,5 @@
 import { threadHost, type FromProcess, type ToProcess, type WorkerHost } from './hosts.js';
-import { startWorker } from '../worker/worker-runtime.js';
+import { startWorker, type RunningWorker } from '../worker/worker-runtime.js';
 import type { FromWorker, ToWorker } from '../worker/messages.js';
 
 /**
@@ -8,9 +8,14 @@ import type { FromWorker, ToWorker } from '../worker/messages.js';
  * processes); with several, one worker thread per slice. Messages are relayed both ways; the
  * orchestrator does all merging.
  */
-export function runProcessHost(ipc: { send(m: FromProcess): void; onMessage(l: (m: ToProcess) => void): void; exit(code: number): void }): void {
+export function runProcessHost(ipc: { send(m: FromProcess): void; onMessage(l: (m: ToProcess) => void): void; exit(code: number): void }): {
+  /** An uncaught exception of this process: the inline worker finishes and reports; without one, the process goes. */
+  fail(err: unknown): void;
+} {
   let hosts: WorkerHost[] = [];
   let inline: ((msg: ToWorker) => void) | undefined;
+  let inlineWorker: RunningWorker | undefined;
+  let workerIndexes: number[] = [];
   let pendingResults = 0;
   const relay = (msg: FromWorker) => {
     ipc.send({ type: 'relay', msg });
@@ -20,8 +25,9 @@ export function runProcessHost(ipc: { send(m: FromProcess): void; onMessage(l: (
   ipc.onMessage((m) => {
     if (m.type === 'start') {
       pendingResults = m.configs.length;
+      workerIndexes = m.configs.map((c) => c.slice.workerIndex);
       if (m.configs.length === 1) {
-        startWorker(m.configs[0], { post: relay, onMessage: (l) => (inline = l), close: () => {} });
+        inlineWorker = startWorker(m.configs[0], { post: relay, onMessage: (l) => (inline = l), close: () => {} });
         return;
       }
       hosts = m.configs.map((config) =>
@@ -36,4 +42,15 @@ export function runProcessHost(ipc: { send(m: FromProcess): void; onMessage(l: (
       for (const h of hosts) h.post(m.msg);
     }
   });
+  return {
+    fail(err) {
+      if (inlineWorker) return inlineWorker.fail(err);
+      ipc.send({
+        type: 'gone',
+        workerIndexes,
+        reason: `load process ${process.pid} failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+      });
+      ipc.exit(1);
+    },
+  };
 }

@@ -20,7 +20,7 @@ function flushed(): void {
   if (--unsent === 0 && exitCode !== undefined) process.exit(exitCode);
 }
 
-runProcessHost({
+const host = runProcessHost({
   send: (m: FromProcess) => {
     if (!process.connected) return;
     unsent++;
@@ -32,3 +32,5 @@ runProcessHost({
     if (unsent === 0) process.exit(code);
   },
 });
+// Reported as the worker's failure (a send tick that threw), not a stack trace on the terminal.
+process.on('uncaughtException', (err) => host.fail(err));

@@ -89,6 +89,11 @@ export type FromWorker =
       /** What woke this worker's sends (worker/send-clock.ts). */
       sendClock: 'timerfd' | 'thread';
     }
+  /**
+   * The worker hit an exception (in a send tick, say): it has stopped sending and is closing its
+   * connections; its result follows. `stack` is for the log's debug level, not the terminal.
+   */
+  | { type: 'failed'; workerIndex: number; message: string; stack?: string }
   | { type: 'fatal'; workerIndex: number; message: string };
 
 export function emptyCounters(): WorkerCounters {

@@ -34,6 +34,9 @@ export class SendScheduler {
   private readonly onSecond: (second: number) => void;
   private readonly clock: SendClock;
   private stopped = false;
+  /** Test hook WSBENCH_TEST_TICK_THROW=<n>: the n-th tick throws (0: never). Read once, here. */
+  private readonly throwAtTick = Number(process.env.WSBENCH_TEST_TICK_THROW ?? 0) || 0;
+  private ticks = 0;
 
   /**
    * `onSecond(k)` is called at the end of each schedule second k (from start), before any send of
@@ -103,6 +106,7 @@ export class SendScheduler {
 
   private readonly tick = (): void => {
     if (this.stopped) return;
+    if (++this.ticks === this.throwAtTick) throw new Error(`the send tick threw (WSBENCH_TEST_TICK_THROW=${this.throwAtTick})`);
     const arrivals = this.arrivals;
     let intended = this.nextIntendedUs();
     let now = nowUs();

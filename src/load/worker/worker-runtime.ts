@@ -24,7 +24,16 @@ export interface WorkerPort {
   close(): void;
 }
 
-export function startWorker(config: WorkerConfig, port: WorkerPort): void {
+/** What the host of a running worker can do with it. */
+export interface RunningWorker {
+  /**
+   * An exception nothing caught on the worker's thread (its host's 'uncaughtException'): the
+   * worker reports it, stops sending and finishes, so the run ends with this worker's result.
+   */
+  fail(err: unknown): void;
+}
+
+export function startWorker(config: WorkerConfig, port: WorkerPort): RunningWorker {
   const workerIndex = config.slice.workerIndex;
   const state = new WorkerState(config);
   const scheduler = new SendScheduler(state, (second) => report(second));
@@ -113,5 +122,15 @@ export function startWorker(config: WorkerConfig, port: WorkerPort): void {
     }
   });
 
+  let failed = false;
+  function fail(err: unknown): void {
+    if (failed) return;
+    failed = true;
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    post({ type: 'failed', workerIndex, message, stack: err instanceof Error ? err.stack : undefined });
+    finish().catch((e: Error) => post({ type: 'fatal', workerIndex, message: e.message }));
+  }
+
   post({ type: 'ready', workerIndex });
+  return { fail };
 }
