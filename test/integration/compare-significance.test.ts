@@ -34,6 +34,8 @@ const comparisonSchema = z.strictObject({
   nBaseline: z.number().int().positive(),
   n: z.number().int().positive(),
   method: z.enum(['mann-whitney-exact', 'mann-whitney-normal']),
+  // A tail figure whose difference is under the larger host floor of the two sides (docs/measurement.md).
+  belowHostFloorUs: z.number().positive().optional(),
 });
 const compareJsonSchema = z.strictObject({
   baseline: z.string(),

@@ -33,6 +33,19 @@ after(() => {
 });
 
 /** npm's own npm_* variables (set when this runs under `npm test`) would point npm at the repository. */
+/**
+ * The installed load ran and measured: exit 0, or exit 5 when a busy host made one of its 20 sends
+ * late enough to be the send lag's p99 (client-saturated is about the host; this test is about the
+ * install). Never target-errors, never a failure.
+ */
+function assertMeasured(r: { code: number | null; stdout: string; stderr: string }): void {
+  if (r.code === 5) {
+    assert.equal((JSON.parse(r.stdout) as { summary: { verdict: string } }).summary.verdict, 'client-saturated', r.stderr);
+    return;
+  }
+  assert.equal(r.code, 0, `load failed:\n${r.stderr}`);
+}
+
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { CI: 'true' };
   for (const [k, v] of Object.entries(process.env)) {
@@ -181,9 +194,8 @@ describe('the npm package', { timeout: 180_000 }, () => {
       app,
       60_000,
     );
-    assert.equal(load.code, 0, `load failed:\n${load.stderr}`);
+    assertMeasured(load);
     const result = JSON.parse(load.stdout) as { config: { sendClock: string }; summary: { verdict: string; connections: { established: number } } };
-    assert.equal(result.summary.verdict, 'valid');
     // Without a compiler, the shipped prebuild: the workers woke with the native timer, and said nothing.
     if (SHIPS_PREBUILD) {
       assert.equal(result.config.sendClock, 'timerfd', `install output:\n${install.stdout}\n${install.stderr}`);
@@ -208,7 +220,7 @@ describe('the npm package', { timeout: 180_000 }, () => {
         app,
         60_000,
       );
-      assert.equal(fallback.code, 0, `load failed:\n${fallback.stderr}`);
+      assertMeasured(fallback);
       const said = fallback.stderr.split('\n').filter((l) => /native send timer is not available/.test(l));
       assert.equal(said.length, 1, fallback.stderr);
       assert.ok(fallback.stderr.indexOf(said[0]) < fallback.stderr.indexOf('connect ramp done'), 'at start-up, before the connect ramp ends');
