@@ -1,11 +1,9 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { readFileSync } from 'node:fs';
 import { spawnCli, startServe, killAll, runWindow } from '../helpers/cli.js';
 import { readRun, tempDir } from '../helpers/results.js';
-import { waitFor } from '../helpers/http.js';
 import { waitForServerMessages } from '../helpers/server-traffic.js';
+import { stallProcess } from '../helpers/stall.js';
 import { looseSelfCheckProfile } from '../helpers/self-check-profile.js';
 
 after(killAll);
@@ -54,7 +52,7 @@ describe('the verdict names the right culprit', { timeout: 120_000 }, () => {
     );
   });
 
-  it('a load generator stopped (SIGSTOP) for 1.5 s mid-window is client-saturated (exit 5)', { timeout: 60_000 }, async () => {
+  it('a load generator stopped 200 ms (SIGSTOP) in the window shows it in its send lag and host floor, client-saturated', { timeout: 60_000 }, async () => {
     const server = await startServe(['--mode', 'echo']);
     const out = tempDir();
     const load = spawnCli([
@@ -70,24 +68,19 @@ describe('the verdict names the right culprit', { timeout: 120_000 }, () => {
       '--log-level',
       'info',
     ]);
-    // 1 000 msg/s: 2 500 received is at least 1 s of warm-up and 1.5 s of the 5 s window.
     await waitForServerMessages(server.port, 2500);
-    process.kill(load.pid, 'SIGSTOP');
-    await waitFor('the load generator stopped', () => Promise.resolve(processState(load.pid) === 'T'));
-    // The stall's length is what this test feeds in (far past the 20 ms send-lag limit), so it is
-    // timed, from the moment the stop is seen; the window has ≥ 2 s left then.
-    await sleep(1500);
-    process.kill(load.pid, 'SIGCONT');
+    await stallProcess(load.pid, 200);
     const exit = await load.exited;
     const { doc } = readRun(out);
-    assert.equal(doc.summary.verdict, 'client-saturated', doc.summary.verdictReasons.join('; '));
+    const s = doc.summary;
+    assert.ok(s.sendLagUs.max >= 195_000, `send lag max ${s.sendLagUs.max} µs`);
+    // Every deadline the floor's thread missed counts (expected-interval correction), not one sample.
+    assert.ok(s.hostFloorUs, 'the host floor is recorded');
+    assert.ok(s.hostFloorUs.max >= 195_000, `host floor max ${s.hostFloorUs.max} µs`);
+    assert.ok(s.hostFloorUs.count >= 4000, `${s.hostFloorUs.count} deadlines: about 1 000 per second of the window`);
+    assert.ok(s.hostFloorUs.p99 >= 20_000, `host floor p99 ${s.hostFloorUs.p99} µs: the stall's 200 deadlines are 4 % of 5 000`);
+    assert.equal(s.verdict, 'client-saturated', s.verdictReasons.join('; '));
     assert.equal(exit.code, 5, load.stderr());
     await server.stop();
   });
 });
-
-/** The state letter of /proc/PID/stat (R running, S sleeping, T stopped, …). */
-function processState(pid: number): string {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat[stat.lastIndexOf(')') + 2];
-}
