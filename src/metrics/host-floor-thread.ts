@@ -4,7 +4,7 @@
  * host's: how late this machine lets an idle thread wake (scheduler, hypervisor steal, interrupts).
  * A wake-up k intervals late also missed the k deadlines before it; each counts with its own
  * lateness (expected-interval correction, as HdrHistogram's recordValueWithExpectedInterval), so a
- * 200 ms stall weighs as the 200 deadlines it swallowed, not as one sample.
+ * 200 ms stall weighs as every deadline it swallowed, not as one sample.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';

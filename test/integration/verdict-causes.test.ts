@@ -77,8 +77,8 @@ describe('the verdict names the right culprit', { timeout: 120_000 }, () => {
     // Every deadline the floor's thread missed counts (expected-interval correction), not one sample.
     assert.ok(s.hostFloorUs, 'the host floor is recorded');
     assert.ok(s.hostFloorUs.max >= 195_000, `host floor max ${s.hostFloorUs.max} µs`);
-    assert.ok(s.hostFloorUs.count >= 4000, `${s.hostFloorUs.count} deadlines: about 1 000 per second of the window`);
-    assert.ok(s.hostFloorUs.p99 >= 20_000, `host floor p99 ${s.hostFloorUs.p99} µs: the stall's 200 deadlines are 4 % of 5 000`);
+    assert.ok(s.hostFloorUs.count >= 400, `${s.hostFloorUs.count} deadlines: about 100 per second of the window`);
+    assert.ok(s.hostFloorUs.p99 >= 20_000, `host floor p99 ${s.hostFloorUs.p99} µs: the stall's 20 deadlines are 4 % of 500`);
     assert.equal(s.verdict, 'client-saturated', s.verdictReasons.join('; '));
     assert.equal(exit.code, 5, load.stderr());
     await server.stop();
