@@ -79,9 +79,10 @@ export function checkResultDocument(doc: unknown, file: string): ResultDocument 
   }
   const result = parsed.data as ResultDocument;
   for (const [name, encoded] of Object.entries(result.histograms)) {
-    if (typeof encoded !== 'string') continue;
+    // An empty string is an empty histogram (mergeEncoded skips it too).
+    if (typeof encoded !== 'string' || encoded === '') continue;
     try {
-      decodeHistogram(encoded);
+      decodeHistogram(encoded).destroy();
     } catch (err) {
       refuse(`${file} is not a valid wsbench result: histograms.${name}: not an encoded histogram (${(err as Error).message})`);
     }
