@@ -74,8 +74,10 @@ async function loadTarget(name: string): Promise<{ target: FuzzTarget<unknown>; 
   };
   if (byName[name]) return { target: byName[name] };
   const runtime = name.replace(/^server-/, '');
-  const { startServe, stopProcess } = await import('./lib/children.js');
-  const server = await startServe(['--runtime', runtime, '--log-level', 'warn'], { cwd: ROOT, label: `serve --runtime ${runtime}` });
+  // spawnServe, not bench/lib's startServe: Bun's, Deno's and uws's servers are the CLI's children,
+  // and it is their pid (the announced one) whose RSS counts.
+  const { spawnServe } = await import('../src/targets/spawn-server.js');
+  const server = await spawnServe(['--runtime', runtime, '--log-level', 'warn'], { cwd: ROOT, stderr: 'inherit' });
   const { openContext, closeContext, serverTarget } = await import('../test/fuzz/targets/server.js');
   const ctx = await openContext(server.port, server.pid);
   // One corpus for every runtime: a stream that troubled one server is worth sending to all.
@@ -85,7 +87,7 @@ async function loadTarget(name: string): Promise<{ target: FuzzTarget<unknown>; 
     server: () => ({ before: ctx.rssBeforeKb, peak: ctx.rssPeakKb }),
     stop: async () => {
       await closeContext(ctx);
-      await stopProcess(server, `serve --runtime ${runtime}`);
+      await server.stop();
     },
   };
 }

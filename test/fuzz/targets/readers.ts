@@ -24,7 +24,8 @@ import {
 } from '../../../src/protocol/probe.js';
 import { formatDurationMs, parseCount, parseDurationExactMs, parseDurationMs, parseScaled } from '../../../src/profile/units.js';
 import { readProfile } from '../../../src/profile/read-profile.js';
-import { checkResultDocument } from '../../../src/result-files/read-results.js';
+import { checkResultDocument, readResultFile } from '../../../src/result-files/read-results.js';
+import type { ResultDocument } from '../../../src/contract/result.js';
 import { isWsbError } from '../../../src/core/errors.js';
 import { hex, unhex, type FuzzTarget } from '../target.js';
 
@@ -274,11 +275,23 @@ const resultArbitrary: fc.Arbitrary<ResultInput> = fc
     return { fixture, path: list[pick % list.length], value };
   });
 
+/**
+ * The fixture with one value changed, or undefined when the path leaves the document (a mutated
+ * input can point anywhere): a JSON file has no `series[-1]` or field below a number.
+ */
 function setAt(doc: unknown, at: (string | number)[], value: unknown): unknown {
   if (at.length === 0) return value;
+  const fits = (container: unknown, key: string | number) =>
+    Array.isArray(container)
+      ? Number.isInteger(key) && (key as number) >= 0 && (key as number) <= container.length
+      : typeof container === 'object' && container !== null && typeof key === 'string';
   let parent = doc as Record<string | number, unknown>;
-  for (const key of at.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
+  for (const key of at.slice(0, -1)) {
+    if (!fits(parent, key) || !(key in parent)) return undefined;
+    parent = parent[key] as Record<string | number, unknown>;
+  }
   const last = at[at.length - 1];
+  if (!fits(parent, last)) return undefined;
   if (value === undefined) {
     if (Array.isArray(parent)) parent.splice(last as number, 1);
     else delete parent[last];
@@ -291,10 +304,22 @@ export const resultFileTarget: FuzzTarget<ResultInput> = {
   covers: ['src/result-files/read-results.ts', 'src/result-files/result-schema.ts'],
   arbitrary: resultArbitrary,
   check(input) {
-    const doc = input.text !== undefined ? (JSON.parse(input.text) as unknown) : setAt(fixtureDoc(input.fixture), input.path, input.value);
-    const before = structuredClone(doc);
+    let read: ResultDocument | undefined;
+    let before: unknown;
     try {
-      const read = checkResultDocument(doc, 'fuzzed.json');
+      if (input.text !== undefined) {
+        // A whole file's text goes through the reader's own reading of the file.
+        const file = scratchFile('fuzzed.json');
+        writeFileSync(file, input.text);
+        read = readResultFile(file);
+        before = JSON.parse(input.text);
+      } else {
+        if (!FIXTURE_NAMES.includes(input.fixture)) return;
+        const doc = setAt(fixtureDoc(input.fixture), input.path, input.value);
+        if (doc === undefined) return;
+        before = structuredClone(doc);
+        read = checkResultDocument(doc, 'fuzzed.json');
+      }
       // Accepted: then exactly as given (nothing dropped or defaulted), and what report reads is there.
       if (!isDeepStrictEqual(read, before)) throw new Error('the reader changed an accepted document');
       const s = read.summary;
