@@ -82,6 +82,12 @@ export function writeClientFrame(frame: Buffer, opcode: number, payload: Buffer)
 /** Receives each complete frame the parser finds. `payload` may be a view into the socket's chunk. */
 export interface FrameSink {
   onFrame(fin: boolean, opcode: number, payload: Buffer): void;
+  /**
+   * True once the sink wants no more frames: a close frame arrived (RFC 6455 §5.5.1: nothing may
+   * follow it) or the connection was failed. The rest of the stream is then dropped unparsed, so
+   * bytes after the end cannot turn into a second error or another close code.
+   */
+  readonly stopped?: boolean;
 }
 
 /** Shared empty list: most connections never hold a partial frame, so they never get their own. */
@@ -89,13 +95,18 @@ const NONE: Buffer[] = [];
 
 /**
  * Incremental parser for frames sent by a server (never masked). Keeps unparsed bytes between
- * chunks; throws FrameError for anything RFC 6455 says must fail the connection.
+ * chunks; throws FrameError for anything RFC 6455 says must fail the connection. Every check a
+ * header allows is made as soon as the header is in, before its payload (as ws's receiver does):
+ * a bad frame fails the connection with the same code however the stream is cut, and whether or
+ * not its payload ever arrives.
  */
 export class ServerFrameParser {
   private pending: Buffer[] = NONE;
   private pendingBytes = 0;
   /** Bytes the frame at the head of `pending` needs in total, once its header is known. */
   private need = 0;
+  /** Payload bytes so far of the fragmented data message in progress, or -1 between messages. */
+  private messageBytes = -1;
 
   constructor(private readonly maxPayload: number) {}
 
@@ -118,6 +129,7 @@ export class ServerFrameParser {
       const consumed = this.parseOne(buf, at, stop, sink);
       if (consumed === 0) break;
       at += consumed;
+      if (sink.stopped) at = stop;
     }
     if (at < stop) {
       const rest = Buffer.from(buf.subarray(at, stop));
@@ -140,10 +152,19 @@ export class ServerFrameParser {
     const fin = (b0 & 0x80) !== 0;
     const opcode = b0 & 0x0f;
     if (b0 & 0x70) throw new FrameError('RSV bits set without a negotiated extension', 1002);
-    if (b1 & 0x80) throw new FrameError('the server sent a masked frame', 1002);
     const isControl = opcode >= 0x8;
-    if (isControl ? opcode > OP.PONG : opcode > OP.BINARY) throw new FrameError(`reserved opcode 0x${opcode.toString(16)}`, 1002);
     let len = b1 & 0x7f;
+    if (isControl) {
+      if (opcode > OP.PONG) throw new FrameError(`reserved opcode 0x${opcode.toString(16)}`, 1002);
+      // On the 7-bit field: a control frame may not use the extended length forms at all.
+      if (!fin || len > 125) throw new FrameError('fragmented or oversized control frame', 1002);
+      if (opcode === OP.CLOSE && len === 1) throw new FrameError('close frame with a 1-byte payload', 1002);
+    } else {
+      if (opcode > OP.BINARY) throw new FrameError(`reserved opcode 0x${opcode.toString(16)}`, 1002);
+      if (opcode === OP.CONTINUATION && this.messageBytes < 0) throw new FrameError('continuation frame without a message to continue', 1002);
+      if (opcode !== OP.CONTINUATION && this.messageBytes >= 0) throw new FrameError('new message before the fragmented one ended', 1002);
+    }
+    if (b1 & 0x80) throw new FrameError('the server sent a masked frame', 1002);
     let headerLen = 2;
     if (len === 126) {
       headerLen = 4;
@@ -156,9 +177,12 @@ export class ServerFrameParser {
       if (hi > 0x1fffff) throw new FrameError('payload length over 2^53', 1009);
       len = hi * 2 ** 32 + buf.readUInt32BE(at + 6);
     }
-    if (isControl && (!fin || len > 125)) throw new FrameError('fragmented or oversized control frame', 1002);
-    if (len > this.maxPayload) throw new FrameError(`frame of ${len} bytes exceeds the ${this.maxPayload}-byte limit`, 1009);
+    // A fragmented message is limited as a whole: its size so far counts against the limit.
+    const messageLen = isControl ? len : len + Math.max(this.messageBytes, 0);
+    if (messageLen > this.maxPayload) throw new FrameError(`message of ${messageLen} bytes exceeds the ${this.maxPayload}-byte limit`, 1009);
     if (avail < headerLen + len) return this.wait(headerLen + len);
+    // The header is read again when a frame arrives in pieces: state changes only once it is whole.
+    if (!isControl) this.messageBytes = fin ? -1 : messageLen;
     sink.onFrame(fin, opcode, buf.subarray(at + headerLen, at + headerLen + len));
     return headerLen + len;
   }

@@ -63,7 +63,7 @@ export class LeanConnection implements FrameSink {
   private readonly parser: ServerFrameParser;
   private fragments: Buffer[] | undefined;
   private fragmentOpcode = 0;
-  private fragmentBytes = 0;
+  /** 1006 until a close frame arrives or the connection is failed; from then on no frame is read. */
   private closeCode = 1006;
   private closeSent = false;
   /** The handshake's or the closing handshake's deadline; none while open (no object per open connection). */
@@ -191,7 +191,7 @@ export class LeanConnection implements FrameSink {
       chunk = rest;
       end = rest.length;
     }
-    if (this.readyState === CLOSED) return;
+    if (this.readyState === CLOSED || this.stopped) return;
     try {
       this.parser.push(chunk, this, end);
     } catch (err) {
@@ -211,12 +211,19 @@ export class LeanConnection implements FrameSink {
     }
     this.header = undefined;
     const [statusLine, ...headerLines] = buf.toString('latin1', 0, end).split('\r\n');
-    const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(statusLine)?.[1] ?? 0);
+    // Exactly three digits, then a space or the end: `HTTP/1.1 1010` is not a 101.
+    const status = Number(/^HTTP\/1\.1 (\d{3})(?: |$)/.exec(statusLine)?.[1] ?? 0);
     if (status !== 101) return void this.handshakeFailed(`the server answered the handshake with HTTP ${status}`, status);
     const headers = new Map<string, string>();
     for (const line of headerLines) {
       const i = line.indexOf(':');
-      if (i > 0) headers.set(line.slice(0, i).trim().toLowerCase(), line.slice(i + 1).trim());
+      if (i <= 0) continue;
+      // A repeated header is one value joined by commas (RFC 9110 §5.3), as Node's parser gives ws:
+      // two Sec-WebSocket-Accept lines then match no key, instead of the last one winning.
+      const name = line.slice(0, i).trim().toLowerCase();
+      const value = line.slice(i + 1).trim();
+      const before = headers.get(name);
+      headers.set(name, before === undefined ? value : `${before}, ${value}`);
     }
     if (headers.get('upgrade')?.toLowerCase() !== 'websocket') return void this.handshakeFailed('Invalid Upgrade header');
     if (headers.get('sec-websocket-accept') !== acceptKey(this.key)) return void this.handshakeFailed('Invalid Sec-WebSocket-Accept header');
@@ -237,26 +244,29 @@ export class LeanConnection implements FrameSink {
     this.events.fail(this, new HandshakeError(message, status));
   }
 
-  /** FrameSink: one complete frame from the parser. */
+  /** FrameSink: true once a close frame arrived or the connection was failed (see closeCode). */
+  get stopped(): boolean {
+    return this.closeCode !== 1006;
+  }
+
+  /**
+   * FrameSink: one complete frame from the parser, which has already checked the frame sequence
+   * (no stray continuation, no new message inside a fragmented one) and the message's size.
+   */
   onFrame(fin: boolean, opcode: number, payload: Buffer): void {
     if (opcode >= OP.CLOSE) return this.onControl(opcode, payload);
     if (this.readyState !== OPEN) return;
     if (opcode === OP.CONTINUATION) {
-      if (!this.fragments) throw new FrameError('continuation frame without a message to continue', 1002);
-      this.fragments.push(Buffer.from(payload));
-      this.fragmentBytes += payload.length;
-      if (this.fragmentBytes > this.opts.maxPayload) throw new FrameError('fragmented message exceeds the limit', 1009);
-      if (!fin) return;
-      const whole = Buffer.concat(this.fragments, this.fragmentBytes);
+      // Copy: the parser's view into the socket chunk does not outlive this call.
+      this.fragments?.push(Buffer.from(payload));
+      if (!fin || !this.fragments) return;
+      const whole = Buffer.concat(this.fragments);
       this.fragments = undefined;
       return this.deliver(this.fragmentOpcode, whole);
     }
-    if (this.fragments) throw new FrameError('new message before the fragmented one ended', 1002);
     if (!fin) {
-      // Copy: the parser's view into the socket chunk does not outlive this call.
       this.fragments = [Buffer.from(payload)];
       this.fragmentOpcode = opcode;
-      this.fragmentBytes = payload.length;
       return;
     }
     this.deliver(opcode, payload);
@@ -273,10 +283,12 @@ export class LeanConnection implements FrameSink {
       return;
     }
     if (opcode === OP.PONG) return;
-    // CLOSE: note the code, answer if we did not start it, let the server close TCP first.
-    if (payload.length === 1) throw new FrameError('close frame with a 1-byte payload', 1002);
-    this.closeCode = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
+    // CLOSE (the parser refused a 1-byte payload): check the code and the reason, note the code,
+    // answer if we did not start it, let the server close TCP first.
+    const code = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
+    if (payload.length >= 2 && !isValidCloseCode(code)) throw new FrameError(`invalid close code ${code}`, 1002);
     if (payload.length > 2 && !isUtf8(payload.subarray(2))) throw new FrameError('invalid UTF-8 in the close reason', 1007);
+    this.closeCode = code;
     const weStarted = this.closeSent;
     this.sendClose(this.closeCode === 1005 ? 1000 : this.closeCode, '');
     this.readyState = CLOSING;
@@ -318,6 +330,15 @@ export class LeanConnection implements FrameSink {
     // open-file limit accepts and closes at once. Without this the attempt never ended.
     else if (wasConnecting) this.events.fail(this, closedBeforeUpgrade());
   }
+}
+
+/**
+ * A code a close frame may carry (RFC 6455 §7.4): the defined ones, less those reserved for
+ * reporting (1005 no code, 1006 abnormal, 1015 TLS) and the unassigned 1004, and 3000-4999 for
+ * libraries and applications. ws accepts the same set.
+ */
+function isValidCloseCode(code: number): boolean {
+  return (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999);
 }
 
 /** The failure of an attempt whose TCP connection the server closed before answering the upgrade. */

@@ -22,7 +22,8 @@ export function parseDurationMs(text: string | number): number | undefined {
  * 0.2), for the few durations finer than a millisecond (serve --reply-delay).
  */
 export function parseDurationExactMs(text: string | number): number | undefined {
-  const toMicros = (msValue: number) => Math.round(msValue * 1000) / 1000;
+  // Past 2^53 ms (285 000 years) digits stop counting: such a text is refused, not rounded to nonsense.
+  const toMicros = (msValue: number) => (msValue <= Number.MAX_SAFE_INTEGER ? Math.round(msValue * 1000) / 1000 : undefined);
   if (typeof text === 'number') return Number.isFinite(text) && text >= 0 ? toMicros(text * 1000) : undefined;
   const t = text.trim().toLowerCase().replace(MICRO_RE, 'us');
   if (t === '') return undefined;
@@ -61,7 +62,9 @@ const COUNT_SUFFIXES: Record<string, number> = { '': 1, k: 1_000, m: 1_000_000 }
 /** `2000`, `2k`, `0.5k`, `1.5`, `100_000` → a number ≥ 0 (fractions allowed), or undefined. */
 export function parseScaled(text: string): number | undefined {
   const m = /^(\d[\d_]*(?:\.\d+)?)\s*([km]?)$/i.exec(text.trim());
-  return m ? Number(m[1].replace(/_/g, '')) * COUNT_SUFFIXES[m[2].toLowerCase()] : undefined;
+  const n = m ? Number(m[1].replace(/_/g, '')) * COUNT_SUFFIXES[m[2].toLowerCase()] : undefined;
+  // 400 digits read as Infinity: not a number of anything.
+  return n !== undefined && Number.isFinite(n) ? n : undefined;
 }
 
 /** `1000`, `10k`, `2.5k`, `1m`, `100_000` → a whole number, or undefined when it is not one. */
@@ -69,5 +72,5 @@ export function parseCount(text: string): number | undefined {
   const n = parseScaled(text);
   if (n === undefined) return undefined;
   // 1.1k is 1100.0000000000002 in floating point: a whole number within rounding error counts.
-  return Math.abs(n - Math.round(n)) < 1e-6 ? Math.round(n) : undefined;
+  return Math.abs(n - Math.round(n)) < 1e-6 && Number.isSafeInteger(Math.round(n)) ? Math.round(n) : undefined;
 }

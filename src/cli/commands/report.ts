@@ -50,6 +50,8 @@ export function registerReport(program: Command, ctx: CliContext): void {
         log.debug({ file, name: doc.name, shard: doc.config.shard, merged: Boolean(doc.mergedFrom) }, `read ${file}`);
         return doc;
       });
+      // Baselines are read before any output too: a refused baseline must not leave a report behind it.
+      const baselines = flags.baseline.map(readResultFile);
       const text = renderResults(docs, flags.format, flags.title);
       if (flags.out) {
         writeFileSync(flags.out, text);
@@ -57,7 +59,7 @@ export function registerReport(program: Command, ctx: CliContext): void {
       } else ctx.stdout.write(text);
       if (!flags.baseline.length) return;
       const { gateOnBaseline } = await import('../../gate/baseline-gate.js');
-      const gate = gateOnBaseline(docs, flags.baseline.map(readResultFile), limits);
+      const gate = gateOnBaseline(docs, baselines, limits);
       ctx.stderr.write(gate.text);
       if (gate.skipped.length) log.warn({ skipped: gate.skipped }, `not gated: the baseline has no ${gate.skipped.join(', ')} (see skipped above)`);
       if (gate.regressed) {
