@@ -55,7 +55,11 @@ const config = z.looseObject({
   pattern: z.enum(['echo', 'broadcast']).optional(),
   senders: count.nullable().optional(),
   format: z.enum(['plain', 'shootout']).optional(),
+  arrivals: z.enum(['grid', 'spread', 'poisson']).optional(),
+  arrivalSeed: num.nullable().optional(),
+  hostFloorRatePerSec: num.optional(),
   sendClock: z.enum(['timerfd', 'thread', 'mixed']).nullable().optional(),
+  sendClockFallback: z.string().optional(),
   clientSettings: z.looseObject({ maxPayloadBytes: num, handshakeTimeoutMs: num, perMessageDeflate: z.boolean() }),
 });
 
@@ -95,6 +99,7 @@ const messages = z.looseObject({
   lost: num,
   ratePerSec: num,
   skipped: count,
+  waited: count.optional(),
   badReplies: count,
   duplicateReplies: count.optional(),
   outOfOrderReplies: count.optional(),
@@ -120,9 +125,12 @@ const summary = z.looseObject({
   unexpectedClosesByCode: countsByKey,
   errorsByCode: countsByKey,
   deliveries: z.looseObject({ expected: num, received: num, missing: num, lastDeliveryUs: latency }).optional(),
+  latencyBasis: z.enum(['raw']).optional(),
+  latencyUs: latency.optional(),
   rttUs: latency,
   rttRawUs: latency,
   sendLagUs: latency,
+  hostFloorUs: latency.nullable().optional(),
   connectUs: latency,
   server: z
     .looseObject({
@@ -158,6 +166,8 @@ const seriesEntry = z.looseObject({
   receivedPerSec: num,
   rttP50Us: num,
   rttP99Us: num,
+  latencyP50Us: num.optional(),
+  latencyP99Us: num.optional(),
   errors: num,
   clientRssKb: num,
   clientCpuPercent: num,
@@ -173,6 +183,7 @@ const histograms = z.looseObject({
   sendLagUs: z.string(),
   connectUs: z.string(),
   lastDeliveryUs: z.string().optional(),
+  hostFloorUs: z.string().optional(),
 });
 
 const answeringWindow = z.looseObject({
