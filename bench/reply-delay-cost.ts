@@ -21,7 +21,8 @@ import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { killAllChildren, startServe, stopProcess, track } from './lib/children.js';
+import { killAllChildren, stopProcess, track, type Listening } from './lib/children.js';
+import { spawnServe } from '../src/targets/spawn-server.js';
 import { fmt, median, table } from './lib/stats.js';
 import { parseFlags, usageError } from './lib/args.js';
 
@@ -69,8 +70,16 @@ const subjects: Subject[] = [
   ...(baseline ? [{ label: `before ${delay} (${path.basename(baseline)})`, root: baseline, serveArgs: ['--reply-delay', delay] }] : []),
 ];
 
+/** `serve` of the subject's own build (its bin/wsbench.js), on a free loopback port. */
+async function startSubjectServer(subject: Subject): Promise<Listening> {
+  let exited: Promise<void> = Promise.resolve();
+  const args = ['--mode', 'echo', ...subject.serveArgs];
+  const s = await spawnServe(args, { bin: path.join(subject.root, 'bin', 'wsbench.js'), cwd: subject.root, onSpawn: (child) => void (exited = track(child)) });
+  return { pid: s.pid, port: s.port, child: s.child, exited };
+}
+
 async function measure(subject: Subject): Promise<Figures> {
-  const server = await startServe(['--mode', 'echo', ...subject.serveArgs], { cwd: subject.root, label: subject.label });
+  const server = await startSubjectServer(subject);
   const out = mkdtempSync(path.join(os.tmpdir(), 'wsb-rdc-'));
   try {
     const args = [path.join(ROOT, 'bin', 'wsbench.js'), 'load', `ws://127.0.0.1:${server.port}/`, '--clients', String(s.clients), '--rate', '1'];

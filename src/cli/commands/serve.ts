@@ -130,7 +130,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
       '--reply-delay <duration>',
       'calibration only: wait this long before answering each message (e.g. 1ms, 200us; broadcast: before the fan-out), ' +
         "a known difference for checking that wsbench's significance tests detect it; greetings are not delayed; " +
-        'the last 2ms of each wait is polled on the event loop, so replies waiting cost CPU; on every runtime',
+        'on Linux the Node server waits on a timerfd; other runtimes poll the last 2ms of each wait; /healthz reports the achieved delay',
       durationExactMsOption,
       SERVE_DEFAULTS.replyDelayMs,
     )
