@@ -252,6 +252,9 @@ export function mergeShardResults(inputs: ShardFile[], name?: string): ResultDoc
   const histograms = mergedHistogramsOf(docs);
   const answeringWindow = mergedAnsweringWindow(docs);
   const { measured, judgement } = summarize(mergedMeasuredRun(docs, histograms, answeringWindow));
+  // Shards written before a figure existed: the merge does not invent it (absent, not 0 or null).
+  if (S.some((x) => x.messages.waited === undefined)) delete measured.messages.waited;
+  if (S.every((x) => x.hostFloorUs === undefined)) delete measured.hostFloorUs;
   const established = measured.connections.established;
   const { answeringWindow: _firstShardsWindow, ...rest } = first;
   return {

@@ -76,7 +76,8 @@ describe('the verdict names the right culprit', { timeout: 120_000 }, () => {
     assert.ok(s.sendLagUs.max >= 195_000, `send lag max ${s.sendLagUs.max} µs`);
     // Every deadline the floor's thread missed counts (expected-interval correction), not one sample.
     assert.ok(s.hostFloorUs, 'the host floor is recorded');
-    assert.ok(s.hostFloorUs.max >= 195_000, `host floor max ${s.hostFloorUs.max} µs`);
+    // Its deadlines are 10 ms apart: the first one the stall swallowed fell up to 10 ms after it began.
+    assert.ok(s.hostFloorUs.max >= 185_000, `host floor max ${s.hostFloorUs.max} µs`);
     assert.ok(s.hostFloorUs.count >= 400, `${s.hostFloorUs.count} deadlines: about 100 per second of the window`);
     assert.ok(s.hostFloorUs.p99 >= 20_000, `host floor p99 ${s.hostFloorUs.p99} µs: the stall's 20 deadlines are 4 % of 500`);
     assert.equal(s.verdict, 'client-saturated', s.verdictReasons.join('; '));
