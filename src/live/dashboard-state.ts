@@ -1,6 +1,7 @@
 import type { ProgressDetail, ProgressSink, ProgressStart, SeriesEntry } from '../contract/result.js';
 import { BucketRecorder, valueCountPercentiles } from '../metrics/bucket-recorder.js';
 import { RunClock } from './run-clock.js';
+import { hostFloorText } from '../result/headline.js';
 
 /** One second on the dashboard: the series entry and what the window histograms add to it. */
 export interface DashboardPoint {
@@ -113,7 +114,7 @@ export class DashboardState {
         const lag = d ? quantiles(d.sendLagUs) : null;
         if (d) for (const vc of d.rttRawUs) window.addValueCounts(vc);
         const floor = d?.hostFloor;
-        if (floor) run.hostFloorText = hostFloorText(floor.p99Us);
+        if (floor) run.hostFloorText = hostFloorText(floor);
         const point: DashboardPoint = {
           tS: e.tS,
           phase: e.phase,
@@ -150,11 +151,6 @@ export class DashboardState {
       },
     };
   }
-}
-
-/** The same words as the summary's line (result/headline.ts hostFloorLine). */
-function hostFloorText(p99Us: number): string {
-  return `host floor p99 ${(p99Us / 1000).toFixed(2)} ms: tail differences smaller than this may be the host's`;
 }
 
 function quantiles(list: number[][]): { p50: number; p99: number } | null {

@@ -102,9 +102,14 @@ export function belowHostFloor(metric: string, a: readonly ResultDocument[], b: 
   return Math.abs(difference) < floor ? floor : null;
 }
 
-/** "host floor p99 0.90 ms: tail differences smaller than this may be the host's". */
+/** "host floor p99 0.90 ms (p50 …, p99.9 …): tail differences smaller than this may be the host's": the summary's and the dashboard's one line. */
+export function hostFloorText(f: { p50Us: number; p99Us: number; p999Us: number }): string {
+  const ms = (us: number) => (us / 1000).toFixed(2);
+  return `host floor p99 ${ms(f.p99Us)} ms (p50 ${ms(f.p50Us)}, p99.9 ${ms(f.p999Us)}): tail differences smaller than this may be the host's`;
+}
+
+/** The one line for a result, null for a result without a floor. */
 export function hostFloorLine(doc: ResultDocument): string | null {
   const f = doc.summary.hostFloorUs;
-  if (!f) return null;
-  return `host floor p99 ${(f.p99 / 1000).toFixed(2)} ms (p50 ${(f.p50 / 1000).toFixed(2)}, p99.9 ${(f.p999 / 1000).toFixed(2)}): tail differences smaller than this may be the host's`;
+  return f ? hostFloorText({ p50Us: f.p50, p99Us: f.p99, p999Us: f.p999 }) : null;
 }
