@@ -9,6 +9,7 @@ import type { ResultDocument } from '../contract/result.js';
 import type { Threshold } from '../gate/thresholds.js';
 import { CapacitySearch, type CapacityAnswer, type SearchSettings } from './search.js';
 import { judgeStep, type CapacityStep } from './judge-step.js';
+import type { WsbError } from '../core/errors.js';
 
 /** What the search runs against: a URL (one server for every step) or a server it starts per run. */
 export interface CapacityOptions {
@@ -28,6 +29,8 @@ export interface CapacityOutcome {
   steps: CapacityStep[];
   answer: CapacityAnswer;
   interrupted: boolean;
+  /** A load worker failed: the search stopped at that run (its partial result is in runs/). */
+  runError?: WsbError;
 }
 
 /** Receives each finished step (the live table). */
@@ -44,7 +47,7 @@ async function runStep(
   opts: CapacityOptions,
   deps: { log: Logger; abort: AbortSignal; progress: () => Promise<ProgressSink> },
   runsDir: string,
-): Promise<{ docs: ResultDocument[]; files: string[] }> {
+): Promise<{ docs: ResultDocument[]; files: string[]; runError?: WsbError }> {
   const docs: ResultDocument[] = [];
   const files: string[] = [];
   for (let r = 1; r <= opts.repeat && !deps.abort.aborted; r++) {
@@ -73,6 +76,11 @@ async function runStep(
       deps,
     );
     if (run.kind !== 'measured') break;
+    if (run.workerError) {
+      const e = run.workerError;
+      deps.log.error({ clients, repeat: r, code: e.code, file: run.files?.json }, `step ${stepNumber}, run ${r}: ${e.message}; the search stops here`);
+      return { docs, files, runError: e };
+    }
     files.push(run.files!.json);
     docs.push(run.doc);
   }
@@ -97,6 +105,7 @@ export async function runCapacity(
   for (let clients = search.next(); clients !== undefined && !abort.aborted; clients = search.next()) {
     const runs = await runStep(clients, steps.length + 1, !checked, opts, deps, runsDir);
     checked = true;
+    if (runs.runError) return { steps, answer: search.answer(), interrupted: abort.aborted, runError: runs.runError };
     if (runs.docs.length < opts.repeat) break; // interrupted mid-step: the step is not judged
     const step = judgeStep(clients, runs.docs, runs.files, opts.slos);
     steps.push(step);

@@ -13,6 +13,7 @@ import type { ResultDocument } from '../contract/result.js';
 import type { Target } from '../targets/target.js';
 import { measuredRun } from '../session/measured-run.js';
 import { headlineOf } from '../result/headline.js';
+import type { WsbError } from '../core/errors.js';
 
 export interface CompareOptions {
   targets: Target[];
@@ -36,6 +37,8 @@ export interface CompareOutcome {
   baseline: string;
   /** Servers that could not be started or failed the conformance gate, with why: they are not measured. */
   failedChecks: { server: string; stage: 'start' | 'check'; reason: string }[];
+  /** Runs a load worker's failure cut short: their partial results are written, but left out of the comparison. */
+  runErrors: { server: string; profile: string; repeat: number; error: WsbError }[];
   files: { csv: string; md: string; html: string; json: string };
   interrupted: boolean;
 }
@@ -59,6 +62,7 @@ export async function runCompare(
   const total = opts.targets.length * opts.profiles.length * opts.repeat;
   let step = 0;
   const dropped = new Set<string>();
+  const runErrors: CompareOutcome['runErrors'] = [];
   outer: for (const profile of opts.profiles) {
     for (let repeat = 1; repeat <= opts.repeat; repeat++) {
       for (const target of opts.targets) {
@@ -101,6 +105,15 @@ export async function runCompare(
           continue;
         }
         if (run.kind !== 'measured') continue;
+        if (run.workerError) {
+          const e = run.workerError;
+          log.error(
+            { server: target.name, profile, repeat, code: e.code, file: run.files?.json },
+            `${target.name} x ${profile} (repeat ${repeat}): ${e.message}; its partial result is left out of the comparison${e.hint ? ` (${e.hint})` : ''}`,
+          );
+          runErrors.push({ server: target.name, profile, repeat, error: e });
+          continue;
+        }
         const doc = run.doc;
         docs.push(doc);
         const s = doc.summary;
@@ -125,5 +138,5 @@ export async function runCompare(
   writeAtomic(files.html, renderHtmlReport(docs, 'wsbench compare', comparisons));
   writeAtomic(files.json, JSON.stringify({ baseline, repeat: opts.repeat, comparisons }, null, 2) + '\n');
   if (failedChecks.length) writeFileSync(path.join(opts.outDir, 'failed-checks.json'), JSON.stringify(failedChecks, null, 2) + '\n'); // an empty file would read as "some server failed"
-  return { docs, rows, comparisons, baseline, failedChecks, files, interrupted: abort.aborted };
+  return { docs, rows, comparisons, baseline, failedChecks, runErrors, files, interrupted: abort.aborted };
 }

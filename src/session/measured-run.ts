@@ -26,7 +26,7 @@ export interface MeasuredRunOptions {
    * runs before the load's trial probe, so anything short of a WebSocket server is a failed check.
    */
   onTargetFailure: 'throw' | 'skip';
-  /** An interrupted run: written as a partial result, or dropped unwritten (capacity judges only whole steps). */
+  /** A signal's interruption: written as a partial result, or dropped unwritten (capacity judges only whole steps). A worker's failure is always written. */
   interrupted: 'write' | 'drop';
   /** Result files that cannot be written: `throw`, or `report` (returned with the result, so the summary still comes out). */
   onWriteFailure: 'throw' | 'report';
@@ -63,7 +63,8 @@ export async function measuredRun(opts: MeasuredRunOptions, deps: MeasuredRunDep
     prepareOutputDir(config.outDir);
     const gated = await gateAndLoad(opts, deps, running, config);
     if (gated.kind === 'not-measured') return gated;
-    if (gated.outcome.interrupted && opts.interrupted === 'drop') return { kind: 'dropped' };
+    // A signal's interruption may be dropped; a worker's failure never is: its partial result is the evidence.
+    if (gated.outcome.interrupted && opts.interrupted === 'drop' && gated.outcome.workerErrors.length === 0) return { kind: 'dropped' };
     const doc = resultDocument(gated.outcome, opts);
     return { kind: 'measured', doc, ...writeFiles(doc, config.outDir, opts.onWriteFailure), workerError: workerErrorOf(gated.outcome) };
   } finally {

@@ -3,9 +3,13 @@
  * real `wsbench serve`: with the native timer (the exception comes back through the addon's
  * napi_fatal_exception) and with the clock thread (a rejected wake-up), in a worker thread and in a
  * load child process. Each run ends early with one error line, exit 1 and a written partial result.
+ * `compare` and `capacity` run the same load in-process: they print the worker's error, keep its
+ * partial result on disk, and exit 1 as well.
  */
 import { describe, it, after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { spawnCli, startServe, killAll, runWindow, type StartedServer } from '../helpers/cli.js';
 import { readRun, tempDir } from '../helpers/results.js';
 import { EXIT } from '../../src/contract/exit-codes.js';
@@ -52,4 +56,63 @@ describe('a send tick that throws', { timeout: 120_000 }, () => {
       );
     });
   }
+});
+
+describe('a send tick that throws under compare and capacity', { timeout: 180_000 }, () => {
+  const RUN_ERROR = /load worker \d+ failed: the send tick threw \(WSBENCH_TEST_TICK_THROW=3\)/;
+  const env = { WSBENCH_TEST_TICK_THROW: '3' };
+
+  it(`compare says which run failed, leaves it out of the comparison and exits ${EXIT.INTERNAL}`, { timeout: 90_000 }, async () => {
+    const dir = tempDir('wsb-tick-profile-');
+    const profile = path.join(dir, 'tick.json');
+    writeFileSync(profile, JSON.stringify({ clients: 10, rate: 5, duration: '3s', warmup: '0.5s', grace: '1s' }));
+    const out = tempDir('wsb-tick-compare-');
+    const p = spawnCli(['compare', '--runtimes', 'node', '--profiles', profile, '--repeat', '1', '--out', out, '--log-level', 'warn'], { env });
+    const exit = await p.exited;
+    assert.deepEqual(exit, { code: EXIT.INTERNAL, signal: null }, p.stderr());
+    assert.match(p.stderr(), RUN_ERROR);
+    assert.match(p.stderr(), /partial result is left out of the comparison/);
+    assert.doesNotMatch(p.stderr(), NO_STACK);
+    assert.ok(
+      readdirSync(out).some((f) => /-node-.*-r1\.json$/.test(f)),
+      `the partial result is on disk: ${readdirSync(out).join(', ')}`,
+    );
+  });
+
+  it(`capacity stops its search at the failed run and exits ${EXIT.INTERNAL}`, { timeout: 90_000 }, async () => {
+    const out = tempDir('wsb-tick-capacity-');
+    const p = spawnCli(
+      [
+        'capacity',
+        '--runtime',
+        'node',
+        '--duration',
+        '3s',
+        '--warmup',
+        '0.5s',
+        '--from',
+        '10',
+        '--to',
+        '20',
+        '--rate',
+        '5',
+        '--out',
+        out,
+        '--log-level',
+        'warn',
+      ],
+      {
+        env,
+      },
+    );
+    const exit = await p.exited;
+    assert.deepEqual(exit, { code: EXIT.INTERNAL, signal: null }, p.stderr());
+    assert.match(p.stderr(), RUN_ERROR);
+    assert.match(p.stderr(), /the search stops here/);
+    assert.doesNotMatch(p.stderr(), NO_STACK);
+    assert.ok(
+      readdirSync(path.join(out, 'runs')).some((f) => f.endsWith('.json')),
+      'the partial result is on disk',
+    );
+  });
 });

@@ -176,6 +176,7 @@ bound), 130/143 interrupted (the steps so far are written).`,
       const written = await writeAndReport({ ctx, flags, targetName: target.name, slos, outcome, outDir, startedAt });
       await live.finish({ htmlFile: written.html });
       if (outcome.interrupted) ctx.exitCode = interrupt.interruptedExitCode();
+      else if (outcome.runError) ctx.exitCode = outcome.runError.exitCode;
       else if (outcome.answer.kind === 'client-limit') ctx.exitCode = EXIT.CLIENT_SATURATED;
     });
 }

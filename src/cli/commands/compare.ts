@@ -94,6 +94,7 @@ export function registerCompare(program: Command, ctx: CliContext): void {
       ctx.stdout.write(outcome.comparisons.length || flags.repeat > 1 ? significanceText(outcome.comparisons) : `significance: ${SINGLE_RUN_NOTE}\n`);
       ctx.stdout.write(`results: ${outcome.files.csv}\n         ${outcome.files.md}\n         ${outcome.files.html}\n         ${outcome.files.json}\n`);
       if (outcome.interrupted) ctx.exitCode = interrupt.interruptedExitCode();
+      else if (outcome.runErrors.length) ctx.exitCode = outcome.runErrors[0].error.exitCode;
       else if (outcome.failedChecks.some((f) => f.stage === 'start')) ctx.exitCode = EXIT.PARTIAL;
       else if (outcome.failedChecks.length) ctx.exitCode = EXIT.TARGET;
       else if (outcome.docs.some((d) => d.summary.verdict === 'client-saturated')) ctx.exitCode = EXIT.CLIENT_SATURATED;
