@@ -12,15 +12,22 @@
  * Resolution: `--delays 50us,100us,200us,500us,1ms` runs, for each of --runs rounds, one A/A compare
  * and one compare per delay (b: `serve --reply-delay D`), in that order, and prints per delay the
  * detection rate at p50, p99 and p99.9 (b called `slower`), how often a p99 or p99.9 verdict was
- * marked "below host floor", and the A/A false-alarm rate (anything but `same` at p50 or p99).
+ * marked "below host floor", and the A/A false-alarm rate (`slower` or `faster` at p50 or p99).
  * With --delays the profile defaults to bench/fixtures/calibrate-1k.json (1 000 × 1 msg/s).
  *
+ * `--rounds-file FILE` keeps the finished rounds of --delays in FILE (JSON, rewritten after each
+ * round) and continues from them: a 10-round table takes longer than one sitting, and each round is
+ * self-contained (its A/A and every delay measured back to back). The table is then over every round
+ * in the file. Rounds are pooled only from one CPU model with the same delays, repeat and profile;
+ * otherwise the script refuses (exit 2) rather than mix machines.
+ *
  * Run:  npm run build && node dist/bench/significance.js [--runs 10] [--repeat 5] [--b-serve-args '...'] [--profile smoke]
- *       node dist/bench/significance.js --delays 50us,100us,200us,500us,1ms [--runs 10] [--repeat 5]
+ *       node dist/bench/significance.js --delays 50us,100us,200us,500us,1ms [--runs 10] [--repeat 5] [--rounds-file F]
  * Every compare's output folder is kept under results/significance-<time>/ for a second look.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFlags, usageError } from './lib/args.js';
@@ -43,15 +50,17 @@ const settings = { runs: 10, repeat: 5 };
 let bServeArgs = '';
 let profile = '';
 let delays: string[] = [];
+let roundsFile = '';
 const argv = process.argv.slice(2);
 parseFlags(argv, {
   script: SCRIPT,
   names: { '--runs': 'runs', '--repeat': 'repeat' },
-  unknownHint: " (known: --runs N, --repeat N, --b-serve-args '...', --profile NAME, --delays LIST)",
+  unknownHint: " (known: --runs N, --repeat N, --b-serve-args '...', --profile NAME, --delays LIST, --rounds-file FILE)",
   before: (arg, i) => {
-    if (arg === '--b-serve-args' || arg === '--profile' || arg === '--delays') {
+    if (arg === '--b-serve-args' || arg === '--profile' || arg === '--delays' || arg === '--rounds-file') {
       const value = argv[i + 1] ?? usageError(SCRIPT, `${arg} needs a value`);
       if (arg === '--profile') profile = value;
+      else if (arg === '--rounds-file') roundsFile = value;
       else if (arg === '--delays') delays = value.split(',').filter(Boolean);
       else bServeArgs = value;
       argv.splice(i + 1, 1);
@@ -64,6 +73,7 @@ parseFlags(argv, {
 });
 
 profile ||= delays.length ? path.join(REPO, 'bench', 'fixtures', 'calibrate-1k.json') : 'smoke';
+if (roundsFile && !delays.length) usageError(SCRIPT, '--rounds-file keeps rounds of --delays: give --delays too');
 
 // exec: compare samples the shell's pid, which is then the server's own.
 const serve = (extra: string) => `exec node bin/wsbench.js serve --host 127.0.0.1 --port {port} --log-level warn ${extra}`.trim();
@@ -90,41 +100,80 @@ function compareOnce(out: string, bArgs: string): { comparisons: Comparison[]; s
   return { comparisons, status: r.status, seconds: Math.round((Date.now() - started) / 1000) };
 }
 
-if (delays.length) resolutionTable();
-else pairRuns();
+/** One subject's compare in one round: what the table counts, and the ratios for a second look. */
+interface RoundEntry {
+  p50?: Comparison;
+  p99?: Comparison;
+  p999?: Comparison;
+  status: number | null;
+  seconds: number;
+}
+interface Round {
+  at: string;
+  cpu: string;
+  entries: Record<string, RoundEntry>;
+}
+interface RoundsFile {
+  delays: string[];
+  repeat: number;
+  profile: string;
+  rounds: Round[];
+}
+
+const cpuModel = () => os.cpus()[0]?.model.trim() ?? 'unknown';
+
+/** The rounds already in --rounds-file, refused when they were taken with other settings or on another CPU. */
+function priorRounds(): RoundsFile {
+  const fresh: RoundsFile = { delays, repeat: settings.repeat, profile: path.basename(profile), rounds: [] };
+  if (!roundsFile || !existsSync(roundsFile)) return fresh;
+  const prior = JSON.parse(readFileSync(roundsFile, 'utf8')) as RoundsFile;
+  const same = prior.delays.join(',') === delays.join(',') && prior.repeat === settings.repeat && prior.profile === fresh.profile;
+  if (!same) usageError(SCRIPT, `${roundsFile} holds rounds of --delays ${prior.delays.join(',')} --repeat ${prior.repeat} (${prior.profile}): not these`);
+  const other = prior.rounds.find((r) => r.cpu !== cpuModel());
+  if (other) usageError(SCRIPT, `${roundsFile} holds rounds from another CPU (${other.cpu}, this one is ${cpuModel()}): start a new file`);
+  return prior;
+}
+
+function saveRounds(file: RoundsFile): void {
+  if (!roundsFile) return;
+  writeFileSync(`${roundsFile}.tmp`, JSON.stringify(file, null, 2) + '\n');
+  renameSync(`${roundsFile}.tmp`, roundsFile);
+}
 
 /** --delays: the resolution table. */
 function resolutionTable(): void {
   const subjects = ['A/A', ...delays];
+  const file = priorRounds();
   process.stderr.write(
-    `${SCRIPT}: resolution over ${subjects.join(', ')}; ${settings.runs} rounds, --repeat ${settings.repeat}, profile ${profile}; folders under ${root}\n`,
+    `${SCRIPT}: resolution over ${subjects.join(', ')}; ${settings.runs} rounds (${file.rounds.length} already in ${roundsFile || '-'}), --repeat ${settings.repeat}, profile ${profile}; folders under ${root}\n`,
   );
-  const tally = new Map(subjects.map((d) => [d, { p50: 0, p99: 0, p999: 0, floor: 0, alarms: 0, runs: 0, seconds: [] as number[] }]));
-  for (let run = 1; run <= settings.runs; run++) {
+  for (let run = file.rounds.length + 1; run <= settings.runs; run++) {
+    const round: Round = { at: new Date().toISOString(), cpu: cpuModel(), entries: {} };
     for (const d of subjects) {
       const { comparisons, status, seconds } = compareOnce(path.join(root, `run-${run}-${d.replace('/', '')}`), d === 'A/A' ? '' : `--reply-delay ${d}`);
       const of = (f: string) => comparisons.find((c) => c.figure === f);
-      const t = tally.get(d)!;
-      t.runs++;
-      t.seconds.push(seconds);
-      if (of('p50')?.verdict === 'slower') t.p50++;
-      if (of('p99')?.verdict === 'slower') t.p99++;
-      if (of('p99.9')?.verdict === 'slower') t.p999++;
-      if (['p99', 'p99.9'].some((f) => of(f)?.belowHostFloorUs !== undefined)) t.floor++;
-      if (['p50', 'p99'].some((f) => of(f) !== undefined && of(f)!.verdict !== 'same')) t.alarms++;
+      round.entries[d] = { p50: of('p50'), p99: of('p99'), p999: of('p99.9'), status, seconds };
       process.stderr.write(
         `${SCRIPT}: round ${run}, ${d}: p50 ${fmtRatio(of('p50'))}, p99 ${fmtRatio(of('p99'))}, p99.9 ${fmtRatio(of('p99.9'))} (exit ${status}, ${seconds} s)\n`,
       );
     }
+    file.rounds.push(round);
+    saveRounds(file);
   }
   const rows = subjects.map((d) => {
-    const t = tally.get(d)!;
-    const of = (n: number) => `${n}/${t.runs}`;
-    const took = [...t.seconds].sort((a, b) => a - b)[t.seconds.length >> 1];
+    const entries = file.rounds.map((r) => r.entries[d]).filter((e): e is RoundEntry => e !== undefined);
+    const count = (pick: (e: RoundEntry) => boolean) => `${entries.filter(pick).length}/${entries.length}`;
+    const slower = (c: Comparison | undefined) => c?.verdict === 'slower';
+    // A false alarm is a difference claimed; `unknown` (too few samples) claims none.
+    const alarm = (c: Comparison | undefined) => c?.verdict === 'slower' || c?.verdict === 'faster';
+    const floor = count((e) => [e.p99, e.p999].some((c) => c?.belowHostFloorUs !== undefined));
+    const took = `${[...entries.map((e) => e.seconds)].sort((a, b) => a - b)[entries.length >> 1]} s`;
     return d === 'A/A'
-      ? ['A/A', '-', '-', '-', of(t.floor), `${of(t.alarms)} false alarms`, `${took} s`]
-      : [d, of(t.p50), of(t.p99), of(t.p999), of(t.floor), '-', `${took} s`];
+      ? ['A/A', '-', '-', '-', floor, `${count((e) => [e.p50, e.p99].some(alarm))} false alarms`, took]
+      : [d, count((e) => slower(e.p50)), count((e) => slower(e.p99)), count((e) => slower(e.p999)), floor, '-', took];
   });
+  const when = [...new Set(file.rounds.map((r) => r.at.slice(0, 10)))].join(', ');
+  process.stdout.write(`${file.rounds.length} rounds on ${cpuModel()} (${os.cpus().length} CPUs), ${when}\n`);
   process.stdout.write(
     table(['b: serve --reply-delay', 'found at p50', 'found at p99', 'found at p99.9', 'below host floor', 'A/A', 'compare took (median)'], rows) + '\n',
   );
@@ -156,3 +205,6 @@ function pairRuns(): void {
       ` (${bServeArgs ? `A/B, b: ${bServeArgs}` : 'A/A: the goal is ≤ 1'})\n`,
   );
 }
+
+if (delays.length) resolutionTable();
+else pairRuns();
