@@ -21,6 +21,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,15 +111,29 @@ function metric(text: string, name: string): number {
   return m ? Number(m[1]) : NaN;
 }
 
-async function serverMetrics(port: number): Promise<{ handles: number; connections: number }> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
-    const text = await res.text();
-    return { handles: metric(text, 'nodejs_active_handles_total'), connections: metric(text, 'wsbench_connections_current') };
-  } catch {
-    return { handles: NaN, connections: NaN };
-  }
+/**
+ * The server's /metrics over a fresh connection each time (no keep-alive: a pooled socket that the
+ * server closed between two samples would fail the next one). NaN, and the reason once, on failure.
+ */
+function serverMetrics(port: number): Promise<{ handles: number; connections: number }> {
+  return new Promise((resolve) => {
+    const failed = (why: string) => {
+      if (!metricsFailure) process.stderr.write(`${SCRIPT}: the server's /metrics did not answer (${why}); its handles show as n/a\n`);
+      metricsFailure = why;
+      resolve({ handles: NaN, connections: NaN });
+    };
+    const req = http.get({ host: '127.0.0.1', port, path: '/metrics', agent: false, timeout: 15_000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ handles: metric(text, 'nodejs_active_handles_total'), connections: metric(text, 'wsbench_connections_current') }));
+      res.on('error', (e) => failed(e.message));
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer in 15 s')));
+    req.on('error', (e) => failed(e.message));
+  });
 }
+let metricsFailure: string | undefined;
 
 /** Least-squares slope of y over x, per unit of x; NaN with fewer than 3 points. */
 function slope(points: { x: number; y: number }[]): number {
