@@ -13,6 +13,7 @@ import type { ResultDocument } from '../contract/result.js';
 import type { Target } from '../targets/target.js';
 import { measuredRun } from '../session/measured-run.js';
 import { headlineOf } from '../result/headline.js';
+import { profileName } from '../profile/read-profile.js';
 import type { WsbError } from '../core/errors.js';
 
 export interface CompareOptions {
@@ -64,14 +65,15 @@ export async function runCompare(
   const dropped = new Set<string>();
   const runErrors: CompareOutcome['runErrors'] = [];
   outer: for (const profile of opts.profiles) {
+    const tier = profileName(profile);
     for (let repeat = 1; repeat <= opts.repeat; repeat++) {
       for (const target of opts.targets) {
         if (abort.aborted) break outer;
         if (dropped.has(target.name)) continue;
         step++;
         log.info(
-          { step, total, server: target.name, profile, repeat },
-          `[${step}/${total}] ${target.name} x ${profile} (repeat ${repeat}/${opts.repeat}): starting the server`,
+          { step, total, server: target.name, profile: tier, repeat },
+          `[${step}/${total}] ${target.name} x ${tier} (repeat ${repeat}/${opts.repeat}): starting the server`,
         );
         const run = await measuredRun(
           {
@@ -82,7 +84,7 @@ export async function runCompare(
                 profile,
                 serverPid: server.pid,
                 outDir: opts.outDir,
-                name: `${target.name}-${profile}-r${repeat}`,
+                name: `${target.name}-${tier}-r${repeat}`,
                 check: false,
                 arrivals: opts.arrivals,
                 arrivalSeed: opts.arrivalSeed,
@@ -91,7 +93,7 @@ export async function runCompare(
             onTargetFailure: 'skip',
             interrupted: 'write',
             onWriteFailure: 'throw',
-            label: { server: target.name, tier: profile, repeat },
+            label: { server: target.name, tier, repeat },
             tool: opts.tool,
             argv: opts.argv,
           },
@@ -108,18 +110,18 @@ export async function runCompare(
         if (run.workerError) {
           const e = run.workerError;
           log.error(
-            { server: target.name, profile, repeat, code: e.code, file: run.files?.json },
-            `${target.name} x ${profile} (repeat ${repeat}): ${e.message}; its partial result is left out of the comparison${e.hint ? ` (${e.hint})` : ''}`,
+            { server: target.name, profile: tier, repeat, code: e.code, file: run.files?.json },
+            `${target.name} x ${tier} (repeat ${repeat}): ${e.message}; its partial result is left out of the comparison${e.hint ? ` (${e.hint})` : ''}`,
           );
-          runErrors.push({ server: target.name, profile, repeat, error: e });
+          runErrors.push({ server: target.name, profile: tier, repeat, error: e });
           continue;
         }
         const doc = run.doc;
         docs.push(doc);
         const s = doc.summary;
         log.info(
-          { server: target.name, profile, repeat, verdict: s.verdict },
-          `[${step}/${total}] ${target.name} x ${profile}: p50 ${(headlineOf(doc).p50 / 1000).toFixed(2)} ms, p99 ${(headlineOf(doc).p99 / 1000).toFixed(2)} ms, ${s.verdict}`,
+          { server: target.name, profile: tier, repeat, verdict: s.verdict },
+          `[${step}/${total}] ${target.name} x ${tier}: p50 ${(headlineOf(doc).p50 / 1000).toFixed(2)} ms, p99 ${(headlineOf(doc).p99 / 1000).toFixed(2)} ms, ${s.verdict}`,
         );
       }
     }

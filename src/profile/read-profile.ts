@@ -2,7 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { WsbError } from '../core/errors.js';
+import { WsbError, usageError } from '../core/errors.js';
 import { profileSchema, type Profile } from './profile-schema.js';
 
 /** bench-profiles/ shipped with the package (next to dist/ in a clone and in the npm tarball). */
@@ -12,6 +12,23 @@ export const BUILTIN_PROFILE_DIR = fileURLToPath(new URL('../../../bench-profile
 export function resolveProfilePath(nameOrPath: string): string {
   if (nameOrPath.includes('/') || nameOrPath.endsWith('.json')) return path.resolve(nameOrPath);
   return path.join(BUILTIN_PROFILE_DIR, `${nameOrPath}.json`);
+}
+
+/** What a profile is called in tables and file names: `smoke` stays `smoke`, `some/dir/p.json` is `p`. */
+export function profileName(nameOrPath: string): string {
+  return path.basename(resolveProfilePath(nameOrPath), '.json');
+}
+
+/** compare's tiers are named by profileName, so two files of one name would merge into one tier: a usage error. */
+export function requireDistinctProfileNames(profiles: string[]): void {
+  const fileOf = new Map<string, string>();
+  for (const p of profiles) {
+    const name = profileName(p);
+    const file = resolveProfilePath(p);
+    const seen = fileOf.get(name);
+    if (seen !== undefined && seen !== file) throw usageError(`--profiles: ${seen} and ${file} would both be tier ${name}`, 'rename one of the files');
+    fileOf.set(name, file);
+  }
 }
 
 /** Reads and validates a profile; every problem is reported with its field name in one error. */
@@ -34,7 +51,7 @@ export function readProfile(nameOrPath: string): { profile: Profile; name: strin
   if (!parsed.success) {
     throw new WsbError('WSB_ERR_PROFILE', `profile ${file} is invalid: ${formatIssues(parsed.error)}`, 'see bench-profiles/README.md for the fields');
   }
-  return { profile: parsed.data, name: path.basename(file, '.json'), file };
+  return { profile: parsed.data, name: profileName(file), file };
 }
 
 export function listBuiltinProfiles(): string[] {

@@ -71,6 +71,8 @@ export function registerCompare(program: Command, ctx: CliContext): void {
       if (flags.baselineServer !== undefined && !targets.some((t) => t.name === flags.baselineServer)) {
         throw usageError(`--baseline-server ${flags.baselineServer}: no such server`, `servers: ${targets.map((t) => t.name).join(', ')}`);
       }
+      const { requireDistinctProfileNames } = await import('../../profile/read-profile.js');
+      requireDistinctProfileNames(flags.profiles);
       const outDir = flags.out ?? path.join(RESULTS_DIR, `compare-${fileTimestamp(new Date())}`);
       const live = await startLiveView(ctx, log, flags, { title: 'wsbench compare', plannedRuns: targets.length * flags.profiles.length * flags.repeat });
       const interrupt = abortOnSignal(ctx, log, 'finishing the current run and writing what was measured');
