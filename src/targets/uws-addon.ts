@@ -1,15 +1,18 @@
 /**
  * Finds the uWebSockets.js addon that `serve --runtime uws` loads: a `.node` file built for this
- * platform, CPU and Node ABI. uWebSockets.js is not on the npm registry under its own name; the
- * optional dependency @trufflesuite/uws-js-unofficial ships its binaries (Node 16, 18 and 20), and
- * WSBENCH_UWS can name another build (a release of github.com/uNetworking/uWebSockets.js has
- * binaries for newer Node lines). The file is found here, in the CLI, so a missing or mismatched
- * build is one clear error before anything starts; servers/uws-pong.ts then loads exactly it.
+ * platform, CPU and Node ABI. uWebSockets.js is not on the npm registry under its own name;
+ * @trufflesuite/uws-js-unofficial ships its binaries (Node 16, 18 and 20), 114 MB of them, so it is
+ * installed on demand like Bun and Deno: by the user, in their project (or beside wsbench), and by
+ * wsbench's own tests as a dev dependency. WSBENCH_UWS can name another build (a release of
+ * github.com/uNetworking/uWebSockets.js has binaries for newer Node lines). The file is found here,
+ * in the CLI, so a missing or mismatched build is one clear error before anything starts;
+ * servers/uws-pong.ts then loads exactly it.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { WsbError, usageError } from '../core/errors.js';
+import { PACKAGE_ROOT } from '../core/defaults.js';
 
 export const UWS_PACKAGE = '@trufflesuite/uws-js-unofficial';
 export const UWS_ENV_VAR = 'WSBENCH_UWS';
@@ -33,7 +36,8 @@ export interface UwsAddon {
 
 /**
  * The addon for this Node: WSBENCH_UWS (a uWebSockets.js folder or a .node file) when set, else
- * the installed optional dependency. Throws WSB_ERR_RUNTIME_NOT_FOUND saying which is missing.
+ * the package installed beside wsbench or in the current project. Throws WSB_ERR_RUNTIME_NOT_FOUND
+ * saying which is missing and what to install.
  */
 export function locateUwsAddon(env: NodeJS.ProcessEnv, resolvePackage: () => string = defaultPackageDir): UwsAddon {
   const explicit = env[UWS_ENV_VAR];
@@ -47,8 +51,8 @@ export function locateUwsAddon(env: NodeJS.ProcessEnv, resolvePackage: () => str
       dir = resolvePackage();
     } catch {
       throw notFound(
-        `--runtime uws: uWebSockets.js is not installed (the optional dependency ${UWS_PACKAGE})`,
-        `npm install ${UWS_PACKAGE} (npm leaves optional dependencies out with --omit=optional), or ${HINT}`,
+        `--runtime uws: uWebSockets.js is not installed (the package ${UWS_PACKAGE}, found neither beside wsbench nor in ${process.cwd()})`,
+        `install it where you run wsbench: npm install --save-dev ${UWS_PACKAGE}@${testedUwsRange()} (builds for Node 16, 18 and 20), or ${HINT}`,
       );
     }
   }
@@ -71,8 +75,24 @@ function notFound(message: string, hint: string): WsbError {
   return new WsbError('WSB_ERR_RUNTIME_NOT_FOUND', message, hint);
 }
 
+/** Beside wsbench (its own node_modules, or the project it is installed in), else in the current project (npx). */
 function defaultPackageDir(): string {
-  return path.dirname(createRequire(import.meta.url).resolve(`${UWS_PACKAGE}/package.json`));
+  const manifest = `${UWS_PACKAGE}/package.json`;
+  try {
+    return path.dirname(createRequire(import.meta.url).resolve(manifest));
+  } catch {
+    return path.dirname(createRequire(path.join(process.cwd(), 'package.json')).resolve(manifest));
+  }
+}
+
+/** The version range wsbench's tests run uws with: package.json's dev dependency, the one place it is kept. */
+function testedUwsRange(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> };
+    return pkg.devDependencies?.[UWS_PACKAGE] ?? 'latest';
+  } catch {
+    return 'latest';
+  }
 }
 
 /** The ABIs a folder has builds of, for this platform and CPU. */

@@ -5,6 +5,8 @@
  * runs with the C toolchain shadowed by failing stubs, so on linux-x64 the send timer must come from
  * the prebuild the tarball ships; then, with the prebuild removed too, a rebuild gives one notice
  * and succeeds, and a load says once at start-up that it uses the clock thread, and why.
+ * uWebSockets.js is not in the install: `serve --runtime uws` names the package to install, and
+ * after the project installs it as the hint says, serves.
  * Packing happens in a copy so the repository's own dist/ (which the test runner is using) is never
  * cleaned. Dependencies come from the npm cache when they are there (`--prefer-offline`).
  * Takes about 30 s (a full tsc build plus an install).
@@ -17,6 +19,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { runtimeMissing } from '../helpers/runtimes.js';
+import { EXIT } from '../../src/contract/exit-codes.js';
 
 const temp = mkdtempSync(path.join(tmpdir(), 'wsbench-pack-'));
 const children = new Set<ChildProcess>();
@@ -232,12 +235,19 @@ describe('the npm package', { timeout: 180_000 }, () => {
     server.kill('SIGTERM');
     assert.equal(await exited, 0, 'serve exits 0 on SIGTERM');
 
-    // uWebSockets.js comes as an optional dependency of the installed package, with builds up to Node 20.
+    // uWebSockets.js is installed on demand: without it, serve says exactly what to install …
+    const missing = await run(bin, ['serve', '--runtime', 'uws', '--port', '0'], app, 30_000);
+    assert.equal(missing.code, EXIT.ENVIRONMENT, missing.stderr);
+    const command = /npm install --save-dev (@trufflesuite\/uws-js-unofficial@\S+)/.exec(missing.stderr);
+    assert.ok(command, `the hint names the package and version:\n${missing.stderr}`);
+    // … and with it installed in the project, as the hint says, serves (builds exist up to Node 20).
     const uwsSkip = runtimeMissing('uws');
     if (uwsSkip) {
       t.diagnostic(`serve --runtime uws not tried: ${uwsSkip}`);
       return;
     }
+    const add = await run('npm', ['install', '--save-dev', '--no-audit', '--no-fund', '--prefer-offline', command[1]], app, 120_000);
+    assert.equal(add.code, 0, `npm install ${command[1]} failed:\n${add.stderr}`);
     const uws = await startServe(['--runtime', 'uws']);
     const check = await run(bin, ['check', uws.url], app, 30_000);
     assert.equal(check.code, 0, `check against the installed uws server failed:\n${check.stdout}\n${check.stderr}`);

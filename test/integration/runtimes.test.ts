@@ -406,7 +406,7 @@ describe('serve --runtime uws: a missing or broken uWebSockets.js build', SUITE,
     await expectNotFound({ WSBENCH_UWS: folder }, /^wsbench: --runtime uws: .*broken.* does not load on Node .* \[WSB_ERR_RUNTIME_NOT_FOUND\]\n {2}hint: /);
   });
 
-  it('without the optional dependency the lookup says it is not installed and how to install it', T, () => {
+  it('without the package the lookup says it is not installed and exactly what to install', T, () => {
     assert.throws(
       () =>
         locateUwsAddon({}, () => {
@@ -416,8 +416,8 @@ describe('serve --runtime uws: a missing or broken uWebSockets.js build', SUITE,
         assert.ok(isWsbError(err), String(err));
         assert.equal(err.code, 'WSB_ERR_RUNTIME_NOT_FOUND');
         assert.equal(err.exitCode, EXIT.ENVIRONMENT);
-        assert.match(err.message, /uWebSockets\.js is not installed \(the optional dependency @trufflesuite\/uws-js-unofficial\)/);
-        assert.match(err.hint ?? '', /npm install @trufflesuite\/uws-js-unofficial .*--omit=optional/);
+        assert.match(err.message, /uWebSockets\.js is not installed \(the package @trufflesuite\/uws-js-unofficial, found neither beside wsbench nor in /);
+        assert.match(err.hint ?? '', /npm install --save-dev @trufflesuite\/uws-js-unofficial@\^20\.30\.0-unofficial\.0 /);
         return true;
       },
     );

@@ -10,6 +10,7 @@ import { SERVE_DEFAULTS } from '../../core/defaults.js';
 import { RUNTIMES, assertRuntimeSupports, spawnRuntimeServer, type ExternalRuntime, type Runtime } from '../../targets/runtimes.js';
 import { intOption, durationMsOption, durationExactMsOption, sizeBytesOption, listOption, oneOf, cpuListOption } from '../common/parse.js';
 import { formatDurationMs } from '../../profile/units.js';
+import { UWS_PACKAGE } from '../../targets/uws-addon.js';
 import { pinThisProcess } from '../common/placement.js';
 import type { CliContext } from '../common/context.js';
 
@@ -62,7 +63,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .addOption(
       new Option(
         '--runtime <name>',
-        'node: ws on Node (every flag); bun / deno: the native server of that runtime; uws: uWebSockets.js on Node (an optional dependency); all but node run as a child process',
+        `node: ws on Node (every flag); bun / deno: the native server of that runtime; uws: uWebSockets.js on Node (installed on demand: npm install --save-dev ${UWS_PACKAGE}); all but node run as a child process`,
       )
         .argParser(oneOf(RUNTIMES))
         .default(SERVE_DEFAULTS.runtime),
