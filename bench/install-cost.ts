@@ -61,11 +61,11 @@ function installOnce(tarball: string): Figures {
     const sizeMb = Number(du.stdout.split('\t')[0]) / 1024;
     return { installS, sizeMb, firstLineS: firstLine(dir, env) };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   }
 }
 
-/** Seconds from spawning `npx wsbench demo` to its first output; it is then ended by its pid. */
+/** Seconds from spawning `npx wsbench demo` to its first output; it is then ended by its pid, and waited for (it writes what it measured on the way out). */
 function firstLine(dir: string, env: NodeJS.ProcessEnv): number {
   const r = spawnSync(
     process.execPath,
@@ -74,7 +74,10 @@ function firstLine(dir: string, env: NodeJS.ProcessEnv): number {
       `const { spawn } = require('node:child_process');
        const t0 = process.hrtime.bigint();
        const c = spawn('npx', ['wsbench', 'demo'], { cwd: ${JSON.stringify(dir)}, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-       const done = () => { process.stdout.write(String(Number(process.hrtime.bigint() - t0) / 1e9)); try { process.kill(-c.pid, 'SIGTERM'); } catch {} process.exit(0); };
+       const kill = (sig) => { try { process.kill(-c.pid, sig); } catch {} };
+       let seconds;
+       c.once('exit', () => { if (seconds !== undefined) { process.stdout.write(String(seconds)); process.exit(0); } });
+       const done = () => { if (seconds !== undefined) return; seconds = Number(process.hrtime.bigint() - t0) / 1e9; kill('SIGTERM'); setTimeout(() => kill('SIGKILL'), 15000).unref(); };
        c.stdout.once('data', done); c.stderr.once('data', done);
        setTimeout(() => { try { process.kill(-c.pid, 'SIGKILL'); } catch {} process.exit(1); }, 60000);`,
     ],
