@@ -30,5 +30,10 @@ export default tseslint.config(
       globals: { ...globals.node, Bun: 'readonly', Deno: 'readonly' },
     },
   },
+  {
+    // The charts' browser side, inlined into the HTML pages after uPlot (src/report/chart).
+    files: ['src/report/chart/browser/**/*.js'],
+    languageOptions: { globals: { ...globals.browser, uPlot: 'readonly' } },
+  },
   prettier,
 );

@@ -1,4 +1,7 @@
 import { csvCell } from '../result-files/csv.js';
+import { chartAssets, chartFigure } from '../report/chart/chart-html.js';
+import { toColumns, type ChartAxis } from '../report/chart/chart-spec.js';
+import { esc } from '../report/format.js';
 import type { CapacityStep } from './judge-step.js';
 import type { CapacityAnswer, SearchSettings } from './search.js';
 
@@ -63,79 +66,50 @@ export function capacityCsv(doc: CapacityDocument): string {
   return lines.join('\n') + '\n';
 }
 
-interface Series {
-  label: string;
-  color: string;
-  points: [number, number][];
-}
+const COLOR = { p50: '#1f77b4', p99: '#ff7f0e', server: '#9467bd', client: '#7f7f7f', pass: '#2ca02c', fail: '#d62728' };
 
-/** A line chart in inline SVG: clients on x, one or more series on y (0 at the bottom, 10 % headroom). */
-function chart(title: string, unit: string, series: Series[], passX: number | null, failX: number | null): string {
-  const W = 640;
-  const H = 260;
-  const L = 60;
-  const B = 30;
-  const all = series.flatMap((s) => s.points);
-  if (all.length === 0) return '';
-  const maxX = Math.max(...all.map((p) => p[0]), failX ?? 0) * 1.05;
-  const maxY = Math.max(...all.map((p) => p[1])) * 1.1 || 1;
-  const x = (v: number) => L + (v / maxX) * (W - L - 10);
-  const y = (v: number) => H - B - (v / maxY) * (H - B - 20);
-  const lines = series
-    .map((s) => {
-      const pts = [...s.points].sort((a, b) => a[0] - b[0]);
-      const d = pts.map((p, i) => `${i ? 'L' : 'M'}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(' ');
-      const dots = pts
-        .map(
-          (p) =>
-            `<circle cx="${x(p[0]).toFixed(1)}" cy="${y(p[1]).toFixed(1)}" r="3" fill="${s.color}"><title>${p[0]} clients: ${p[1].toFixed(2)} ${unit}</title></circle>`,
-        )
-        .join('');
-      return `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"/>${dots}`;
-    })
-    .join('');
-  const marker = (v: number | null, color: string, text: string) =>
-    v === null
-      ? ''
-      : `<line x1="${x(v)}" x2="${x(v)}" y1="20" y2="${H - B}" stroke="${color}" stroke-dasharray="4 3"/><text x="${x(v) + 4}" y="32" font-size="11" fill="${color}">${text}</text>`;
-  const ticks = [0, 0.25, 0.5, 0.75, 1]
-    .map((f) => `<text x="${L - 6}" y="${y(maxY * f) + 4}" font-size="11" text-anchor="end">${(maxY * f).toFixed(maxY * f >= 10 ? 0 : 2)}</text>`)
-    .join('');
-  const xTicks = [0, 0.25, 0.5, 0.75, 1]
-    .map((f) => `<text x="${x(maxX * f)}" y="${H - 10}" font-size="11" text-anchor="middle">${Math.round(maxX * f).toLocaleString('en-US')}</text>`)
-    .join('');
-  const legend = series.map((s, i) => `<text x="${L + 10 + i * 120}" y="14" font-size="12" fill="${s.color}">■ ${s.label}</text>`).join('');
-  return `<figure><figcaption>${title} (${unit}) against clients</figcaption><svg viewBox="0 0 ${W} ${H}" width="100%" role="img"><line x1="${L}" y1="${H - B}" x2="${W - 10}" y2="${H - B}" stroke="#999"/><line x1="${L}" y1="20" x2="${L}" y2="${H - B}" stroke="#999"/>${ticks}${xTicks}${legend}${lines}${marker(passX, '#2a7', 'last pass')}${marker(failX, '#c33', 'first fail')}</svg></figure>`;
+/** A chart against clients, one line per figure, the last passing and first failing steps marked. */
+function chart(
+  doc: CapacityDocument,
+  cls: string,
+  title: string,
+  y: ChartAxis,
+  lines: { label: string; color: string; value: (s: CapacityStep) => number | null }[],
+): string {
+  const points = lines.map((l) => doc.steps.flatMap((s) => (l.value(s) === null ? [] : [[s.clients, l.value(s)!] as const])));
+  if (points.every((p) => p.length === 0)) return '';
+  const { lastPassing, firstFailing } = doc.answer;
+  const markers = [
+    ...(lastPassing === null ? [] : [{ at: lastPassing, label: 'last pass', color: COLOR.pass }]),
+    ...(firstFailing === null ? [] : [{ at: firstFailing, label: 'first fail', color: COLOR.fail }]),
+  ];
+  const maxX = Math.max(...doc.steps.map((s) => s.clients), firstFailing ?? 0);
+  return chartFigure({
+    cls,
+    title: `${title} against clients`,
+    // 5 % of room on the right: the last step and its marker are not drawn on the frame.
+    x: { label: 'clients', unit: '', range: [0, maxX * 1.05] },
+    y,
+    series: lines.map((l) => ({ label: l.label, color: l.color, points: true })),
+    data: toColumns(points),
+    markers,
+  });
 }
-
-const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 /** capacity.html: the answer, latency / server memory / CPU against clients, and the steps. */
 export function capacityHtml(doc: CapacityDocument): string {
-  const pts = (f: (s: CapacityStep) => number | null) => doc.steps.flatMap((s) => (f(s) === null ? [] : [[s.clients, f(s)!] as [number, number]]));
-  const { lastPassing, firstFailing } = doc.answer;
   const charts = [
-    chart(
-      'Round-trip latency (from intended send)',
-      'ms',
-      [
-        { label: 'p50', color: '#36c', points: pts((s) => s.latencyP50Us / 1000) },
-        { label: 'p99', color: '#c60', points: pts((s) => s.latencyP99Us / 1000) },
-      ],
-      lastPassing,
-      firstFailing,
-    ),
-    chart('Server RSS per connection', 'KB', [{ label: 'server', color: '#639', points: pts((s) => s.serverRssPerConnectionKb) }], lastPassing, firstFailing),
-    chart(
-      'CPU',
-      '% of one core',
-      [
-        { label: 'server', color: '#639', points: pts((s) => s.serverCpuPercent) },
-        { label: 'client', color: '#999', points: pts((s) => s.clientCpuPercent) },
-      ],
-      lastPassing,
-      firstFailing,
-    ),
+    chart(doc, 'latency', 'Round-trip latency (from intended send)', { label: 'round-trip time', unit: 'ms' }, [
+      { label: 'p50', color: COLOR.p50, value: (s) => s.latencyP50Us / 1000 },
+      { label: 'p99', color: COLOR.p99, value: (s) => s.latencyP99Us / 1000 },
+    ]),
+    chart(doc, 'rss', 'Server RSS per connection', { label: 'server RSS per connection', unit: 'KB' }, [
+      { label: 'server', color: COLOR.server, value: (s) => s.serverRssPerConnectionKb },
+    ]),
+    chart(doc, 'cpu', 'CPU (% of one core)', { label: 'CPU', unit: '%' }, [
+      { label: 'server', color: COLOR.server, value: (s) => s.serverCpuPercent },
+      { label: 'client', color: COLOR.client, value: (s) => s.clientCpuPercent },
+    ]),
   ].join('\n');
   const rows = doc.steps
     .map(
@@ -147,7 +121,8 @@ export function capacityHtml(doc: CapacityDocument): string {
 <html lang="en"><head><meta charset="utf-8"><title>wsbench capacity: ${esc(doc.target)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em auto;max-width:1100px;padding:0 1em}figure{margin:1.5em 0}figcaption{font-weight:600}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:right}td:nth-child(3),td:last-child,th:last-child{text-align:left}
-tr.fail td:nth-child(3){color:#c33}tr.client-limit td:nth-child(3){color:#a60}tr.pass td:nth-child(3){color:#2a7}</style></head><body>
+tr.fail td:nth-child(3){color:#c33}tr.client-limit td:nth-child(3){color:#a60}tr.pass td:nth-child(3){color:#2a7}</style>
+${chartAssets()}</head><body>
 <h1>Capacity of ${esc(doc.target)}</h1>
 <p><strong>${esc(doc.answer.message)}</strong></p>
 <p>SLO: ${esc(doc.settings.slos.join(', '))}; ${doc.settings.ratePerClient} msg/s per client, ${doc.settings.durationS} s measured after ${doc.settings.warmupS} s warm-up, ${doc.settings.repeat} run(s) per step judged on the median.${doc.interrupted ? ' <em>Interrupted: partial search.</em>' : ''}</p>

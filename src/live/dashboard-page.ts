@@ -1,3 +1,33 @@
+import { chartAssets, chartFigure } from '../report/chart/chart-html.js';
+import { COLORS, type ChartSpec } from '../report/chart/chart-spec.js';
+import { esc } from '../report/format.js';
+
+/** The live charts: empty until the page feeds them the run's points (x: seconds since the run started). */
+const LIVE_CHARTS: ChartSpec[] = [
+  live(
+    'live-latency',
+    'round trip: p50, p99 (the headline, from the write); p50, p99 corrected (from the intended send); send lag p99',
+    'round-trip time',
+    'ms',
+    ['p50', 'p99', 'p50 corrected', 'p99 corrected', 'send lag p99'],
+  ),
+  live('live-rate', 'messages per second: sent, received', 'messages per second', 'msg/s', ['sent', 'received']),
+  live('live-conn', 'connections open; errors so far', 'count', '', ['open', 'errors']),
+  live('live-cpu', 'CPU (client, server)', 'CPU', '%', ['client', 'server']),
+];
+
+function live(cls: string, title: string, label: string, unit: string, names: string[]): ChartSpec {
+  return {
+    cls,
+    title,
+    x: { label: 'time since start', unit: 's' },
+    y: { label, unit },
+    series: names.map((n, i) => ({ label: n, color: COLORS[i] })),
+    data: [[], ...names.map(() => [])],
+    height: 220,
+  };
+}
+
 /**
  * The live dashboard page (`--dashboard`): one self-contained HTML file, no network beyond this
  * process (no CDN, no fonts), like the HTML report. It reads Server-Sent Events from /events: a
@@ -6,29 +36,23 @@
  */
 export function dashboardPage(title: string): string {
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} (live)</title>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(title)} (live)</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>${CSS}</style></head>
+<style>${CSS}</style>
+${chartAssets()}</head>
 <body>
-<header><h1>${escapeHtml(title)} <small>live</small></h1><div id="status">connecting…</div></header>
+<header><h1>${esc(title)} <small>live</small></h1><div id="status">connecting…</div></header>
 <section id="run"><div id="run-title">waiting for the first run</div>
 <div class="bar"><div id="bar-fill"></div></div><div id="run-clock"></div></section>
 <section id="figures" class="tiles"></section>
 <p id="host-floor" class="note"></p>
 <section class="charts">
-<figure><figcaption>round trip (ms): p50, p99 (the headline, from the write); p50, p99 corrected (from the intended send); send lag p99</figcaption><svg id="chart-latency" viewBox="0 0 600 200"></svg></figure>
-<figure><figcaption>messages per second: sent, received</figcaption><svg id="chart-rate" viewBox="0 0 600 200"></svg></figure>
-<figure><figcaption>connections open; errors so far</figcaption><svg id="chart-conn" viewBox="0 0 600 200"></svg></figure>
-<figure><figcaption>CPU % (client, server)</figcaption><svg id="chart-cpu" viewBox="0 0 600 200"></svg></figure>
+${LIVE_CHARTS.map(chartFigure).join('\n')}
 </section>
 <section><h2>Runs</h2><table id="runs"><thead><tr><th>#</th><th>run</th><th>target</th><th>clients</th><th>phase</th><th>window p50</th><th>window p99</th><th>verdict so far</th></tr></thead><tbody></tbody></table></section>
 <script>${SCRIPT}</script>
 </body></html>
 `;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
 const CSS = `
@@ -45,16 +69,14 @@ h1{font-size:20px;margin:0}h1 small{color:#d62728;font-size:13px}h2{font-size:16
 .tile b{display:block;font-size:18px}.tile span{color:#666;font-size:12px}
 .verdict-valid{color:#2ca02c}.verdict-target-errors,.verdict-client-saturated{color:#d62728}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(480px,1fr));gap:12px;margin-top:12px}
-figure{margin:0;background:#fff;border:1px solid #ddd;border-radius:6px;padding:6px}
+figure.chart{margin:0;background:#fff;border:1px solid #ddd;border-radius:6px;padding:6px}
 figcaption{font-size:12px;color:#444}
-svg{width:100%;height:200px}
 table{border-collapse:collapse;background:#fff}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}
 td:nth-child(2),td:nth-child(3),th{text-align:left}
 `;
 
-// Plain browser JavaScript, kept small: state in, DOM and SVG out.
+// Plain browser JavaScript, kept small: state in, DOM and chart data out.
 const SCRIPT = `
-const COLORS=['#1f77b4','#d62728','#17becf','#ff7f0e','#9467bd'];
 let state={title:'',plannedRuns:null,runs:[]};
 const $=(id)=>document.getElementById(id);
 const esc=(s)=>String(s).replace(/[&<>]/g,(c)=>({'&':'&amp;','<':'&lt;','>':'&gt;'})[c]);
@@ -86,25 +108,19 @@ function render(){
   ].join('');
   $('host-floor').textContent=run.hostFloorText||'';
   const pts=run.points;
-  chart('chart-latency',pts,['p50','p99','p50 corrected','p99 corrected','send lag p99'],[(q)=>q.p50Us/1000,(q)=>q.p99Us/1000,(q)=>q.correctedP50Us==null?null:q.correctedP50Us/1000,(q)=>q.correctedP99Us==null?null:q.correctedP99Us/1000,(q)=>q.sendLagP99Us==null?null:q.sendLagP99Us/1000]);
-  chart('chart-rate',pts,['sent','received'],[(q)=>q.sentPerSec,(q)=>q.receivedPerSec]);
-  chart('chart-conn',pts,['open','errors'],[(q)=>q.connected,(q)=>q.errors]);
-  chart('chart-cpu',pts,['client','server'],[(q)=>q.clientCpuPercent,(q)=>q.serverCpuPercent]);
+  plot('live-latency',pts,[(q)=>q.p50Us/1000,(q)=>q.p99Us/1000,(q)=>q.correctedP50Us/1000,(q)=>q.correctedP99Us/1000,(q)=>q.sendLagP99Us/1000]);
+  plot('live-rate',pts,[(q)=>q.sentPerSec,(q)=>q.receivedPerSec]);
+  plot('live-conn',pts,[(q)=>q.connected,(q)=>q.errors]);
+  plot('live-cpu',pts,[(q)=>q.clientCpuPercent,(q)=>q.serverCpuPercent]);
   $('runs').tBodies[0].innerHTML=state.runs.map((r)=>'<tr><td>'+r.index+'</td><td>'+esc(r.name)+'</td><td>'+esc(r.target)+'</td><td>'+n(r.clients)+'</td><td>'+r.phase+'</td><td>'+ms(r.windowP50Us)+'</td><td>'+ms(r.windowP99Us)+'</td><td class="verdict-'+r.verdictSoFar+'">'+r.verdictSoFar+'</td></tr>').join('');
 }
-function chart(id,pts,names,lines){
-  const W=600,H=200,L=48,B=18;
-  const xs=pts.map((p)=>p.tS);const x0=xs.length?xs[0]:0;const x1=Math.max(x0+1,xs.length?xs[xs.length-1]:1);
-  let max=0;for(const f of lines)for(const p of pts){const v=f(p);if(v!=null&&v>max)max=v;}
-  max=max>0?max*1.1:1;
-  const X=(t)=>L+(W-L-6)*(t-x0)/(x1-x0);const Y=(v)=>H-B-(H-B-16)*v/max;
-  let svg='<line x1="'+L+'" y1="'+(H-B)+'" x2="'+W+'" y2="'+(H-B)+'" stroke="#999"/>';
-  for(let i=0;i<=4;i++){const v=max*i/4;svg+='<text x="'+(L-4)+'" y="'+(Y(v)+4)+'" font-size="10" text-anchor="end">'+(v<10?v.toFixed(2):Math.round(v))+'</text><line x1="'+L+'" x2="'+W+'" y1="'+Y(v)+'" y2="'+Y(v)+'" stroke="#eee"/>';}
-  svg+='<text x="'+W+'" y="'+(H-4)+'" font-size="10" text-anchor="end">'+Math.round(x1)+' s</text>';
-  lines.forEach((f,k)=>{const d=pts.filter((p)=>f(p)!=null).map((p)=>X(p.tS).toFixed(1)+','+Y(f(p)).toFixed(1)).join(' ');if(d)svg+='<polyline fill="none" stroke-width="1.5" stroke="'+COLORS[k]+'" points="'+d+'"/>';});
-  names.forEach((name,k)=>{svg+='<rect x="'+(L+8+k*95)+'" y="2" width="10" height="3" fill="'+COLORS[k]+'"/><text x="'+(L+22+k*95)+'" y="8" font-size="10">'+name+'</text>';});
-  $(id).innerHTML=svg;
+// A missing figure (null, or undefined divided by 1000) is a gap in the line, not a zero.
+function plot(cls,pts,lines){
+  const chart=wsbCharts.of(document.querySelector('figure.'+cls));
+  if(!chart)return;
+  chart.setData([pts.map((p)=>p.tS),...lines.map((f)=>pts.map((p)=>{const v=f(p);return v==null||Number.isNaN(v)?null:v;}))]);
 }
+wsbCharts.renderAll();
 const es=new EventSource('/events');
 es.addEventListener('state',(m)=>{state=JSON.parse(m.data);$('status').textContent='live';render();});
 es.addEventListener('run',(m)=>{const r=JSON.parse(m.data);const i=state.runs.findIndex((x)=>x.index===r.index);if(i<0)state.runs.push(r);else state.runs[i]=r;render();});

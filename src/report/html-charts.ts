@@ -1,14 +1,15 @@
 /**
- * The charts of the HTML report: latency percentile curves per tier (log axes, as HdrHistogram
- * plots them), server RSS per connection as bars, the seed benchmark's question as lines over the
- * client tiers (p50, p99 and RSS per connection against 1k/10k/100k, one line per server), and
- * each run's latency over time from its per-second series.
+ * The charts of the HTML report, as chart specs (src/report/chart): latency percentile curves per
+ * tier (log axes, as HdrHistogram plots them), server RSS per connection as bars, the seed
+ * benchmark's question as lines over the client tiers (p50, p99 and RSS per connection against
+ * 1k/10k/100k, one line per server), and each run's latency over time from its per-second series.
+ * Charts of runs set side by side share their y range (shareYRange).
  */
 import { mergeEncoded } from '../metrics/histograms.js';
 import { lineName, type ComparisonRow, type RunGroup } from './comparison.js';
 import { headlineHistogramOf } from '../result/headline.js';
 import type { SeriesEntry } from '../contract/result.js';
-import { esc, linearAxis, lineChart, logAxis, numberText, type Axis, type Series } from './svg-chart.js';
+import { shareYRange, toColumns, type ChartAxis, type ChartSpec } from './chart/chart-spec.js';
 
 export const PERCENTILES = [50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999];
 
@@ -30,153 +31,133 @@ export function percentileCurves(groups: RunGroup[]): PercentileCurve[] {
   });
 }
 
-const msLabel = (ms: number) => `${numberText(ms)} ms`;
+/** "Nines": p50 → 0.3, p99 → 2, p99.9 → 3, so the tail gets as much room as the body. */
+const nines = (p: number) => Math.log10(100 / (100 - p));
+const LATENCY_LOG: ChartAxis = { label: 'round-trip time', unit: 'ms', log: true };
 
-/** Percentile curves of one tier: x = log10(1/(1-p)) ("nines"), y = latency ms on a log axis. */
-export function percentileChart(tier: string, curves: PercentileCurve[], colorOf: (name: string) => string): string {
-  const all = curves.flatMap((c) => c.points.map(([, us]) => Math.max(us, 1) / 1000));
-  if (all.length === 0) return `<p>No latency samples for ${esc(tier)}.</p>`;
-  const nines = (p: number) => Math.log10(100 / (100 - p));
-  const x: Axis = {
-    kind: 'linear',
-    min: 0,
-    max: nines(PERCENTILES[PERCENTILES.length - 1]),
-    ticks: [50, 90, 99, 99.9, 99.99, 99.999].map((p) => ({ v: nines(p), label: `p${p}` })),
-    title: 'percentile',
+/**
+ * Percentile curves, one chart per tier, all on one latency range: x in nines, y = latency ms on a
+ * log axis. A tier without samples gets a line of text in its place.
+ */
+export function percentileCharts(tiers: string[], curves: PercentileCurve[], colorOf: (name: string) => string): (ChartSpec | string)[] {
+  const x: ChartAxis = {
+    label: 'percentile',
+    unit: '',
+    ticks: [50, 90, 99, 99.9, 99.99, 99.999].map((p) => ({ at: nines(p), label: `p${p}` })),
+    range: [nines(PERCENTILES[0]), nines(PERCENTILES[PERCENTILES.length - 1])],
   };
-  const y = { ...logAxis(Math.min(...all), Math.max(...all), msLabel), title: 'round-trip time' };
-  const series: Series[] = curves.map((c) => ({
-    name: c.name,
-    color: colorOf(c.name),
-    points: c.points.map(([p, us]) => [nines(p) - nines(50), us / 1000]),
-    attrs: `class="curve" data-server="${esc(c.server)}" data-run="${esc(c.name)}"`,
-  }));
-  return lineChart({ cls: 'latency', title: `RTT percentiles, ${tier} (log axes)`, x, y, series });
+  const charts = tiers.map((tier): ChartSpec | string => {
+    const mine = curves.filter((c) => c.tier === tier && c.points.length > 0);
+    if (mine.length === 0) return `No latency samples for ${tier}.`;
+    return {
+      cls: 'latency',
+      title: `RTT percentiles, ${tier} (log axes)`,
+      x,
+      y: LATENCY_LOG,
+      series: mine.map((c) => ({ label: c.name, color: colorOf(c.name) })),
+      data: toColumns(mine.map((c) => c.points.map(([p, us]) => [nines(p), Math.max(us, 1) / 1000] as const))),
+    };
+  });
+  return shareAmong(charts);
 }
 
-/** Server RSS per connection, grouped by tier, one bar per line name; the axis ends on a tick above the largest bar. */
-export function rssBars(rows: ComparisonRow[], colorOf: (name: string) => string): string {
+/** shareYRange over the charts of a list that also holds lines of text, in their order. */
+function shareAmong(items: (ChartSpec | string)[]): (ChartSpec | string)[] {
+  const shared = shareYRange(items.filter((c) => typeof c !== 'string'));
+  return items.map((c) => (typeof c === 'string' ? c : shared.shift()!));
+}
+
+/** Server RSS per connection, grouped by tier, one bar per line name; null when no run has the figure. */
+export function rssBars(rows: ComparisonRow[], colorOf: (name: string) => string): ChartSpec | null {
   const data = rows.filter((r) => r.serverRssPerConnectionKb !== null);
-  if (data.length === 0) return '<p>No server memory figures (runs without a server pid).</p>';
+  if (data.length === 0) return null;
   const tiers = [...new Set(data.map((r) => r.tier))];
   const names = [...new Set(data.map(lineName))];
-  const W = 640;
-  const H = 300;
-  const legendW = Math.min(200, 24 + 7 * Math.max(...names.map((n) => n.length)));
-  const m = { l: 64, r: 16 + legendW, t: 30, b: 40 };
-  const axis = linearAxis(Math.max(...data.map((r) => r.serverRssPerConnectionKb!), 0.01));
-  const yOf = (v: number) => H - m.b - (v / axis.max) * (H - m.t - m.b);
-  const groupW = (W - m.l - m.r) / tiers.length;
-  const barW = Math.max(4, (groupW * 0.8) / names.length);
-  const parts: string[] = [`<text x="${m.l}" y="18" font-size="13" font-weight="bold">Server RSS per connection (KB)</text>`];
-  for (const t of axis.ticks) {
-    const y = yOf(t.v).toFixed(1);
-    parts.push(
-      `<line x1="${m.l}" x2="${W - m.r}" y1="${y}" y2="${y}" stroke="#e4e4e4"/><text x="${m.l - 6}" y="${Number(y) + 4}" text-anchor="end" font-size="11">${esc(t.label)}</text>`,
-    );
-  }
-  tiers.forEach((tier, ti) => {
-    const gx = m.l + ti * groupW + groupW * 0.1;
-    parts.push(`<text x="${m.l + ti * groupW + groupW / 2}" y="${H - m.b + 16}" text-anchor="middle" font-size="11">${esc(tier)}</text>`);
-    names.forEach((name, si) => {
-      const row = data.find((r) => r.tier === tier && lineName(r) === name);
-      if (!row) return;
-      const h = H - m.b - yOf(row.serverRssPerConnectionKb!);
-      parts.push(
-        `<rect class="bar" data-server="${esc(row.server)}" data-run="${esc(name)}" data-tier="${esc(tier)}" x="${(gx + si * barW).toFixed(1)}" y="${(H - m.b - h).toFixed(1)}" width="${barW - 2}" height="${h.toFixed(1)}" fill="${colorOf(name)}"><title>${esc(name)} ${esc(tier)}: ${row.serverRssPerConnectionKb!.toFixed(2)} KB</title></rect>`,
-      );
-    });
-  });
-  names.forEach((n, i) =>
-    parts.push(
-      `<rect x="${W - m.r + 12}" y="${m.t + i * 18}" width="12" height="10" fill="${colorOf(n)}"/><text x="${W - m.r + 30}" y="${m.t + i * 18 + 9}" font-size="12">${esc(n)}</text>`,
+  // Each bar has its own x: the tier's index, shifted by the line's place in the group.
+  const width = 0.8 / names.length;
+  const at = (ti: number, si: number) => ti - 0.4 + width * (si + 0.5);
+  return {
+    cls: 'rss',
+    title: 'Server RSS per connection',
+    x: { label: 'client tier', unit: '', ticks: tiers.map((t, i) => ({ at: i, label: t })), range: [-0.5, tiers.length - 0.5] },
+    y: { label: 'server RSS per connection', unit: 'KB' },
+    series: names.map((n) => ({ label: n, color: colorOf(n), bars: true })),
+    data: toColumns(
+      names.map((n, si) =>
+        tiers.flatMap((tier, ti) => {
+          const row = data.find((r) => r.tier === tier && lineName(r) === n);
+          return row ? [[at(ti, si), row.serverRssPerConnectionKb!] as const] : [];
+        }),
+      ),
     ),
-  );
-  return `<svg class="chart rss" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="100%" preserveAspectRatio="xMinYMin meet">${parts.join('')}</svg>`;
+  };
 }
 
 /**
  * The seed benchmark's question: how p50, p99 and server RSS per connection grow with the client
  * tier, one line per server. Drawn once some server was measured at two or more tiers.
  */
-export function tierCharts(rows: ComparisonRow[], colorOf: (name: string) => string): string {
+export function tierCharts(rows: ComparisonRow[], colorOf: (name: string) => string): ChartSpec[] {
   const names = [...new Set(rows.map(lineName))];
   const byName = new Map(names.map((n) => [n, rows.filter((r) => lineName(r) === n).sort((a, b) => a.clients - b.clients)]));
-  if (![...byName.values()].some((rs) => new Set(rs.map((r) => r.clients)).size >= 2)) return '';
+  if (![...byName.values()].some((rs) => new Set(rs.map((r) => r.clients)).size >= 2)) return [];
   const clients = [...new Set(rows.map((r) => r.clients))].sort((a, b) => a - b);
   const tierAt = (c: number) => [...new Set(rows.filter((r) => r.clients === c).map((r) => r.tier))].join('/');
-  const x: Axis = {
-    kind: 'log',
+  const x: ChartAxis = {
+    label: 'clients (tier), log scale',
+    unit: '',
+    log: true,
+    ticks: clients.map((c) => ({ at: c, label: `${tierAt(c)} (${c.toLocaleString('en-US')})` })),
     // Half a step of room each side: the first and last tiers are not drawn on the frame.
-    min: clients[0] / 1.6,
-    max: clients[clients.length - 1] * 1.6,
-    ticks: clients.map((c) => ({ v: c, label: `${tierAt(c)} (${numberText(c)})` })),
-    title: 'clients (tier), log scale',
+    range: [clients[0] / 1.6, clients[clients.length - 1] * 1.6],
   };
-  const chart = (cls: string, title: string, value: (r: ComparisonRow) => number | null, axisOf: (vs: number[]) => Axis) => {
-    const series: Series[] = names.map((n) => ({
-      name: n,
-      color: colorOf(n),
-      points: byName.get(n)!.flatMap((r) => {
+  const chart = (cls: string, title: string, y: ChartAxis, value: (r: ComparisonRow) => number | null): ChartSpec[] => {
+    const points = names.map((n) =>
+      byName.get(n)!.flatMap((r) => {
         const v = value(r);
-        return v === null ? [] : [[r.clients, v] as [number, number]];
+        return v === null ? [] : [[r.clients, v] as const];
       }),
-      attrs: `class="tier-line" data-server="${esc(n)}"`,
-      dots: true,
-    }));
-    const values = series.flatMap((s) => s.points.map(([, v]) => v));
-    if (values.length === 0) return `<p>No ${esc(title)} figures.</p>`;
-    return lineChart({ cls, title, x, y: axisOf(values), series });
+    );
+    if (points.every((p) => p.length === 0)) return [];
+    return [{ cls, title, x, y, series: names.map((n) => ({ label: n, color: colorOf(n), points: true })), data: toColumns(points) }];
   };
-  const latencyAxis = (vs: number[]) => ({ ...logAxis(Math.min(...vs), Math.max(...vs), msLabel), title: 'ms (log)' });
   return [
-    chart('tier-p50', 'p50 round-trip time by client tier', (r) => r.latencyP50Us / 1000, latencyAxis),
-    chart('tier-p99', 'p99 round-trip time by client tier', (r) => r.latencyP99Us / 1000, latencyAxis),
-    chart(
-      'tier-rss',
-      'Server RSS per connection by client tier (KB)',
-      (r) => r.serverRssPerConnectionKb,
-      (vs) => ({ ...linearAxis(Math.max(...vs)), title: 'KB per connection' }),
-    ),
-  ].join('\n');
+    ...chart('tier-p50', 'p50 round-trip time by client tier', LATENCY_LOG, (r) => r.latencyP50Us / 1000),
+    ...chart('tier-p99', 'p99 round-trip time by client tier', LATENCY_LOG, (r) => r.latencyP99Us / 1000),
+    ...chart('tier-rss', 'Server RSS per connection by client tier', { label: 'server RSS per connection', unit: 'KB' }, (r) => r.serverRssPerConnectionKb),
+  ];
 }
 
-/** Each run's p50 and p99 per second, the measured window shaded; one chart per result. */
-export function seriesCharts(groups: RunGroup[], colorOf: (name: string) => string): string {
-  const charts: string[] = [];
-  for (const { id, docs } of groups) {
-    docs.forEach((doc, i) => {
-      // The headline per second (latencyP*); series written before it have only the corrected rttP*.
-      const p99 = (e: SeriesEntry) => e.latencyP99Us ?? e.rttP99Us;
-      const p50 = (e: SeriesEntry) => e.latencyP50Us ?? e.rttP50Us;
+/**
+ * Each run's p99 and p50 per second, the measured window shaded; one chart per result, all on one
+ * y range. A result without per-second latency gets a line of text in its place.
+ */
+export function seriesCharts(groups: RunGroup[], colorOf: (name: string) => string): (ChartSpec | string)[] {
+  // The headline per second (latencyP*); series written before it have only the corrected rttP*.
+  const p99 = (e: SeriesEntry) => e.latencyP99Us ?? e.rttP99Us;
+  const p50 = (e: SeriesEntry) => e.latencyP50Us ?? e.rttP50Us;
+  const charts = groups.flatMap(({ id, docs }) =>
+    docs.map((doc, i): ChartSpec | string => {
       const pts = doc.series.filter((e) => p99(e) > 0);
       const name = lineName(id);
       const title = `${name} / ${id.tier}${docs.length > 1 ? `, repeat ${doc.label?.repeat ?? i + 1}` : ''}: latency over time`;
-      if (pts.length === 0) {
-        charts.push(`<p>No per-second latency for ${esc(title)}.</p>`);
-        return;
-      }
+      if (pts.length === 0) return `No per-second latency for ${title}.`;
       // An entry's tS is the end of its second: the window starts one second before the first.
       const measured = doc.series.filter((e) => e.phase === 'measure').map((e) => e.tS);
-      const lastS = Math.max(...doc.series.map((e) => e.tS), 1);
-      const x: Axis = { ...linearAxis(lastS), title: 'seconds since start' };
-      const y: Axis = { ...linearAxis(Math.max(...pts.map((e) => p99(e) / 1000)), msLabel), title: 'round-trip time' };
-      const attrs = `class="series-line" data-run="${esc(name)}"`;
-      charts.push(
-        lineChart({
-          cls: 'series',
-          title,
-          x,
-          y,
-          bands: measured.length ? [{ from: Math.min(...measured) - 1, to: Math.max(...measured), label: 'measured window' }] : [],
-          series: [
-            { name: 'p99', color: colorOf(name), points: pts.map((e) => [e.tS, p99(e) / 1000]), attrs },
-            { name: 'p50', color: colorOf(name), points: pts.map((e) => [e.tS, p50(e) / 1000]), attrs, dashed: true },
-          ],
-          height: 260,
-        }),
-      );
-    });
-  }
-  return charts.join('\n');
+      return {
+        cls: 'series',
+        title,
+        x: { label: 'time since start', unit: 's', range: [0, Math.max(...doc.series.map((e) => e.tS), 1)] as [number, number] },
+        y: { label: 'round-trip time', unit: 'ms' },
+        series: [
+          { label: 'p99', color: colorOf(name) },
+          { label: 'p50', color: colorOf(name), dash: true },
+        ],
+        data: [pts.map((e) => e.tS), pts.map((e) => p99(e) / 1000), pts.map((e) => p50(e) / 1000)],
+        bands: measured.length ? [{ from: Math.min(...measured) - 1, to: Math.max(...measured), label: 'measured window' }] : [],
+        height: 240,
+      };
+    }),
+  );
+  return shareAmong(charts);
 }

@@ -4,8 +4,10 @@
  * alone. The page uses the window's width: charts sit in a grid that fills it.
  */
 import { comparisonColumns, comparisonRows, groupRuns, lineName } from './comparison.js';
-import { percentileChart, percentileCurves, rssBars, seriesCharts, tierCharts } from './html-charts.js';
-import { COLORS, esc } from './svg-chart.js';
+import { percentileCharts, percentileCurves, rssBars, seriesCharts, tierCharts } from './html-charts.js';
+import { COLORS, type ChartSpec } from './chart/chart-spec.js';
+import { chartAssets, chartFigure } from './chart/chart-html.js';
+import { esc } from './format.js';
 import { significanceHtml } from './significance-table.js';
 import type { ServerComparison } from '../result/figure-comparison.js';
 import type { ResultDocument } from '../contract/result.js';
@@ -16,7 +18,6 @@ const STYLE = [
   'td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}',
   'th,td.text{text-align:left}',
   '.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,560px),1fr));gap:1.5em 2em;margin:1em 0}',
-  '.chart{display:block;width:100%;height:auto}',
   'h2{margin-top:1.5em}',
 ].join('');
 
@@ -39,12 +40,14 @@ export function renderHtmlReport(docs: ResultDocument[], title = 'wsbench report
     ...rows.map((r) => `<tr>${columns.map((c) => `<td${TEXT_KEYS.has(c.key) ? ' class="text"' : ''}>${esc(c.format(r))}</td>`).join('')}</tr>`),
     '</tbody></table>',
   ].join('');
-  const byTier = tierCharts(rows, colorOf);
+  const byTier = tierCharts(rows, colorOf).map(chartFigure).join('\n');
+  const rss = rssBars(rows, colorOf);
   const runs = docs.map((d) => ({ label: d.label ?? null, name: d.name, startedAt: d.startedAt, config: d.config, summary: d.summary, series: d.series }));
   const data = JSON.stringify({ rows, curves, runs }).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title>
 <style>${STYLE}</style>
+${chartAssets()}
 </head><body>
 <h1>${esc(title)}</h1>
 <p>${env ? esc(`${env.cpuModel} × ${env.cores} cores, ${(env.memTotalBytes / 2 ** 30).toFixed(1)} GiB, ${env.os}, kernel ${env.kernel}, Node ${env.node}`) : ''}</p>
@@ -54,22 +57,19 @@ ${significanceHtml(significance)}
 ${byTier ? `<h2>By client tier</h2>\n<div class="grid">${byTier}</div>` : ''}
 <h2>Latency percentiles and server memory</h2>
 <div class="grid">
-${tiers
-  .map((t) =>
-    percentileChart(
-      t,
-      curves.filter((c) => c.tier === t),
-      colorOf,
-    ),
-  )
-  .join('\n')}
-${rssBars(rows, colorOf)}
+${figures(percentileCharts(tiers, curves, colorOf))}
+${rss ? chartFigure(rss) : '<p>No server memory figures (runs without a server pid).</p>'}
 </div>
 <h2>Latency over time (per second; p99 solid, p50 dashed)</h2>
 <div class="grid">
-${seriesCharts(groups, colorOf)}
+${figures(seriesCharts(groups, colorOf))}
 </div>
 <script type="application/json" id="wsbench-data">${data}</script>
 </body></html>
 `;
+}
+
+/** Charts as figures; a line of text where a chart had nothing to draw. */
+function figures(items: (ChartSpec | string)[]): string {
+  return items.map((c) => (typeof c === 'string' ? `<p>${esc(c)}</p>` : chartFigure(c))).join('\n');
 }

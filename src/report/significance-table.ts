@@ -4,7 +4,7 @@
  */
 import { SIGNIFICANCE_LEVEL } from '../stats/compare-samples.js';
 import type { ServerComparison } from '../result/figure-comparison.js';
-import { esc } from './svg-chart.js';
+import { esc } from './format.js';
 
 export const SINGLE_RUN_NOTE = 'single run: no significance';
 

@@ -4,13 +4,20 @@ import path from 'node:path';
 import { readFileSync, readdirSync } from 'node:fs';
 import { spawnCli, killAll } from '../helpers/cli.js';
 import { tempDir } from '../helpers/results.js';
+import { CHROMIUM, openPage, type Page } from '../helpers/chromium.js';
+import { chartSpecsIn, drawnCharts, hoverValues, screenshotFile } from '../helpers/page-charts.js';
 import type { CapacityDocument } from '../../src/capacity/capacity-report.js';
 
-after(killAll);
+let page: Page | undefined;
+after(async () => {
+  await page?.close();
+  await killAll();
+});
 
 const SHORT = ['--runtime', 'node', '--duration', '2s', '--warmup', '1s'];
 
-describe('wsbench capacity', { timeout: 180_000 }, () => {
+describe('wsbench capacity', { timeout: 240_000 }, () => {
+  let html = '';
   it('steps up against a fresh wsbench serve per run and writes JSON, CSV and HTML', { timeout: 90_000 }, async () => {
     const out = tempDir();
     const p = spawnCli(['capacity', ...SHORT, '--from', '50', '--to', '100', '--slo', 'errors==0', '--out', out, '--json']);
@@ -36,7 +43,35 @@ describe('wsbench capacity', { timeout: 180_000 }, () => {
     assert.equal(readdirSync(path.join(out, 'runs')).filter((f) => f.endsWith('.json')).length, 2, 'one result per run');
     const csv = readFileSync(path.join(out, 'capacity.csv'), 'utf8').trim().split('\n');
     assert.equal(csv.length, 3);
-    assert.match(readFileSync(path.join(out, 'capacity.html'), 'utf8'), /<svg[^>]*>.*p99/s);
+    html = path.join(out, 'capacity.html');
+    const charts = chartSpecsIn(readFileSync(html, 'utf8'));
+    assert.deepEqual(
+      charts.map((c) => c.cls),
+      ['latency', 'rss', 'cpu'],
+    );
+    assert.deepEqual(
+      charts[0].series.map((s) => s.label),
+      ['p50', 'p99'],
+    );
+    assert.deepEqual(charts[0].data[0], [50, 100], 'clients on x, a point per step');
+    assert.deepEqual(charts[0].markers, [{ at: 100, label: 'last pass', color: '#2ca02c' }]);
+  });
+
+  const skip = CHROMIUM ? false : 'chromium is not installed (apt-get install chromium)';
+  it('capacity.html in headless Chromium: every chart drawn by uPlot, with values under the cursor', { skip, timeout: 60_000 }, async (t) => {
+    assert.ok(html, 'the search above wrote its report');
+    ({ page } = await openPage(`file://${html}`));
+    const drawn = await drawnCharts(page);
+    assert.deepEqual(drawn.errors, []);
+    assert.equal(drawn.charts.length, 3);
+    for (const c of drawn.charts) assert.ok(c.seriesPixels > 20, `${c.cls}: its lines are on the canvas (${c.seriesPixels} px)`);
+    const [x, p50, p99] = await hoverValues(page, 0);
+    assert.match(x, /^\d+$/, 'clients');
+    assert.match(p50, / ms$/);
+    assert.match(p99, / ms$/);
+    const shot = screenshotFile('capacity-report', path.dirname(html));
+    await page.screenshot(shot);
+    t.diagnostic(`screenshot: ${shot}`);
   });
 
   it('an SLO no server meets ends at --from with the reason; bad flags are usage errors', { timeout: 60_000 }, async () => {

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawnCli, startServe, killAll } from '../helpers/cli.js';
 import { readRun, tempDir, splitCsvLine } from '../helpers/results.js';
+import { chartSpecsIn } from '../helpers/page-charts.js';
 import type { ResultDocument } from '../../src/contract/result.js';
 
 after(killAll);
@@ -108,23 +109,37 @@ describe('thresholds, reports and the regression gate', { timeout: 120_000 }, ()
     const html = spawnCli(['report', resultFile, '--format', 'html', '--out', htmlFile]);
     assert.equal((await html.exited).code, 0);
     const text = readFileSync(htmlFile, 'utf8');
-    assert.match(text, /<svg class="chart latency"/);
-    assert.match(text, new RegExp(`<path class="curve" data-server="127\\.0\\.0\\.1:${port}" data-run="gate"`));
-    assert.match(text, /<svg class="chart rss"/);
-    // Charts scale to the page (a grid that fills the window), no fixed 720 px.
+    const charts = chartSpecsIn(text);
+    const latency = charts.find((c) => c.cls === 'latency');
+    assert.ok(latency, 'the percentile chart');
+    assert.equal(latency.title, 'RTT percentiles, 50c (log axes)');
+    assert.deepEqual(
+      latency.series.map((s) => s.label),
+      ['gate'],
+    );
+    assert.deepEqual([latency.y.unit, latency.y.log], ['ms', true]);
+    const rss = charts.find((c) => c.cls === 'rss');
+    assert.ok(rss, 'the RSS bars');
+    assert.equal(rss.y.unit, 'KB');
+    assert.deepEqual(rss.data[1], [doc.summary.server!.rssPerConnectionKb]);
+    // Charts scale to the page (a grid that fills the window); uPlot draws them, no hand-made SVG.
     assert.match(text, /\.grid\{display:grid/);
-    assert.doesNotMatch(text, /<svg[^>]* width="\d+"/);
-    // The RSS axis ends on a tick above the largest bar.
-    const rssSvg = /<svg class="chart rss".*?<\/svg>/s.exec(text)![0];
-    const ticks = [...rssSvg.matchAll(/text-anchor="end" font-size="11">([\d.,]+)<\/text>/g)].map((m) => Number(m[1].replace(/,/g, '')));
-    assert.ok(Math.max(...ticks) > doc.summary.server!.rssPerConnectionKb!, `axis ${ticks.join(',')} above ${doc.summary.server!.rssPerConnectionKb}`);
-    // Latency over time from the series, the measured window shaded.
-    const series = /<svg class="chart series".*?<\/svg>/s.exec(text)![0];
-    assert.match(series, /gate \/ 50c: latency over time/);
-    assert.equal((series.match(/<path class="series-line" data-run="gate"/g) ?? []).length, 2, 'p99 and p50');
-    assert.match(series, /<rect class="band"[^>]*\/><text[^>]*>measured window</);
+    assert.doesNotMatch(text, /<svg/);
+    // Latency over time from the series, in seconds, the measured window shaded.
+    const series = charts.find((c) => c.cls === 'series');
+    assert.ok(series, 'latency over time');
+    assert.equal(series.title, 'gate / 50c: latency over time');
+    assert.deepEqual(
+      series.series.map((s) => [s.label, s.dash ?? false]),
+      [
+        ['p99', false],
+        ['p50', true],
+      ],
+    );
+    assert.deepEqual([series.x.unit, series.y.unit], ['s', 'ms']);
+    assert.equal(series.bands?.[0].label, 'measured window');
     // One client tier only: no by-tier chart.
-    assert.doesNotMatch(text, /class="chart tier-/);
+    assert.ok(!charts.some((c) => c.cls.startsWith('tier-')));
     assert.doesNotMatch(text, /<script src=|<link [^>]*href="http/, 'nothing loaded from a network');
     const data = JSON.parse(/<script type="application\/json" id="wsbench-data">(.*?)<\/script>/s.exec(text)![1]) as {
       rows: { run: string; server: string; rttP99Us: number }[];

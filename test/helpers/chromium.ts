@@ -1,6 +1,6 @@
 /**
  * Headless Chromium (Debian's `chromium`) driven over the DevTools protocol with the `ws` client:
- * open a page, evaluate expressions in it. Only what the dashboard test needs.
+ * open a page, evaluate expressions in it, take a screenshot of it. Only what the page tests need.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -26,6 +26,8 @@ export function chromiumFlags(profileDir: string): string[] {
 
 export interface Page {
   evaluate<T>(expression: string): Promise<T>;
+  /** The whole page (not only the window) as a PNG. */
+  screenshot(file: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,9 +35,13 @@ export interface Page {
 export async function openPage(url: string): Promise<{ page: Page; browser: ChildProcess }> {
   if (!CHROMIUM) throw new Error('chromium is not installed');
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'wsb-chromium-'));
-  const browser = spawn(CHROMIUM, [...chromiumFlags(profile), '--remote-debugging-address=127.0.0.1', '--remote-debugging-port=0', url], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const browser = spawn(
+    CHROMIUM,
+    [...chromiumFlags(profile), '--window-size=1280,900', '--remote-debugging-address=127.0.0.1', '--remote-debugging-port=0', url],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   const devtools = await new Promise<string>((resolve, reject) => {
     let err = '';
     browser.stderr.on('data', (b: Buffer) => {
@@ -61,18 +67,28 @@ export async function openPage(url: string): Promise<{ page: Page; browser: Chil
   // Closing the browser resets the socket: that is expected, not a failure.
   socket.on('error', () => {});
   let nextId = 1;
-  const waiting = new Map<number, (m: { result?: { result: { value: unknown } }; error?: unknown }) => void>();
+  const waiting = new Map<number, (m: { result?: Record<string, unknown>; error?: unknown }) => void>();
   socket.on('message', (data: Buffer) => {
-    const msg = JSON.parse(data.toString()) as { id?: number; result?: { result: { value: unknown } }; error?: unknown };
+    const msg = JSON.parse(data.toString()) as { id?: number; result?: Record<string, unknown>; error?: unknown };
     if (msg.id !== undefined) waiting.get(msg.id)?.(msg);
   });
+  const send = <T>(method: string, params: Record<string, unknown>) => {
+    const id = nextId++;
+    return new Promise<T>((resolve, reject) => {
+      waiting.set(id, (m) => (m.error ? reject(new Error(JSON.stringify(m.error))) : resolve(m.result as T)));
+      socket.send(JSON.stringify({ id, method, params }));
+    });
+  };
   const page: Page = {
-    evaluate<T>(expression: string): Promise<T> {
-      const id = nextId++;
-      return new Promise<T>((resolve, reject) => {
-        waiting.set(id, (m) => (m.error ? reject(new Error(JSON.stringify(m.error))) : resolve(m.result?.result.value as T)));
-        socket.send(JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression, returnByValue: true } }));
-      });
+    async evaluate<T>(expression: string): Promise<T> {
+      const r = await send<{ result: { value: unknown } }>('Runtime.evaluate', { expression, returnByValue: true });
+      return r.result.value as T;
+    },
+    async screenshot(file: string) {
+      const { cssContentSize: size } = await send<{ cssContentSize: { width: number; height: number } }>('Page.getLayoutMetrics', {});
+      const clip = { x: 0, y: 0, width: Math.ceil(size.width), height: Math.ceil(size.height), scale: 1 };
+      const { data } = await send<{ data: string }>('Page.captureScreenshot', { format: 'png', clip, captureBeyondViewport: true });
+      fs.writeFileSync(file, Buffer.from(data, 'base64'));
     },
     async close() {
       socket.close();

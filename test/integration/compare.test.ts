@@ -4,6 +4,7 @@ import { chmodSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawnCli, killAll } from '../helpers/cli.js';
 import { splitCsvLine, tempDir } from '../helpers/results.js';
+import { chartSpecsIn } from '../helpers/page-charts.js';
 import type { ResultDocument } from '../../src/contract/result.js';
 
 after(killAll);
@@ -57,8 +58,24 @@ describe('wsbench compare on the smoke profile', { timeout: 240_000 }, () => {
     assert.match(md, /\| node \| smoke \| 200 \|/);
     assert.match(md, /\| bare \| smoke \| 200 \|/);
     const html = readFileSync(path.join(out, 'compare.html'), 'utf8');
-    assert.equal((html.match(/<path class="curve"/g) ?? []).length, 2);
-    assert.equal((html.match(/<rect class="bar"/g) ?? []).length, 2);
+    const charts = chartSpecsIn(html);
+    assert.deepEqual(
+      charts
+        .filter((c) => c.cls === 'latency')
+        .flatMap((c) => c.series.map((s) => s.label))
+        .sort(),
+      ['bare', 'node'],
+      'a percentile curve per server',
+    );
+    const rss = charts.find((c) => c.cls === 'rss');
+    assert.equal(
+      rss?.data
+        .slice(1)
+        .flat()
+        .filter((v) => v !== null).length,
+      2,
+      'a bar per server',
+    );
     assert.match(p.stdout(), /compare\.html/);
   });
 

@@ -1,7 +1,8 @@
 /**
  * The npm package as a user gets it: `npm pack` on a copy of the working tree without a build (its
  * prepack must clean and build), the tarball installed into an empty directory, and the installed
- * `wsbench` run: `npx wsbench --version`, then `serve` and a small `load` against it. The install
+ * `wsbench` run: `npx wsbench --version`, then `serve` and a small `load` against it, and `report`
+ * renders its HTML with the charts' code inlined. The install
  * runs with the C toolchain shadowed by failing stubs, so on linux-x64 the send timer must come from
  * the prebuild the tarball ships; then, with the prebuild removed too, a rebuild gives one notice
  * and succeeds, and a load says once at start-up that it uses the clock thread, and why.
@@ -136,6 +137,7 @@ describe('the npm package', { timeout: 180_000 }, () => {
       'servers/bun-pong.ts',
       'dist/servers/uws-pong.js',
       'src/contract/pong.ts',
+      'src/report/chart/browser/wsb-charts.js',
       'binding.gyp',
       'native/send-timer.c',
       'native/build.mjs',
@@ -145,9 +147,9 @@ describe('the npm package', { timeout: 180_000 }, () => {
     }
     assert.ok(!shipped.includes('dist/src/stale-module.js'), 'a stale module in dist/ is not shipped');
     assert.deepEqual(
-      shipped.filter((f) => /^(dist\/(test|bench)|test|src|scripts|\.github)\//.test(f) && !f.startsWith('src/contract/')),
+      shipped.filter((f) => /^(dist\/(test|bench)|test|src|scripts|\.github)\//.test(f) && !/^src\/(contract|report\/chart\/browser)\//.test(f)),
       [],
-      'no tests, sources (but the contract) or CI files',
+      "no tests, sources (but the contract and the charts' browser code) or CI files",
     );
 
     const app = path.join(temp, 'app');
@@ -207,6 +209,14 @@ describe('the npm package', { timeout: 180_000 }, () => {
     }
     assert.equal(result.summary.connections.established, 10);
     assert.ok(existsSync(path.join(app, 'results')), 'results/ written in the working directory');
+    // The HTML report inlines uPlot (from the installed dependency) and the charts' browser code.
+    const resultFile = path.join(app, 'installed-load.json');
+    writeFileSync(resultFile, load.stdout);
+    const html = await run(bin, ['report', resultFile, '--format', 'html', '--out', path.join(app, 'report.html')], app, 30_000);
+    assert.equal(html.code, 0, html.stderr);
+    const page = readFileSync(path.join(app, 'report.html'), 'utf8');
+    assert.match(page, /var uPlot=function/);
+    assert.match(page, /window\.wsbCharts = /);
 
     if (SHIPS_PREBUILD) {
       // Neither a prebuild nor a compiler: the install step gives one notice and succeeds …

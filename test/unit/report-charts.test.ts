@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { metricDirection } from '../../src/result/metric-names.js';
-import { linearAxis, logAxis, niceCeil } from '../../src/report/svg-chart.js';
+import { shareYRange, toColumns, type ChartSpec } from '../../src/report/chart/chart-spec.js';
+import { chartAssets, chartFigure } from '../../src/report/chart/chart-html.js';
 import { tierTextChart } from '../../src/report/tier-text-chart.js';
 import type { ComparisonRow } from '../../src/report/comparison.js';
 
@@ -34,34 +35,62 @@ function row(server: string, tier: string, clients: number, p99Ms: number, rssPe
   };
 }
 
-describe('figure directions and chart axes', { timeout: 10_000 }, () => {
+describe('figure directions', { timeout: 10_000 }, () => {
   it('throughput and connections get worse downwards, everything else upwards', () => {
     for (const m of ['messagesPerSec', 'established']) assert.equal(metricDirection(m), 'lower-is-worse', m);
     for (const m of ['rtt.p99', 'rttRaw.max', 'errors', 'lost', 'failed', 'server.rssPerConnectionKb', 'server.cpuPercentMean', 'client.rssPeakKb']) {
       assert.equal(metricDirection(m), 'higher-is-worse', m);
     }
   });
+});
 
-  it('a linear axis ends on a nice tick above the largest value, never at it', () => {
-    assert.equal(niceCeil(7.3), 8);
-    assert.equal(niceCeil(2.1), 2.5);
-    assert.equal(niceCeil(24.6), 25);
-    for (const max of [0.37, 1, 2.5, 7.3, 10, 11.14, 151.6, 1000]) {
-      const a = linearAxis(max);
-      assert.ok(a.max >= max * 1.05, `${max}: axis ends at ${a.max}`);
-      assert.equal(a.ticks[0].v, 0);
-      assert.equal(a.ticks[a.ticks.length - 1].v, a.max);
-      assert.ok(a.ticks.length >= 3 && a.ticks.length <= 8, `${max}: ${a.ticks.length} ticks`);
-    }
+function spec(title: string, ...columns: (number | null)[][]): ChartSpec {
+  return {
+    cls: 'series',
+    title,
+    x: { label: 'time since start', unit: 's' },
+    y: { label: 'round-trip time', unit: 'ms' },
+    series: columns.slice(1).map((_, i) => ({ label: `s${i}`, color: '#000' })),
+    data: columns,
+  };
+}
+
+describe('chart specs and their HTML', { timeout: 10_000 }, () => {
+  it('merges the series into uPlot columns, null where a series has no point', () => {
+    assert.deepEqual(
+      toColumns([
+        [
+          [20, 2],
+          [80, 8],
+        ],
+        [[50, 5]],
+      ]),
+      [
+        [20, 50, 80],
+        [2, null, 8],
+        [null, 5, null],
+      ],
+    );
   });
 
-  it('a log axis spans whole decades around its values', () => {
-    const a = logAxis(0.42, 37);
-    assert.deepEqual([a.min, a.max], [0.1, 100]);
-    assert.deepEqual(
-      a.ticks.map((t) => t.v),
-      [0.1, 1, 10, 100],
-    );
+  it('charts meant to be compared get one y range, the extent of all their values', () => {
+    const [a, b] = shareYRange([spec('a', [1, 2], [0.5, 4]), spec('b', [1, 2], [12, null])]);
+    assert.deepEqual(a.y.range, [0.5, 12]);
+    assert.deepEqual(b.y.range, [0.5, 12]);
+    assert.equal(a.y.unit, 'ms', 'the rest of the axis is kept');
+  });
+
+  it('inlines uPlot and the page code, and escapes what a figure carries', () => {
+    const head = chartAssets();
+    assert.match(head, /<style>\.uplot/);
+    assert.match(head, /var uPlot=function/);
+    assert.match(head, /window\.wsbCharts = /);
+    assert.doesNotMatch(head, /<script src=|<link /, 'nothing loaded from a network');
+    const figure = chartFigure(spec('<b>"x"</b> </script>', [1], [2]));
+    assert.match(figure, /^<figure class="chart series" data-wsb-chart><figcaption>&lt;b&gt;&quot;x&quot;&lt;\/b&gt; &lt;\/script&gt;<\/figcaption>/);
+    const json = /<script type="application\/json">(.*?)<\/script>/.exec(figure)![1];
+    assert.doesNotMatch(json, /</, 'the spec cannot end its script early');
+    assert.equal((JSON.parse(json) as ChartSpec).title, '<b>"x"</b> </script>');
   });
 });
 
