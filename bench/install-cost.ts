@@ -76,7 +76,10 @@ function firstLine(dir: string, env: NodeJS.ProcessEnv): number {
        const c = spawn('npx', ['wsbench', 'demo'], { cwd: ${JSON.stringify(dir)}, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
        const kill = (sig) => { try { process.kill(-c.pid, sig); } catch {} };
        let seconds;
-       c.once('exit', () => { if (seconds !== undefined) { process.stdout.write(String(seconds)); process.exit(0); } });
+       // npx leaves at once on SIGTERM; demo, in the same group, writes its results first: wait for the whole group.
+       const gone = () => { try { process.kill(-c.pid, 0); return false; } catch { return true; } };
+       const finish = () => { if (!gone()) return setTimeout(finish, 100); process.stdout.write(String(seconds)); process.exit(0); };
+       c.once('exit', () => { if (seconds !== undefined) finish(); });
        const done = () => { if (seconds !== undefined) return; seconds = Number(process.hrtime.bigint() - t0) / 1e9; kill('SIGTERM'); setTimeout(() => kill('SIGKILL'), 15000).unref(); };
        c.stdout.once('data', done); c.stderr.once('data', done);
        setTimeout(() => { try { process.kill(-c.pid, 'SIGKILL'); } catch {} process.exit(1); }, 60000);`,
