@@ -99,7 +99,7 @@ function chart(
 /** capacity.html: the answer, latency / server memory / CPU against clients, and the steps. */
 export function capacityHtml(doc: CapacityDocument): string {
   const charts = [
-    chart(doc, 'latency', 'Round-trip latency (from intended send)', { label: 'round-trip time', unit: 'ms' }, [
+    chart(doc, 'latency', 'Round-trip latency (the headline: from the write to the reply)', { label: 'round-trip time', unit: 'ms' }, [
       { label: 'p50', color: COLOR.p50, value: (s) => s.latencyP50Us / 1000 },
       { label: 'p99', color: COLOR.p99, value: (s) => s.latencyP99Us / 1000 },
     ]),

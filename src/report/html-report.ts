@@ -51,7 +51,7 @@ ${chartAssets()}
 </head><body>
 <h1>${esc(title)}</h1>
 <p>${env ? esc(`${env.cpuModel} × ${env.cores} cores, ${(env.memTotalBytes / 2 ** 30).toFixed(1)} GiB, ${env.os}, kernel ${env.kernel}, Node ${env.node}`) : ''}</p>
-<p>Latency is round-trip time from the intended send time (corrected for coordinated omission); one row per run, medians over its repeats, the p99 spread shows their range. Shards and merged results are separate rows.</p>
+<p>Latency is the headline round trip, from just before each write to its reply (socket queueing included; see docs/measurement.md, &ldquo;The headline&rdquo;); one row per run, medians over its repeats, the p99 spread shows their range. Shards and merged results are separate rows.</p>
 ${table}
 ${significanceHtml(significance)}
 ${byTier ? `<h2>By client tier</h2>\n<div class="grid">${byTier}</div>` : ''}
