@@ -25,6 +25,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFlags, usageError } from './lib/args.js';
 import { table } from './lib/stats.js';
+import { median } from '../src/stats/median.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SCRIPT = 'significance';
@@ -120,7 +121,7 @@ function resolutionTable(): void {
   const rows = subjects.map((d) => {
     const t = tally.get(d)!;
     const of = (n: number) => `${n}/${t.runs}`;
-    const took = [...t.seconds].sort((a, b) => a - b)[t.seconds.length >> 1];
+    const took = Math.round(median(t.seconds));
     return d === 'A/A'
       ? ['A/A', '-', '-', '-', of(t.floor), `${of(t.alarms)} false alarms`, `${took} s`]
       : [d, of(t.p50), of(t.p99), of(t.p999), of(t.floor), '-', `${took} s`];

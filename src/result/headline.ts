@@ -7,7 +7,7 @@
  * (and a one-line note says so), or the comparison is refused (exit 2).
  */
 import { usageError } from '../core/errors.js';
-import { median } from '../stats/median.js';
+import { medianOf } from '../stats/median.js';
 import type { LatencySummaryUs, ResultDocument } from '../contract/result.js';
 
 /** The headline's summary: `latencyUs`, or for results before it the raw round trip it is measured as. */
@@ -81,11 +81,6 @@ function floorFor(doc: ResultDocument, metric: string): number | undefined {
 /** Tail figures: the ones a host's wake-up lateness can move. */
 export function isTailFigure(metric: string): boolean {
   return /^(latency|rtt|rttRaw)\.(p90|p99|p999|p9999|max)$/.test(metric);
-}
-
-/** The median, or undefined for no values. */
-function medianOf(values: number[]): number | undefined {
-  return values.length ? median(values) : undefined;
 }
 
 /**
