@@ -1,4 +1,6 @@
 import { csvCell } from '../result-files/csv.js';
+import { escapeHtml as esc } from '../report/html.js';
+import { msFromUs } from '../core/ms-text.js';
 import type { CapacityStep } from './judge-step.js';
 import type { CapacityAnswer, SearchSettings } from './search.js';
 
@@ -16,7 +18,7 @@ export interface CapacityDocument {
   interrupted: boolean;
 }
 
-const ms = (us: number) => (us / 1000).toFixed(2);
+const ms = (us: number) => msFromUs(us, 2);
 const orDash = (v: number | null, digits: number) => (v === null ? '-' : v.toFixed(digits));
 
 /** Header and one line per step, fixed width, for the live table on stderr. */
@@ -107,8 +109,6 @@ function chart(title: string, unit: string, series: Series[], passX: number | nu
   const legend = series.map((s, i) => `<text x="${L + 10 + i * 120}" y="14" font-size="12" fill="${s.color}">■ ${s.label}</text>`).join('');
   return `<figure><figcaption>${title} (${unit}) against clients</figcaption><svg viewBox="0 0 ${W} ${H}" width="100%" role="img"><line x1="${L}" y1="${H - B}" x2="${W - 10}" y2="${H - B}" stroke="#999"/><line x1="${L}" y1="20" x2="${L}" y2="${H - B}" stroke="#999"/>${ticks}${xTicks}${legend}${lines}${marker(passX, '#2a7', 'last pass')}${marker(failX, '#c33', 'first fail')}</svg></figure>`;
 }
-
-const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 /** capacity.html: the answer, latency / server memory / CPU against clients, and the steps. */
 export function capacityHtml(doc: CapacityDocument): string {

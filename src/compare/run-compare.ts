@@ -13,6 +13,7 @@ import type { ResultDocument } from '../contract/result.js';
 import type { Target } from '../targets/target.js';
 import { measuredRun } from '../session/measured-run.js';
 import { headlineOf } from '../result/headline.js';
+import { msFromUs } from '../core/ms-text.js';
 
 export interface CompareOptions {
   targets: Target[];
@@ -106,7 +107,7 @@ export async function runCompare(
         const s = doc.summary;
         log.info(
           { server: target.name, profile, repeat, verdict: s.verdict },
-          `[${step}/${total}] ${target.name} x ${profile}: p50 ${(headlineOf(doc).p50 / 1000).toFixed(2)} ms, p99 ${(headlineOf(doc).p99 / 1000).toFixed(2)} ms, ${s.verdict}`,
+          `[${step}/${total}] ${target.name} x ${profile}: p50 ${msFromUs(headlineOf(doc).p50, 2)} ms, p99 ${msFromUs(headlineOf(doc).p99, 2)} ms, ${s.verdict}`,
         );
       }
     }

@@ -4,6 +4,9 @@
  * `state` snapshot on connect, then a `point` each second, a `run` when one starts or ends, and
  * `report`, the final HTML report, which replaces the page when the command is done.
  */
+import { escapeHtml } from '../report/html.js';
+import { msFromUs } from '../core/ms-text.js';
+
 export function dashboardPage(title: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} (live)</title>
@@ -25,10 +28,6 @@ export function dashboardPage(title: string): string {
 <script>${SCRIPT}</script>
 </body></html>
 `;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
 const CSS = `
@@ -57,8 +56,8 @@ const SCRIPT = `
 const COLORS=['#1f77b4','#d62728','#17becf','#ff7f0e','#9467bd'];
 let state={title:'',plannedRuns:null,runs:[]};
 const $=(id)=>document.getElementById(id);
-const esc=(s)=>String(s).replace(/[&<>]/g,(c)=>({'&':'&amp;','<':'&lt;','>':'&gt;'})[c]);
-const ms=(us)=>us==null?'–':(us/1000).toFixed(us<10000?2:1);
+const esc=${escapeHtml.toString()};
+const ms=(us)=>us==null?'–':(${msFromUs.toString()})(us);
 const n=(v)=>v==null?'–':Math.round(v).toLocaleString('en-US');
 const clock=(s)=>{s=Math.max(0,Math.round(s));return Math.floor(s/60)+':'+String(s%60).padStart(2,'0');};
 function current(){return state.runs[state.runs.length-1];}

@@ -8,7 +8,8 @@ import { mergeEncoded } from '../metrics/histograms.js';
 import { lineName, type ComparisonRow, type RunGroup } from './comparison.js';
 import { headlineHistogramOf } from '../result/headline.js';
 import type { SeriesEntry } from '../contract/result.js';
-import { esc, linearAxis, lineChart, logAxis, numberText, type Axis, type Series } from './svg-chart.js';
+import { linearAxis, lineChart, logAxis, numberText, type Axis, type Series } from './svg-chart.js';
+import { escapeHtml as esc } from './html.js';
 
 export const PERCENTILES = [50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999];
 

@@ -5,7 +5,8 @@
  */
 import { comparisonColumns, comparisonRows, groupRuns, lineName } from './comparison.js';
 import { percentileChart, percentileCurves, rssBars, seriesCharts, tierCharts } from './html-charts.js';
-import { COLORS, esc } from './svg-chart.js';
+import { COLORS } from './svg-chart.js';
+import { escapeHtml as esc } from './html.js';
 import { significanceHtml } from './significance-table.js';
 import type { ServerComparison } from '../result/figure-comparison.js';
 import type { ResultDocument } from '../contract/result.js';

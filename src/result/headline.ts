@@ -8,6 +8,7 @@
  */
 import { usageError } from '../core/errors.js';
 import { medianOf } from '../stats/median.js';
+import { msFromUs } from '../core/ms-text.js';
 import type { LatencySummaryUs, ResultDocument } from '../contract/result.js';
 
 /** The headline's summary: `latencyUs`, or for results before it the raw round trip it is measured as. */
@@ -99,7 +100,7 @@ export function belowHostFloor(metric: string, a: readonly ResultDocument[], b: 
 
 /** "host floor p99 0.90 ms (p50 …, p99.9 …): tail differences smaller than this may be the host's": the summary's and the dashboard's one line. */
 export function hostFloorText(f: { p50Us: number; p99Us: number; p999Us: number }): string {
-  const ms = (us: number) => (us / 1000).toFixed(2);
+  const ms = (us: number) => msFromUs(us, 2);
   return `host floor p99 ${ms(f.p99Us)} ms (p50 ${ms(f.p50Us)}, p99.9 ${ms(f.p999Us)}): tail differences smaller than this may be the host's`;
 }
 
