@@ -46,12 +46,14 @@ describe('live metrics', () => {
       graceS: 0,
       maxSendLagP99Ms: 5,
       maxEventLoopDelayP99Ms: 5,
+      pattern: 'echo',
     });
     sink.detail?.({
       rttUs: [[100, 3, 20_000_000, 1]],
       rttRawUs: [],
       sendLagUs: [],
       hostFloor: null,
+      saturation: { targetFailed: false, answeringS: 0, sendLagP99Us: 0, eventLoopDelayP99Us: 0 },
       counters: {
         established: 2,
         failed: 0,
