@@ -6,26 +6,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DashboardState } from '../../src/live/dashboard-state.js';
+import { emptyCounters } from '../../src/load/worker/messages.js';
 import type { ProgressCounters, ProgressDetail, SaturationSoFar, SeriesEntry } from '../../src/contract/result.js';
 
-const COUNTERS: ProgressCounters = {
-  established: 10,
-  failed: 0,
-  failuresByCause: {},
-  sentTotal: 0,
-  receivedTotal: 0,
-  sent: 0,
-  received: 0,
-  skipped: 0,
-  waited: 0,
-  badReplies: 0,
-  duplicateReplies: 0,
-  outOfOrderReplies: 0,
-  crossedReplies: 0,
-  unexpectedClosesByCode: {},
-  errorsByCode: {},
-  open: 10,
-};
+const COUNTERS: ProgressCounters = { ...emptyCounters(), established: 10, open: 10 };
 const CALM: SaturationSoFar = { targetFailed: false, answeringS: 0, sendLagP99Us: 100, eventLoopDelayP99Us: 100 };
 
 /** A run of 10 clients with a 2 s grace period; `second` feeds one second and returns the verdict so far. */
