@@ -16,55 +16,51 @@ after(killAll);
  * on schedule, never ahead): where exactly does not matter, only that it is inside.
  */
 describe('the verdict names the right culprit', { timeout: 120_000 }, () => {
-  it(
-    'a server killed (SIGKILL) mid-window makes the run target-errors, not client-saturated (exit 6), live and in the result',
-    { timeout: 60_000 },
-    async () => {
-      const server = await startServe(['--mode', 'echo']);
-      const out = tempDir();
-      const load = spawnCli([
-        'load',
-        `ws://127.0.0.1:${server.port}/`,
-        '--clients',
-        '500',
-        '--rate',
-        '2',
-        ...runWindow('6s'),
-        // Loose self-check limits: the 2 s before the kill once measured a send-lag p99 of 20.5 ms
-        // (limit 20) on a busy host, and client-saturated wins over target-errors. The limits are not
-        // what this test is about: the server's death itself kept the whole window's send-lag p99 at
-        // 6.4 and 6.6 ms in two runs, well under even the default limit.
-        '--profile',
-        looseSelfCheckProfile(tempDir('wsb-profile-')),
-        // The dashboard's verdict so far must end as the result's (one set of rules, result/summarize.ts).
-        '--dashboard',
-        '0',
-        '--out',
-        out,
-        '--log-level',
-        'info',
-      ]);
-      const [, url] = await load.waitForStderr(/dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/);
-      const live = watchDashboard(url);
-      // 1 000 msg/s: 3 000 received is at least 1 s of warm-up and 2 s of the 6 s window.
-      await waitForServerMessages(server.port, 3000);
-      await server.stop('SIGKILL');
-      const exit = await load.exited;
-      await live.ended;
-      const { doc } = readRun(out);
-      const s = doc.summary;
-      assert.equal(s.verdict, 'target-errors', s.verdictReasons.join('; '));
-      assert.equal(exit.code, 6, load.stderr());
-      assert.ok(Object.keys(s.unexpectedClosesByCode).length > 0, 'the target closed the connections');
-      assert.ok(
-        s.verdictReasons.some((r) => /the target failed during the run: client saturation was judged on the \d+ s of the window before/.test(r)),
-        s.verdictReasons.join('; '),
-      );
-      assert.equal(live.last?.phase, 'done');
-      assert.equal(live.last.verdictSoFar, s.verdict, `live: ${live.verdicts.join(' → ')}; ${live.last.verdictReasonsSoFar.join('; ')}`);
-      assert.equal(live.verdicts[0], 'valid', 'valid before the server died');
-    },
-  );
+  it('a server killed (SIGKILL) mid-window: target-errors (exit 6) live and in the result, not client-saturated', { timeout: 60_000 }, async () => {
+    const server = await startServe(['--mode', 'echo']);
+    const out = tempDir();
+    const load = spawnCli([
+      'load',
+      `ws://127.0.0.1:${server.port}/`,
+      '--clients',
+      '500',
+      '--rate',
+      '2',
+      ...runWindow('6s'),
+      // Loose self-check limits: the 2 s before the kill once measured a send-lag p99 of 20.5 ms
+      // (limit 20) on a busy host, and client-saturated wins over target-errors. The limits are not
+      // what this test is about: the server's death itself kept the whole window's send-lag p99 at
+      // 6.4 and 6.6 ms in two runs, well under even the default limit.
+      '--profile',
+      looseSelfCheckProfile(tempDir('wsb-profile-')),
+      // The dashboard's verdict so far must end as the result's (one set of rules, result/summarize.ts).
+      '--dashboard',
+      '0',
+      '--out',
+      out,
+      '--log-level',
+      'info',
+    ]);
+    const [, url] = await load.waitForStderr(/dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/);
+    const live = watchDashboard(url);
+    // 1 000 msg/s: 3 000 received is at least 1 s of warm-up and 2 s of the 6 s window.
+    await waitForServerMessages(server.port, 3000);
+    await server.stop('SIGKILL');
+    const exit = await load.exited;
+    await live.ended;
+    const { doc } = readRun(out);
+    const s = doc.summary;
+    assert.equal(s.verdict, 'target-errors', s.verdictReasons.join('; '));
+    assert.equal(exit.code, 6, load.stderr());
+    assert.ok(Object.keys(s.unexpectedClosesByCode).length > 0, 'the target closed the connections');
+    assert.ok(
+      s.verdictReasons.some((r) => /the target failed during the run: client saturation was judged on the \d+ s of the window before/.test(r)),
+      s.verdictReasons.join('; '),
+    );
+    assert.equal(live.last?.phase, 'done');
+    assert.equal(live.last.verdictSoFar, s.verdict, `live: ${live.verdicts.join(' → ')}; ${live.last.verdictReasonsSoFar.join('; ')}`);
+    assert.equal(live.verdicts[0], 'valid', 'valid before the server died');
+  });
 
   it('a load generator stopped 200 ms (SIGSTOP) in the window shows it in its send lag and host floor, client-saturated', { timeout: 60_000 }, async () => {
     const server = await startServe(['--mode', 'echo']);
