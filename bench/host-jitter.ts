@@ -19,7 +19,8 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { parseFlags } from './lib/args.js';
-import { fmt, median, table } from './lib/stats.js';
+import { fmt, table } from './lib/stats.js';
+import { median } from '../src/stats/median.js';
 import { rotateChildModes } from './lib/rotate.js';
 
 const MODES = ['sleep', 'spin'] as const;

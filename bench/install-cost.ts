@@ -18,7 +18,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseFlags, usageError } from './lib/args.js';
-import { fmt, median, table } from './lib/stats.js';
+import { fmt, table } from './lib/stats.js';
+import { median } from '../src/stats/median.js';
 
 const SCRIPT = 'install-cost';
 const settings = { runs: 3 };

@@ -54,7 +54,8 @@ import { killAllChildren, startServe, stopProcess, track, type Listening } from 
 import { readMachineCpu, tryReadCpuSeconds, tryReadThreadCpuSeconds, tryReadVoluntarySwitches } from './lib/proc.js';
 import { sleep } from './lib/sleep.js';
 import { LiveWatcher } from './lib/live-watcher.js';
-import { fmt, median, table } from './lib/stats.js';
+import { fmt, table } from './lib/stats.js';
+import { median } from '../src/stats/median.js';
 import { compareSamples } from '../src/stats/compare-samples.js';
 
 /** `live` is wsbench load with both live endpoints on and watched (`--live`). */

@@ -23,7 +23,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { killAllChildren, stopProcess, track, type Listening } from './lib/children.js';
 import { spawnServe } from '../src/targets/spawn-server.js';
-import { fmt, median, table } from './lib/stats.js';
+import { fmt, table } from './lib/stats.js';
+import { median } from '../src/stats/median.js';
 import { parseFlags, usageError } from './lib/args.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

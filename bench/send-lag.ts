@@ -36,7 +36,8 @@ import { fileURLToPath } from 'node:url';
 import { killAllChildren, startServe, stopProcess, track } from './lib/children.js';
 import { readMachineCpu } from './lib/proc.js';
 import { formatCpuList, parseCpuList } from '../src/core/cpu-affinity.js';
-import { fmt, median, table } from './lib/stats.js';
+import { fmt, table } from './lib/stats.js';
+import { median } from '../src/stats/median.js';
 import { usageError } from './lib/args.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -43,7 +43,8 @@ import { parseFlags } from './lib/args.js';
 import { killAllChildren, killNow, spawnListening, startServe, stopProcess, track, type Listening } from './lib/children.js';
 import { CLK_TCK, readCpuSeconds, readMachineCpu, readRss } from './lib/proc.js';
 import { sleep } from './lib/sleep.js';
-import { fmt, median, table } from './lib/stats.js';
+import { fmt, table } from './lib/stats.js';
+import { median } from '../src/stats/median.js';
 
 type Kind = 'bare' | 'wsbench';
 

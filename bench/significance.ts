@@ -32,6 +32,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFlags, usageError } from './lib/args.js';
 import { table } from './lib/stats.js';
+import { median } from '../src/stats/median.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SCRIPT = 'significance';
@@ -167,7 +168,7 @@ function resolutionTable(): void {
     // A false alarm is a difference claimed; `unknown` (too few samples) claims none.
     const alarm = (c: Comparison | undefined) => c?.verdict === 'slower' || c?.verdict === 'faster';
     const floor = count((e) => [e.p99, e.p999].some((c) => c?.belowHostFloorUs !== undefined));
-    const took = `${[...entries.map((e) => e.seconds)].sort((a, b) => a - b)[entries.length >> 1]} s`;
+    const took = `${Math.round(median(entries.map((e) => e.seconds)))} s`;
     return d === 'A/A'
       ? ['A/A', '-', '-', '-', floor, `${count((e) => [e.p50, e.p99].some(alarm))} false alarms`, took]
       : [d, count((e) => slower(e.p50)), count((e) => slower(e.p99)), count((e) => slower(e.p999)), floor, '-', took];

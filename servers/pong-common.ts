@@ -15,7 +15,7 @@ import { ERROR_EXIT, EXIT } from '../src/contract/exit-codes.ts';
 import { parseRuntimeServerOptions, type RuntimeServerOptions } from '../src/contract/runtime-server.ts';
 import { SERVER_METRICS, ServerCounters } from '../src/contract/server-counters.ts';
 import { readyAnnouncement, readyLine } from '../src/contract/ready.ts';
-import { listenFailureText, type ListenFailure } from '../src/contract/listen-errors.ts';
+import { classifyListenFailure, listenFailureText } from '../src/contract/listen-errors.ts';
 
 export type PongOptions = RuntimeServerOptions;
 export const parseOptions = parseRuntimeServerOptions;
@@ -162,14 +162,11 @@ export function listeningLine(opts: PongOptions, port: number, pid: number, runt
 
 /** A start-up failure in the CLI's format (`wsbench: message [CODE]` + hint) and its exit code. */
 export function startupFailure(err: unknown, opts: PongOptions): { text: string; exitCode: number } {
-  const e = err as { code?: string; name?: string; message?: string };
-  const code = e?.code ?? e?.name ?? '';
-  const message = e?.message ?? '';
-  let kind: ListenFailure | undefined;
-  if (/EADDRINUSE|AddrInUse/i.test(code) || /address already in use|in use/i.test(message)) kind = opts.port === 0 ? 'no-free-port' : 'port-in-use';
-  else if ((/EACCES|PermissionDenied/i.test(code) || /permission denied/i.test(message)) && opts.port < 1024) kind = 'privileged-port';
-  else if (/EADDRNOTAVAIL|AddrNotAvailable/i.test(code)) kind = 'address-not-available';
-  if (!kind) return { text: `wsbench: the server could not start: ${message || String(err)} [WSB_ERR_INTERNAL]\n`, exitCode: EXIT.INTERNAL };
+  const kind = classifyListenFailure(err, opts.port);
+  if (!kind) {
+    const message = (err as { message?: string } | null)?.message;
+    return { text: `wsbench: the server could not start: ${message || String(err)} [WSB_ERR_INTERNAL]\n`, exitCode: EXIT.INTERNAL };
+  }
   const t = listenFailureText(kind, opts.host, opts.port);
   return { text: `wsbench: ${t.message} [${t.code}]\n  hint: ${t.hint}\n`, exitCode: ERROR_EXIT[t.code] };
 }

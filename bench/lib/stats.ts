@@ -1,12 +1,4 @@
-/** Median, number formatting and plain-text tables for the bench scripts' reports (one copy, so both print alike). */
-
-/** Median of the finite values; NaN when there are none. */
-export function median(xs: number[]): number {
-  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (v.length === 0) return NaN;
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-}
+/** Number formatting and plain-text tables for the bench scripts' reports (one copy, so both print alike). */
 
 /** en-US grouping with a fixed number of decimals; 'n/a' for NaN and infinities. */
 export function fmt(x: number, digits = 1): string {

@@ -1,7 +1,8 @@
 import { csvCell } from '../result-files/csv.js';
 import { chartAssets, chartFigure } from '../report/chart/chart-html.js';
 import { toColumns, type ChartAxis } from '../report/chart/chart-spec.js';
-import { esc } from '../report/format.js';
+import { escapeHtml as esc } from '../report/html.js';
+import { msFromUs } from '../core/ms-text.js';
 import type { CapacityStep } from './judge-step.js';
 import type { CapacityAnswer, SearchSettings } from './search.js';
 
@@ -19,7 +20,7 @@ export interface CapacityDocument {
   interrupted: boolean;
 }
 
-const ms = (us: number) => (us / 1000).toFixed(2);
+const ms = (us: number) => msFromUs(us, 2);
 const orDash = (v: number | null, digits: number) => (v === null ? '-' : v.toFixed(digits));
 
 /** Header and one line per step, fixed width, for the live table on stderr. */

@@ -1,3 +1,4 @@
+import { medianOf } from '../stats/median.js';
 import { metricValue } from '../result/metric-names.js';
 import { meetsThreshold, type Threshold } from '../gate/thresholds.js';
 import type { ResultDocument } from '../contract/result.js';
@@ -21,14 +22,7 @@ export interface CapacityStep {
   files: string[];
 }
 
-function median(values: number[]): number | null {
-  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (v.length === 0) return null;
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-}
-
-const figure = (docs: ResultDocument[], name: string) => median(docs.flatMap((d) => metricValue(d, name)?.value ?? []));
+const figure = (docs: ResultDocument[], name: string) => medianOf(docs.flatMap((d) => metricValue(d, name)?.value ?? [])) ?? null;
 
 /**
  * A step passes when the load generator kept up (most runs not `client-saturated`), the target made

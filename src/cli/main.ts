@@ -9,20 +9,11 @@
  * WSBENCH_SEND_CLOCK where they run (src/load/worker/pick-send-clock.ts), and the workers the test
  * hook WSBENCH_TEST_TICK_THROW (src/load/worker/send-scheduler.ts).
  */
-import { Command, CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { isWsbError } from '../core/errors.js';
 import { EXIT } from '../contract/exit-codes.js';
 import type { CliContext } from './common/context.js';
-import { TOOL } from './common/tool.js';
-import { registerServe } from './commands/serve.js';
-import { registerLoad } from './commands/load.js';
-import { registerDemo } from './commands/demo.js';
-import { registerCheck } from './commands/check.js';
-import { registerReport } from './commands/report.js';
-import { registerCompare } from './commands/compare.js';
-import { registerMerge } from './commands/merge.js';
-import { addHelpTexts, HELP_CONFIG } from './common/help.js';
-import { registerCapacity } from './commands/capacity.js';
+import { buildProgram } from './program.js';
 
 const signalWaiters: ((s: NodeJS.Signals) => void)[] = [];
 /** A signal that arrived before anyone waited (e.g. during start-up) is kept, not lost. */
@@ -53,44 +44,27 @@ const ctx: CliContext = {
   exitCode: EXIT.OK,
 };
 
-function buildProgram(): Command {
-  const program = new Command('wsbench')
-    .description('WebSocket Pong server and open-model load generator: latency and memory at 1k, 10k and 100k clients')
-    .version(TOOL.version, '-v, --version')
-    .exitOverride()
-    // Before the commands are added: they inherit the help configuration.
-    .configureHelp(HELP_CONFIG)
-    .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s), outputError: (s) => ctx.stderr.write(usageLine(s)) });
-  registerServe(program, ctx);
-  registerLoad(program, ctx);
-  registerDemo(program, ctx);
-  registerCheck(program, ctx);
-  registerReport(program, ctx);
-  registerCompare(program, ctx);
-  registerMerge(program, ctx);
-  registerCapacity(program, ctx);
-  addHelpTexts(program);
-  return program;
-}
-
-const COMMANDS = new Set(['serve', 'load', 'demo', 'check', 'report', 'compare', 'merge', 'capacity']);
-
 /**
  * Commander's own complaints (unknown option, bad argument, missing value) in the one documented
  * error format: `wsbench: <message> [WSB_ERR_USAGE]` and a hint line.
  */
-function usageLine(commanderText: string): string {
+function usageLine(commanderText: string, commands: readonly string[]): string {
   const message = commanderText
     .trim()
     .replace(/^error: /, '')
     .replace(/\s*\n\s*/g, ' ');
   const command = process.argv.slice(2).find((a) => !a.startsWith('-'));
-  const known = command !== undefined && COMMANDS.has(command);
+  const known = command !== undefined && commands.includes(command);
   return `wsbench: ${message} [WSB_ERR_USAGE]\n  hint: run \`wsbench ${known ? `${command} ` : ''}--help\` for usage\n`;
 }
 
 async function main(): Promise<number> {
-  const program = buildProgram();
+  const program: Command = buildProgram(ctx, (s) =>
+    usageLine(
+      s,
+      program.commands.map((c) => c.name()),
+    ),
+  );
   try {
     await program.parseAsync(process.argv);
     return ctx.exitCode;

@@ -15,6 +15,7 @@ import { measuredRun } from '../session/measured-run.js';
 import { headlineOf } from '../result/headline.js';
 import { profileName } from '../profile/read-profile.js';
 import type { WsbError } from '../core/errors.js';
+import { msFromUs } from '../core/ms-text.js';
 
 export interface CompareOptions {
   targets: Target[];
@@ -121,7 +122,7 @@ export async function runCompare(
         const s = doc.summary;
         log.info(
           { server: target.name, profile: tier, repeat, verdict: s.verdict },
-          `[${step}/${total}] ${target.name} x ${tier}: p50 ${(headlineOf(doc).p50 / 1000).toFixed(2)} ms, p99 ${(headlineOf(doc).p99 / 1000).toFixed(2)} ms, ${s.verdict}`,
+          `[${step}/${total}] ${target.name} x ${tier}: p50 ${msFromUs(headlineOf(doc).p50, 2)} ms, p99 ${msFromUs(headlineOf(doc).p99, 2)} ms, ${s.verdict}`,
         );
       }
     }

@@ -1,5 +1,6 @@
 /**
- * Every exit code wsbench uses. The README lists the same table; keep them in step.
+ * Every exit code wsbench uses. `EXIT_CODE_TABLE` below says what each means: `wsbench --help`
+ * prints it, and a test checks that the README and docs/reference.md show it.
  * CI jobs gate on these, so a code never changes meaning once released.
  */
 export const EXIT = {
@@ -28,6 +29,54 @@ export const EXIT = {
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** One row of the exit-code table: Markdown in `meaning` and `details` (--help drops the backticks). */
+export interface ExitCodeRow {
+  codes: readonly ExitCode[];
+  /** What --help and the README say. */
+  meaning: string;
+  /** What docs/reference.md adds after the meaning. */
+  details?: string;
+}
+
+/** The one exit-code table; every code of EXIT appears in exactly one row (a unit test checks it). */
+export const EXIT_CODE_TABLE: readonly ExitCodeRow[] = [
+  { codes: [EXIT.OK], meaning: 'success (`load`: verdict `valid`)' },
+  { codes: [EXIT.INTERNAL], meaning: 'internal error (a bug: please report it)' },
+  {
+    codes: [EXIT.USAGE],
+    meaning: 'usage: bad flag, profile or input file',
+    details: 'also an unreadable or non-PEM `--cert`/`--key`, a `--host` that does not resolve, a file that is not a wsbench result',
+  },
+  {
+    codes: [EXIT.TARGET],
+    meaning: 'target unreachable, handshake rejected, or failed the conformance gate',
+    details: 'a rejected handshake prints its HTTP status',
+  },
+  {
+    codes: [EXIT.ENVIRONMENT],
+    meaning: 'environment: port in use, privileged port, open-file or port limits, results not writable',
+    details: 'also a runtime that is not installed, or CPUs `taskset` refuses',
+  },
+  {
+    codes: [EXIT.CLIENT_SATURATED],
+    meaning: '`load` finished but the client was saturated',
+    details: '`capacity`: the load generator became the limit before the server did',
+  },
+  { codes: [EXIT.TARGET_ERRORS], meaning: '`load` finished with target errors' },
+  { codes: [EXIT.THRESHOLD], meaning: 'a `--threshold` or `--max-regression` limit was crossed', details: 'the CI gate; printed on stderr' },
+  {
+    codes: [EXIT.PARTIAL],
+    meaning: '`compare` finished partly: a server could not be started',
+    details: 'e.g. a runtime whose binary does not run; the runs that finished are written',
+  },
+  {
+    codes: [EXIT.SIGINT, EXIT.SIGTERM],
+    meaning: 'interrupted by SIGINT / SIGTERM (`load` writes the partial result)',
+    details:
+      'the partial result has `interrupted: true`; a signal during the trial probe or the conformance gate stops at once with nothing to write; a second signal exits at once and discards the partial result',
+  },
+];
 
 /**
  * Stable error codes. Each maps to one exit code and carries a hint that says how to fix it.

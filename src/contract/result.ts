@@ -275,6 +275,7 @@ export interface ProgressStart {
   graceS: number;
   maxSendLagP99Ms: number;
   maxEventLoopDelayP99Ms: number;
+  pattern: 'echo' | 'broadcast';
 }
 
 /** The run's counters so far, summed over the workers (the part of the workers' own counters a live view shows). */
@@ -321,6 +322,17 @@ export interface ProgressDetail {
   counters: ProgressCounters;
   /** The host's floor over the window so far (µs; null before the window or without one). */
   hostFloor: { p50Us: number; p99Us: number; p999Us: number } | null;
+  /** What client saturation is judged on so far, by the result's rule (the window before a target failure). */
+  saturation: SaturationSoFar;
+}
+
+/** The window's send lag and event-loop delay so far, up to the target's first failure when it failed. */
+export interface SaturationSoFar {
+  targetFailed: boolean;
+  /** Seconds of the window judged (before the failure). */
+  answeringS: number;
+  sendLagP99Us: number;
+  eventLoopDelayP99Us: number;
 }
 
 /** Receives one series entry per second (the live line or periodic log lines). */

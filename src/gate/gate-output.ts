@@ -2,6 +2,7 @@ import type { RegressionOutcome } from './regression.js';
 import type { SignificantRegressionOutcome } from './significant-regression.js';
 import type { SampleComparison } from '../stats/compare-samples.js';
 import type { ThresholdOutcome } from './thresholds.js';
+import { msFromUs } from '../core/ms-text.js';
 
 /** Lines saying which limits were crossed (and which held), for stderr. */
 export function describeThresholds(outcomes: ThresholdOutcome[]): string {
@@ -27,7 +28,7 @@ export function describeRegressions(outcomes: RegressionOutcome[], label: string
         if (o.current === undefined) return `${head} ${o.baseline} -> not measured in this run`;
         // The limit is shown in the direction that is worse for this figure.
         const limit = `${o.direction === 'higher-is-worse' ? '+' : '-'}${(o.maxWorsening * 100).toFixed(0)}%`;
-        const floor = o.belowHostFloorUs === undefined ? '' : `  [below host floor ${(o.belowHostFloorUs / 1000).toFixed(2)} ms]`;
+        const floor = o.belowHostFloorUs === undefined ? '' : `  [below host floor ${msFromUs(o.belowHostFloorUs, 2)} ms]`;
         if ('significance' in o) return `${head} median ${o.baseline} -> ${o.current} (${significanceText(o as SignificantRegressionOutcome, limit)})${floor}`;
         const change = `${o.change! >= 0 ? '+' : ''}${(o.change! * 100).toFixed(1)}%`;
         return `${head} ${o.baseline} -> ${o.current} (${change}, limit ${limit})${floor}`;
@@ -71,7 +72,7 @@ export function describeRule(rule: 'significance' | 'single-result', baselines: 
 }
 
 function formatValue(metric: string, v: number): string {
-  if (/^(latency|rtt|rttRaw|sendLag|hostFloor|connect)\./.test(metric) || metric.endsWith('Us')) return `${(v / 1000).toFixed(2)} ms`;
+  if (/^(latency|rtt|rttRaw|sendLag|hostFloor|connect)\./.test(metric) || metric.endsWith('Us')) return `${msFromUs(v, 2)} ms`;
   if (metric.endsWith('Kb')) return `${v} KB`;
   return String(v);
 }

@@ -10,15 +10,11 @@ import type { SampleComparison } from '../stats/compare-samples.js';
 import type { RegressionLimit, RegressionOutcome } from './regression.js';
 import type { ResultDocument } from '../contract/result.js';
 import { belowHostFloor } from '../result/headline.js';
-import { median as medianOf } from '../stats/median.js';
+import { medianOf } from '../stats/median.js';
 
 export interface SignificantRegressionOutcome extends RegressionOutcome {
   /** The test behind the status; baseline and current are then the medians of each side. */
   significance: SampleComparison;
-}
-
-function median(values: number[]): number | undefined {
-  return values.length ? medianOf(values) : undefined;
 }
 
 export function significantRegressions(
@@ -28,8 +24,8 @@ export function significantRegressions(
 ): (RegressionOutcome | SignificantRegressionOutcome)[] {
   return limits.map(({ metric, maxWorsening }) => {
     const direction = metricDirection(metric);
-    const b = median(figureValues(baseline, metric));
-    const c = median(figureValues(docs, metric));
+    const b = medianOf(figureValues(baseline, metric));
+    const c = medianOf(figureValues(docs, metric));
     const base = { metric, direction, baseline: b, current: c, maxWorsening };
     // The same two edge rules as a single result: nothing to compare against, or a figure gone.
     if (b === undefined) return { ...base, change: undefined, worsening: undefined, status: 'skipped' as const };

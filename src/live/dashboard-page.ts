@@ -1,6 +1,7 @@
+import { escapeHtml } from '../report/html.js';
+import { msFromUs } from '../core/ms-text.js';
 import { chartAssets, chartFigure } from '../report/chart/chart-html.js';
 import { COLORS, type ChartSpec } from '../report/chart/chart-spec.js';
-import { esc } from '../report/format.js';
 
 /** The live charts: empty until the page feeds them the run's points (x: seconds since the run started). */
 const LIVE_CHARTS: ChartSpec[] = [
@@ -34,14 +35,15 @@ function live(cls: string, title: string, label: string, unit: string, names: st
  * `state` snapshot on connect, then a `point` each second, a `run` when one starts or ends, and
  * `report`, the final HTML report, which replaces the page when the command is done.
  */
+
 export function dashboardPage(title: string): string {
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(title)} (live)</title>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} (live)</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>${CSS}</style>
 ${chartAssets()}</head>
 <body>
-<header><h1>${esc(title)} <small>live</small></h1><div id="status">connecting…</div></header>
+<header><h1>${escapeHtml(title)} <small>live</small></h1><div id="status">connecting…</div></header>
 <section id="run"><div id="run-title">waiting for the first run</div>
 <div class="bar"><div id="bar-fill"></div></div><div id="run-clock"></div></section>
 <section id="figures" class="tiles"></section>
@@ -79,8 +81,8 @@ td:nth-child(2),td:nth-child(3),th{text-align:left}
 const SCRIPT = `
 let state={title:'',plannedRuns:null,runs:[]};
 const $=(id)=>document.getElementById(id);
-const esc=(s)=>String(s).replace(/[&<>]/g,(c)=>({'&':'&amp;','<':'&lt;','>':'&gt;'})[c]);
-const ms=(us)=>us==null?'–':(us/1000).toFixed(us<10000?2:1);
+const esc=${escapeHtml.toString()};
+const ms=(us)=>us==null?'–':(${msFromUs.toString()})(us);
 const n=(v)=>v==null?'–':Math.round(v).toLocaleString('en-US');
 const clock=(s)=>{s=Math.max(0,Math.round(s));return Math.floor(s/60)+':'+String(s%60).padStart(2,'0');};
 function current(){return state.runs[state.runs.length-1];}

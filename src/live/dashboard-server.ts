@@ -37,7 +37,7 @@ export async function startDashboard(state: DashboardState, host: string, port: 
     streams.add(res);
     res.on('close', () => streams.delete(res));
   });
-  const url = await listenHttp(server, host, port, '--dashboard');
+  const url = await listenHttp(server, host, port, { host: '--dashboard-host', port: '--dashboard' });
   return {
     url: `${url}/`,
     close: () => closeServer(server),

@@ -2,6 +2,7 @@ import type { ProgressDetail, ProgressSink, ProgressStart, SeriesEntry } from '.
 import { BucketRecorder, valueCountPercentiles } from '../metrics/bucket-recorder.js';
 import { RunClock } from './run-clock.js';
 import { hostFloorText } from '../result/headline.js';
+import { judgeRun } from '../result/summarize.js';
 
 /** One second on the dashboard: the series entry and what the window histograms add to it. */
 export interface DashboardPoint {
@@ -33,7 +34,9 @@ export interface DashboardRun {
   phase: SeriesEntry['phase'] | 'done';
   elapsedS: number;
   totalS: number;
+  /** The result's verdict rules (result/summarize.ts) on the counters so far. */
   verdictSoFar: string;
+  verdictReasonsSoFar: string[];
   /** Over the measured window so far (the headline). */
   windowP50Us: number | null;
   windowP99Us: number | null;
@@ -78,6 +81,7 @@ export class DashboardState {
     let start: ProgressStart | undefined;
     let clock: RunClock | undefined;
     let pending: ProgressDetail | undefined;
+    const sentSoFar: { tS: number; sent: number }[] = [];
     const window = new BucketRecorder();
     const emit = (e: DashboardEvent) => this.listeners.forEach((fn) => fn(e));
     return {
@@ -94,6 +98,7 @@ export class DashboardState {
           elapsedS: 0,
           totalS: clock.total,
           verdictSoFar: 'valid',
+          verdictReasonsSoFar: [],
           windowP50Us: null,
           windowP99Us: null,
           hostFloorText: null,
@@ -136,7 +141,10 @@ export class DashboardState {
         run.phase = e.phase;
         run.elapsedS = clock.elapsedS;
         run.totalS = clock.total;
-        run.verdictSoFar = verdictSoFar(run.points, e, start);
+        if (d) {
+          sentSoFar.push({ tS: e.tS, sent: d.counters.sent });
+          ({ verdict: run.verdictSoFar, verdictReasons: run.verdictReasonsSoFar } = verdictSoFar(start, e, d, sentSoFar));
+        }
         if (window.count > 0) [run.windowP50Us, run.windowP99Us] = window.percentiles([50, 99]);
         emit({ type: 'point', index: run.index, run: { ...run, points: [] }, point });
       },
@@ -160,16 +168,27 @@ function quantiles(list: number[][]): { p50: number; p99: number } | null {
 }
 
 /**
- * The verdict as far as the seconds so far tell (the result's own is judged at the end, over the
- * window up to the first target failure): errors → target-errors; a second whose send lag p99 or
- * event-loop delay was over the self-check limits → client-saturated; else valid.
+ * The verdict so far, by the result's own rules on the same counters (judgeRun). What is not known
+ * yet is not held against the run: during the connect ramp a client not yet connected has not
+ * failed, and a send counts as lost only once its reply is later than the grace period (the sends
+ * made a grace period ago that have no reply now: a lower bound until the run ends, when it is the
+ * result's count).
  */
-function verdictSoFar(points: DashboardPoint[], e: SeriesEntry, start: ProgressStart): string {
-  if (e.errors > 0) return 'target-errors';
-  const lagLimitUs = start.maxSendLagP99Ms * 1000;
-  const loopLimitUs = start.maxEventLoopDelayP99Ms * 1000;
-  const saturated =
-    points.some((p) => p.phase === 'measure' && p.sendLagP99Us !== null && p.sendLagP99Us > lagLimitUs) ||
-    (e.phase === 'measure' && e.loopDelayP99Us > loopLimitUs);
-  return saturated ? 'client-saturated' : 'valid';
+function verdictSoFar(
+  start: ProgressStart,
+  e: SeriesEntry,
+  d: ProgressDetail,
+  sentSoFar: readonly { tS: number; sent: number }[],
+): ReturnType<typeof judgeRun> {
+  const c = d.counters;
+  let due = 0;
+  for (let i = sentSoFar.length - 1; i >= 0 && due === 0; i--) if (sentSoFar[i].tS <= e.tS - start.graceS) due = sentSoFar[i].sent;
+  return judgeRun({
+    clientsTarget: e.phase === 'ramp' ? c.established + c.failed : start.clients,
+    pattern: start.pattern,
+    counters: { ...c, sent: due },
+    saturation: { ...d.saturation, answeringS: d.saturation.targetFailed ? d.saturation.answeringS : null },
+    selfCheck: { maxSendLagP99Ms: start.maxSendLagP99Ms, maxEventLoopDelayP99Ms: start.maxEventLoopDelayP99Ms },
+    interrupted: false,
+  });
 }

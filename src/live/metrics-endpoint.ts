@@ -19,7 +19,7 @@ export async function startMetricsEndpoint(metrics: LoadMetrics, host: string, p
       (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err)),
     );
   });
-  const url = await listenHttp(server, host, port, '--metrics-port');
+  const url = await listenHttp(server, host, port, { host: '--metrics-host', port: '--metrics-port' });
   return { url: `${url}/metrics`, close: () => closeServer(server) };
 }
 

@@ -1,7 +1,8 @@
 import { createLogUpdate } from 'log-update';
 import type { Logger } from '../core/logger.js';
 import type { ProgressSink, SeriesEntry } from '../contract/result.js';
-import { int, ms } from '../report/format.js';
+import { int } from '../report/format.js';
+import { msFromUs as ms } from '../core/ms-text.js';
 
 function line(e: SeriesEntry, target: number): string {
   return (

@@ -1,7 +1,8 @@
 import { createLogUpdate } from 'log-update';
 import { setTerminalOverlay } from '../core/logger.js';
 import type { ProgressSink, ProgressStart, SeriesEntry } from '../contract/result.js';
-import { int, ms } from '../report/format.js';
+import { int } from '../report/format.js';
+import { msFromUs as ms } from '../core/ms-text.js';
 import { RunClock, clockText } from './run-clock.js';
 import type { RunPosition } from './run-position.js';
 

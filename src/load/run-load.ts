@@ -100,6 +100,7 @@ export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: Ab
     graceS: config.graceMs / 1000,
     maxSendLagP99Ms: config.maxSendLagP99Ms,
     maxEventLoopDelayP99Ms: config.maxEventLoopDelayP99Ms,
+    pattern: config.pattern,
   });
   const series = new SeriesRecorder(fleet, monitor, progress, plan.clients, hostFloor);
   let windowStartMs = Number.POSITIVE_INFINITY;

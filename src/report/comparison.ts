@@ -4,6 +4,7 @@ import type { ResultDocument } from '../contract/result.js';
 import { runIdentity, type RunIdentity } from '../result/run-identity.js';
 import { headlineOf } from '../result/headline.js';
 import { median } from '../stats/median.js';
+import { msFromUs } from '../core/ms-text.js';
 
 /** One line of a comparison: one run (a server × tier for `compare`), medians over its repeats and their spread. */
 export interface ComparisonRow {
@@ -122,28 +123,23 @@ export const COMPARISON_COLUMNS: ComparisonColumn[] = [
   { key: 'server', title: 'server', format: (r) => r.server },
   { key: 'tier', title: 'tier', format: (r) => r.tier },
   { key: 'clients', title: 'clients', format: (r) => String(r.clients) },
-  { key: 'latencyP50Us', title: 'p50 ms', format: (r) => msText(r.latencyP50Us) },
-  { key: 'latencyP99Us', title: 'p99 ms', format: (r) => msText(r.latencyP99Us) },
-  { key: 'latencyP999Us', title: 'p99.9 ms', format: (r) => msText(r.latencyP999Us) },
-  { key: 'latencyMaxUs', title: 'max ms', format: (r) => msText(r.latencyMaxUs) },
+  { key: 'latencyP50Us', title: 'p50 ms', format: (r) => msFromUs(r.latencyP50Us) },
+  { key: 'latencyP99Us', title: 'p99 ms', format: (r) => msFromUs(r.latencyP99Us) },
+  { key: 'latencyP999Us', title: 'p99.9 ms', format: (r) => msFromUs(r.latencyP999Us) },
+  { key: 'latencyMaxUs', title: 'max ms', format: (r) => msFromUs(r.latencyMaxUs) },
   { key: 'messagesPerSec', title: 'msg/s', format: (r) => String(Math.round(r.messagesPerSec)) },
   { key: 'errors', title: 'errors', format: (r) => String(r.errors) },
   { key: 'serverRssPeakKb', title: 'server RSS peak MB', format: (r) => (r.serverRssPeakKb === null ? '-' : (r.serverRssPeakKb / 1024).toFixed(1)) },
   { key: 'serverRssPerConnectionKb', title: 'RSS/conn KB', format: (r) => (r.serverRssPerConnectionKb === null ? '-' : r.serverRssPerConnectionKb.toFixed(2)) },
   { key: 'serverCpuPercent', title: 'server CPU %', format: (r) => (r.serverCpuPercent === null ? '-' : r.serverCpuPercent.toFixed(1)) },
   { key: 'verdict', title: 'verdict', format: (r) => r.verdict },
-  { key: 'latencyP99MinUs', title: 'p99 spread ms', format: (r) => (r.repeats > 1 ? `${msText(r.latencyP99MinUs)}-${msText(r.latencyP99MaxUs)}` : '-') },
-  { key: 'hostFloorP99Us', title: 'host floor p99 ms', format: (r) => (r.hostFloorP99Us === null ? '-' : msText(r.hostFloorP99Us)) },
+  { key: 'latencyP99MinUs', title: 'p99 spread ms', format: (r) => (r.repeats > 1 ? `${msFromUs(r.latencyP99MinUs)}-${msFromUs(r.latencyP99MaxUs)}` : '-') },
+  { key: 'hostFloorP99Us', title: 'host floor p99 ms', format: (r) => (r.hostFloorP99Us === null ? '-' : msFromUs(r.hostFloorP99Us)) },
 ];
 
 /** The columns worth showing: `run` only when some row is not a `compare` run (its run name is then empty). */
 export function comparisonColumns(rows: ComparisonRow[]): ComparisonColumn[] {
   return rows.some((r) => r.run !== '') ? COMPARISON_COLUMNS : COMPARISON_COLUMNS.filter((c) => c.key !== 'run');
-}
-
-function msText(us: number): string {
-  const v = us / 1000;
-  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
 }
 
 /** CSV of comparison rows: raw numbers (µs, KB), stable header (columns are only appended). */

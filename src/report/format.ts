@@ -1,17 +1,4 @@
-/**
- * Display conversions for the rendered reports (tables and text), and HTML escaping. Not the only place µs become ms:
- * code below src/report in the layers cannot import it (src/result/verdict.ts writes its reasons,
- * src/gate/gate-output.ts its own figures), and the charts scale µs to ms as numbers to plot.
- */
-/** Text made safe for HTML, inside elements and quoted attributes alike. */
-export function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-export function ms(us: number): string {
-  const v = us / 1000;
-  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
-}
+/** Display conversions for the rendered reports (tables and text); µs → ms is core/ms-text.ts. */
 
 export function int(n: number): string {
   return Math.round(n).toLocaleString('en-US');

@@ -7,7 +7,7 @@ import { comparisonColumns, comparisonRows, groupRuns, lineName } from './compar
 import { percentileCharts, percentileCurves, rssBars, seriesCharts, tierCharts } from './html-charts.js';
 import { COLORS, type ChartSpec } from './chart/chart-spec.js';
 import { chartAssets, chartFigure } from './chart/chart-html.js';
-import { esc } from './format.js';
+import { escapeHtml as esc } from './html.js';
 import { significanceHtml } from './significance-table.js';
 import type { ServerComparison } from '../result/figure-comparison.js';
 import type { ResultDocument } from '../contract/result.js';

@@ -4,7 +4,8 @@
  */
 import { SIGNIFICANCE_LEVEL } from '../stats/compare-samples.js';
 import type { ServerComparison } from '../result/figure-comparison.js';
-import { esc } from './format.js';
+import { html } from './html.js';
+import { msFromUs } from '../core/ms-text.js';
 
 export const SINGLE_RUN_NOTE = 'single run: no significance';
 
@@ -15,7 +16,7 @@ function ratioText(r: number | null): string {
 
 export function verdictText(c: ServerComparison): string {
   const v = c.verdict === 'same' ? '~' : c.verdict;
-  return c.belowHostFloorUs === undefined ? v : `${v} (below host floor ${(c.belowHostFloorUs / 1000).toFixed(2)} ms)`;
+  return c.belowHostFloorUs === undefined ? v : `${v} (below host floor ${msFromUs(c.belowHostFloorUs, 2)} ms)`;
 }
 
 export function ratioWithInterval(c: ServerComparison): string {
@@ -72,18 +73,22 @@ export function significanceMarkdown(comparisons: readonly ServerComparison[]): 
 
 export function significanceHtml(comparisons: readonly ServerComparison[]): string {
   if (!comparisons.length) return '';
-  return [
-    '<h2>Significance</h2>',
-    `<p>${esc(significanceNote(comparisons))}</p>`,
-    '<table class="significance"><thead><tr>',
-    ...HEADERS.map((h) => `<th>${esc(h)}</th>`),
-    '</tr></thead><tbody>',
-    ...comparisons.map(
-      (c) =>
-        `<tr>${cells(c)
-          .map((x) => `<td class="text">${esc(x)}</td>`)
-          .join('')}</tr>`,
-    ),
-    '</tbody></table>',
-  ].join('\n');
+  const rows = comparisons.map(
+    (c) =>
+      html`<tr>
+        ${cells(c).map((x) => html`<td class="text">${x}</td>`)}
+      </tr>`,
+  );
+  return html`<h2>Significance</h2>
+    <p>${significanceNote(comparisons)}</p>
+    <table class="significance">
+      <thead>
+        <tr>
+          ${HEADERS.map((h) => html`<th>${h}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.map((r) => html`${r} `)}
+      </tbody>
+    </table>`.text;
 }

@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import type { ResultDocument } from '../contract/result.js';
-import { causes, int, kb, ms } from './format.js';
+import { causes, int, kb } from './format.js';
+import { msFromUs as ms } from '../core/ms-text.js';
 import { hostFloorLine } from '../result/headline.js';
 
 /** The end-of-run summary: latency percentiles, then counters and resources, then the verdict. */

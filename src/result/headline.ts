@@ -7,7 +7,8 @@
  * (and a one-line note says so), or the comparison is refused (exit 2).
  */
 import { usageError } from '../core/errors.js';
-import { median } from '../stats/median.js';
+import { medianOf } from '../stats/median.js';
+import { msFromUs } from '../core/ms-text.js';
 import type { LatencySummaryUs, ResultDocument } from '../contract/result.js';
 
 /** The headline's summary: `latencyUs`, or for results before it the raw round trip it is measured as. */
@@ -83,11 +84,6 @@ export function isTailFigure(metric: string): boolean {
   return /^(latency|rtt|rttRaw)\.(p90|p99|p999|p9999|max)$/.test(metric);
 }
 
-/** The median, or undefined for no values. */
-function medianOf(values: number[]): number | undefined {
-  return values.length ? median(values) : undefined;
-}
-
 /**
  * The larger of the two sides' host floors (each the median over its results) for a tail figure,
  * when the difference of the figure's medians is smaller: the difference may be the host's. Null
@@ -104,7 +100,7 @@ export function belowHostFloor(metric: string, a: readonly ResultDocument[], b: 
 
 /** "host floor p99 0.90 ms (p50 …, p99.9 …): tail differences smaller than this may be the host's": the summary's and the dashboard's one line. */
 export function hostFloorText(f: { p50Us: number; p99Us: number; p999Us: number }): string {
-  const ms = (us: number) => (us / 1000).toFixed(2);
+  const ms = (us: number) => msFromUs(us, 2);
   return `host floor p99 ${ms(f.p99Us)} ms (p50 ${ms(f.p50Us)}, p99.9 ${ms(f.p999Us)}): tail differences smaller than this may be the host's`;
 }
 

@@ -71,10 +71,39 @@ function percentilesOf(encoded: string): Summary['rttUs'] {
   return s;
 }
 
+/** The counters a verdict weighs. */
+type JudgedCounters = Pick<
+  RunCounters,
+  | 'established'
+  | 'failed'
+  | 'sent'
+  | 'received'
+  | 'skipped'
+  | 'badReplies'
+  | 'duplicateReplies'
+  | 'outOfOrderReplies'
+  | 'crossedReplies'
+  | 'unexpectedClosesByCode'
+>;
+
+/**
+ * What a verdict is decided on: a finished run (summarize) or a running one so far (the live
+ * dashboard), so both follow the same rules in the same order.
+ */
+export interface JudgedRun {
+  clientsTarget: number;
+  pattern: 'echo' | 'broadcast';
+  /** `sent`: the sends whose reply is due; once the grace period is over, every send of the window. */
+  counters: JudgedCounters;
+  /** Send lag and event-loop delay p99 of the window, or of its seconds before the target failed (answeringS then says how many). */
+  saturation: { sendLagP99Us: number; eventLoopDelayP99Us: number; answeringS: number | null };
+  selfCheck: { maxSendLagP99Ms: number; maxEventLoopDelayP99Ms: number };
+  interrupted: boolean;
+}
+
 /** Echo: a message without its reply is lost. Broadcast: every broadcast is due once on every connected client (the sender included). */
-function deliveryAccounting(run: MeasuredRun): { lost: number; expectedDeliveries: number; missingDeliveries: number } {
-  const c = run.counters;
-  if (run.pattern !== 'broadcast') return { lost: Math.max(0, c.sent - c.received), expectedDeliveries: 0, missingDeliveries: 0 };
+function deliveryAccounting(pattern: JudgedRun['pattern'], c: JudgedCounters): { lost: number; expectedDeliveries: number; missingDeliveries: number } {
+  if (pattern !== 'broadcast') return { lost: Math.max(0, c.sent - c.received), expectedDeliveries: 0, missingDeliveries: 0 };
   const expectedDeliveries = c.sent * c.established;
   return { lost: 0, expectedDeliveries, missingDeliveries: Math.max(0, expectedDeliveries - c.received) };
 }
@@ -83,9 +112,13 @@ function deliveryAccounting(run: MeasuredRun): { lost: number; expectedDeliverie
  * What saturation is judged on: a target that failed mid-run is judged on the seconds before it
  * failed (src/load/series/answering-window.ts says why), any other run on its whole window.
  */
-function saturationBasis(run: MeasuredRun, sendLagUs: Summary['sendLagUs']): { sendLagP99Us: number; eventLoopDelayP99Us: number } {
-  if (run.answering === null) return { sendLagP99Us: sendLagUs.p99, eventLoopDelayP99Us: run.eventLoopDelayP99Us };
-  return { sendLagP99Us: percentilesOf(run.answering.sendLagUs).p99, eventLoopDelayP99Us: run.answering.eventLoopDelayP99Us };
+function saturationBasis(run: MeasuredRun, sendLagUs: Summary['sendLagUs']): JudgedRun['saturation'] {
+  if (run.answering === null) return { sendLagP99Us: sendLagUs.p99, eventLoopDelayP99Us: run.eventLoopDelayP99Us, answeringS: null };
+  return {
+    sendLagP99Us: percentilesOf(run.answering.sendLagUs).p99,
+    eventLoopDelayP99Us: run.answering.eventLoopDelayP99Us,
+    answeringS: run.answering.seconds,
+  };
 }
 
 function measuredSummary(run: MeasuredRun, lossOf: ReturnType<typeof deliveryAccounting>, sendLagUs: Summary['sendLagUs']): MeasuredSummary {
@@ -137,8 +170,11 @@ function measuredSummary(run: MeasuredRun, lossOf: ReturnType<typeof deliveryAcc
   };
 }
 
-function judge(run: MeasuredRun, lossOf: ReturnType<typeof deliveryAccounting>, sendLagUs: Summary['sendLagUs']): RunSummary['judgement'] {
+/** The verdict and its reasons: the one place counters become a VerdictInput. */
+export function judgeRun(run: JudgedRun): RunSummary['judgement'] {
   const c = run.counters;
+  const lossOf = deliveryAccounting(run.pattern, c);
+  const { answeringS, ...saturation } = run.saturation;
   const { verdict, reasons } = decideVerdict({
     clientsTarget: run.clientsTarget,
     established: c.established,
@@ -151,17 +187,18 @@ function judge(run: MeasuredRun, lossOf: ReturnType<typeof deliveryAccounting>, 
     outOfOrderReplies: c.outOfOrderReplies,
     crossedReplies: c.crossedReplies,
     unexpectedCloses: Object.values(c.unexpectedClosesByCode).reduce((a, b) => a + b, 0),
-    ...saturationBasis(run, sendLagUs),
+    ...saturation,
     ...run.selfCheck,
     interrupted: run.interrupted,
   });
-  if (run.answering) reasons.push(`the target failed during the run: client saturation was judged on the ${run.answering.seconds} s of the window before`);
-  return { verdict, verdictReasons: [...reasons, ...run.notes] };
+  if (answeringS !== null) reasons.push(`the target failed during the run: client saturation was judged on the ${answeringS} s of the window before`);
+  return { verdict, verdictReasons: reasons };
 }
 
 /** The summary's measured fields and the verdict, by the one set of rules every result follows. */
 export function summarize(run: MeasuredRun): RunSummary {
-  const lossOf = deliveryAccounting(run);
+  const lossOf = deliveryAccounting(run.pattern, run.counters);
   const sendLagUs = percentilesOf(run.histograms.sendLag);
-  return { measured: measuredSummary(run, lossOf, sendLagUs), judgement: judge(run, lossOf, sendLagUs) };
+  const judgement = judgeRun({ ...run, saturation: saturationBasis(run, sendLagUs) });
+  return { measured: measuredSummary(run, lossOf, sendLagUs), judgement: { ...judgement, verdictReasons: [...judgement.verdictReasons, ...run.notes] } };
 }

@@ -1,4 +1,5 @@
 import type { Verdict } from '../contract/result.js';
+import { msFromUs } from '../core/ms-text.js';
 
 export interface VerdictInput {
   clientsTarget: number;
@@ -27,12 +28,10 @@ export interface VerdictInput {
 export function decideVerdict(v: VerdictInput): { verdict: Verdict; reasons: string[] } {
   const saturated: string[] = [];
   if (v.sendLagP99Us > v.maxSendLagP99Ms * 1000) {
-    saturated.push(`send lag p99 ${(v.sendLagP99Us / 1000).toFixed(1)} ms exceeds ${v.maxSendLagP99Ms} ms: the client could not send on schedule`);
+    saturated.push(`send lag p99 ${msFromUs(v.sendLagP99Us, 1)} ms exceeds ${v.maxSendLagP99Ms} ms: the client could not send on schedule`);
   }
   if (v.eventLoopDelayP99Us > v.maxEventLoopDelayP99Ms * 1000) {
-    saturated.push(
-      `client event-loop delay p99 ${(v.eventLoopDelayP99Us / 1000).toFixed(1)} ms exceeds ${v.maxEventLoopDelayP99Ms} ms: replies were read late`,
-    );
+    saturated.push(`client event-loop delay p99 ${msFromUs(v.eventLoopDelayP99Us, 1)} ms exceeds ${v.maxEventLoopDelayP99Ms} ms: replies were read late`);
   }
   const errors: string[] = [];
   if (v.failed > 0) errors.push(`${v.failed} connection(s) failed`);

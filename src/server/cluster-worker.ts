@@ -4,7 +4,7 @@ import { limitsOf, type ServeOptions } from './options.js';
 import { createPongServer } from './pong-server.js';
 import { createMetricsRegistry } from './metrics-registry.js';
 import { loadTls } from './tls.js';
-import { listen } from './listen.js';
+import { listenOn } from '../core/listen.js';
 import type { ClusterView } from './http-routes.js';
 import { isWsbMessage, type PrimaryToWorker, type WorkerToPrimary } from './cluster-messages.js';
 
@@ -78,6 +78,6 @@ export async function startClusterWorker(
     }
   });
 
-  await listen(server.httpServer, opts.host, opts.port);
+  await listenOn(server.httpServer, { host: opts.host, port: opts.port, backlog: 4096 });
   return () => server.shutdown();
 }

@@ -7,7 +7,7 @@ import { perProcessCapacity } from './http-server.js';
 import { createMetricsRegistry } from './metrics-registry.js';
 import { singleProcessView } from './local-cluster-view.js';
 import { loadTls } from './tls.js';
-import { listen } from './listen.js';
+import { listenOn } from '../core/listen.js';
 import { startPrimary } from './cluster-primary.js';
 
 /** The process entry of a cluster worker (forked by the primary). */
@@ -43,6 +43,6 @@ export async function runServer(opts: ServeOptions, log: Logger): Promise<Server
     log,
   );
   const registry: Registry = createMetricsRegistry(server.stats, limitsOf(opts));
-  const port = await listen(server.httpServer, opts.host, opts.port);
+  const port = await listenOn(server.httpServer, { host: opts.host, port: opts.port, backlog: 4096 });
   return { port, pid: process.pid, workers: 1, shutdown: () => server.shutdown() };
 }

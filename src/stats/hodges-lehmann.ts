@@ -5,6 +5,7 @@
  * interval R's wilcox.test(conf.int = TRUE) reports, and it excludes 0 exactly when the exact test
  * rejects at the interval's level, so the interval and the verdict cannot disagree (without ties).
  */
+import { median } from './median.js';
 import { normalCdf, uCdf } from './mann-whitney.js';
 
 export interface ShiftEstimate {
@@ -13,11 +14,6 @@ export interface ShiftEstimate {
   high: number;
   /** The coverage the interval actually has (discrete: at least the asked-for level when it can be reached). */
   confidence: number;
-}
-
-function median(sorted: readonly number[]): number {
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** The z for a two-sided level: the root of normalCdf(z) = 1 − α/2, by bisection (no table to get wrong). */

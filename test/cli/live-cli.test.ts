@@ -31,6 +31,20 @@ describe('live endpoints: --metrics-port', { timeout: 120_000 }, () => {
     await server.stop();
   });
 
+  it('a host that does not resolve → exit 2 before the load starts, naming --metrics-host or --dashboard-host', async () => {
+    for (const [hostFlag, portFlag] of [
+      ['--metrics-host', '--metrics-port'],
+      ['--dashboard-host', '--dashboard'],
+    ]) {
+      const out = tempDir();
+      const p = spawnCli(['load', 'ws://127.0.0.1:9/', '--clients', '2', ...runWindow('1s'), hostFlag, 'nosuch.invalid', portFlag, '0', '--out', out]);
+      assert.equal((await p.exited).code, 2, p.stderr());
+      assert.match(p.stderr(), new RegExp(`^wsbench: ${hostFlag} nosuch\\.invalid does not resolve to an address.*\\[WSB_ERR_HOST_NOT_FOUND\\]$`, 'm'));
+      assert.doesNotMatch(p.stderr(), new RegExp(`${portFlag}:|--host `), "the message names the host flag, not the port flag or serve's --host");
+      assert.deepEqual(fs.readdirSync(out), [], 'no result written');
+    }
+  });
+
   it('serves the running load at /metrics with run, shard and target labels', async () => {
     const server = await startServe();
     const p = spawnCli([

@@ -5,6 +5,7 @@ import { readRun, tempDir } from '../helpers/results.js';
 import { waitForServerMessages } from '../helpers/server-traffic.js';
 import { stallProcess } from '../helpers/stall.js';
 import { looseSelfCheckProfile } from '../helpers/self-check-profile.js';
+import { watchDashboard } from '../helpers/dashboard-events.js';
 
 after(killAll);
 
@@ -15,7 +16,7 @@ after(killAll);
  * on schedule, never ahead): where exactly does not matter, only that it is inside.
  */
 describe('the verdict names the right culprit', { timeout: 120_000 }, () => {
-  it('a server killed (SIGKILL) mid-window makes the run target-errors, not client-saturated (exit 6)', { timeout: 60_000 }, async () => {
+  it('a server killed (SIGKILL) mid-window: target-errors (exit 6) live and in the result, not client-saturated', { timeout: 60_000 }, async () => {
     const server = await startServe(['--mode', 'echo']);
     const out = tempDir();
     const load = spawnCli([
@@ -32,15 +33,21 @@ describe('the verdict names the right culprit', { timeout: 120_000 }, () => {
       // 6.4 and 6.6 ms in two runs, well under even the default limit.
       '--profile',
       looseSelfCheckProfile(tempDir('wsb-profile-')),
+      // The dashboard's verdict so far must end as the result's (one set of rules, result/summarize.ts).
+      '--dashboard',
+      '0',
       '--out',
       out,
       '--log-level',
       'info',
     ]);
+    const [, url] = await load.waitForStderr(/dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/);
+    const live = watchDashboard(url);
     // 1 000 msg/s: 3 000 received is at least 1 s of warm-up and 2 s of the 6 s window.
     await waitForServerMessages(server.port, 3000);
     await server.stop('SIGKILL');
     const exit = await load.exited;
+    await live.ended;
     const { doc } = readRun(out);
     const s = doc.summary;
     assert.equal(s.verdict, 'target-errors', s.verdictReasons.join('; '));
@@ -50,6 +57,9 @@ describe('the verdict names the right culprit', { timeout: 120_000 }, () => {
       s.verdictReasons.some((r) => /the target failed during the run: client saturation was judged on the \d+ s of the window before/.test(r)),
       s.verdictReasons.join('; '),
     );
+    assert.equal(live.last?.phase, 'done');
+    assert.equal(live.last.verdictSoFar, s.verdict, `live: ${live.verdicts.join(' → ')}; ${live.last.verdictReasonsSoFar.join('; ')}`);
+    assert.equal(live.verdicts[0], 'valid', 'valid before the server died');
   });
 
   it('a load generator stopped 200 ms (SIGSTOP) in the window shows it in its send lag and host floor, client-saturated', { timeout: 60_000 }, async () => {

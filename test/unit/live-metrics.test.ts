@@ -4,6 +4,7 @@ import { BucketRecorder } from '../../src/metrics/bucket-recorder.js';
 import { LIVE_BUCKETS_S, LiveHistogram, bucketIndex } from '../../src/live/log-buckets.js';
 import { LoadMetrics } from '../../src/live/load-metrics.js';
 import { parsePrometheus } from '../helpers/http.js';
+import { emptyCounters } from '../../src/load/worker/messages.js';
 
 describe('live metrics', () => {
   it('a recorder hands out only what it recorded since the last call', () => {
@@ -46,30 +47,15 @@ describe('live metrics', () => {
       graceS: 0,
       maxSendLagP99Ms: 5,
       maxEventLoopDelayP99Ms: 5,
+      pattern: 'echo',
     });
     sink.detail?.({
       rttUs: [[100, 3, 20_000_000, 1]],
       rttRawUs: [],
       sendLagUs: [],
       hostFloor: null,
-      counters: {
-        established: 2,
-        failed: 0,
-        failuresByCause: {},
-        sentTotal: 4,
-        receivedTotal: 4,
-        sent: 4,
-        received: 4,
-        skipped: 0,
-        waited: 0,
-        badReplies: 0,
-        duplicateReplies: 0,
-        outOfOrderReplies: 0,
-        crossedReplies: 0,
-        unexpectedClosesByCode: {},
-        errorsByCode: {},
-        open: 2,
-      },
+      saturation: { targetFailed: false, answeringS: 0, sendLagP99Us: 0, eventLoopDelayP99Us: 0 },
+      counters: { ...emptyCounters(), established: 2, sentTotal: 4, receivedTotal: 4, sent: 4, received: 4, open: 2 },
     });
     const text = await m.registry.metrics();
     const parsed = parsePrometheus(text);

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mannWhitney, smallestTwoSidedP, uCdf, uNullDistribution } from '../../src/stats/mann-whitney.js';
 import { hodgesLehmannShift } from '../../src/stats/hodges-lehmann.js';
 import { canDecide, compareSamples, DEFAULT_REPEATS } from '../../src/stats/compare-samples.js';
+import { median, medianOf } from '../../src/stats/median.js';
 
 const close = (actual: number | null, expected: number, tolerance = 1e-9) =>
   assert.ok(actual !== null && Math.abs(actual - expected) <= tolerance, `${actual} is not ${expected} ± ${tolerance}`);
@@ -16,6 +17,17 @@ const close = (actual: number | null, expected: number, tolerance = 1e-9) =>
 // Hollander & Wolfe (1973) p. 69, the example of R's ?wilcox.test.
 const X = [0.8, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46];
 const Y = [1.15, 0.88, 0.9, 0.74, 1.21];
+
+describe('median', () => {
+  it('odd and even counts, unsorted input, non-finite values left out, none at all', () => {
+    assert.equal(median([3, 1, 2]), 2);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+    assert.equal(median([5, Number.NaN, 1, Number.POSITIVE_INFINITY, 3]), 3);
+    assert.equal(medianOf([]), undefined);
+    assert.equal(medianOf([Number.NaN]), undefined);
+    assert.ok(Number.isNaN(median([])));
+  });
+});
 
 describe('Mann–Whitney U', () => {
   it("R's example: U = 15 pairs with y > x (W = 35 the other way), exact two-sided p = 0.2544", () => {

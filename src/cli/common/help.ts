@@ -1,10 +1,11 @@
 /**
  * What `--help` says beyond the flag list: defaults in the units the README uses, an Examples
- * block per command and, on `wsbench --help`, the exit codes (as k6 lists them). Kept in one file
+ * block per command and, on `wsbench --help`, the exit codes (as k6 lists them, from contract/exit-codes.ts). Kept in one file
  * so the help reads alike on every command.
  */
 import type { Command, HelpConfiguration, Option } from 'commander';
 import { formatDurationMs } from '../../profile/units.js';
+import { EXIT_CODE_TABLE } from '../../contract/exit-codes.js';
 
 /** 65536 → `64KiB`, 1048576 → `1MiB`; sizes that are not whole KiB stay in bytes. */
 function sizeText(bytes: number): string {
@@ -90,22 +91,17 @@ const EXAMPLES: Record<string, string[]> = {
   merge: ['wsbench merge shard0/*.json shard1/*.json shard2/*.json shard3/*.json --out merged', 'wsbench merge shard*/*.json --json > merged.json'],
 };
 
-/** `wsbench --help`: the exit codes a script can rely on (src/core/exit-codes.ts, the README's table). */
-const EXIT_CODES_HELP = `
+/** `wsbench --help`: the exit codes a script can rely on, from the one table (contract/exit-codes.ts). */
+function exitCodesHelp(): string {
+  const rows = EXIT_CODE_TABLE.map((row) => `  ${row.codes.join(' / ').padEnd(9)}  ${row.meaning.replace(/`/g, '')}`);
+  return `
 Exit codes:
-  0          success (load: verdict valid)
-  1          internal error (a bug: please report it)
-  2          usage: bad flag, profile or input file
-  3          target unreachable, handshake rejected, or failed the conformance gate
-  4          environment: port in use, privileged port, open-file or port limits, results not writable
-  5          load finished but the client was saturated
-  6          load finished with target errors
-  7          a --threshold or --max-regression limit was crossed
-  130 / 143  interrupted by SIGINT / SIGTERM
+${rows.join('\n')}
 
 Numbers take k and m for thousand and million (--clients 10k); durations take 90, 90s, 1m30s, 500ms.
 Run \`wsbench <command> --help\` for a command's flags and examples.
 `;
+}
 
 function examplesText(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
@@ -117,5 +113,5 @@ export function addHelpTexts(program: Command): void {
     const lines = EXAMPLES[cmd.name()];
     if (lines) cmd.addHelpText('after', examplesText(lines));
   }
-  program.addHelpText('after', EXIT_CODES_HELP);
+  program.addHelpText('after', exitCodesHelp());
 }

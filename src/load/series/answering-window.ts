@@ -1,5 +1,6 @@
 import { addValueCounts, createHistogram, encodeHistogram, type Histogram } from '../../metrics/histograms.js';
 import type { ValueCounts } from '../../metrics/bucket-recorder.js';
+import type { SaturationSoFar } from '../../contract/result.js';
 
 /** What the saturation check may use when the target failed during the run. */
 export interface AnsweringBasis {
@@ -50,6 +51,16 @@ export class AnsweringWindow {
       this.seconds++;
       this.loopDelayP99Us = loopDelayP99Us;
     }
+  }
+
+  /** The basis so far, for the live verdict (the result's is basis(), at the end). */
+  soFar(): SaturationSoFar {
+    return {
+      targetFailed: this.failedAtMs !== null,
+      answeringS: this.seconds,
+      sendLagP99Us: this.sendLag.totalCount > 0 ? this.sendLag.getValueAtPercentile(99) : 0,
+      eventLoopDelayP99Us: this.loopDelayP99Us,
+    };
   }
 
   basis(): AnsweringBasis {

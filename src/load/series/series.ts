@@ -119,6 +119,7 @@ export class SeriesRecorder {
       sendLagUs: drained.sendLag,
       counters: totals,
       hostFloor: this.hostFloor?.soFar() ?? null,
+      saturation: this.answering.soFar(),
     });
     this.progress.update(entry, this.clientsTarget);
   }

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { esc } from '../format.js';
+import { escapeHtml as esc } from '../html.js';
 import type { ChartSpec } from './chart-spec.js';
 
 const require = createRequire(import.meta.url);
