@@ -16,7 +16,7 @@
  *  10  src/result-files        read and write results (JSON, CSV, .hgrm)
  *  11  src/report, src/gate    render results; thresholds and regressions
  *  12  src/live                what a running measurement shows
- *  13  src/session             one measured run: start the target, gate, load, build, write
+ *  13  src/session             one measured run: start the target, conformance check, load, build, write
  *  14  src/compare, src/capacity
  *  15  src/cli/common          flag parsing and what every command shares
  *  16  src/cli/commands        one file per command: parse and delegate

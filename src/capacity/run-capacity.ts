@@ -38,12 +38,12 @@ export type StepSink = (step: CapacityStep, index: number) => void;
 
 /**
  * One step: `repeat` measured runs at `clients`, each a fresh server when the target starts one. The
- * first run of the search is gated (`gateFirst`); a run a signal interrupted is dropped and ends the step.
+ * first run of the search is checked for conformance (`checkFirst`); a run a signal interrupted is dropped and ends the step.
  */
 async function runStep(
   clients: number,
   stepNumber: number,
-  gateFirst: boolean,
+  checkFirst: boolean,
   opts: CapacityOptions,
   deps: { log: Logger; abort: AbortSignal; progress: () => Promise<ProgressSink> },
   runsDir: string,
@@ -52,7 +52,7 @@ async function runStep(
   const files: string[] = [];
   for (let r = 1; r <= opts.repeat && !deps.abort.aborted; r++) {
     deps.log.info({ clients, repeat: r }, `step ${stepNumber}: ${clients} clients (run ${r}/${opts.repeat})`);
-    const gate = gateFirst && r === 1 ? { noCheckDoes: 'search anyway' } : null;
+    const check = checkFirst && r === 1 ? { noCheckDoes: 'search anyway' } : null;
     const run = await measuredRun(
       {
         target: opts.target,
@@ -66,7 +66,7 @@ async function runStep(
             name: `capacity-${clients}-r${r}`,
             check: false,
           }),
-        gate: () => gate,
+        conformanceCheck: () => check,
         onTargetFailure: 'throw',
         interrupted: 'drop',
         onWriteFailure: 'throw',

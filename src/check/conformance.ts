@@ -1,7 +1,7 @@
 /**
- * The conformance gate (`wsbench check`, and the first step of `load` and `compare`): a server
+ * The conformance check (`wsbench check`, and the first step of `load` and `compare`): a server
  * that does not complete the handshake, answer the run's probe intact or close cleanly cannot
- * "win" a benchmark. The gate requires what the run will use: text replies in the probe's shape.
+ * "win" a benchmark. The check requires what the run will use: text replies in the probe's shape.
  * Binary echo is checked too, but the seed's own server (em-websocket without an `onbinary`
  * handler) drops binary messages, so it is a warning unless the run sends binary (`requireBinary`).
  * Uses the lean client, which validates the handshake (status, accept value, subprotocol, no
@@ -16,7 +16,7 @@ import { PONG_PREFIX } from '../contract/pong.js';
 import { PROBE_MAX_ID, probeFraming } from '../protocol/probe.js';
 import { checkProbeReply, sendProbe } from './probe-check.js';
 
-/** What a failed check means: `fail` fails the gate; `warning` is reported and the gate still passes. */
+/** What a failed check means: `fail` fails the conformance check; `warning` is reported and the check still passes. */
 export type CheckSeverity = 'fail' | 'warning';
 
 export interface CheckItem {
@@ -43,7 +43,7 @@ export interface ConformanceOptions {
   localAddress?: string;
   /** Size of the probe message, as the run will send it (`--payload-size`). */
   payloadBytes?: number;
-  /** A missing binary echo fails the gate instead of warning: for a run that sends binary. */
+  /** A missing binary echo fails the check instead of warning: for a run that sends binary. */
   requireBinary?: boolean;
   /** What the run will send: the probe goes out as an echo or a broadcast, plain or shootout JSON. */
   pattern?: 'echo' | 'broadcast';
@@ -246,7 +246,7 @@ async function nextMessage(next: Next): Promise<{ data: Buffer; isBinary: boolea
   return e?.kind === 'message' ? e : undefined;
 }
 
-/** Throws WSB_ERR_CONFORMANCE with the failed checks (warnings pass) when a server failed the gate. */
+/** Throws WSB_ERR_CONFORMANCE with the failed checks (warnings pass) when a server failed the check. */
 export function requireConformance(report: ConformanceReport, whatNoCheckDoes: string): void {
   if (report.ok) return;
   const failed = report.checks.filter((c) => !c.ok && c.severity === 'fail').map((c) => `${c.name}: ${c.detail}`);

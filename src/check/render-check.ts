@@ -9,12 +9,12 @@ export function renderConformance(r: ConformanceReport): string {
   return `wsbench check ${r.url}: ${r.ok ? 'PASS' : 'FAIL'}${warnings ? ` (${warnings} warning${warnings > 1 ? 's' : ''})` : ''}\n${t.toString()}\n`;
 }
 
-/** Failed checks that do not fail the gate: printed on stderr beside the table or the JSON. */
+/** Failed checks that do not fail the conformance check: printed on stderr beside the table or the JSON. */
 export function conformanceWarnings(r: ConformanceReport): CheckItem[] {
   return r.checks.filter((c) => !c.ok && c.severity === 'warning');
 }
 
-/** One stderr line per warning, saying why it does not fail the gate. */
+/** One stderr line per warning, saying why it does not fail the conformance check. */
 export function renderWarnings(r: ConformanceReport): string {
   return conformanceWarnings(r)
     .map(

@@ -37,7 +37,7 @@ export interface CompareOutcome {
   /** Every server against the baseline server at each tier, figure by figure (also in compare.json). */
   comparisons: ServerComparison[];
   baseline: string;
-  /** Servers that could not be started or failed the conformance gate, with why: they are not measured. */
+  /** Servers that could not be started or failed the conformance check, with why: they are not measured. */
   failedChecks: { server: string; stage: 'start' | 'check'; reason: string }[];
   /** Runs a load worker's failure cut short: their partial results are written, but left out of the comparison. */
   runErrors: { server: string; profile: string; repeat: number; error: WsbError }[];
@@ -46,11 +46,11 @@ export interface CompareOutcome {
 }
 
 /**
- * The matrix: for each tier × repeat × server, a fresh server process, the conformance gate, the
+ * The matrix: for each tier × repeat × server, a fresh server process, the conformance check, the
  * load with the server's pid sampled, and the server stopped again. Servers run one at a time on the
  * same host, so they never compete with each other, and interleaved (A, B, A, B, … within a tier)
  * so that a drift of the host over the minutes hits every server alike instead of biasing the
- * comparison against whichever ran last. A server that fails to start or fails the gate is dropped
+ * comparison against whichever ran last. A server that fails to start or fails the check is dropped
  * from the remaining runs.
  */
 export async function runCompare(
@@ -90,7 +90,7 @@ export async function runCompare(
                 arrivals: opts.arrivals,
                 arrivalSeed: opts.arrivalSeed,
               }),
-            gate: () => ({ noCheckDoes: 'measure it anyway' }),
+            conformanceCheck: () => ({ noCheckDoes: 'measure it anyway' }),
             onTargetFailure: 'skip',
             interrupted: 'write',
             onWriteFailure: 'throw',

@@ -50,7 +50,7 @@ export const EXIT_CODE_TABLE: readonly ExitCodeRow[] = [
   },
   {
     codes: [EXIT.TARGET],
-    meaning: 'target unreachable, handshake rejected, or failed the conformance gate',
+    meaning: 'target unreachable, handshake rejected, or failed the conformance check',
     details: 'a rejected handshake prints its HTTP status',
   },
   {
@@ -74,7 +74,7 @@ export const EXIT_CODE_TABLE: readonly ExitCodeRow[] = [
     codes: [EXIT.SIGINT, EXIT.SIGTERM],
     meaning: 'interrupted by SIGINT / SIGTERM (`load` writes the partial result)',
     details:
-      'the partial result has `interrupted: true`; a signal during the trial probe or the conformance gate stops at once with nothing to write; a second signal exits at once and discards the partial result',
+      'the partial result has `interrupted: true`; a signal during the trial connection or the conformance check stops at once with nothing to write; a second signal exits at once and discards the partial result',
   },
 ];
 

@@ -60,20 +60,20 @@ export interface LoadOutcome {
 }
 
 /**
- * The conformance gate, run after the trial probe and before any worker starts (src/session/gate.ts):
+ * The conformance check, run after the trial connection and before any worker starts (src/session/conformance-check.ts):
  * resolves with the report, or throws when the target fails it. Given the load's first source address.
  */
-export type LoadGate = (localAddress: string | undefined) => Promise<ConformanceReport>;
+export type ConformanceCheck = (localAddress: string | undefined) => Promise<ConformanceReport>;
 
 /**
- * The orchestrator: preflight → trial probe → gate (when given) → workers → connect ramp → warm-up →
+ * The orchestrator: preflight → trial connection → conformance check (when given) → workers → connect ramp → warm-up →
  * measured window → grace → graceful close → merge. `abort` (a signal) stops sending and still
  * returns what was measured, marked interrupted.
  */
-export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: AbortSignal; progress: ProgressSink; gate?: LoadGate }): Promise<LoadOutcome> {
+export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: AbortSignal; progress: ProgressSink; conformanceCheck?: ConformanceCheck }): Promise<LoadOutcome> {
   const { log, abort, progress } = deps;
   const startedAt = new Date();
-  const { plan, target, conformance } = await prepare(config, log, abort, deps.gate);
+  const { plan, target, conformance } = await prepare(config, log, abort, deps.conformanceCheck);
   const slices = plan.slices;
   const clockFallback = sendClockFallback();
   if (clockFallback !== undefined) noticeFallback(clockFallback, log);
@@ -187,12 +187,12 @@ function noticeFallback(why: string, log: Logger): void {
   log.warn({ sendClockFallback: why }, `the native send timer is not available (${why}): load workers wake with the clock thread, slower on small hosts`);
 }
 
-/** Before any worker starts: the plan, the preflight checks, the trial probe and the conformance gate. */
+/** Before any worker starts: the plan, the preflight checks, the trial connection and the conformance check. */
 async function prepare(
   config: LoadConfig,
   log: Logger,
   abort: AbortSignal,
-  gate: LoadGate | undefined,
+  conformanceCheck: ConformanceCheck | undefined,
 ): Promise<{ plan: RunPlan; target: TargetProbe; conformance: ConformanceReport | null }> {
   const limits = readMachineLimits(os.availableParallelism());
   const plan = planRun(
@@ -211,7 +211,7 @@ async function prepare(
   for (const w of preflight(plan, limits)) log.warn(w);
   const target = await beforeAbort(probeTarget(config, plan.localAddresses[0]), abort);
   log.debug({ target }, 'target answered the trial probe');
-  const conformance = gate ? await beforeAbort(gate(plan.localAddresses[0]), abort) : null;
+  const conformance = conformanceCheck ? await beforeAbort(conformanceCheck(plan.localAddresses[0]), abort) : null;
   log.info(
     { processes: plan.processes, threadsPerProcess: plan.threadsPerProcess, sourceAddresses: plan.localAddresses.length || 1, client: config.client },
     `plan: ${plan.clients} clients${config.shard ? ` (shard ${config.shard.index}/${config.shard.count} of ${config.clients})` : ''} over ${plan.processes} process(es) x ${plan.threadsPerProcess} thread(s), ${plan.localAddresses.length || 1} source address(es)`,
@@ -221,7 +221,7 @@ async function prepare(
 }
 
 /**
- * A step before the load (trial probe, conformance gate) that a signal ends at once: nothing has
+ * A step before the load (trial connection, conformance check) that a signal ends at once: nothing has
  * been measured yet, so there is no partial result to write (WSB_ERR_INTERRUPTED, exit 130/143).
  * Its sockets are left to the process's exit.
  */

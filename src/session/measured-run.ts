@@ -1,29 +1,29 @@
 /**
  * One measured run, the sequence `load`, `compare` and `capacity` share: start the target → the
- * conformance gate → the load → the result document → its files → stop the target. What differs
+ * conformance check → the load → the result document → its files → stop the target. What differs
  * between the commands is policy, given here as options; what a run means for the exit code is
  * decided by the CLI, from what this returns.
  */
 import { isWsbError, WsbError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { LoadConfig } from '../profile/load-config.js';
-import { runLoad, type LoadGate, type LoadOutcome } from '../load/run-load.js';
+import { runLoad, type ConformanceCheck, type LoadOutcome } from '../load/run-load.js';
 import { buildResult } from '../result/build-result.js';
 import { prepareOutputDir, writeResults, type WrittenFiles } from '../result-files/write-results.js';
 import type { ProgressSink, ResultDocument } from '../contract/result.js';
 import type { RunningTarget, Target } from '../targets/target.js';
-import { checkConformance, failedChecksText, requireGate } from './gate.js';
+import { checkConformance, failedChecksText, requireConformingTarget } from './conformance-check.js';
 
 export interface MeasuredRunOptions {
   target: Target;
   /** The load to run, once the target is up (its URL and pid are known). */
   configFor(running: RunningTarget): LoadConfig;
-  /** Whether to gate the target before this load (null: not); `noCheckDoes` ends a failure's hint ("or --no-check to …"). */
-  gate(config: LoadConfig): { noCheckDoes: string } | null;
+  /** Whether to check the target's conformance before this load (null: not); `noCheckDoes` ends a failure's hint ("or --no-check to …"). */
+  conformanceCheck(config: LoadConfig): { noCheckDoes: string } | null;
   /**
-   * A target that does not start or fails the gate: `throw` (load, capacity: the command ends), or
-   * `skip` (compare: returned as not measured, the other servers still are). Under `skip` the gate
-   * runs before the load's trial probe, so anything short of a WebSocket server is a failed check.
+   * A target that does not start or fails the conformance check: `throw` (load, capacity: the command ends), or
+   * `skip` (compare: returned as not measured, the other servers still are). Under `skip` the check
+   * runs before the load's trial connection, so anything short of a WebSocket server is a failed check.
    */
   onTargetFailure: 'throw' | 'skip';
   /** A signal's interruption: written as a partial result, or dropped unwritten (capacity judges only whole steps). A worker's failure is always written. */
@@ -61,12 +61,12 @@ export async function measuredRun(opts: MeasuredRunOptions, deps: MeasuredRunDep
     const config = opts.configFor(running);
     // Fail at once, not after the run, when the results cannot be written.
     prepareOutputDir(config.outDir);
-    const gated = await gateAndLoad(opts, deps, running, config);
-    if (gated.kind === 'not-measured') return gated;
+    const checked = await checkAndLoad(opts, deps, running, config);
+    if (checked.kind === 'not-measured') return checked;
     // A signal's interruption may be dropped; a worker's failure never is: its partial result is the evidence.
-    if (gated.outcome.interrupted && opts.interrupted === 'drop' && gated.outcome.workerErrors.length === 0) return { kind: 'dropped' };
-    const doc = resultDocument(gated.outcome, opts);
-    return { kind: 'measured', doc, ...writeFiles(doc, config.outDir, opts.onWriteFailure), workerError: workerErrorOf(gated.outcome) };
+    if (checked.outcome.interrupted && opts.interrupted === 'drop' && checked.outcome.workerErrors.length === 0) return { kind: 'dropped' };
+    const doc = resultDocument(checked.outcome, opts);
+    return { kind: 'measured', doc, ...writeFiles(doc, config.outDir, opts.onWriteFailure), workerError: workerErrorOf(checked.outcome) };
   } finally {
     await running.stop();
   }
@@ -82,22 +82,22 @@ async function startTarget(opts: MeasuredRunOptions): Promise<RunningTarget | Me
   }
 }
 
-/** The gate (before the load under `skip`, inside it after the trial probe under `throw`), then the load. */
-async function gateAndLoad(
+/** The conformance check (before the load under `skip`, inside it after the trial connection under `throw`), then the load. */
+async function checkAndLoad(
   opts: MeasuredRunOptions,
   deps: MeasuredRunDeps,
   running: RunningTarget,
   config: LoadConfig,
 ): Promise<{ kind: 'loaded'; outcome: LoadOutcome } | Extract<MeasuredRun, { kind: 'not-measured' }>> {
-  const wanted = opts.gate(config);
-  let gate: LoadGate | undefined;
+  const wanted = opts.conformanceCheck(config);
+  let conformanceCheck: ConformanceCheck | undefined;
   if (wanted && opts.onTargetFailure === 'skip') {
     const report = await checkConformance(running.url, config);
     if (!report.ok) return { kind: 'not-measured', stage: 'check', reason: failedChecksText(report) };
   } else if (wanted) {
-    gate = (localAddress) => requireGate(running.url, config, wanted.noCheckDoes, deps.log, localAddress);
+    conformanceCheck = (localAddress) => requireConformingTarget(running.url, config, wanted.noCheckDoes, deps.log, localAddress);
   }
-  const outcome = await runLoad(config, { log: deps.log, abort: deps.abort, progress: await deps.progress(), gate });
+  const outcome = await runLoad(config, { log: deps.log, abort: deps.abort, progress: await deps.progress(), conformanceCheck });
   return { kind: 'loaded', outcome };
 }
 

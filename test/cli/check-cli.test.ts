@@ -27,7 +27,7 @@ async function inlineServer(onConnection: (ws: WebSocket) => void): Promise<{ po
 /**
  * Echoes text, but garbles every byte past the 32nd (like a server that unmasks only the start of
  * a payload): short text survives, the probe's time fields do not. Its magic is intact, so the
- * load's trial probe passes and only the gate can stop the run.
+ * load's trial connection passes and only the conformance check can stop the run.
  */
 const garbling = (ws: WebSocket) =>
   ws.on('message', (data: Buffer, isBinary) => {
@@ -36,7 +36,7 @@ const garbling = (ws: WebSocket) =>
     ws.send(out, { binary: isBinary });
   });
 
-describe('wsbench check: the conformance gate', { timeout: 120_000 }, () => {
+describe('wsbench check: the conformance check', { timeout: 120_000 }, () => {
   it('passes wsbench serve (Pong) and a plain echo server, with a table', { timeout: 30_000 }, async () => {
     const server = await startServe([]);
     const p = spawnCli(['check', `ws://127.0.0.1:${server.port}/chat`, '--protocol', 'chat']);
@@ -104,7 +104,7 @@ describe('wsbench check: the conformance gate', { timeout: 120_000 }, () => {
     }
   });
 
-  it('wsbench load measures the seed server: the gate passes with the warning kept in the result', { timeout: 60_000 }, async () => {
+  it('wsbench load measures the seed server: the check passes with the warning kept in the result', { timeout: 60_000 }, async () => {
     const seed = await startSeedServer();
     try {
       const out = tempDir();

@@ -48,7 +48,7 @@ describe('wsbench compare over two client tiers', { timeout: 180_000 }, () => {
         files.some((f) => f.endsWith(`-node-${t}-r1.json`)),
         `${t}'s result file: ${files.join(', ')}`,
       );
-    assert.ok(!files.includes('failed-checks.json'), `every server passed the gate: ${files.join(', ')}`);
+    assert.ok(!files.includes('failed-checks.json'), `every server passed the conformance check: ${files.join(', ')}`);
     const html = readFileSync(path.join(out, 'compare.html'), 'utf8');
     const specs = chartSpecsIn(html);
     for (const cls of ['tier-p50', 'tier-p99', 'tier-rss']) {

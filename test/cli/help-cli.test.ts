@@ -97,7 +97,7 @@ describe('help, count and duration flags, --log-level', { timeout: 120_000 }, ()
     const debug = spawnCli(['check', url, '--log-level', 'debug']);
     assert.equal((await debug.exited).code, 0, debug.stderr());
     for (const name of ['handshake', 'text reply', 'probe reply', 'close handshake']) assert.match(debug.stderr(), new RegExp(`"check":"${name}"`), name);
-    assert.match(debug.stderr(), /"msg":"conformance gate passed"/);
+    assert.match(debug.stderr(), /"msg":"conformance check passed"/);
     const plain = spawnCli(['check', url]);
     assert.equal((await plain.exited).code, 0);
     assert.equal(plain.stderr(), '');

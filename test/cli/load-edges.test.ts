@@ -61,7 +61,7 @@ describe('wsbench load at its edges', { timeout: 120_000 }, () => {
     await server.stop();
   });
 
-  it('SIGINT during the trial probe stops at once with exit 130 and no result', { timeout: 30_000 }, async () => {
+  it('SIGINT during the trial connection stops at once with exit 130 and no result', { timeout: 30_000 }, async () => {
     // Accepts TCP and never answers the upgrade: the probe would wait for its 10 s handshake timeout.
     let probeConnected: () => void = () => {};
     const probing = new Promise<void>((r) => (probeConnected = r));
@@ -70,7 +70,7 @@ describe('wsbench load at its edges', { timeout: 120_000 }, () => {
     const port = (silent.address() as net.AddressInfo).port;
     const out = tempDir();
     const p = spawnCli(['load', `ws://127.0.0.1:${port}/`, '--clients', '5', '--out', out]);
-    // The trial probe's connection is the first the load makes: the signal lands while it waits.
+    // The trial connection is the first the load makes: the signal lands while it waits.
     await probing;
     process.kill(p.pid, 'SIGINT');
     const exit = await p.exited;

@@ -53,7 +53,7 @@ describe('broadcast traffic', { timeout: 240_000 }, () => {
     a.ws.close();
     b.ws.close();
 
-    // The gate knows the protocol: plain checks fail against a shootout server, shootout checks pass.
+    // The conformance check knows the protocol: plain checks fail against a shootout server, shootout checks pass.
     const plain = spawnCli(['check', url]);
     assert.equal((await plain.exited).code, 3);
     for (const pattern of ['echo', 'broadcast']) {

@@ -79,7 +79,7 @@ describe('wsbench compare on the smoke profile', { timeout: 240_000 }, () => {
     assert.match(p.stdout(), /compare\.html/);
   });
 
-  it('a server that fails the conformance gate is not measured and the exit code says so', { timeout: 60_000 }, async () => {
+  it('a server that fails the conformance check is not measured and the exit code says so', { timeout: 60_000 }, async () => {
     const out = tempDir('wsb-compare-');
     // A TCP server that accepts and never answers the handshake.
     const p = spawnCli([

@@ -13,7 +13,7 @@ const host = { env: process.env };
 const alive = processExists;
 
 describe('targets start and stop real servers', { timeout: 60_000 }, () => {
-  it('a node reference target listens on loopback, answers the gate, and its pid is gone after stop()', async () => {
+  it('a node reference target listens on loopback, passes the conformance check, and its pid is gone after stop()', async () => {
     const running = await referenceTarget('node', [], undefined, host).start();
     try {
       assert.match(running.url, /^ws:\/\/127\.0\.0\.1:\d+\/$/);

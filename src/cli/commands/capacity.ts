@@ -132,7 +132,7 @@ export function registerCapacity(program: Command, ctx: CliContext): void {
       'after',
       `
 Exit codes: 0 an answer was found (or the SLO held up to --to), 3 the target is unreachable or fails the
-conformance gate, 5 the load generator became the limit before the server did (the answer is a lower
+conformance check, 5 the load generator became the limit before the server did (the answer is a lower
 bound), 130/143 interrupted (the steps so far are written).`,
     )
     .action(async (url: string | undefined, flags: CapacityCliFlags & LiveFlags) => {

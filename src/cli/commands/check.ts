@@ -17,7 +17,7 @@ function probeSizeOption(value: string): number {
 export function registerCheck(program: Command, ctx: CliContext): void {
   program
     .command('check')
-    .description('conformance gate: handshake, greeting, Pong or echo reply, the probe back intact, close handshake; binary echo warns')
+    .description('conformance check: handshake, greeting, Pong or echo reply, the probe back intact, close handshake; binary echo warns')
     .argument('<url>', 'WebSocket URL of the server to check')
     .option('--protocol <list>', 'subprotocols to offer, comma-separated', listOption)
     .addOption(
@@ -65,10 +65,10 @@ export function registerCheck(program: Command, ctx: CliContext): void {
         for (const c of report.checks) log.debug({ check: c.name, ok: c.ok, severity: c.severity }, `${c.name}: ${c.detail}`);
         log.debug(
           { url, ok: report.ok, replyStyle: report.replyStyle, protocol: report.protocol },
-          report.ok ? 'conformance gate passed' : 'conformance gate failed',
+          report.ok ? 'conformance check passed' : 'conformance check failed',
         );
         ctx.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderConformance(report));
-        // Warnings pass the gate (exit 0), so they also go to stderr where a script's log shows them.
+        // Warnings pass the check (exit 0), so they also go to stderr where a script's log shows them.
         if (report.ok) ctx.stderr.write(renderWarnings(report));
         ctx.exitCode = report.ok ? EXIT.OK : EXIT.TARGET;
       },

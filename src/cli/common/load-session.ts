@@ -41,7 +41,7 @@ export async function runLoadSession(
         {
           target,
           configFor,
-          gate: (config) => (config.check ? { noCheckDoes: 'measure it anyway' } : null),
+          conformanceCheck: (config) => (config.check ? { noCheckDoes: 'measure it anyway' } : null),
           onTargetFailure: 'throw',
           interrupted: 'write',
           onWriteFailure: 'report',
@@ -69,7 +69,7 @@ export async function runLoadSession(
   return { code, doc: run.doc };
 }
 
-/** A signal during the trial probe or the gate ends the run unmeasured: the exit code says which signal it was. */
+/** A signal during the trial connection or the conformance check ends the run unmeasured: the exit code says which signal it was. */
 async function measureOrExplainInterruption<T>(interruptedExitCode: () => ExitCode, measure: () => Promise<T>): Promise<T> {
   try {
     return await measure();
