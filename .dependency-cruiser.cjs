@@ -7,7 +7,7 @@
  *   1  src/core, servers/      errors, defaults, clock, limits; the Pong servers on other runtimes
  *   2  src/protocol            what a probe and a reply look like
  *   3  src/client, src/metrics, src/profile, src/stats (significance: pure functions over numbers)
- *   4  src/load/plan, src/load/probe, src/check, src/server, src/targets
+ *   4  src/load/plan, src/load/trial, src/check, src/server, src/targets
  *   5  src/load/worker         one worker: connector, send clock, scheduler, recorder, its messages
  *   6  src/load/fleet          the workers behind one interface (threads, processes)
  *   7  src/load/series         per-second series and the answering window
@@ -27,7 +27,7 @@ const LAYERS = [
   ['src/core/', 'servers/'],
   ['src/protocol/'],
   ['src/client/', 'src/metrics/', 'src/profile/', 'src/stats/'],
-  ['src/load/plan/', 'src/load/probe/', 'src/check/', 'src/server/', 'src/targets/'],
+  ['src/load/plan/', 'src/load/trial/', 'src/check/', 'src/server/', 'src/targets/'],
   ['src/load/worker/'],
   ['src/load/fleet/'],
   ['src/load/series/'],

@@ -14,7 +14,7 @@ import { LOAD_DEFAULTS } from '../core/defaults.js';
 import { LeanConnection, type LeanEvents } from '../client/lean-connection.js';
 import { PONG_PREFIX } from '../contract/pong.js';
 import { PROBE_MAX_ID, probeFraming } from '../protocol/probe.js';
-import { checkProbeReply, sendProbe } from './probe-check.js';
+import { checkProbeReply, sendProbe } from './probe-reply-check.js';
 
 /** What a failed check means: `fail` fails the conformance check; `warning` is reported and the check still passes. */
 export type CheckSeverity = 'fail' | 'warning';

@@ -11,7 +11,7 @@ import { readTreeAffinity } from '../metrics/affinity-reading.js';
 import { readProcessLinks } from '../metrics/process-sampler.js';
 import type { CpuAffinity, ProgressSink, SeriesEntry } from '../contract/result.js';
 import { preflight, readMachineLimits } from './plan/preflight.js';
-import { probeTarget, type TargetProbe } from './probe/probe-target.js';
+import { tryTarget, type TrialResult } from './trial/trial-connection.js';
 import type { WorkerSlice } from './plan/slices.js';
 import { planRun, type RunPlan } from './plan/run-plan.js';
 import os from 'node:os';
@@ -31,7 +31,7 @@ const RUN_CLOCK_BASE_US = Math.floor(monotonicOriginUs() + nowUs()) - 1_000_000;
 /** Everything a finished (or interrupted) run measured, before it becomes a result document. */
 export interface LoadOutcome {
   config: LoadConfig;
-  target: TargetProbe;
+  target: TrialResult;
   conformance: ConformanceReport | null;
   plan: RunPlan;
   slices: WorkerSlice[];
@@ -70,7 +70,10 @@ export type ConformanceCheck = (localAddress: string | undefined) => Promise<Con
  * measured window → grace → graceful close → merge. `abort` (a signal) stops sending and still
  * returns what was measured, marked interrupted.
  */
-export async function runLoad(config: LoadConfig, deps: { log: Logger; abort: AbortSignal; progress: ProgressSink; conformanceCheck?: ConformanceCheck }): Promise<LoadOutcome> {
+export async function runLoad(
+  config: LoadConfig,
+  deps: { log: Logger; abort: AbortSignal; progress: ProgressSink; conformanceCheck?: ConformanceCheck },
+): Promise<LoadOutcome> {
   const { log, abort, progress } = deps;
   const startedAt = new Date();
   const { plan, target, conformance } = await prepare(config, log, abort, deps.conformanceCheck);
@@ -193,7 +196,7 @@ async function prepare(
   log: Logger,
   abort: AbortSignal,
   conformanceCheck: ConformanceCheck | undefined,
-): Promise<{ plan: RunPlan; target: TargetProbe; conformance: ConformanceReport | null }> {
+): Promise<{ plan: RunPlan; target: TrialResult; conformance: ConformanceReport | null }> {
   const limits = readMachineLimits(os.availableParallelism());
   const plan = planRun(
     {
@@ -209,8 +212,8 @@ async function prepare(
     { fdSoft: limits.fd.soft, portRangeSize: limits.portRange.size, portRangeLow: limits.portRange.low, cores: limits.cores },
   );
   for (const w of preflight(plan, limits)) log.warn(w);
-  const target = await beforeAbort(probeTarget(config, plan.localAddresses[0]), abort);
-  log.debug({ target }, 'target answered the trial probe');
+  const target = await beforeAbort(tryTarget(config, plan.localAddresses[0]), abort);
+  log.debug({ target }, 'target answered the trial connection');
   const conformance = conformanceCheck ? await beforeAbort(conformanceCheck(plan.localAddresses[0]), abort) : null;
   log.info(
     { processes: plan.processes, threadsPerProcess: plan.threadsPerProcess, sourceAddresses: plan.localAddresses.length || 1, client: config.client },

@@ -1,7 +1,8 @@
 /**
- * The gate's probe step: the load measures a reply only when the reply recorder can read its probe
- * back, so the gate sends one probe of the run's size and judges the reply by the recorder's rules
- * (`Pong: <probe>` or `<probe>`, text or binary, every field readable and the same as sent).
+ * The conformance check's probe step: the load measures a reply only when the reply recorder can
+ * read its probe back, so the check sends one probe of the run's size and judges the reply by the
+ * recorder's rules (`Pong: <probe>` or `<probe>`, text or binary, every field readable and the
+ * same as sent).
  */
 import type { LeanConnection } from '../client/lean-connection.js';
 import {

@@ -6,10 +6,10 @@ import type { LoadConfig } from '../../profile/load-config.js';
 import { failureCause } from '../../client/failure-cause.js';
 import { HandshakeError } from '../../client/handshake.js';
 
-const PROBE_TIMEOUT_MS = 5000;
+const TRIAL_TIMEOUT_MS = 5000;
 
 /** What one trial connection learned about the target. */
-export interface TargetProbe {
+export interface TrialResult {
   /** `pong`: replies `Pong: <msg>` (the seed server); `echo`: the payload unchanged. */
   replyStyle: 'pong' | 'echo' | 'shootout';
   greeting: string | null;
@@ -21,7 +21,7 @@ export interface TargetProbe {
  * Opens one connection and sends one probe before the run, so an unreachable target, a rejected
  * handshake or a server that never answers is one clear error instead of a run full of failures.
  */
-export function probeTarget(config: LoadConfig, localAddress?: string): Promise<TargetProbe> {
+export function tryTarget(config: LoadConfig, localAddress?: string): Promise<TrialResult> {
   return new Promise((resolve, reject) => {
     let greeting: string | null = null;
     let settled = false;
@@ -29,7 +29,7 @@ export function probeTarget(config: LoadConfig, localAddress?: string): Promise<
       headers: config.headers,
       origin: config.origin,
       perMessageDeflate: config.deflate,
-      handshakeTimeout: Math.min(config.connectTimeoutMs, PROBE_TIMEOUT_MS),
+      handshakeTimeout: Math.min(config.connectTimeoutMs, TRIAL_TIMEOUT_MS),
       localAddress,
     });
     const timer = setTimeout(
@@ -37,11 +37,11 @@ export function probeTarget(config: LoadConfig, localAddress?: string): Promise<
         fail(
           new WsbError(
             'WSB_ERR_TARGET_UNREACHABLE',
-            `${config.url} accepted the connection but did not answer a message within ${PROBE_TIMEOUT_MS / 1000} s`,
+            `${config.url} accepted the connection but did not answer a message within ${TRIAL_TIMEOUT_MS / 1000} s`,
             'the target must echo messages or answer them with "Pong: <msg>"',
           ),
         ),
-      PROBE_TIMEOUT_MS + 1000,
+      TRIAL_TIMEOUT_MS + 1000,
     );
     function fail(err: Error): void {
       if (settled) return;
