@@ -2,7 +2,7 @@ import type { Target } from '../targets/target.js';
 import path from 'node:path';
 import type { Logger } from '../core/logger.js';
 import { resolveLoadConfig, type LoadFlags } from '../profile/resolve-config.js';
-import type { ProgressSink } from '../contract/result.js';
+import type { ProgressSink } from '../core/progress.js';
 import { prepareOutputDir } from '../result-files/write-results.js';
 import { measuredRun } from '../session/measured-run.js';
 import type { ResultDocument } from '../contract/result.js';

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/logger.js';
 import { resolveLoadConfig } from '../profile/resolve-config.js';
-import type { ProgressSink } from '../contract/result.js';
+import type { ProgressSink } from '../core/progress.js';
 import { prepareOutputDir, writeAtomic } from '../result-files/write-results.js';
 import { comparisonCsv, comparisonMarkdown, comparisonRows, type ComparisonRow } from '../report/comparison.js';
 import { renderHtmlReport } from '../report/html-report.js';

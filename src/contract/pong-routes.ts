@@ -3,6 +3,9 @@
  * (src/server/) and the Bun, Deno and uWebSockets.js servers (servers/) all answer from it, so a
  * status, a body or a header is written once. Part of the contract: no imports, no Node-only API
  * (Bun and Deno read it as TypeScript; uws-pong.ts runs it compiled).
+ *
+ * Behaviour, not only an agreement (the refusal order, the answers' bodies): it stays in
+ * src/contract because servers/* may import nothing else of src.
  */
 
 /** Protocol versions a server speaks; anything else gets 426 with this list (RFC 6455 §4.4). */

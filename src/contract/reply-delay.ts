@@ -20,6 +20,9 @@
  * The delay is one constant, so replies fall due in the order their messages arrived: one FIFO
  * queue and one timer per process keep every connection's replies in order. Each reply's achieved
  * delay minus the asked one is kept (the last ACHIEVED_SAMPLES), for /healthz.
+ *
+ * Behaviour, not only an agreement: it stays in src/contract because servers/* may import nothing
+ * else of src, and one implementation is what makes the delay mean the same on every runtime.
  */
 
 /** What is left of a wait when the timer hands over to the event loop's check phase. */

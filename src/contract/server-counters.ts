@@ -3,6 +3,10 @@
  * path (one increment per event), read only when /metrics or /healthz is asked. The Node server
  * extends them (src/server/stats.ts); the Bun, Deno and uWebSockets.js servers use
  * them as they are.
+ *
+ * Behaviour, not only an agreement: it stays in src/contract because servers/* may import nothing
+ * else of src (Bun and Deno run them as TypeScript from the package), and the metric names below
+ * mean the same on every runtime only if every server counts with the same class.
  */
 export class ServerCounters {
   connectionsCurrent = 0;

@@ -1,4 +1,5 @@
-import type { ProgressDetail, ProgressSink, ProgressStart, SeriesEntry } from '../contract/result.js';
+import type { SeriesEntry } from '../contract/result.js';
+import type { ProgressDetail, ProgressSink, ProgressStart } from '../core/progress.js';
 import { BucketRecorder, valueCountPercentiles } from '../metrics/bucket-recorder.js';
 import { RunClock } from './run-clock.js';
 import { hostFloorText } from '../result/headline.js';

@@ -1,4 +1,4 @@
-import type { ProgressSink } from '../contract/result.js';
+import type { ProgressSink } from '../core/progress.js';
 
 /** One progress sink that hands everything to several (the terminal, the metrics, the dashboard). */
 export function fanOut(sinks: ProgressSink[]): ProgressSink {

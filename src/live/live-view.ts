@@ -1,5 +1,5 @@
 import type { Logger } from '../core/logger.js';
-import type { ProgressSink } from '../contract/result.js';
+import type { ProgressSink } from '../core/progress.js';
 import fs from 'node:fs';
 import type { ResultDocument } from '../contract/result.js';
 import { renderHtmlReport } from '../report/html-report.js';

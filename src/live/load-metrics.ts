@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { ProgressCounters, ProgressDetail, ProgressSink, ProgressStart, SeriesEntry } from '../contract/result.js';
+import type { SeriesEntry } from '../contract/result.js';
+import type { ProgressCounters, ProgressDetail, ProgressSink, ProgressStart } from '../core/progress.js';
 import { BucketedHistogramMetric } from './bucketed-histogram.js';
 import { LiveHistogram } from './log-buckets.js';
 

@@ -1,6 +1,7 @@
 import { createLogUpdate } from 'log-update';
 import type { Logger } from '../core/logger.js';
-import type { ProgressSink, SeriesEntry } from '../contract/result.js';
+import type { SeriesEntry } from '../contract/result.js';
+import type { ProgressSink } from '../core/progress.js';
 import { int } from '../report/format.js';
 import { msFromUs as ms } from '../core/ms-text.js';
 

@@ -1,4 +1,5 @@
-import type { ProgressStart, SeriesEntry } from '../contract/result.js';
+import type { SeriesEntry } from '../contract/result.js';
+import type { ProgressStart } from '../core/progress.js';
 
 /**
  * A run's elapsed and total seconds as its entries arrive: the total is planned from the start

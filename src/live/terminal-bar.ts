@@ -1,6 +1,7 @@
 import { createLogUpdate } from 'log-update';
 import { setTerminalOverlay } from '../core/logger.js';
-import type { ProgressSink, ProgressStart, SeriesEntry } from '../contract/result.js';
+import type { SeriesEntry } from '../contract/result.js';
+import type { ProgressSink, ProgressStart } from '../core/progress.js';
 import { int } from '../report/format.js';
 import { msFromUs as ms } from '../core/ms-text.js';
 import { RunClock, clockText } from './run-clock.js';

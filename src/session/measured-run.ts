@@ -10,7 +10,8 @@ import type { LoadConfig } from '../profile/load-config.js';
 import { runLoad, type ConformanceCheck, type LoadOutcome } from '../load/run-load.js';
 import { buildResult } from '../result/build-result.js';
 import { prepareOutputDir, writeResults, type WrittenFiles } from '../result-files/write-results.js';
-import type { ProgressSink, ResultDocument } from '../contract/result.js';
+import type { ResultDocument } from '../contract/result.js';
+import type { ProgressSink } from '../core/progress.js';
 import type { RunningTarget, Target } from '../targets/target.js';
 import { checkConformance, failedChecksText, requireConformingTarget } from './conformance-check.js';
 

@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DashboardState } from '../../src/live/dashboard-state.js';
 import { emptyCounters } from '../../src/load/worker/messages.js';
-import type { ProgressCounters, ProgressDetail, SaturationSoFar, SeriesEntry } from '../../src/contract/result.js';
+import type { SeriesEntry } from '../../src/contract/result.js';
+import type { ProgressCounters, ProgressDetail, SaturationSoFar } from '../../src/core/progress.js';
 
 const COUNTERS: ProgressCounters = { ...emptyCounters(), established: 10, open: 10 };
 const CALM: SaturationSoFar = { targetFailed: false, answeringS: 0, sendLagP99Us: 100, eventLoopDelayP99Us: 100 };

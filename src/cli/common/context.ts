@@ -1,4 +1,4 @@
-import type { ProgressSink } from '../../contract/result.js';
+import type { ProgressSink } from '../../core/progress.js';
 
 /** What a command may use of the process; main.ts builds it, so commands never touch `process` directly. */
 export interface CliContext {

@@ -1,6 +1,6 @@
 import { EXIT, type ExitCode } from '../../contract/exit-codes.js';
 import type { Logger } from '../../core/logger.js';
-import type { ProgressSink } from '../../contract/result.js';
+import type { ProgressSink } from '../../core/progress.js';
 import type { CliContext } from './context.js';
 
 /**

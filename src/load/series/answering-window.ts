@@ -1,6 +1,6 @@
 import { addValueCounts, createHistogram, encodeHistogram, type Histogram } from '../../metrics/histograms.js';
 import type { ValueCounts } from '../../metrics/bucket-recorder.js';
-import type { SaturationSoFar } from '../../contract/result.js';
+import type { SaturationSoFar } from '../../core/progress.js';
 
 /** What the saturation check may use when the target failed during the run. */
 export interface AnsweringBasis {

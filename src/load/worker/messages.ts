@@ -3,7 +3,8 @@
  * interval, never one per sample. Times that cross threads are shared wall-clock ms (see clock.ts).
  */
 import type { ValueCounts } from '../../metrics/bucket-recorder.js';
-import type { ArrivalPattern, ProgressCounters } from '../../contract/result.js';
+import type { ArrivalPattern } from '../../contract/result.js';
+import type { ProgressCounters } from '../../core/progress.js';
 
 /** Fixed for a worker's life, passed as workerData. */
 export interface WorkerConfig {
