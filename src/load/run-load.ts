@@ -61,15 +61,18 @@ export interface LoadOutcome {
 }
 
 /**
- * The conformance check, run after the trial connection and before any worker starts (src/session/conformance-check.ts):
- * resolves with the report, or throws when the target fails it. Given the load's first source address.
+ * The conformance check, run after the trial connection and before any worker starts
+ * (src/session/conformance-check.ts): resolves with the report, or throws when the target fails it.
+ * Given the load's first source address.
  */
 export type ConformanceCheck = (localAddress: string | undefined) => Promise<ConformanceReport>;
 
 /**
- * The orchestrator: preflight → trial connection → conformance check (when given) → workers → connect ramp → warm-up →
- * measured window → grace → graceful close → merge. `abort` (a signal) stops sending and still
- * returns what was measured, marked interrupted.
+ * The orchestrator, through src/load in the order of a run: the plan and its preflight (plan/) →
+ * the trial connection (trial/) → the conformance check (when given) → the workers (fleet/ of
+ * worker/) → connect ramp → warm-up → measured window → grace → graceful close → the per-second
+ * series (series/) and the merge, here. `abort` (a signal) stops sending and still returns what was
+ * measured, marked interrupted.
  */
 export async function runLoad(
   config: LoadConfig,
