@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { CheckItem, ConformanceReport } from './conformance.js';
+import type { CheckItem, ConformanceReport } from './conformance-report.js';
 
 /** The pass/warn/fail table `wsbench check` prints. */
 export function renderConformance(r: ConformanceReport): string {

@@ -1,6 +1,6 @@
 import { monotonicOriginUs, nowUs, sharedNowMs, sleep } from '../core/clock.js';
 import { WsbError } from '../core/errors.js';
-import type { ConformanceReport } from '../check/conformance.js';
+import type { ConformanceReport } from '../check/conformance-report.js';
 import type { Logger } from '../core/logger.js';
 import type { LoadConfig } from '../profile/load-config.js';
 import { encodeHistogram, mergeValueCounts } from '../metrics/histograms.js';

@@ -4,7 +4,8 @@
  * payload size, pattern and format, from the load's first source address), so a server that passes
  * it answers the run's probes.
  */
-import { requireConformance, runConformance, type ConformanceReport } from '../check/conformance.js';
+import { requireConformance, runConformance } from '../check/conformance.js';
+import type { ConformanceReport } from '../check/conformance-report.js';
 import type { Logger } from '../core/logger.js';
 import type { LoadConfig } from '../profile/load-config.js';
 

@@ -1,5 +1,5 @@
 import { describe, it, after } from 'node:test';
-import type { ConformanceReport } from '../../src/check/conformance.js';
+import type { ConformanceReport } from '../../src/check/conformance-report.js';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
