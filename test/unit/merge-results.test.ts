@@ -74,6 +74,8 @@ function loadConfig(m: Measured, shard: LoadConfig['shard'], clients: number): L
     arrivalSeed: 0,
     maxSendLagP99Ms: 20,
     maxEventLoopDelayP99Ms: 50,
+    message: undefined,
+    opening: [],
   };
 }
 

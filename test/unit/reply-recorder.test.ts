@@ -30,6 +30,8 @@ const config: WorkerConfig = {
   // The run's clock = this thread's nowUs(): the probes below are written in it.
   clockBaseUs: monotonicOriginUs(),
   liveHistograms: false,
+  message: undefined,
+  opening: [],
 };
 
 let state: WorkerState;
