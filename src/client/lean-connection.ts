@@ -111,9 +111,13 @@ export class LeanConnection implements FrameSink {
   send(data: Buffer, opts?: { binary?: boolean }): void {
     if (this.readyState !== OPEN) return;
     const size = clientFrameSize(data.length);
-    const frame = sendFrame !== undefined && sendFrame.length === size ? sendFrame : Buffer.allocUnsafeSlow(size);
+    // Templated messages differ by a digit or two from one send to the next: a larger frame buffer
+    // is reused through a view, and one that is too small grows with room for such differences.
+    let backing = sendFrame;
+    if (backing === undefined || backing.length < size) backing = Buffer.allocUnsafeSlow(sendFrame === undefined ? size : size + FRAME_SLACK_BYTES);
+    const frame = backing.length === size ? backing : backing.subarray(0, size);
     this.socket.write(writeClientFrame(frame, opts?.binary ? OP.BINARY : OP.TEXT, data));
-    sendFrame = this.socket.writableLength === 0 ? frame : undefined;
+    sendFrame = this.socket.writableLength === 0 ? backing : undefined;
   }
 
   /** Starts the closing handshake; the server answers with its close frame and closes TCP. */
@@ -368,6 +372,7 @@ function loadTls(): typeof tlsModule {
 
 /** The frame buffer of the last send, free for the next one (see LeanConnection.send). */
 let sendFrame: Buffer | undefined;
+const FRAME_SLACK_BYTES = 32;
 
 /** The read buffer of this thread's plain-TCP connections (valid only during one read callback). */
 let sharedReadBuffer: Buffer | undefined;
