@@ -119,6 +119,12 @@ export class Connector {
     this.recorder.record(index, data);
   }
 
+  /** An attempt failed before it was ready: in its handshake, or in its opening conversation (which then ends, so its close is not counted again). */
+  attemptFailed(index: number, conn: Conn, err: Error & { code?: string }): void {
+    this.opening?.forget(index, conn);
+    this.failed(err);
+  }
+
   /** A socket error after open: counted (ws emits close next). */
   erred(code: string | undefined): void {
     this.state.countError(this.state.counters.errorsByCode, code ?? 'other');
@@ -230,7 +236,7 @@ function onWsError(this: OwnedSocket, err: Error & { code?: string }): void {
   // After open: counted; ws emits close next. Before open: the attempt failed (close is ignored).
   const connector = this[kConnector];
   if (connector.isOpen(this[kIndex], this)) connector.erred(err.code);
-  else connector.failed(err);
+  else connector.attemptFailed(this[kIndex], this, err);
 }
 
 function onWsClose(this: OwnedSocket, code: number): void {

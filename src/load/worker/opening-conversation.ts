@@ -79,6 +79,11 @@ export class OpeningConversation {
     return true;
   }
 
+  /** The attempt failed otherwise (a socket error): its conversation ends without an outcome of its own. */
+  forget(index: number, conn: Conn): void {
+    if (this.step[index] >= 0 && this.conns[index] === conn) this.end(index);
+  }
+
   /** The run is ending: connections still in their opening are dropped (they never became ready). */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
