@@ -111,10 +111,9 @@ export class LeanConnection implements FrameSink {
   send(data: Buffer, opts?: { binary?: boolean }): void {
     if (this.readyState !== OPEN) return;
     const size = clientFrameSize(data.length);
-    // Templated messages differ by a digit or two from one send to the next: a larger frame buffer
-    // is reused through a view, and one that is too small grows with room for such differences.
-    let backing = sendFrame;
-    if (backing === undefined || backing.length < size) backing = Buffer.allocUnsafeSlow(sendFrame === undefined ? size : size + FRAME_SLACK_BYTES);
+    // Templated messages differ by a digit or two between connections: a larger frame buffer is
+    // reused through a view (a probe's size never changes, so its frame is always the buffer itself).
+    const backing = sendFrame !== undefined && sendFrame.length >= size ? sendFrame : Buffer.allocUnsafeSlow(size);
     const frame = backing.length === size ? backing : backing.subarray(0, size);
     this.socket.write(writeClientFrame(frame, opts?.binary ? OP.BINARY : OP.TEXT, data));
     sendFrame = this.socket.writableLength === 0 ? backing : undefined;
@@ -372,7 +371,6 @@ function loadTls(): typeof tlsModule {
 
 /** The frame buffer of the last send, free for the next one (see LeanConnection.send). */
 let sendFrame: Buffer | undefined;
-const FRAME_SLACK_BYTES = 32;
 
 /** The read buffer of this thread's plain-TCP connections (valid only during one read callback). */
 let sharedReadBuffer: Buffer | undefined;

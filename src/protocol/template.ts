@@ -115,6 +115,7 @@ export class TemplateWriter {
   private readonly template: MessageTemplate;
   private readonly buf: Buffer;
   private readonly head: number;
+  private view: Buffer;
 
   constructor(template: MessageTemplate) {
     this.template = template;
@@ -122,6 +123,7 @@ export class TemplateWriter {
     for (const c of template.chunks) size += c.length;
     this.buf = Buffer.allocUnsafeSlow(size + template.slots.length * SLOT_DIGITS);
     this.head = template.chunks[0].copy(this.buf, 0);
+    this.view = this.buf.subarray(0, 0);
   }
 
   /** The message for these values (non-negative integers below 2^53; `nowMs` is read only when the template has {now}). */
@@ -139,7 +141,9 @@ export class TemplateWriter {
       else c.copy(buf, at);
       at += c.length;
     }
-    return buf.subarray(0, at);
+    // Same length, same view: most messages of a run differ only in their digits, not their length.
+    if (this.view.length !== at) this.view = buf.subarray(0, at);
+    return this.view;
   }
 }
 
