@@ -6,7 +6,7 @@
  */
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnCli, killAll } from '../helpers/cli.js';
+import { spawnCli, startServe, killAll } from '../helpers/cli.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixtures.js';
 import { readRun, splitCsvLine, tempDir } from '../helpers/results.js';
 import { looseSelfCheckProfile } from '../helpers/self-check-profile.js';
@@ -166,6 +166,44 @@ describe('templated runs against servers that do not echo', { timeout: 300_000 }
     assertCountsMatch({ ...r, conns: r.conns.slice(0, 5) }, 15 * 10);
     assert.equal(r.doc.summary.verdict, 'target-errors', r.why);
     assert.equal(r.exit, EXIT.TARGET_ERRORS, r.why);
+  });
+
+  it('connections the server closes during their opening fail with opening-closed', { timeout: 40_000 }, async () => {
+    const r = await run(
+      ['--login', '--login-answers', '7', '--login-close'],
+      [
+        ...['--message', RPC, '--reply-id', '$.id'],
+        ...['--on-open', '{"method":"login"}', '--await', 'logged-in', '--on-open', '{"method":"subscribe"}', '--await', 'subscribed'],
+      ],
+      { check: true },
+    );
+    const c = r.doc.summary.connections;
+    assert.equal(c.established, 5, r.why);
+    assert.deepEqual(c.failuresByCause, { 'opening-closed': 15 }, r.why);
+    assert.deepEqual(r.doc.summary.unexpectedClosesByCode, {}, 'a connection that never got ready is a failed attempt, not an unexpected close');
+    assertCountsMatch({ ...r, conns: r.conns.slice(0, 5) }, 15 * 10);
+  });
+
+  it("the Pong server's greeting, awaited as an opening, with the probe: the greeting is not a push", { timeout: 40_000 }, async () => {
+    const server = await startServe(['--mode', 'pong']);
+    const out = tempDir();
+    const load = spawnCli([
+      'load',
+      `ws://127.0.0.1:${server.port}/`,
+      ...['--profile', looseSelfCheckProfile(out), '--clients', '10', '--rate', '5', '--duration', '2s', '--warmup', '0s', '--grace', '1s', '--out', out],
+      ...['--await', '^Hello Client, you connected to /$'],
+    ]);
+    const exit = await load.exited;
+    await server.stop();
+    const { doc } = readRun(out);
+    const why = `${load.stderr()}\n${JSON.stringify(doc.summary.messages)}`;
+    assert.equal(exit.code, EXIT.OK, why);
+    assert.equal(doc.summary.messages.received, doc.summary.messages.sent, why);
+    assert.equal(doc.summary.messages.otherMessages, 0, `each greeting was the opening's\n${why}`);
+    assert.equal(doc.summary.messages.unknownReplies, undefined, 'a probe run has no templated counters');
+    assert.deepEqual(doc.config.opening, [{ await: '^Hello Client, you connected to /$' }]);
+    const check = doc.conformance?.checks.find((c) => c.name === 'opening conversation');
+    assert.ok(check?.ok, JSON.stringify(doc.conformance));
   });
 
   it('a server that answers out of order: counted and measured, not an error', { timeout: 40_000 }, async () => {
