@@ -56,7 +56,7 @@ function readMessageFile(file: string): Buffer {
 }
 
 /** The checks of a templated run and of the opening conversation that involve other fields. */
-export function validateMessaging(c: LoadConfig, given: { payloadSizeGiven: boolean }): void {
+export function validateMessaging(c: Pick<LoadConfig, 'message' | 'opening' | 'pattern' | 'format'>, given: { payloadSizeGiven: boolean }): void {
   compileOpening(c.opening);
   const m = c.message;
   if (m === undefined) return;

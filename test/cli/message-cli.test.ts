@@ -4,8 +4,13 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawnCli, killAll } from '../helpers/cli.js';
 import { tempDir } from '../helpers/results.js';
+import { startFixtureServer, type FixtureServer } from '../helpers/fixtures.js';
 
-after(killAll);
+const fixtures = new Set<FixtureServer>();
+after(async () => {
+  await Promise.all([...fixtures].map((f) => f.stop()));
+  await killAll();
+});
 
 const RPC = '{"jsonrpc":"2.0","id":{id},"method":"ping"}';
 
@@ -68,5 +73,49 @@ describe('wsbench load: templated runs refused with exit 2', { timeout: 120_000 
     const p = spawnCli(['load', 'ws://127.0.0.1:9/', '--clients', '2', '--duration', '1s', '--out', dir, '--message-file', file, '--reply-id', '$.id']);
     const exit = await p.exited;
     assert.equal(exit.code, 3, p.stderr());
+  });
+});
+
+describe('wsbench check: a templated run and its opening conversation', { timeout: 60_000 }, () => {
+  const opening = ['--on-open', '{"method":"login"}', '--await', 'logged-in', '--on-open', '{"method":"subscribe"}', '--await', 'subscribed'];
+
+  it('passes when the reply with id 0 comes back after the opening', { timeout: 20_000 }, async () => {
+    const server = await startFixtureServer('rpc-server.mjs', ['--login', '--greeting', 'Welcome!']);
+    fixtures.add(server);
+    const p = spawnCli(['check', `ws://127.0.0.1:${server.port}/`, '--message', RPC, '--reply-id', '$.id', ...opening, '--json']);
+    const exit = await p.exited;
+    assert.equal(exit.code, 0, p.stderr() + p.stdout());
+    const report = JSON.parse(p.stdout()) as { checks: { name: string; ok: boolean; detail: string }[] };
+    assert.deepEqual(
+      report.checks.map((c) => [c.name, c.ok]),
+      [
+        ['handshake', true],
+        ['opening conversation', true],
+        ['templated reply', true],
+        ['close handshake', true],
+      ],
+    );
+    assert.match(report.checks[1].detail, /2 message\(s\) sent, 2 awaited and matched \(1 other message\(s\) passed over\)/);
+  });
+
+  it('fails (exit 3) saying what came back when the rule finds no id 0, or the opening gets no answer', { timeout: 30_000 }, async () => {
+    const server = await startFixtureServer('rpc-server.mjs', ['--login']);
+    fixtures.add(server);
+    const detail = async (args: string[], name: string) => {
+      const p = spawnCli(['check', `ws://127.0.0.1:${server.port}/`, '--message', RPC, ...args, '--json']);
+      assert.equal((await p.exited).code, 3, p.stderr());
+      const report = JSON.parse(p.stdout()) as { checks: { name: string; ok: boolean; detail: string }[] };
+      const check = report.checks.find((c) => c.name === name);
+      assert.equal(check?.ok, false, p.stdout());
+      return check.detail;
+    };
+    assert.match(
+      await detail(['--reply-id', '$.result', ...opening], 'templated reply'),
+      /^no reply with id 0 found by --reply-id \$\.result: 1 other message\(s\) \(the first "\{\\"jsonrpc\\":\\"2\.0\\",\\"id\\":0,\\"result\\":\\"pong\\"\}"\), then nothing more in time$/,
+    );
+    assert.match(
+      await detail(['--reply-id', '$.id', '--on-open', '{"method":"hello"}', '--await', 'logged-in'], 'opening conversation'),
+      /^no answer to --await "logged-in": nothing came back in time$/,
+    );
   });
 });
