@@ -43,7 +43,7 @@ export function decideVerdict(v: VerdictInput): { verdict: Verdict; reasons: str
   if ((v.missingDeliveries ?? 0) > 0) errors.push(`${v.missingDeliveries} broadcast deliveries missing by the end of the grace period`);
   if (v.skipped > 0) errors.push(`${v.skipped} scheduled send(s) skipped: connection closed or not draining`);
   if (v.badReplies > 0) errors.push(`${v.badReplies} reply(ies) did not match what was sent`);
-  if (v.duplicateReplies > 0) errors.push(`${v.duplicateReplies} duplicated reply(ies): the same probe answered more than once`);
+  if (v.duplicateReplies > 0) errors.push(`${v.duplicateReplies} duplicated reply(ies): the same message answered more than once`);
   if (v.outOfOrderReplies > 0) errors.push(`${v.outOfOrderReplies} reply(ies) out of order on their connection`);
   if (v.crossedReplies > 0) errors.push(`${v.crossedReplies} reply(ies) carried another connection's probe`);
   if ((v.unknownReplies ?? 0) > 0) errors.push(`${v.unknownReplies} reply(ies) carried an id not in flight on their connection (--reply-id)`);

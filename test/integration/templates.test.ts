@@ -38,6 +38,7 @@ const RPC = '{"jsonrpc":"2.0","id":{id},"method":"ping","params":{"seq":{seq},"c
 interface Run {
   doc: ResultDocument;
   csv: string;
+  stdout: string;
   exit: number | null;
   /** The fixture's counts for the load's own connections (its trial and gate connections left out). */
   conns: ConnStats[];
@@ -75,7 +76,7 @@ async function run(serverArgs: string[], loadArgs: string[], opts: { check: bool
   const { doc, csv } = readRun(out);
   const conns = all.slice(opts.check ? 2 : 1);
   const why = `${load.stderr()}\nmessages: ${JSON.stringify(doc.summary.messages)}\nserver: ${JSON.stringify(all)}`;
-  return { doc, csv, exit: exit.code, conns, why };
+  return { doc, csv, stdout: load.stdout(), exit: exit.code, conns, why };
 }
 
 const total = (conns: ConnStats[], key: keyof ConnStats) => conns.reduce((a, c) => a + c[key], 0);
@@ -115,6 +116,8 @@ describe('templated runs against servers that do not echo', { timeout: 300_000 }
       assert.deepEqual(header, [...CSV_COLUMNS]);
       assert.equal(row[CSV_COLUMNS.indexOf('replyId')], '$.id');
       assert.equal(row[CSV_COLUMNS.indexOf('unknownReplies')], '0');
+      assert.equal(row[CSV_COLUMNS.indexOf('pushes')], '0');
+      assert.match(r.stdout, /reply ids\s*│\s*0 pushes \(no id\), 0 out of order; 0 duplicated, 0 unknown, 0 late \(after --max-in-flight dropped 0\)/);
     });
   }
 
