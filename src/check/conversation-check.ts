@@ -7,7 +7,7 @@ import type { LeanConnection } from '../client/lean-connection.js';
 import type { MessageTemplateConfig, OpeningStep } from '../contract/result.js';
 import { Opening } from '../protocol/opening.js';
 import { parseReplyIdRule, ReplyIdExtractor } from '../protocol/reply-id.js';
-import { compileTemplate, TemplateWriter } from '../protocol/template.js';
+import { compileMessage, TemplateWriter } from '../protocol/template.js';
 
 export type CheckEvent =
   { kind: 'open' } | { kind: 'message'; data: Buffer; isBinary: boolean } | { kind: 'fail'; err: Error } | { kind: 'close'; code: number };
@@ -45,7 +45,7 @@ export async function checkTemplatedReply(
   timeoutMs: number,
 ): Promise<{ ok: boolean; detail: string }> {
   const binary = message.encoding === 'base64';
-  const writer = new TemplateWriter(compileTemplate(binary ? Buffer.from(message.template, 'base64') : message.template));
+  const writer = new TemplateWriter(compileMessage(message));
   const extractor = new ReplyIdExtractor(parseReplyIdRule(message.replyId));
   conn.send(Buffer.from(writer.write(0, 0, 0, Date.now())), { binary });
   let pushes = 0;

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { usageError } from '../core/errors.js';
 import { LOAD_DEFAULTS } from '../core/defaults.js';
 import type { MessageTemplateConfig, OpeningStep } from '../contract/result.js';
-import { compileTemplate, TemplateError } from '../protocol/template.js';
+import { compileMessage, TemplateError } from '../protocol/template.js';
 import { parseReplyIdRule, ReplyIdRuleError } from '../protocol/reply-id.js';
 import { Opening } from '../protocol/opening.js';
 import type { LoadConfig } from './load-config.js';
@@ -67,7 +67,7 @@ export function validateMessaging(c: Pick<LoadConfig, 'message' | 'opening' | 'p
   if (given.payloadSizeGiven) throw usageError('--message cannot be used with --payload-size: the template sets the size (use {pad:N} to add filler bytes)');
   let template;
   try {
-    template = compileTemplate(m.encoding === 'base64' ? Buffer.from(m.template, 'base64') : m.template);
+    template = compileMessage(m);
   } catch (err) {
     if (err instanceof TemplateError) throw usageError(`--message: ${err.message}`);
     throw err;

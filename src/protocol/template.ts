@@ -10,6 +10,8 @@
  * a `{` followed by anything else (JSON's `{"`, GraphQL's `{ `) is literal.
  */
 
+import type { MessageTemplateConfig } from '../contract/result.js';
+
 /** What a slot holds (small integers: compared in the hot path). */
 export const SLOT = { SEQ: 0, CONN: 1, ID: 2, NOW: 3 } as const;
 type SlotKind = (typeof SLOT)[keyof typeof SLOT];
@@ -79,6 +81,11 @@ export function compileTemplate(template: string | Buffer): MessageTemplate {
     hasId: slots.includes(SLOT.ID),
     hasNow: slots.includes(SLOT.NOW),
   };
+}
+
+/** A run's --message template as its config records it (text, or the base64 of a file's bytes). */
+export function compileMessage(m: MessageTemplateConfig): MessageTemplate {
+  return compileTemplate(m.encoding === 'base64' ? Buffer.from(m.template, 'base64') : m.template);
 }
 
 /** The placeholder starting at `at` (a `{`), or undefined when the brace is literal. */

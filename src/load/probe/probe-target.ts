@@ -6,7 +6,7 @@ import type { LoadConfig } from '../../profile/load-config.js';
 import { failureCause } from '../../client/failure-cause.js';
 import { HandshakeError } from '../../client/handshake.js';
 import { Opening } from '../../protocol/opening.js';
-import { compileTemplate, TemplateWriter } from '../../protocol/template.js';
+import { compileMessage, TemplateWriter } from '../../protocol/template.js';
 import { parseReplyIdRule, ReplyIdExtractor } from '../../protocol/reply-id.js';
 
 const PROBE_TIMEOUT_MS = 5000;
@@ -134,7 +134,7 @@ function templatedExchange(config: LoadConfig): { message: Buffer; binary: boole
   const m = config.message;
   if (m === undefined) return undefined;
   const binary = m.encoding === 'base64';
-  const writer = new TemplateWriter(compileTemplate(binary ? Buffer.from(m.template, 'base64') : m.template));
+  const writer = new TemplateWriter(compileMessage(m));
   return { message: Buffer.from(writer.write(0, 0, 0, Date.now())), binary, extractor: new ReplyIdExtractor(parseReplyIdRule(m.replyId)) };
 }
 

@@ -3,7 +3,7 @@ import { senderIndex } from '../plan/slices.js';
 import { PROBE_MAX_SEQ, probeOffset, readProbeConnId, readProbeIntendedUs, readProbeSentUs, readProbeSeq } from '../../protocol/probe.js';
 import type { WorkerState } from './worker-state.js';
 import { FOREIGN_ID, NO_ID, parseReplyIdRule, ReplyIdExtractor } from '../../protocol/reply-id.js';
-import { compileTemplate } from '../../protocol/template.js';
+import { compileMessage } from '../../protocol/template.js';
 import { REPLY } from './in-flight.js';
 
 /** Sequence numbers wrap here (the probe's 7-digit field); differences are taken modulo it. */
@@ -61,7 +61,7 @@ export class ReplyRecorder {
     this.state = state;
     const message = state.config.message;
     this.extractor = message ? new ReplyIdExtractor(parseReplyIdRule(message.replyId)) : undefined;
-    this.idIsRunWide = message ? compileTemplate(message.encoding === 'base64' ? Buffer.from(message.template, 'base64') : message.template).hasId : false;
+    this.idIsRunWide = message ? compileMessage(message).hasId : false;
   }
 
   /**

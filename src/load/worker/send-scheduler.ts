@@ -5,7 +5,7 @@ import { PeriodicArrivals, PoissonArrivals, sendGridUs, type Arrivals } from './
 import { createSendClock } from './pick-send-clock.js';
 import type { SendClock } from './send-clock.js';
 import type { Conn, WorkerState } from './worker-state.js';
-import { compileTemplate, TemplateWriter } from '../../protocol/template.js';
+import { compileMessage, TemplateWriter } from '../../protocol/template.js';
 import type { InFlight } from './in-flight.js';
 
 /** A socket with more than this waiting to be written is not fed more (the send counts as skipped). */
@@ -75,7 +75,7 @@ export class SendScheduler {
     this.probe = createProbeBuffer(cfg.payloadBytes, framing);
     this.probeBase = framing.prefix.length;
     const message = cfg.message;
-    const template = message ? compileTemplate(message.encoding === 'base64' ? Buffer.from(message.template, 'base64') : message.template) : undefined;
+    const template = message ? compileMessage(message) : undefined;
     this.writer = template ? new TemplateWriter(template) : undefined;
     this.writesNow = template?.hasNow ?? false;
     // A template that is not UTF-8 (--message-file) goes out as binary messages.
