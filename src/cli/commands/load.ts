@@ -149,7 +149,13 @@ export function registerLoad(program: Command, ctx: CliContext): void {
       ),
     )
     .addOption(
-      shownDefault(new Option('--connect-timeout <duration>', 'handshake timeout per connection').argParser(durationMsOption), LOAD_DEFAULTS.connectTimeoutMs),
+      shownDefault(
+        new Option(
+          '--connect-timeout <duration>',
+          'handshake timeout per connection; the opening conversation (--on-open, --await) then has as long again',
+        ).argParser(durationMsOption),
+        LOAD_DEFAULTS.connectTimeoutMs,
+      ),
     )
     .addOption(shownDefault(new Option('-o, --out <dir>', 'where result files go'), `${RESULTS_DIR}/`))
     .option('--name <name>', 'name in the result file names (default: the profile name or "load")')
