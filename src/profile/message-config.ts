@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { usageError } from '../core/errors.js';
-import { LOAD_DEFAULTS } from '../core/defaults.js';
+import { maxInFlightFor } from '../core/defaults.js';
 import type { MessageTemplateConfig, OpeningStep } from '../contract/result.js';
 import { compileMessage, TemplateError } from '../protocol/template.js';
 import { parseReplyIdRule, ReplyIdRuleError } from '../protocol/reply-id.js';
@@ -23,7 +23,7 @@ export interface MessageFlags {
 }
 
 /** The template config a run records, or undefined for the probe. A file that is not UTF-8 is kept as base64 (and sent binary). */
-export function messageConfig(flags: MessageFlags): MessageTemplateConfig | undefined {
+export function messageConfig(flags: MessageFlags, run: { ratePerClient: number; graceMs: number }): MessageTemplateConfig | undefined {
   if (flags.message !== undefined && flags.messageFile !== undefined) throw usageError('--message and --message-file are the same setting: give one of them');
   const message = flags.messageFile !== undefined ? readMessageFile(flags.messageFile) : flags.message;
   if (message === undefined) {
@@ -43,7 +43,7 @@ export function messageConfig(flags: MessageFlags): MessageTemplateConfig | unde
     template: typeof message === 'string' ? message : message.toString(text ? 'utf8' : 'base64'),
     encoding: text ? 'utf8' : 'base64',
     replyId: flags.replyId,
-    maxInFlight: flags.maxInFlight ?? LOAD_DEFAULTS.maxInFlight,
+    maxInFlight: flags.maxInFlight ?? maxInFlightFor(run.ratePerClient, run.graceMs),
   };
 }
 

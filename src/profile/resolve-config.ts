@@ -89,9 +89,10 @@ export function resolveLoadConfig(flags: LoadFlags): LoadConfig {
     arrivalSeed: flags.arrivalSeed ?? p.arrivalSeed ?? randomInt(0, 2 ** 32 - 1),
     maxSendLagP99Ms: p.maxSendLagP99Ms ?? LOAD_DEFAULTS.maxSendLagP99Ms,
     maxEventLoopDelayP99Ms: p.maxEventLoopDelayP99Ms ?? LOAD_DEFAULTS.maxEventLoopDelayP99Ms,
-    message: messageConfig(flags),
+    message: undefined,
     opening: flags.opening ?? [],
   };
+  config.message = messageConfig(flags, config);
   validate(config);
   validateMessaging(config, { payloadSizeGiven: flags.payloadBytes !== undefined || p.payloadSize !== undefined });
   return Object.freeze(config);

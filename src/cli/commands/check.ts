@@ -59,7 +59,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
         const { runConformance } = await import('../../check/conformance.js');
         const { renderConformance, renderWarnings } = await import('../../check/render-check.js');
         const { messageConfig, validateMessaging } = await import('../../profile/message-config.js');
-        const message = messageConfig(flags);
+        const message = messageConfig(flags, LOAD_DEFAULTS);
         const opening = openingOf(flags);
         validateMessaging({ message, opening, pattern: flags.pattern, format: flags.format }, { payloadSizeGiven: flags.payloadSize !== undefined });
         log.debug({ url, protocols: flags.protocol, payloadBytes: flags.payloadSize }, `checking ${url}`);

@@ -38,7 +38,7 @@ export function messageOptions(): Option[] {
         '--max-in-flight <n>',
         'with --message: messages per connection awaiting a reply; one still unanswered this many sends later is dropped (counted lost)',
       ).argParser(intOption(1, 65_536)),
-      LOAD_DEFAULTS.maxInFlight,
+      `--rate × (--grace + 1 s), at least ${LOAD_DEFAULTS.maxInFlight}`,
     ),
     new Option(
       '--on-open <template>',
