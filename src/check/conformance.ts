@@ -15,6 +15,8 @@ import { LeanConnection, type LeanEvents } from '../client/lean-connection.js';
 import { PONG_PREFIX } from '../contract/pong.js';
 import { PROBE_MAX_ID, probeFraming } from '../protocol/probe.js';
 import { checkProbeReply, sendProbe } from './probe-check.js';
+import { checkOpening, checkTemplatedReply, type CheckEvent, type NextEvent } from './conversation-check.js';
+import type { MessageTemplateConfig, OpeningStep } from '../contract/result.js';
 
 /** What a failed check means: `fail` fails the gate; `warning` is reported and the gate still passes. */
 export type CheckSeverity = 'fail' | 'warning';
@@ -48,6 +50,10 @@ export interface ConformanceOptions {
   /** What the run will send: the probe goes out as an echo or a broadcast, plain or shootout JSON. */
   pattern?: 'echo' | 'broadcast';
   format?: 'plain' | 'shootout';
+  /** The run's opening conversation: checked instead of waiting for a greeting. */
+  opening?: OpeningStep[];
+  /** A templated run: one templated message's reply, found by its rule, instead of the text and probe checks. */
+  message?: MessageTemplateConfig;
 }
 
 const STEP_TIMEOUT_MS = 5000;
@@ -56,8 +62,8 @@ const GREETING_WAIT_MS = 300;
 /** Room above the probe for the `Pong: ` prefix and frame headers. */
 const MAX_PAYLOAD_BYTES = 1 << 20;
 
-type Event = { kind: 'open' } | { kind: 'message'; data: Buffer; isBinary: boolean } | { kind: 'fail'; err: Error } | { kind: 'close'; code: number };
-type Next = (timeoutMs: number) => Promise<Event | undefined>;
+type Event = CheckEvent;
+type Next = NextEvent;
 
 /** Runs the checks in order; stops at the first failure that makes the rest meaningless. */
 export async function runConformance(url: string, opts: ConformanceOptions = {}): Promise<ConformanceReport> {
@@ -133,14 +139,29 @@ export async function runConformance(url: string, opts: ConformanceOptions = {})
       detail: `101, valid Sec-WebSocket-Accept${conn.protocol ? `, subprotocol ${conn.protocol}` : ''}`,
     });
 
-    const greet = await next(GREETING_WAIT_MS);
-    if (greet?.kind === 'message' && !greet.isBinary) report.greeting = greet.data.toString('utf8');
-    checks.push({
-      name: 'greeting',
-      ok: true,
-      severity: 'fail',
-      detail: report.greeting === null ? 'none (echo-style server)' : JSON.stringify(report.greeting),
-    });
+    if (opts.opening?.length) {
+      // The run's own opening conversation (which may await the greeting) stands where the greeting wait does.
+      const opening = await checkOpening(conn, next, opts.opening, STEP_TIMEOUT_MS);
+      checks.push({ name: 'opening conversation', severity: 'fail', ...opening });
+      if (!opening.ok) return report;
+    } else {
+      // Without one, the opening is an optional wait for an unsolicited greeting (the Pong server's).
+      const greet = await next(GREETING_WAIT_MS);
+      if (greet?.kind === 'message' && !greet.isBinary) report.greeting = greet.data.toString('utf8');
+      checks.push({
+        name: 'greeting',
+        ok: true,
+        severity: 'fail',
+        detail: report.greeting === null ? 'none (echo-style server)' : JSON.stringify(report.greeting),
+      });
+    }
+
+    if (opts.message) {
+      const templated = await checkTemplatedReply(conn, next, opts.message, STEP_TIMEOUT_MS);
+      checks.push({ name: 'templated reply', severity: 'fail', ...templated });
+      if (!templated.ok) return report;
+      return await closeHandshake();
+    }
 
     const shootout = opts.format === 'shootout';
     const pattern = opts.pattern ?? 'echo';
