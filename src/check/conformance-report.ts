@@ -1,5 +1,6 @@
 /** What the conformance check is asked (what the run will send) and what it reports, check by check. */
 import { LOAD_DEFAULTS } from '../core/defaults.js';
+import type { MessageTemplateConfig, OpeningStep } from '../contract/result.js';
 
 /** What a failed check means: `fail` fails the conformance check; `warning` is reported and the check still passes. */
 export type CheckSeverity = 'fail' | 'warning';
@@ -33,6 +34,10 @@ export interface ConformanceOptions {
   /** What the run will send: the probe goes out as an echo or a broadcast, plain or shootout JSON. */
   pattern?: 'echo' | 'broadcast';
   format?: 'plain' | 'shootout';
+  /** The run's opening conversation: checked instead of waiting for a greeting. */
+  opening?: OpeningStep[];
+  /** A templated run: one templated message's reply, found by its rule, instead of the text and probe checks. */
+  message?: MessageTemplateConfig;
 }
 
 /** The probe's size: the run's, or the load's default. */

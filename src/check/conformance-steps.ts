@@ -11,6 +11,7 @@ import { PROBE_MAX_ID, probeFraming } from '../protocol/probe.js';
 import { nextMessage, STEP_TIMEOUT_MS, type CheckEvent, type NextEvent } from './check-connection.js';
 import { probeBytes, type ConformanceOptions, type ConformanceReport } from './conformance-report.js';
 import { checkProbeReply, sendProbe } from './probe-reply-check.js';
+import { checkOpening, checkTemplatedReply } from './conversation-check.js';
 
 /** What every step works on: the connection, its events, the report it adds to, and what the run will send. */
 export interface CheckRun {
@@ -44,8 +45,16 @@ export async function handshake({ conn, next, report }: CheckRun): Promise<StepE
   return 'next';
 }
 
-/** A greeting the server sends unasked (the Pong server's), kept in the report; none is fine. */
-export async function greeting({ next, report }: CheckRun): Promise<StepEnd> {
+/**
+ * The run's own opening conversation (--on-open, --await; it may await the greeting), or without
+ * one a wait for a greeting the server sends unasked (the Pong server's), kept in the report; none is fine.
+ */
+export async function opening({ conn, next, report, opts }: CheckRun): Promise<StepEnd> {
+  if (opts.opening?.length) {
+    const conversation = await checkOpening(conn, next, opts.opening, STEP_TIMEOUT_MS);
+    report.checks.push({ name: 'opening conversation', severity: 'fail', ...conversation });
+    return conversation.ok ? 'next' : 'stop';
+  }
   const greet = await next(GREETING_WAIT_MS);
   if (greet?.kind === 'message' && !greet.isBinary) report.greeting = greet.data.toString('utf8');
   report.checks.push({
@@ -76,6 +85,14 @@ export async function textReply({ conn, next, report, opts }: CheckRun): Promise
   const detail = report.replyStyle === null ? got : REPLY_STYLE_TEXT[report.replyStyle];
   report.checks.push({ name: 'text reply', ok: report.replyStyle !== null, severity: 'fail', detail });
   return report.replyStyle === null ? 'stop' : 'next';
+}
+
+/** A templated run's first message (client 0, message 0, id 0), its reply found by --reply-id. */
+export async function templatedReply({ conn, next, report, opts }: CheckRun): Promise<StepEnd> {
+  if (!opts.message) return 'next';
+  const templated = await checkTemplatedReply(conn, next, opts.message, STEP_TIMEOUT_MS);
+  report.checks.push({ name: 'templated reply', severity: 'fail', ...templated });
+  return templated.ok ? 'next' : 'stop';
 }
 
 /**

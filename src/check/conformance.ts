@@ -8,10 +8,12 @@
 import { WsbError } from '../core/errors.js';
 import { openCheckConnection } from './check-connection.js';
 import type { ConformanceOptions, ConformanceReport } from './conformance-report.js';
-import { binaryEcho, broadcastResult, closeHandshake, greeting, handshake, probeReply, textReply, type CheckStep } from './conformance-steps.js';
+import { binaryEcho, broadcastResult, closeHandshake, handshake, opening, probeReply, templatedReply, textReply, type CheckStep } from './conformance-steps.js';
 
-/** The steps in order; the close handshake completes the check. */
-const STEPS: readonly CheckStep[] = [handshake, greeting, textReply, probeReply, broadcastResult, binaryEcho, closeHandshake];
+/** The steps of a probe run in order; the close handshake completes the check. */
+const PROBE_STEPS: readonly CheckStep[] = [handshake, opening, textReply, probeReply, broadcastResult, binaryEcho, closeHandshake];
+/** A templated run (--message): its reply is found by its id, instead of the text, probe and binary steps. */
+const TEMPLATED_STEPS: readonly CheckStep[] = [handshake, opening, templatedReply, closeHandshake];
 
 /** Runs the steps in order; stops at the first failure that makes the rest meaningless. */
 export async function runConformance(url: string, opts: ConformanceOptions = {}): Promise<ConformanceReport> {
@@ -19,7 +21,7 @@ export async function runConformance(url: string, opts: ConformanceOptions = {})
   const { conn, next } = openCheckConnection(url, opts);
   let completed = false;
   try {
-    for (const step of STEPS) {
+    for (const step of opts.message ? TEMPLATED_STEPS : PROBE_STEPS) {
       const end = await step({ conn, next, report, opts });
       if (end === 'stop') return report;
       if (end === 'closed') break;

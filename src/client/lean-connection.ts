@@ -111,9 +111,12 @@ export class LeanConnection implements FrameSink {
   send(data: Buffer, opts?: { binary?: boolean }): void {
     if (this.readyState !== OPEN) return;
     const size = clientFrameSize(data.length);
-    const frame = sendFrame !== undefined && sendFrame.length === size ? sendFrame : Buffer.allocUnsafeSlow(size);
+    // Templated messages differ by a digit or two between connections: a larger frame buffer is
+    // reused through a view (a probe's size never changes, so its frame is always the buffer itself).
+    const backing = sendFrame !== undefined && sendFrame.length >= size ? sendFrame : Buffer.allocUnsafeSlow(size);
+    const frame = backing.length === size ? backing : backing.subarray(0, size);
     this.socket.write(writeClientFrame(frame, opts?.binary ? OP.BINARY : OP.TEXT, data));
-    sendFrame = this.socket.writableLength === 0 ? frame : undefined;
+    sendFrame = this.socket.writableLength === 0 ? backing : undefined;
   }
 
   /** Starts the closing handshake; the server answers with its close frame and closes TCP. */

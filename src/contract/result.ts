@@ -40,6 +40,23 @@ export type Verdict = 'valid' | 'client-saturated' | 'target-errors';
 export type ArrivalPattern = 'grid' | 'spread' | 'poisson';
 
 /**
+ * A templated run's messages (`--message` / `--message-file`, `--reply-id`): enough to repeat it.
+ * `template` is the text, or with `encoding: "base64"` the bytes of a file that is not UTF-8 (sent
+ * as binary messages).
+ */
+export interface MessageTemplateConfig {
+  template: string;
+  encoding: 'utf8' | 'base64';
+  /** Where a reply carries the id: a JSON path (`$.id`) or a regular expression with one capture group. */
+  replyId: string;
+  /** Messages awaiting their reply per connection; the oldest beyond it is dropped and counted lost. */
+  maxInFlight: number;
+}
+
+/** One step of the opening conversation: a message sent (a template), or a server message waited for (a regular expression). */
+export type OpeningStep = { send: string } | { await: string };
+
+/**
  * What `summary.latencyUs`, the headline, is measured from. `raw`: from just before the write to the
  * reply's read (socket queueing included, the client's lateness before the write excluded). Results
  * without the field were written when the headline was `rttUs`, the corrected figure.
@@ -137,6 +154,10 @@ export interface ResultDocument {
     sendClock?: 'timerfd' | 'thread' | 'mixed' | null;
     /** Why the run fell back to the clock thread: the native timer was missing or did not load (absent otherwise). */
     sendClockFallback?: string;
+    /** A templated run's messages and reply rule (absent: the probe, and in results before templates). */
+    message?: MessageTemplateConfig;
+    /** The opening conversation each connection had before it counted as ready (absent: none). */
+    opening?: OpeningStep[];
     /** Library settings recorded so runs stay comparable. */
     clientSettings: { maxPayloadBytes: number; handshakeTimeoutMs: number; perMessageDeflate: boolean };
   };
@@ -163,7 +184,7 @@ export interface ResultDocument {
     /** severity: what a failed check means (`warning` leaves `ok` true); absent in results written before it, read as `fail`. */
     checks: { name: string; ok: boolean; severity?: 'fail' | 'warning'; detail: string }[];
   } | null;
-  target: { replyStyle: 'pong' | 'echo' | 'shootout'; greeting: string | null; protocol: string; extensions: string } | null;
+  target: { replyStyle: 'pong' | 'echo' | 'shootout' | 'reply-id'; greeting: string | null; protocol: string; extensions: string } | null;
   summary: {
     connections: { target: number; established: number; failed: number; failuresByCause: Record<string, number>; portRetries?: number };
     messages: {
@@ -183,6 +204,17 @@ export interface ResultDocument {
       duplicateReplies?: number;
       outOfOrderReplies?: number;
       crossedReplies?: number;
+      /**
+       * Templated runs (absent otherwise): replies answered after a later message's reply (normal
+       * for such protocols, measured, not an error); replies whose id was never sent or not in
+       * flight (an error); replies to messages the in-flight cap had dropped (already lost, not
+       * measured); and the messages that cap dropped (in `lost`). Server pushes (no id) are
+       * `otherMessages`.
+       */
+      reorderedReplies?: number;
+      unknownReplies?: number;
+      lateReplies?: number;
+      droppedInFlight?: number;
       otherMessages: number;
       sentTotal: number;
       receivedTotal: number;

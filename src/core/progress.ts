@@ -47,6 +47,8 @@ export interface ProgressCounters {
   outOfOrderReplies: number;
   /** …and one carrying another connection's id. */
   crossedReplies: number;
+  /** Templated runs (--reply-id): replies whose id is not in flight on their connection (an error). */
+  unknownReplies?: number;
   unexpectedClosesByCode: Record<string, number>;
   errorsByCode: Record<string, number>;
   /** Connections open now. */

@@ -92,11 +92,12 @@ export class LoadMetrics {
     gauge('wsbench_load_host_floor_p99_seconds', "The host's floor: p99 lateness of an idle thread's wake-ups over the window so far", (r) =>
       r.hostFloorP99Us === null ? null : r.hostFloorP99Us / 1e6,
     );
-    byKey('wsbench_load_reply_errors_total', 'Replies that were wrong: bad, duplicate, out-of-order, crossed', 'kind', (c) => ({
+    byKey('wsbench_load_reply_errors_total', 'Replies that were wrong: bad, duplicate, out-of-order, crossed, unknown (an id not in flight)', 'kind', (c) => ({
       bad: c.badReplies,
       duplicate: c.duplicateReplies,
       'out-of-order': c.outOfOrderReplies,
       crossed: c.crossedReplies,
+      unknown: c.unknownReplies ?? 0,
     }));
     byKey('wsbench_load_unexpected_closes_total', 'Connections the target closed, by close code', 'code', (c) => c.unexpectedClosesByCode);
     byKey('wsbench_load_socket_errors_total', 'Socket errors by code', 'code', (c) => c.errorsByCode);

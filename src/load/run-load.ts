@@ -287,6 +287,8 @@ function workerConfig(config: LoadConfig, slice: WorkerSlice, plan: RunPlan, liv
     arrivalSeed: (config.arrivalSeed + (config.shard?.index ?? 0) * 7919) >>> 0,
     clockBaseUs: RUN_CLOCK_BASE_US,
     liveHistograms,
+    message: config.message,
+    opening: config.opening,
   };
 }
 

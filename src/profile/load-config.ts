@@ -1,4 +1,4 @@
-import type { ArrivalPattern } from '../contract/result.js';
+import type { ArrivalPattern, MessageTemplateConfig, OpeningStep } from '../contract/result.js';
 
 /** A fully resolved, validated, frozen description of one load run (defaults ← profile ← flags). */
 export interface LoadConfig {
@@ -51,4 +51,11 @@ export interface LoadConfig {
   /** Self-check limits: above either, the client was the bottleneck (`client-saturated`). */
   maxSendLagP99Ms: number;
   maxEventLoopDelayP99Ms: number;
+  /**
+   * What each client sends instead of the probe (`--message`, `--message-file`) and how a reply
+   * names the message it answers (`--reply-id`); undefined: the probe.
+   */
+  message: MessageTemplateConfig | undefined;
+  /** The opening conversation (`--on-open`, `--await`, in the order given); empty: none. */
+  opening: OpeningStep[];
 }

@@ -1,7 +1,8 @@
 import { usageError } from '../core/errors.js';
 import { PROBE_HEADER_BYTES, PROBE_MAX_ID } from '../protocol/probe.js';
 import type { LoadConfig } from './load-config.js';
-import type { ArrivalPattern } from '../contract/result.js';
+import type { ArrivalPattern, OpeningStep } from '../contract/result.js';
+import { messageConfig, validateMessaging } from './message-config.js';
 import { randomInt } from 'node:crypto';
 import { LOAD_DEFAULTS, RESULTS_DIR } from '../core/defaults.js';
 import { readProfile } from './read-profile.js';
@@ -37,6 +38,13 @@ export interface LoadFlags {
   format?: 'plain' | 'shootout';
   arrivals?: ArrivalPattern;
   arrivalSeed?: number;
+  /** `--message` (text) or `--message-file` (its bytes), `--reply-id`, `--max-in-flight`. */
+  message?: string;
+  messageFile?: string;
+  replyId?: string;
+  maxInFlight?: number;
+  /** `--on-open` / `--await` in the order given. */
+  opening?: OpeningStep[];
 }
 
 /** Defaults ← profile ← flags, then the checks that involve more than one field. Returns a frozen config. */
@@ -81,8 +89,12 @@ export function resolveLoadConfig(flags: LoadFlags): LoadConfig {
     arrivalSeed: flags.arrivalSeed ?? p.arrivalSeed ?? randomInt(0, 2 ** 32 - 1),
     maxSendLagP99Ms: p.maxSendLagP99Ms ?? LOAD_DEFAULTS.maxSendLagP99Ms,
     maxEventLoopDelayP99Ms: p.maxEventLoopDelayP99Ms ?? LOAD_DEFAULTS.maxEventLoopDelayP99Ms,
+    message: undefined,
+    opening: flags.opening ?? [],
   };
+  config.message = messageConfig(flags, config);
   validate(config);
+  validateMessaging(config, { payloadSizeGiven: flags.payloadBytes !== undefined || p.payloadSize !== undefined });
   return Object.freeze(config);
 }
 

@@ -50,7 +50,7 @@ export function renderSummary(doc: ResultDocument, files?: { json: string; csv: 
     ...(s.deliveries
       ? [{ deliveries: `${int(s.deliveries.received)} received of ${int(s.deliveries.expected)} expected, ${int(s.deliveries.missing)} missing` }]
       : []),
-    { 'reply errors': replyErrors(s.messages) },
+    s.messages.unknownReplies === undefined ? { 'reply errors': replyErrors(s.messages) } : { 'reply ids': replyIds(s.messages) },
     { 'unexpected closes': causes(s.unexpectedClosesByCode) },
     {
       client: `RSS peak ${kb(s.client.rssPeakKb)} (PSS ${kb(s.client.pssPeakKb)}), ${kb(s.client.rssPerConnectionKb)}/conn, CPU ${s.client.cpuPercentMean}%, loop delay p99 ${ms(s.client.eventLoopDelayP99Us)} ms`,
@@ -77,6 +77,15 @@ function layout(doc: ResultDocument): string {
   if (doc.mergedFrom?.length) return `merged from ${doc.mergedFrom.length} shards (${c.processes} load process(es) in all)`;
   if (c.shard) return `shard ${c.shard.index}/${c.shard.count}: ${perProcess}`;
   return perProcess;
+}
+
+/** A templated run's replies by their id (--reply-id): what is normal for such protocols first, then the errors. */
+function replyIds(m: ResultDocument['summary']['messages']): string {
+  return (
+    `${int(m.otherMessages)} pushes (no id), ${int(m.reorderedReplies ?? 0)} out of order; ` +
+    `${int(m.duplicateReplies ?? 0)} duplicated, ${int(m.unknownReplies ?? 0)} unknown, ` +
+    `${int(m.lateReplies ?? 0)} late (after --max-in-flight dropped ${int(m.droppedInFlight ?? 0)})`
+  );
 }
 
 /** Replies that broke the protocol: unparseable, then the sequence checks (absent in older results). */

@@ -63,6 +63,12 @@ export const CSV_COLUMNS = [
   'hostFloorP999Us',
   'waited',
   'arrivals',
+  'pushes',
+  'reorderedReplies',
+  'unknownReplies',
+  'lateReplies',
+  'droppedInFlight',
+  'replyId',
 ] as const;
 
 export function csvRow(r: ResultDocument): Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null> {
@@ -128,6 +134,13 @@ export function csvRow(r: ResultDocument): Record<(typeof CSV_COLUMNS)[number], 
     hostFloorP999Us: s.hostFloorUs?.p999 ?? null,
     waited: s.messages.waited ?? null,
     arrivals: r.config.arrivals ?? 'grid',
+    // Templated runs only (empty for the probe): server pushes are its messages without an id.
+    pushes: r.config.message ? s.messages.otherMessages : null,
+    reorderedReplies: s.messages.reorderedReplies ?? null,
+    unknownReplies: s.messages.unknownReplies ?? null,
+    lateReplies: s.messages.lateReplies ?? null,
+    droppedInFlight: s.messages.droppedInFlight ?? null,
+    replyId: r.config.message?.replyId ?? null,
   };
 }
 

@@ -60,6 +60,8 @@ const config = z.looseObject({
   hostFloorRatePerSec: num.optional(),
   sendClock: z.enum(['timerfd', 'thread', 'mixed']).nullable().optional(),
   sendClockFallback: z.string().optional(),
+  message: z.looseObject({ template: z.string(), encoding: z.enum(['utf8', 'base64']), replyId: z.string(), maxInFlight: count }).optional(),
+  opening: z.array(z.union([z.looseObject({ send: z.string() }), z.looseObject({ await: z.string() })])).optional(),
   clientSettings: z.looseObject({ maxPayloadBytes: num, handshakeTimeoutMs: num, perMessageDeflate: z.boolean() }),
 });
 
@@ -86,7 +88,7 @@ const conformance = z
 
 const target = z
   .looseObject({
-    replyStyle: z.enum(['pong', 'echo', 'shootout']),
+    replyStyle: z.enum(['pong', 'echo', 'shootout', 'reply-id']),
     greeting: z.string().nullable(),
     protocol: z.string(),
     extensions: z.string(),
@@ -104,6 +106,10 @@ const messages = z.looseObject({
   duplicateReplies: count.optional(),
   outOfOrderReplies: count.optional(),
   crossedReplies: count.optional(),
+  reorderedReplies: count.optional(),
+  unknownReplies: count.optional(),
+  lateReplies: count.optional(),
+  droppedInFlight: count.optional(),
   otherMessages: count,
   sentTotal: count,
   receivedTotal: count,

@@ -34,6 +34,7 @@ function measuredRunOf(o: LoadOutcome): MeasuredRun {
   return {
     clientsTarget: o.plan.clients,
     pattern: o.config.pattern,
+    templated: o.config.message !== undefined,
     counters: o.counters,
     histograms: {
       rtt: h.rtt,
@@ -97,6 +98,8 @@ function configOf(o: LoadOutcome): ResultDocument['config'] {
     startAt: cfg.startAtMs === undefined ? null : new Date(cfg.startAtMs).toISOString(),
     client: cfg.client,
     sendClock: o.sendClock,
+    ...(cfg.message ? { message: cfg.message } : {}),
+    ...(cfg.opening.length > 0 ? { opening: cfg.opening } : {}),
     ...(o.sendClockFallback === undefined ? {} : { sendClockFallback: o.sendClockFallback }),
     clientSettings: { maxPayloadBytes: CLIENT_MAX_PAYLOAD_BYTES, handshakeTimeoutMs: cfg.connectTimeoutMs, perMessageDeflate: cfg.deflate },
   };

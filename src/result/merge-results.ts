@@ -91,6 +91,10 @@ function sumCounters(S: Summary[]): RunCounters {
     duplicateReplies: msg('duplicateReplies'),
     outOfOrderReplies: msg('outOfOrderReplies'),
     crossedReplies: msg('crossedReplies'),
+    reorderedReplies: msg('reorderedReplies'),
+    unknownReplies: msg('unknownReplies'),
+    lateReplies: msg('lateReplies'),
+    droppedInFlight: msg('droppedInFlight'),
     otherMessages: msg('otherMessages'),
     sentTotal: msg('sentTotal'),
     receivedTotal: msg('receivedTotal'),
@@ -140,6 +144,7 @@ function mergedMeasuredRun(docs: ResultDocument[], histograms: ResultDocument['h
   return {
     clientsTarget: sum(S.map((s) => s.connections.target)),
     pattern: first.config.pattern ?? 'echo',
+    templated: first.config.message !== undefined,
     counters: sumCounters(S),
     histograms: {
       rtt: histograms.rttUs,

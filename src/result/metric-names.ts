@@ -29,7 +29,7 @@ export function errorCount(doc: ResultDocument): number {
   const s = doc.summary;
   const m = s.messages;
   const closes = Object.values(s.unexpectedClosesByCode).reduce((a, b) => a + b, 0);
-  const sequence = (m.duplicateReplies ?? 0) + (m.outOfOrderReplies ?? 0) + (m.crossedReplies ?? 0);
+  const sequence = (m.duplicateReplies ?? 0) + (m.outOfOrderReplies ?? 0) + (m.crossedReplies ?? 0) + (m.unknownReplies ?? 0);
   return s.connections.failed + m.lost + (s.deliveries?.missing ?? 0) + m.skipped + m.badReplies + sequence + closes;
 }
 

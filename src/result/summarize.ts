@@ -21,12 +21,19 @@ const EMPTY_HISTOGRAM = (() => {
  * The counters a run is judged on: the workers' own, summed (or the shards', summed by merge). Shards
  * written before port retries were counted lack them; `open` is a live figure, not a result.
  */
-export type RunCounters = Omit<WorkerCounters, 'portRetries' | 'open'> & { portRetries?: number };
+export type RunCounters = Omit<WorkerCounters, 'portRetries' | 'open' | TemplatedCounter> & { portRetries?: number } & Partial<
+    Pick<WorkerCounters, TemplatedCounter>
+  >;
+
+/** Counters only a templated run keeps (absent from a probe run's result and from results before templates). */
+type TemplatedCounter = 'reorderedReplies' | 'unknownReplies' | 'lateReplies' | 'droppedInFlight';
 
 export interface MeasuredRun {
   /** Clients the run (or the merged shards together) set out to connect. */
   clientsTarget: number;
   pattern: 'echo' | 'broadcast';
+  /** Sent message templates (--message) and matched replies by --reply-id, instead of the probe. */
+  templated: boolean;
   counters: RunCounters;
   /** Encoded HdrHistograms of the window (connect: the ramp); lastDelivery: broadcast only. */
   histograms: { rtt: string; rttRaw: string; sendLag: string; connect: string; lastDelivery: string | null; hostFloor: string | null };
@@ -83,6 +90,7 @@ type JudgedCounters = Pick<
   | 'duplicateReplies'
   | 'outOfOrderReplies'
   | 'crossedReplies'
+  | 'unknownReplies'
   | 'unexpectedClosesByCode'
 >;
 
@@ -150,6 +158,14 @@ function measuredSummary(run: MeasuredRun, lossOf: ReturnType<typeof deliveryAcc
       duplicateReplies: c.duplicateReplies,
       outOfOrderReplies: c.outOfOrderReplies,
       crossedReplies: c.crossedReplies,
+      ...(run.templated
+        ? {
+            reorderedReplies: c.reorderedReplies ?? 0,
+            unknownReplies: c.unknownReplies ?? 0,
+            lateReplies: c.lateReplies ?? 0,
+            droppedInFlight: c.droppedInFlight ?? 0,
+          }
+        : {}),
       otherMessages: c.otherMessages,
       sentTotal: c.sentTotal,
       receivedTotal: c.receivedTotal,
@@ -186,6 +202,7 @@ export function judgeRun(run: JudgedRun): RunSummary['judgement'] {
     duplicateReplies: c.duplicateReplies,
     outOfOrderReplies: c.outOfOrderReplies,
     crossedReplies: c.crossedReplies,
+    unknownReplies: c.unknownReplies ?? 0,
     unexpectedCloses: Object.values(c.unexpectedClosesByCode).reduce((a, b) => a + b, 0),
     ...saturation,
     ...run.selfCheck,

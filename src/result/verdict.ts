@@ -13,6 +13,8 @@ export interface VerdictInput {
   duplicateReplies: number;
   outOfOrderReplies: number;
   crossedReplies: number;
+  /** Templated runs: replies whose id this run never sent or no longer had in flight (absent: 0). */
+  unknownReplies?: number;
   unexpectedCloses: number;
   sendLagP99Us: number;
   eventLoopDelayP99Us: number;
@@ -40,9 +42,10 @@ export function decideVerdict(v: VerdictInput): { verdict: Verdict; reasons: str
   if ((v.missingDeliveries ?? 0) > 0) errors.push(`${v.missingDeliveries} broadcast deliveries missing by the end of the grace period`);
   if (v.skipped > 0) errors.push(`${v.skipped} scheduled send(s) skipped: connection closed or not draining`);
   if (v.badReplies > 0) errors.push(`${v.badReplies} reply(ies) did not match what was sent`);
-  if (v.duplicateReplies > 0) errors.push(`${v.duplicateReplies} duplicated reply(ies): the same probe answered more than once`);
+  if (v.duplicateReplies > 0) errors.push(`${v.duplicateReplies} duplicated reply(ies): the same message answered more than once`);
   if (v.outOfOrderReplies > 0) errors.push(`${v.outOfOrderReplies} reply(ies) out of order on their connection`);
   if (v.crossedReplies > 0) errors.push(`${v.crossedReplies} reply(ies) carried another connection's probe`);
+  if ((v.unknownReplies ?? 0) > 0) errors.push(`${v.unknownReplies} reply(ies) carried an id not in flight on their connection (--reply-id)`);
   if (v.unexpectedCloses > 0) errors.push(`${v.unexpectedCloses} connection(s) closed by the target before the end`);
   // Errors are listed after the saturation reasons: the reader sees both, the verdict names the first.
   if (saturated.length > 0) return { verdict: 'client-saturated', reasons: [...saturated, ...errors] };

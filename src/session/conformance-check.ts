@@ -29,6 +29,8 @@ export function checkConformance(url: string, config: LoadConfig, localAddress?:
     requireBinary: false,
     pattern: config.pattern,
     format: config.format,
+    opening: config.opening,
+    message: config.message,
   });
 }
 

@@ -39,6 +39,8 @@ interface Measured {
   received?: number;
   pattern?: LoadConfig['pattern'];
   format?: LoadConfig['format'];
+  /** A templated run (--message): its counters of replies by id, per shard's worth of clients. */
+  templated?: { reorderedReplies: number; unknownReplies: number; lateReplies: number; droppedInFlight: number };
 }
 
 function loadConfig(m: Measured, shard: LoadConfig['shard'], clients: number): LoadConfig {
@@ -74,6 +76,8 @@ function loadConfig(m: Measured, shard: LoadConfig['shard'], clients: number): L
     arrivalSeed: 0,
     maxSendLagP99Ms: 20,
     maxEventLoopDelayP99Ms: 50,
+    message: m.templated ? { template: '{"id":{id}}', encoding: 'utf8', replyId: '$.id', maxInFlight: 16 } : undefined,
+    opening: [],
   };
 }
 
@@ -105,6 +109,7 @@ function outcome(m: Measured, shard: LoadConfig['shard'], clients: number, runCl
       bytesSent: sent * 32,
       bytesReceived: sent * 38,
       open: clients - closes,
+      ...Object.fromEntries(Object.entries(m.templated ?? {}).map(([k, v]) => [k, v * scale])),
     },
     histograms: {
       rtt,
@@ -174,6 +179,18 @@ describe('merge judges shards by the rules of a single run', { timeout: 10_000 }
     assert.equal(merged.summary.messages.sent, 2 * SENT_PER_SHARD);
     assert.equal(merged.config.shard, null);
     assert.deepEqual(judged(merged), judged(singleRun(calm)));
+  });
+
+  it('templated shards: their counters of replies by id add up, and an unknown id is judged as in one run', () => {
+    const templated: Measured = { ...calm, templated: { reorderedReplies: 3, unknownReplies: 1, lateReplies: 2, droppedInFlight: 2 } };
+    const shards = [shardDoc(0, templated), shardDoc(1, templated)];
+    const merged = mergeShardResults(shards);
+    const m = merged.summary.messages;
+    assert.deepEqual([m.reorderedReplies, m.unknownReplies, m.lateReplies, m.droppedInFlight], [6, 2, 4, 4]);
+    assert.equal(merged.summary.verdict, 'target-errors');
+    assert.deepEqual(merged.config.message, shards[0].doc.config.message);
+    assert.deepEqual(judged(merged), judged(singleRun(templated)));
+    assert.equal(mergeShardResults([shardDoc(0, calm), shardDoc(1, calm)]).summary.messages.unknownReplies, undefined, 'a probe run has none');
   });
 
   it('one client-saturated shard makes the merged result client-saturated, with the reason', () => {

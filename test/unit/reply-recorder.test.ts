@@ -30,6 +30,8 @@ const config: WorkerConfig = {
   // The run's clock = this thread's nowUs(): the probes below are written in it.
   clockBaseUs: monotonicOriginUs(),
   liveHistograms: false,
+  message: undefined,
+  opening: [],
 };
 
 let state: WorkerState;
@@ -125,5 +127,51 @@ describe('reply recorder: sequence checks', { timeout: 10_000 }, () => {
     assert.equal(c.badReplies, 1);
     assert.equal(c.otherMessages, 1);
     assert.equal(c.received + c.duplicateReplies + c.outOfOrderReplies + c.crossedReplies, 0);
+  });
+});
+
+describe('reply recorder: templated runs (--reply-id)', { timeout: 10_000 }, () => {
+  const templated = (template: string, replyId: string): WorkerConfig => ({ ...config, message: { template, encoding: 'utf8', replyId, maxInFlight: 4 } });
+  const json = (id: number | string | null) => Buffer.from(JSON.stringify({ jsonrpc: '2.0', id, result: 'ok' }));
+
+  function start(cfg: WorkerConfig): void {
+    state = new WorkerState(cfg);
+    state.windowStartUs = Number.NEGATIVE_INFINITY;
+    state.windowEndUs = Number.POSITIVE_INFINITY;
+    recorder = new ReplyRecorder(state);
+  }
+
+  it('{id} is seq × clients + conn: a reply naming another connection, or an id never sent, is unknown', () => {
+    start(templated('{"id":{id}}', '$.id'));
+    const inFlight = state.inFlight!;
+    // Local connection 1 is global id 5 of 6 clients: its messages 0 and 1 have ids 5 and 11.
+    inFlight.sent(1, 0, 100, 100);
+    inFlight.sent(1, 1, 200, 200);
+    recorder.record(1, json(11));
+    recorder.record(1, json(5));
+    recorder.record(1, json(3)); // connection 3 of the run
+    recorder.record(1, json(17)); // message 2: not sent yet
+    recorder.record(1, json('abc'));
+    recorder.record(1, json(null));
+    recorder.record(1, Buffer.from('Welcome'));
+    recorder.record(1, json(5));
+    const c = state.counters;
+    assert.deepEqual(
+      { received: c.received, reordered: c.reorderedReplies, unknown: c.unknownReplies, pushes: c.otherMessages, duplicates: c.duplicateReplies },
+      { received: 2, reordered: 1, unknown: 3, pushes: 2, duplicates: 1 },
+    );
+    assert.equal(state.hist.rtt.count, 2);
+    assert.equal(c.outOfOrderReplies, 0, 'the probe sequence check does not apply');
+  });
+
+  it('{seq} alone: the reply carries the sequence number itself (a regex rule here)', () => {
+    start(templated('cmd {seq}', 'ack=(\\d+)'));
+    state.inFlight!.sent(0, 0, 0, 0);
+    state.inFlight!.sent(0, 1, 0, 0);
+    recorder.record(0, Buffer.from('ack=1'));
+    recorder.record(0, Buffer.from('state x=1'));
+    recorder.record(0, Buffer.from('ack=0'));
+    const c = state.counters;
+    assert.deepEqual([c.received, c.otherMessages, c.reorderedReplies, c.unknownReplies], [2, 1, 1, 0]);
   });
 });

@@ -35,6 +35,12 @@ describe('verdict', { timeout: 10_000 }, () => {
     assert.match(v.reasons[1], /^3 reply\(ies\) out of order/);
     assert.match(v.reasons[2], /^2 reply\(ies\) carried another connection's/);
   });
+  it('templated runs: an unknown reply id is an error; a probe run has none to count', () => {
+    const v = decideVerdict({ ...clean, unknownReplies: 4 });
+    assert.equal(v.verdict, 'target-errors');
+    assert.deepEqual(v.reasons, ['4 reply(ies) carried an id not in flight on their connection (--reply-id)']);
+    assert.equal(decideVerdict({ ...clean, unknownReplies: 0 }).verdict, 'valid');
+  });
   it('client-saturated wins over target errors, with the reason', () => {
     const v = decideVerdict({ ...clean, lost: 3, sendLagP99Us: 90_000 });
     assert.equal(v.verdict, 'client-saturated');

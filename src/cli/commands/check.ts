@@ -6,6 +6,7 @@ import { listOption, logLevelOption, sizeBytesOption } from '../common/parse.js'
 import type { CliContext } from '../common/context.js';
 import { shownDefault } from '../common/help.js';
 import { LOAD_DEFAULTS } from '../../core/defaults.js';
+import { messageOptions, openingOf, type MessageCliFlags } from '../common/message-options.js';
 
 /** The same limit `load --payload-size` enforces: the probe header must fit. */
 function probeSizeOption(value: string): number {
@@ -15,7 +16,7 @@ function probeSizeOption(value: string): number {
 }
 
 export function registerCheck(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('check')
     .description('conformance check: handshake, greeting, Pong or echo reply, the probe back intact, close handshake; binary echo warns')
     .argument('<url>', 'WebSocket URL of the server to check')
@@ -34,7 +35,10 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     )
     .addOption(
       new Option('--format <format>', 'plain (default), or shootout: the websocket-shootout JSON protocol').choices(['plain', 'shootout']).default('plain'),
-    )
+    );
+  // What a templated load sends: the check runs its opening conversation and one templated message.
+  for (const option of messageOptions()) if (option.long !== '--max-in-flight') command.addOption(option);
+  command
     .option('--json', 'print the report as JSON on stdout', false)
     .addOption(logLevelOption())
     .action(
@@ -48,12 +52,16 @@ export function registerCheck(program: Command, ctx: CliContext): void {
           format: 'plain' | 'shootout';
           json: boolean;
           logLevel: string;
-        },
+        } & MessageCliFlags,
       ) => {
         const log = createLogger(flags.logLevel, ctx.stderr);
         // Implementation modules load on use, so `serve` does not carry every command's dependencies.
         const { runConformance } = await import('../../check/conformance.js');
         const { renderConformance, renderWarnings } = await import('../../check/render-check.js');
+        const { messageConfig, validateMessaging } = await import('../../profile/message-config.js');
+        const message = messageConfig(flags, LOAD_DEFAULTS);
+        const opening = openingOf(flags);
+        validateMessaging({ message, opening, pattern: flags.pattern, format: flags.format }, { payloadSizeGiven: flags.payloadSize !== undefined });
         log.debug({ url, protocols: flags.protocol, payloadBytes: flags.payloadSize }, `checking ${url}`);
         const report = await runConformance(url, {
           protocols: flags.protocol,
@@ -61,6 +69,8 @@ export function registerCheck(program: Command, ctx: CliContext): void {
           requireBinary: flags.requireBinary,
           pattern: flags.pattern,
           format: flags.format,
+          message,
+          opening,
         });
         for (const c of report.checks) log.debug({ check: c.name, ok: c.ok, severity: c.severity }, `${c.name}: ${c.detail}`);
         log.debug(

@@ -21,6 +21,7 @@ import { dashboardHostOption, dashboardOption, metricsHostOption, metricsPortOpt
 import { shownDefault } from '../common/help.js';
 import { LOAD_DEFAULTS, RESULTS_DIR } from '../../core/defaults.js';
 import { PROBE_HEADER_BYTES } from '../../protocol/probe.js';
+import { messageOptions, openingOf, type MessageCliFlags } from '../common/message-options.js';
 
 interface LoadCliFlags {
   clients?: number;
@@ -72,7 +73,7 @@ function startAtOption(value: string): number {
 }
 
 export function registerLoad(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('load')
     .description('open-model load: N clients each send on a fixed schedule; latency (HDR), memory and CPU into results/')
     .argument('[url]', "target WebSocket URL (default: ws://127.0.0.1:8080/, or the profile's)")
@@ -135,7 +136,9 @@ export function registerLoad(program: Command, ctx: CliContext): void {
       ).choices(['plain', 'shootout']),
     )
     .addOption(arrivalsOption())
-    .addOption(arrivalSeedOption())
+    .addOption(arrivalSeedOption());
+  for (const option of messageOptions()) command.addOption(option);
+  command
     .option('--no-check', 'skip the conformance check that runs before the load')
     .option('-p, --profile <name|path>', 'bench-profiles/<name>.json or a path; flags override its fields')
     .option('--server-pid <pid>', 'sample this process (and its children) for server RSS and CPU', intOption(1))
@@ -146,7 +149,13 @@ export function registerLoad(program: Command, ctx: CliContext): void {
       ),
     )
     .addOption(
-      shownDefault(new Option('--connect-timeout <duration>', 'handshake timeout per connection').argParser(durationMsOption), LOAD_DEFAULTS.connectTimeoutMs),
+      shownDefault(
+        new Option(
+          '--connect-timeout <duration>',
+          'handshake timeout per connection; the opening conversation (--on-open, --await) then has as long again',
+        ).argParser(durationMsOption),
+        LOAD_DEFAULTS.connectTimeoutMs,
+      ),
     )
     .addOption(shownDefault(new Option('-o, --out <dir>', 'where result files go'), `${RESULTS_DIR}/`))
     .option('--name <name>', 'name in the result file names (default: the profile name or "load")')
@@ -157,7 +166,7 @@ export function registerLoad(program: Command, ctx: CliContext): void {
     .addOption(dashboardOption())
     .addOption(dashboardHostOption())
     .addOption(logLevelOption())
-    .action(async (url: string | undefined, flags: LoadCliFlags & LiveFlags) => {
+    .action(async (url: string | undefined, flags: LoadCliFlags & LiveFlags & MessageCliFlags) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
       const { resolveLoadConfig } = await import('../../profile/resolve-config.js');
       const { runLoadSession } = await import('../common/load-session.js');
@@ -192,6 +201,11 @@ export function registerLoad(program: Command, ctx: CliContext): void {
         format: flags.format,
         arrivals: flags.arrivals,
         arrivalSeed: flags.arrivalSeed,
+        message: flags.message,
+        messageFile: flags.messageFile,
+        replyId: flags.replyId,
+        maxInFlight: flags.maxInFlight,
+        opening: openingOf(flags),
       });
       const target = urlTarget(config.url, config.serverPid);
       const thresholds = flags.threshold.map(parseThreshold);

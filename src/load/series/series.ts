@@ -104,7 +104,7 @@ export class SeriesRecorder {
       rttP99Us,
       latencyP50Us,
       latencyP99Us,
-      errors: errors + totals.badReplies + totals.duplicateReplies + totals.outOfOrderReplies + totals.crossedReplies,
+      errors: errors + totals.badReplies + totals.duplicateReplies + totals.outOfOrderReplies + totals.crossedReplies + totals.unknownReplies,
       clientRssKb: snap.client?.rssKb ?? 0,
       clientCpuPercent: Math.round(cpu.client),
       serverRssKb: snap.server?.rssKb ?? null,

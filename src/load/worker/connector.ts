@@ -9,6 +9,8 @@ import { localAddressFor, localPortFor } from '../plan/run-plan.js';
 import type { ReplyRecorder } from './reply-recorder.js';
 import { LeanConnection, type LeanEvents, type LeanOptions } from '../../client/lean-connection.js';
 import { kIndex, type Conn, type LoadSocket, type WorkerState } from './worker-state.js';
+import { Opening } from '../../protocol/opening.js';
+import { OpeningConversation } from './opening-conversation.js';
 
 /** Concurrent handshakes per worker: enough to follow the connect rate, few enough not to flood SYNs. */
 const MAX_IN_FLIGHT = 512;
@@ -32,10 +34,20 @@ export class Connector {
   private onAllAttempted: () => void = () => {};
   private inFlight = 0;
   private leanOptions: LeanOptions | undefined;
+  /** The opening conversation of each connection (undefined: none, a connection is ready at its handshake). */
+  private readonly opening: OpeningConversation | undefined;
 
   constructor(state: WorkerState, recorder: ReplyRecorder) {
     this.state = state;
     this.recorder = recorder;
+    const steps = state.config.opening;
+    this.opening =
+      steps.length > 0
+        ? new OpeningConversation(new Opening(steps), state, {
+            ready: (index, conn) => this.ready(index, conn),
+            failed: (err) => this.failed(err),
+          })
+        : undefined;
   }
 
   /** Calls `done` once every connection has either opened or failed. */
@@ -70,9 +82,15 @@ export class Connector {
 
   // Bookkeeping shared by both clients.
   opened(index: number, conn: Conn): void {
+    this.state.hist.connect.record(nowUs() - this.state.connectStartUs[index]);
+    // The handshake is the connect time; with an opening conversation the connection is ready after it.
+    if (this.opening !== undefined) this.opening.begin(index, conn);
+    else this.ready(index, conn);
+  }
+
+  private ready(index: number, conn: Conn): void {
     const state = this.state;
     this.inFlight--;
-    state.hist.connect.record(nowUs() - state.connectStartUs[index]);
     state.sockets[index] = conn;
     state.counters.established++;
     state.counters.open++;
@@ -89,6 +107,7 @@ export class Connector {
 
   closed(index: number, conn: Conn, code: number): void {
     const state = this.state;
+    if (this.opening?.closed(index, conn, code)) return;
     if (state.sockets[index] !== conn) return;
     state.sockets[index] = undefined;
     state.counters.open--;
@@ -96,7 +115,14 @@ export class Connector {
   }
 
   message(index: number, data: Buffer): void {
+    if (this.opening?.message(index, data)) return;
     this.recorder.record(index, data);
+  }
+
+  /** An attempt failed before it was ready: in its handshake, or in its opening conversation (which then ends, so its close is not counted again). */
+  attemptFailed(index: number, conn: Conn, err: Error & { code?: string }): void {
+    this.opening?.forget(index, conn);
+    this.failed(err);
   }
 
   /** A socket error after open: counted (ws emits close next). */
@@ -112,7 +138,7 @@ export class Connector {
   // The lean client: events come straight from the connection object (one events object per worker).
   private readonly leanEvents: LeanEvents = {
     open: (conn) => this.opened(conn.index, conn),
-    message: (conn, data) => this.recorder.record(conn.index, data),
+    message: (conn, data) => this.message(conn.index, data),
     fail: (conn, err) => {
       // The explicit local port was taken (another program, a TIME_WAIT): let the kernel pick one.
       if (err.code === 'EADDRINUSE' && conn.localPort !== undefined) {
@@ -165,6 +191,7 @@ export class Connector {
   async closeAll(timeoutMs: number): Promise<void> {
     const state = this.state;
     state.closing = true;
+    this.opening?.stop();
     const deadline = Date.now() + timeoutMs;
     // In batches: closing every connection at once allocates for all of them before any is freed,
     // and the close is when a run's client RSS peaks (bench/scale.js hold, 100 000 clients: 592 MB
@@ -209,7 +236,7 @@ function onWsError(this: OwnedSocket, err: Error & { code?: string }): void {
   // After open: counted; ws emits close next. Before open: the attempt failed (close is ignored).
   const connector = this[kConnector];
   if (connector.isOpen(this[kIndex], this)) connector.erred(err.code);
-  else connector.failed(err);
+  else connector.attemptFailed(this[kIndex], this, err);
 }
 
 function onWsClose(this: OwnedSocket, code: number): void {

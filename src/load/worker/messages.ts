@@ -3,7 +3,7 @@
  * interval, never one per sample. Times that cross threads are shared wall-clock ms (see clock.ts).
  */
 import type { ValueCounts } from '../../metrics/bucket-recorder.js';
-import type { ArrivalPattern } from '../../contract/result.js';
+import type { ArrivalPattern, MessageTemplateConfig, OpeningStep } from '../../contract/result.js';
 import type { ProgressCounters } from '../../core/progress.js';
 
 /** Fixed for a worker's life, passed as workerData. */
@@ -39,6 +39,10 @@ export interface WorkerConfig {
    * window's RTT histograms grew (one scan of their buckets a second, nothing per message).
    */
   liveHistograms: boolean;
+  /** What each client sends instead of the probe, and the reply rule (undefined: the probe). */
+  message: MessageTemplateConfig | undefined;
+  /** The opening conversation before a connection counts as ready (empty: none). */
+  opening: OpeningStep[];
 }
 
 export type ToWorker =
@@ -51,6 +55,14 @@ export type ToWorker =
 export interface WorkerCounters extends ProgressCounters {
   /** Connections whose explicit local port was taken and were retried with a kernel-chosen one. */
   portRetries: number;
+  /**
+   * Templated runs (summary.messages says more): replies out of order (not an error), unknown ids
+   * (an error), late ones whose message the in-flight cap had dropped, and those drops.
+   */
+  reorderedReplies: number;
+  unknownReplies: number;
+  lateReplies: number;
+  droppedInFlight: number;
   /** Messages that are not replies (greetings, server pushes): counted, not measured. */
   otherMessages: number;
   bytesSent: number;
@@ -113,6 +125,10 @@ export function emptyCounters(): WorkerCounters {
     duplicateReplies: 0,
     outOfOrderReplies: 0,
     crossedReplies: 0,
+    reorderedReplies: 0,
+    unknownReplies: 0,
+    lateReplies: 0,
+    droppedInFlight: 0,
     otherMessages: 0,
     unexpectedClosesByCode: {},
     errorsByCode: {},

@@ -2,6 +2,9 @@ import { nowUs } from '../../core/clock.js';
 import { senderIndex } from '../plan/slices.js';
 import { PROBE_MAX_SEQ, probeOffset, readProbeConnId, readProbeIntendedUs, readProbeSentUs, readProbeSeq } from '../../protocol/probe.js';
 import type { WorkerState } from './worker-state.js';
+import { FOREIGN_ID, NO_ID, parseReplyIdRule, ReplyIdExtractor } from '../../protocol/reply-id.js';
+import { compileMessage } from '../../protocol/template.js';
+import { REPLY } from './in-flight.js';
 
 /** Sequence numbers wrap here (the probe's 7-digit field); differences are taken modulo it. */
 const SEQ_SPACE = PROBE_MAX_SEQ + 1;
@@ -50,9 +53,15 @@ export function classifySeq(s: WorkerState, index: number, seq: number): SeqClas
  */
 export class ReplyRecorder {
   private readonly state: WorkerState;
+  /** A templated run: where replies carry their id, and whether it is {id} (seq × clients + conn) or {seq}. */
+  private readonly extractor: ReplyIdExtractor | undefined;
+  private readonly idIsRunWide: boolean;
 
   constructor(state: WorkerState) {
     this.state = state;
+    const message = state.config.message;
+    this.extractor = message ? new ReplyIdExtractor(parseReplyIdRule(message.replyId)) : undefined;
+    this.idIsRunWide = message ? compileMessage(message).hasId : false;
   }
 
   /**
@@ -65,6 +74,7 @@ export class ReplyRecorder {
     const now = nowUs() + state.probeClockOffsetUs;
     const c = state.counters;
     c.bytesReceived += buf.length;
+    if (this.extractor !== undefined) return this.recordTemplated(index, buf, now - state.probeClockOffsetUs);
     const at = probeOffset(buf);
     if (at < 0) {
       c.otherMessages++;
@@ -99,6 +109,59 @@ export class ReplyRecorder {
       state.hist.rtt.record(now - intendedUs);
       state.hist.rttRaw.record(now - sentUs);
     }
+  }
+
+  /**
+   * A reply of a templated run: its id (by the --reply-id rule) names the message it answers, whose
+   * times wait in the in-flight table. A reply without an id is a server push (counted, not an error).
+   * `now` is on this thread's clock, like the table's times.
+   */
+  private recordTemplated(index: number, buf: Buffer, now: number): void {
+    const s = this.state;
+    const c = s.counters;
+    const id = this.extractor!.extract(buf);
+    if (id === NO_ID) {
+      c.otherMessages++;
+      return;
+    }
+    const seq = id === FOREIGN_ID ? -1 : this.seqOf(index, id);
+    if (seq < 0) {
+      c.unknownReplies++;
+      return;
+    }
+    const inFlight = s.inFlight!;
+    const kind = inFlight.reply(index, seq);
+    if (kind !== REPLY.MATCHED) {
+      if (kind === REPLY.DUPLICATE) c.duplicateReplies++;
+      else if (kind === REPLY.LATE) c.lateReplies++;
+      else c.unknownReplies++;
+      return;
+    }
+    // Out of order: answered after a later message of its connection (normal for these protocols).
+    if (seq < s.seqHighest[index]) c.reorderedReplies++;
+    else s.seqHighest[index] = seq;
+    c.receivedTotal++;
+    const intendedUs = inFlight.matchedIntendedUs;
+    const sentUs = inFlight.matchedSentUs;
+    s.intervalRtt.record(now - intendedUs);
+    s.intervalLatency.record(now - sentUs);
+    if (s.inWindow(intendedUs)) {
+      c.received++;
+      s.hist.rtt.record(now - intendedUs);
+      s.hist.rttRaw.record(now - sentUs);
+    }
+  }
+
+  /** The sequence number an id names on connection `index`; -1 if it is not one this connection sent. */
+  private seqOf(index: number, id: number): number {
+    let seq = id;
+    if (this.idIsRunWide) {
+      const clients = this.state.config.totalClients;
+      const conn = id % clients;
+      if (conn !== this.state.globalId(index)) return -1;
+      seq = (id - conn) / clients;
+    }
+    return seq <= 0x7fffffff ? seq : -1;
   }
 
   /**

@@ -4,7 +4,9 @@ import { phaseUs, senderIndex } from '../plan/slices.js';
 import { PeriodicArrivals, PoissonArrivals, sendGridUs, type Arrivals } from './arrivals.js';
 import { createSendClock } from './pick-send-clock.js';
 import type { SendClock } from './send-clock.js';
-import type { WorkerState } from './worker-state.js';
+import type { Conn, WorkerState } from './worker-state.js';
+import { compileMessage, TemplateWriter } from '../../protocol/template.js';
+import type { InFlight } from './in-flight.js';
 
 /** A socket with more than this waiting to be written is not fed more (the send counts as skipped). */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -26,6 +28,9 @@ export class SendScheduler {
   private readonly probeBase: number;
   private readonly probe: Buffer;
   private readonly sendOpts: { binary: boolean; compress: boolean };
+  /** A templated run (--message): its writer and the template's needs; undefined: the probe. */
+  private readonly writer: TemplateWriter | undefined;
+  private readonly writesNow: boolean;
   private startUs = 0;
   private endUs = 0;
   /** The schedule second the next report closes, and where it ends (µs). */
@@ -69,7 +74,12 @@ export class SendScheduler {
     const framing = probeFraming(cfg.format, cfg.pattern);
     this.probe = createProbeBuffer(cfg.payloadBytes, framing);
     this.probeBase = framing.prefix.length;
-    this.sendOpts = { binary: false, compress: cfg.deflate };
+    const message = cfg.message;
+    const template = message ? compileMessage(message) : undefined;
+    this.writer = template ? new TemplateWriter(template) : undefined;
+    this.writesNow = template?.hasNow ?? false;
+    // A template that is not UTF-8 (--message-file) goes out as binary messages.
+    this.sendOpts = { binary: message?.encoding === 'base64', compress: cfg.deflate };
     // Started with the worker, so its thread is part of the "before connecting" memory baseline.
     this.clock = createSendClock(this.tick);
   }
@@ -131,27 +141,47 @@ export class SendScheduler {
     const s = this.state;
     const c = s.counters;
     const ws = s.sockets[index];
-    if (ws === undefined || ws.readyState !== 1) {
-      c.skipped++;
-      return;
-    }
+    if (ws === undefined || ws.readyState !== 1) return this.skip(index, seq);
     const buffered = ws.bufferedAmount;
-    if (buffered > MAX_BUFFERED_BYTES) {
-      c.skipped++;
-      return;
-    }
+    if (buffered > MAX_BUFFERED_BYTES) return this.skip(index, seq);
     // Written behind bytes the socket has not taken yet: its wait is inside the raw round trip.
     if (buffered > 0) c.waited++;
+    if (this.writer !== undefined) return this.sendTemplated(ws, index, seq, intendedUs, now, s.inFlight!);
     // Probe times on the run's clock (the host's monotonic clock): a receiver in another thread or process reads them.
     writeProbe(this.probe, s.globalId(index), seq, intendedUs + s.probeClockOffsetUs, now + s.probeClockOffsetUs, this.probeBase);
     // ws copies the bytes while masking unless it must queue them (deflate): then give it its own copy.
     ws.send(this.sendOpts.compress ? Buffer.from(this.probe) : this.probe, this.sendOpts);
     c.sentTotal++;
     c.bytesSent += this.probe.length;
+    this.countSent(intendedUs, now);
+  }
+
+  private skip(index: number, seq: number): void {
+    this.state.counters.skipped++;
+    this.state.inFlight?.skipped(index, seq);
+  }
+
+  /**
+   * A templated message: {id} is seq × clients + conn (unique in the run, and its connection and
+   * sequence number come back out of it); its times wait in the in-flight table for the reply.
+   */
+  private sendTemplated(ws: Conn, index: number, seq: number, intendedUs: number, now: number, inFlight: InFlight): void {
+    const s = this.state;
+    const conn = s.globalId(index);
+    const message = this.writer!.write(seq, conn, seq * s.config.totalClients + conn, this.writesNow ? Date.now() : 0);
+    ws.send(this.sendOpts.compress ? Buffer.from(message) : message, this.sendOpts);
+    s.counters.droppedInFlight += inFlight.sent(index, seq, intendedUs, now);
+    s.counters.sentTotal++;
+    s.counters.bytesSent += message.length;
+    this.countSent(intendedUs, now);
+  }
+
+  private countSent(intendedUs: number, now: number): void {
+    const s = this.state;
     const lag = now - intendedUs;
     if (lag > s.sendLagMaxIntervalUs) s.sendLagMaxIntervalUs = lag;
     if (s.inWindow(intendedUs)) {
-      c.sent++;
+      s.counters.sent++;
       s.hist.sendLag.record(lag);
       s.intervalSendLag.record(lag);
     }

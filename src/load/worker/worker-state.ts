@@ -2,6 +2,7 @@ import type { WebSocket } from 'ws';
 import { BucketRecorder } from '../../metrics/bucket-recorder.js';
 import { emptyCounters, type WorkerConfig } from './messages.js';
 import { monotonicOriginUs } from '../../core/clock.js';
+import { InFlight } from './in-flight.js';
 
 /** What the scheduler needs of a connection; both ws's WebSocket and the lean client provide it. */
 export interface Conn {
@@ -39,6 +40,8 @@ export class WorkerState {
   readonly broadcastLastUs: Float64Array;
   /** Replies seen just below seqHighest: bit i set = seqHighest − i seen (see reply-recorder.ts). */
   readonly seqSeen: Uint32Array;
+  /** A templated run's messages awaiting their reply (undefined: the probe, which needs no table). */
+  readonly inFlight: InFlight | undefined;
   /** Global connection id of local index j is firstId + j × stride. */
   readonly firstId: number;
   readonly stride: number;
@@ -78,6 +81,7 @@ export class WorkerState {
     this.broadcastLastUs = new Float64Array(senders);
     this.seqHighest = new Int32Array(config.slice.count).fill(-1);
     this.seqSeen = new Uint32Array(config.slice.count);
+    this.inFlight = config.message ? new InFlight(config.slice.count, config.message.maxInFlight) : undefined;
   }
 
   globalId(index: number): number {
