@@ -9,9 +9,12 @@ export interface FixtureServer {
   stop(): Promise<void>;
 }
 
-/** Starts test/fixtures/<file> (a server printing "listening on PORT") and resolves with its port and pid. */
-export function startFixtureServer(file: string, args: string[] = []): Promise<FixtureServer> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'test', 'fixtures', file), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * Starts test/fixtures/<file> (a server printing "listening on PORT") with `interpreter` (this Node
+ * unless given, e.g. /usr/bin/python3) and resolves with its port and pid.
+ */
+export function startFixtureServer(file: string, args: string[] = [], interpreter: string = process.execPath): Promise<FixtureServer> {
+  const child = spawn(interpreter, [path.join(REPO_ROOT, 'test', 'fixtures', file), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (c: Buffer) => {

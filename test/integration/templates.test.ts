@@ -3,9 +3,11 @@
  * something else than echo (test/fixtures/rpc-server.mjs): each counts what it did per connection,
  * and the run's counts must match exactly. The server's first connections are the trial connection
  * and, unless --no-check, the conformance check's: both finish before the load's connections open.
+ * One server is written in another language: Python's `websockets` (test/fixtures/rpc-server.py).
  */
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { spawnCli, startServe, killAll } from '../helpers/cli.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixtures.js';
 import { readRun, splitCsvLine, tempDir } from '../helpers/results.js';
@@ -45,8 +47,19 @@ interface Run {
   why: string;
 }
 
-async function run(serverArgs: string[], loadArgs: string[], opts: { check: boolean; client?: 'lean' | 'ws' }): Promise<Run> {
-  const server = await startFixtureServer('rpc-server.mjs', serverArgs);
+/** The fixture: rpc-server.mjs on this Node, or its Python twin on Debian's python3-websockets. */
+const PYTHON_SERVER = { file: 'rpc-server.py', interpreter: '/usr/bin/python3' };
+const pythonMissing = (() => {
+  const r = spawnSync(PYTHON_SERVER.interpreter, ['-c', 'import websockets'], { encoding: 'utf8' });
+  return r.status === 0 ? false : `Python's websockets is not installed (Debian: python3-websockets): ${r.error?.message ?? r.stderr.trim().split('\n').pop()}`;
+})();
+
+async function run(
+  serverArgs: string[],
+  loadArgs: string[],
+  opts: { check: boolean; client?: 'lean' | 'ws'; server?: { file: string; interpreter: string } },
+): Promise<Run> {
+  const server = await startFixtureServer(opts.server?.file ?? 'rpc-server.mjs', serverArgs, opts.server?.interpreter);
   fixtures.add(server);
   const out = tempDir();
   const load = spawnCli([
@@ -256,4 +269,22 @@ describe('templated runs against servers that do not echo', { timeout: 300_000 }
     assert.match(r.doc.summary.verdictReasons.join('\n'), new RegExp(`^${m.unknownReplies} reply\\(ies\\) carried an id not in flight`, 'm'));
     assert.equal(r.exit, EXIT.TARGET_ERRORS, r.why);
   });
+
+  it(
+    "a server in another language (Python's websockets): login, subscribe, pushes and unanswered ids, counted exactly",
+    { timeout: 40_000, skip: pythonMissing },
+    async () => {
+      const opening = ['--on-open', '{"method":"login"}', '--await', 'logged-in', '--on-open', '{"method":"subscribe"}', '--await', 'subscribed'];
+      const r = await run(['--login', '--push-every', '3', '--drop-every', '7'], ['--message', RPC, '--reply-id', '$.id', ...opening], {
+        check: true,
+        server: PYTHON_SERVER,
+      });
+      assertCountsMatch(r);
+      const m = r.doc.summary.messages;
+      assert.ok(m.otherMessages > 0 && m.lost > 0, r.why);
+      assert.equal(total(r.conns, 'beforeReady'), 0, r.why);
+      assert.equal(total(r.conns, 'logins'), 20, r.why);
+      assert.equal(r.doc.summary.verdict, 'target-errors', `the unanswered ids are lost replies\n${r.why}`);
+    },
+  );
 });
