@@ -42,7 +42,7 @@ interface Run {
   csv: string;
   stdout: string;
   exit: number | null;
-  /** The fixture's counts for the load's own connections (its trial and conformance-check connections left out). */
+  /** The fixture's counts for the load's own connections (its trial and check connections left out). */
   conns: ConnStats[];
   why: string;
 }
@@ -113,29 +113,25 @@ function assertCountsMatch(r: Run, skipped = 0): void {
 
 describe('templated runs against servers that do not echo', { timeout: 300_000 }, () => {
   for (const client of ['lean', 'ws'] as const) {
-    it(
-      `${client} client: JSON-RPC ids echoed: every reply matched and timed, the conformance check passes, the run is recorded`,
-      { timeout: 40_000 },
-      async () => {
-        const r = await run([], ['--message', RPC, '--reply-id', '$.id'], { check: true, client });
-        assertCountsMatch(r);
-        const m = r.doc.summary.messages;
-        assert.equal(m.received, m.sent, r.why);
-        assert.ok(m.sent >= 20 * 5 * 2 - 20, r.why);
-        assert.equal(r.doc.summary.verdict, 'valid', r.why);
-        assert.equal(r.exit, EXIT.OK, r.why);
-        assert.deepEqual(r.doc.config.message, { template: RPC, encoding: 'utf8', replyId: '$.id', maxInFlight: 16 });
-        assert.equal(r.doc.target?.replyStyle, 'reply-id');
-        const templated = r.doc.conformance?.checks.find((c) => c.name === 'templated reply');
-        assert.ok(templated?.ok, JSON.stringify(r.doc.conformance));
-        const [header, row] = r.csv.trim().split('\n').map(splitCsvLine);
-        assert.deepEqual(header, [...CSV_COLUMNS]);
-        assert.equal(row[CSV_COLUMNS.indexOf('replyId')], '$.id');
-        assert.equal(row[CSV_COLUMNS.indexOf('unknownReplies')], '0');
-        assert.equal(row[CSV_COLUMNS.indexOf('pushes')], '0');
-        assert.match(r.stdout, /reply ids\s*│\s*0 pushes \(no id\), 0 out of order; 0 duplicated, 0 unknown, 0 late \(after --max-in-flight dropped 0\)/);
-      },
-    );
+    it(`${client} client: JSON-RPC ids echoed: every reply matched and timed, the check passes, the run is recorded`, { timeout: 40_000 }, async () => {
+      const r = await run([], ['--message', RPC, '--reply-id', '$.id'], { check: true, client });
+      assertCountsMatch(r);
+      const m = r.doc.summary.messages;
+      assert.equal(m.received, m.sent, r.why);
+      assert.ok(m.sent >= 20 * 5 * 2 - 20, r.why);
+      assert.equal(r.doc.summary.verdict, 'valid', r.why);
+      assert.equal(r.exit, EXIT.OK, r.why);
+      assert.deepEqual(r.doc.config.message, { template: RPC, encoding: 'utf8', replyId: '$.id', maxInFlight: 16 });
+      assert.equal(r.doc.target?.replyStyle, 'reply-id');
+      const templated = r.doc.conformance?.checks.find((c) => c.name === 'templated reply');
+      assert.ok(templated?.ok, JSON.stringify(r.doc.conformance));
+      const [header, row] = r.csv.trim().split('\n').map(splitCsvLine);
+      assert.deepEqual(header, [...CSV_COLUMNS]);
+      assert.equal(row[CSV_COLUMNS.indexOf('replyId')], '$.id');
+      assert.equal(row[CSV_COLUMNS.indexOf('unknownReplies')], '0');
+      assert.equal(row[CSV_COLUMNS.indexOf('pushes')], '0');
+      assert.match(r.stdout, /reply ids\s*│\s*0 pushes \(no id\), 0 out of order; 0 duplicated, 0 unknown, 0 late \(after --max-in-flight dropped 0\)/);
+    });
   }
 
   it('a server that needs a greeting, a login and a subscribe: nothing is sent before, and the opening is recorded', { timeout: 40_000 }, async () => {
@@ -169,7 +165,7 @@ describe('templated runs against servers that do not echo', { timeout: 300_000 }
   });
 
   it('connections whose login is never answered fail with opening-timeout within --connect-timeout', { timeout: 40_000 }, async () => {
-    // The trial and conformance-check connections, then 5 of the load's: the other 15 never get their answer.
+    // The trial and check connections, then 5 of the load's: the other 15 never get their answer.
     const r = await run(
       ['--login', '--login-answers', '7'],
       [
