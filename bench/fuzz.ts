@@ -304,13 +304,23 @@ function runTarget(name: string, seed: number, seconds: number, maxRssMb: number
       process.execPath,
       [`--max-old-space-size=${maxRssMb}`, fileURLToPath(import.meta.url), '--child', name, String(seed), String(seconds)],
       {
-        stdio: ['ignore', 'pipe', 'inherit'],
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
     let out = '';
     let peak = 0;
     let ended: string | undefined;
+    const startedMs = Date.now();
+    // The child's progress lines, passed on; the last one's figures stand in for a report the
+    // child could not write (the watchdog killed it).
+    let progress: { executions: number; blocks: number | null } = { executions: 0, blocks: null };
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      process.stderr.write(d);
+      for (const m of d.matchAll(/^\[[^\]]+\] (\d+) executions, (\S+) blocks/gm)) {
+        progress = { executions: Number(m[1]), blocks: m[2] === '-' ? null : Number(m[2]) };
+      }
+    });
     const watch = setInterval(() => {
       const rss = childRssKb(child.pid!);
       if (rss === undefined) return;
@@ -339,11 +349,11 @@ function runTarget(name: string, seed: number, seconds: number, maxRssMb: number
         report = {
           target: name,
           seed,
-          seconds,
-          executions: 0,
+          seconds: Math.round((Date.now() - startedMs) / 1000),
+          executions: progress.executions,
           corpusBefore: 0,
           corpusAfter: 0,
-          blocksCovered: null,
+          blocksCovered: progress.blocks,
           blocksSeen: null,
           functionsReached: null,
           queue: 0,
