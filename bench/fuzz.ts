@@ -36,7 +36,7 @@ import type { FuzzTarget } from '../test/fuzz/target.js';
 
 const SCRIPT = 'fuzz';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const PARSER_TARGETS = ['frames-vs-ws', 'handshake', 'probe-reply', 'units', 'profile', 'result-file'];
+const PARSER_TARGETS = ['frames-vs-ws', 'handshake', 'probe-reply', 'units', 'profile', 'result-file', 'reply-id-json', 'reply-regex', 'template'];
 const SERVER_TARGETS = ['server-node', 'server-bun', 'server-deno', 'server-uws'];
 const ALL = [...PARSER_TARGETS, ...SERVER_TARGETS];
 
@@ -66,7 +66,11 @@ async function loadTarget(name: string): Promise<{ target: FuzzTarget<unknown>; 
   if (name === 'frames-vs-ws') return pick((await import('../test/fuzz/targets/frames.js')).framesTarget);
   if (name === 'handshake') return pick((await import('../test/fuzz/targets/handshake.js')).handshakeTarget);
   const readers = await import('../test/fuzz/targets/readers.js');
+  const messaging = await import('../test/fuzz/targets/messaging.js');
   const byName: Record<string, FuzzTarget<unknown>> = {
+    'reply-id-json': messaging.replyIdJsonTarget,
+    'reply-regex': messaging.replyRegexTarget,
+    template: messaging.templateTarget,
     'probe-reply': readers.probeTarget,
     units: readers.unitsTarget,
     profile: readers.profileTarget,

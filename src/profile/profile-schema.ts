@@ -38,6 +38,13 @@ export const profileSchema = z.strictObject({
   connectTimeout: duration.optional(),
   maxSendLagP99Ms: z.number().positive().optional(),
   maxEventLoopDelayP99Ms: z.number().positive().optional(),
+  // A templated run (--message, --message-file, --reply-id, --max-in-flight, --on-open/--await):
+  // the same shape the result records, so a result's config can be pasted back into a profile.
+  message: z.string().optional(),
+  messageFile: z.string().optional(),
+  replyId: z.string().optional(),
+  maxInFlight: z.number().int().min(1).max(65_536).optional(),
+  opening: z.array(z.union([z.strictObject({ send: z.string() }), z.strictObject({ await: z.string() })])).optional(),
 });
 
 export type Profile = z.output<typeof profileSchema>;

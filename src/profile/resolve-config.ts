@@ -2,7 +2,9 @@ import { usageError } from '../core/errors.js';
 import { PROBE_HEADER_BYTES, PROBE_MAX_ID } from '../protocol/probe.js';
 import type { LoadConfig } from './load-config.js';
 import type { ArrivalPattern, OpeningStep } from '../contract/result.js';
-import { messageConfig, validateMessaging } from './message-config.js';
+import { messageConfig, validateMessaging, type MessageFlags } from './message-config.js';
+import type { Profile } from './profile-schema.js';
+import path from 'node:path';
 import { randomInt } from 'node:crypto';
 import { LOAD_DEFAULTS, RESULTS_DIR } from '../core/defaults.js';
 import { readProfile } from './read-profile.js';
@@ -90,11 +92,13 @@ export function resolveLoadConfig(flags: LoadFlags): LoadConfig {
     maxSendLagP99Ms: p.maxSendLagP99Ms ?? LOAD_DEFAULTS.maxSendLagP99Ms,
     maxEventLoopDelayP99Ms: p.maxEventLoopDelayP99Ms ?? LOAD_DEFAULTS.maxEventLoopDelayP99Ms,
     message: undefined,
-    opening: flags.opening ?? [],
+    opening: flags.opening?.length ? flags.opening : (p.opening ?? []),
   };
-  config.message = messageConfig(flags, config);
+  config.message = messageConfig(messageFlags(flags, p, loaded?.file), config);
   validate(config);
-  validateMessaging(config, { payloadSizeGiven: flags.payloadBytes !== undefined || p.payloadSize !== undefined });
+  // A profile's payloadSize sizes the probe: a --message on the command line replaces it, as it replaces the probe.
+  const messageFromFlags = flags.message !== undefined || flags.messageFile !== undefined;
+  validateMessaging(config, { payloadSizeGiven: flags.payloadBytes !== undefined || (p.payloadSize !== undefined && !messageFromFlags) });
   return Object.freeze(config);
 }
 
@@ -128,6 +132,21 @@ function validate(c: LoadConfig): void {
       `--duration ${c.durationMs / 1000}s is shorter than one send period at --rate ${c.ratePerClient} (${1000 / c.ratePerClient / 1000}s): some clients would never send in the window`,
     );
   }
+}
+
+/**
+ * The template flags over the profile's: a --message or --message-file replaces both of the
+ * profile's (they are one setting); a profile's messageFile is read relative to the profile.
+ */
+function messageFlags(flags: LoadFlags, p: Profile, profileFile: string | undefined): MessageFlags {
+  const fromFlags = flags.message !== undefined || flags.messageFile !== undefined;
+  const profileMessageFile = p.messageFile !== undefined && profileFile ? path.resolve(path.dirname(profileFile), p.messageFile) : p.messageFile;
+  return {
+    message: fromFlags ? flags.message : p.message,
+    messageFile: fromFlags ? flags.messageFile : profileMessageFile,
+    replyId: flags.replyId ?? p.replyId,
+    maxInFlight: flags.maxInFlight ?? p.maxInFlight,
+  };
 }
 
 /** `--header "Name: value"` (repeatable). */

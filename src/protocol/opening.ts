@@ -4,7 +4,7 @@
  * subscribe, a greeting). One definition for the load's connections, the trial connection and the
  * conformance check. An awaited message is matched on at most its first REGEX_INPUT_BYTES.
  */
-import { compileRegex, REGEX_INPUT_BYTES } from './reply-id.js';
+import { compileRegex, regexInput } from './reply-id.js';
 import { compileTemplate, TemplateError, TemplateWriter } from './template.js';
 import type { OpeningStep } from '../contract/result.js';
 
@@ -15,9 +15,10 @@ export class Opening {
   readonly steps: readonly OpeningStep[];
   private readonly compiled: CompiledStep[];
 
-  constructor(steps: readonly OpeningStep[]) {
+  /** `compileAwait` builds an await's regular expression (the fuzz target passes one that records what it is given). */
+  constructor(steps: readonly OpeningStep[], compileAwait: (source: string) => RegExp = (source) => compileRegex(source, '--await')) {
     this.steps = steps;
-    this.compiled = steps.map(compileStep);
+    this.compiled = steps.map((step) => compileStep(step, compileAwait));
   }
 
   get length(): number {
@@ -41,7 +42,7 @@ export class Opening {
   /** Whether `message` is what step `i` (an await) waits for. */
   matches(i: number, message: Buffer): boolean {
     const step = this.compiled[i];
-    return step.kind === 'await' && step.re.test(message.toString('utf8', 0, Math.min(message.length, REGEX_INPUT_BYTES)));
+    return step.kind === 'await' && step.re.test(regexInput(message));
   }
 
   /** What step `i` waits for, in the user's words (for errors and checks). */
@@ -51,8 +52,8 @@ export class Opening {
   }
 }
 
-function compileStep(step: OpeningStep): CompiledStep {
-  if ('await' in step) return { kind: 'await', re: compileRegex(step.await, '--await') };
+function compileStep(step: OpeningStep, compileAwait: (source: string) => RegExp): CompiledStep {
+  if ('await' in step) return { kind: 'await', re: compileAwait(step.await) };
   let template;
   try {
     template = compileTemplate(step.send);

@@ -101,10 +101,15 @@ export class ReplyIdExtractor {
   }
 
   private fromRegex(re: RegExp, reply: Buffer): number {
-    const m = re.exec(reply.toString('utf8', 0, Math.min(reply.length, REGEX_INPUT_BYTES)));
+    const m = re.exec(regexInput(reply));
     if (m === null || m[1] === undefined) return NO_ID;
     return idFromText(m[1]);
   }
+}
+
+/** What a user's regular expression (--reply-id, --await) sees of a message: its first REGEX_INPUT_BYTES, as text. */
+export function regexInput(message: Buffer): string {
+  return message.toString('utf8', 0, Math.min(message.length, REGEX_INPUT_BYTES));
 }
 
 /** The JSON.parse fallback: a reply that is not JSON carries no id. */

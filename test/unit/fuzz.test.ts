@@ -13,6 +13,7 @@ import type { FuzzTarget } from '../fuzz/target.js';
 import { framesTarget } from '../fuzz/targets/frames.js';
 import { handshakeTarget } from '../fuzz/targets/handshake.js';
 import { probeRoundTrip, probeTarget, profileTarget, resultFileTarget, unitsTarget } from '../fuzz/targets/readers.js';
+import { replyIdJsonTarget, replyRegexTarget, templateTarget } from '../fuzz/targets/messaging.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 29);
 /** Runs per target: a few seconds in all on a small shared host (bench/fuzz.ts goes further). */
@@ -23,9 +24,22 @@ const RUNS: Record<string, number> = {
   units: 4000,
   profile: 1000,
   'result-file': 1000,
+  'reply-id-json': 2000,
+  'reply-regex': 300,
+  template: 3000,
 };
 
-const targets = [framesTarget, handshakeTarget, probeTarget, unitsTarget, profileTarget, resultFileTarget] as FuzzTarget<unknown>[];
+const targets = [
+  framesTarget,
+  handshakeTarget,
+  probeTarget,
+  unitsTarget,
+  profileTarget,
+  resultFileTarget,
+  replyIdJsonTarget,
+  replyRegexTarget,
+  templateTarget,
+] as FuzzTarget<unknown>[];
 
 describe('fuzzed parsers of outside bytes', { timeout: 120_000 }, () => {
   it('the harness builds LeanConnection with exactly the fields its constructor sets', async () => {

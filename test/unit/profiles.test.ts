@@ -61,4 +61,43 @@ describe('profiles', { timeout: 10_000 }, () => {
     assert.equal(resolveLoadConfig({ deflate: true }).client, 'ws', '--deflate alone picks the ws client');
     assert.throws(() => resolveLoadConfig({ deflate: true, client: 'lean' }), /--deflate needs --client ws/);
   });
+
+  it('a templated run from a profile: message, rule, cap and opening, as the result records them', () => {
+    const file = tempProfile({
+      clients: 3,
+      message: '{"id":{id},"method":"ping"}',
+      replyId: '$.id',
+      maxInFlight: 40,
+      opening: [{ send: '{"method":"login"}' }, { await: 'logged-in' }],
+    });
+    const c = resolveLoadConfig({ profile: file });
+    assert.deepEqual(c.message, { template: '{"id":{id},"method":"ping"}', encoding: 'utf8', replyId: '$.id', maxInFlight: 40 });
+    assert.deepEqual(c.opening, [{ send: '{"method":"login"}' }, { await: 'logged-in' }]);
+  });
+
+  it("flags override a profile's template fields; a --message replaces the profile's message file and payloadSize", () => {
+    const file = tempProfile({ messageFile: 'no-such-file.txt', replyId: '$.id', payloadSize: 64, opening: [{ await: 'hello' }] });
+    assert.throws(() => resolveLoadConfig({ profile: file }), /--message-file .*no-such-file\.txt cannot be read/);
+    const c = resolveLoadConfig({ profile: file, message: '{"seq":{seq}}', replyId: '$.seq', opening: [{ send: 'hi' }] });
+    assert.equal(c.message?.template, '{"seq":{seq}}');
+    assert.equal(c.message?.replyId, '$.seq');
+    assert.deepEqual(c.opening, [{ send: 'hi' }]);
+    assert.deepEqual(resolveLoadConfig({ profile: 'smoke', message: '{"id":{id}}', replyId: '$.id' }).message?.template, '{"id":{id}}');
+  });
+
+  it("a profile's messageFile is read relative to the profile", () => {
+    const file = tempProfile({ messageFile: 'msg.json', replyId: '$.id' });
+    writeFileSync(path.join(path.dirname(file), 'msg.json'), '{"id":{id}}');
+    assert.equal(resolveLoadConfig({ profile: file }).message?.template, '{"id":{id}}');
+  });
+
+  it('a bad template field in a profile is refused like the flag (exit 2)', () => {
+    const noRule = tempProfile({ message: '{"id":{id}}' });
+    assert.throws(
+      () => resolveLoadConfig({ profile: noRule }),
+      (e: unknown) => e instanceof WsbError && e.exitCode === 2 && /--message needs --reply-id/.test(e.message),
+    );
+    const badStep = tempProfile({ opening: [{ send: 'a', await: 'b' }] });
+    assert.throws(() => resolveLoadConfig({ profile: badStep }), /opening/);
+  });
 });

@@ -16,6 +16,7 @@ import { RUNTIMES } from '../../targets/runtimes.js';
 import type { Threshold } from '../../gate/thresholds.js';
 import type { SearchSettings } from '../../capacity/search.js';
 import type { CapacityOptions, CapacityOutcome } from '../../capacity/run-capacity.js';
+import { messageOptions, openingOf, type MessageCliFlags } from '../common/message-options.js';
 
 interface CapacityCliFlags {
   runtime?: string;
@@ -67,7 +68,7 @@ function percentOption(value: string): number {
 }
 
 export function registerCapacity(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('capacity')
     .description('search for the most clients a server holds at a fixed rate while meeting an SLO (each step a full run with its verdict)')
     .argument('[url]', 'target WebSocket URL (one server for every step); or use --runtime / --server')
@@ -116,7 +117,10 @@ export function registerCapacity(program: Command, ctx: CliContext): void {
       new Option('--format <format>', 'plain, or shootout: the websocket-shootout JSON protocol')
         .choices(['plain', 'shootout'])
         .default(CAPACITY_DEFAULTS.format),
-    )
+    );
+  // The same templated run and opening conversation as load's, for every step.
+  for (const option of messageOptions()) command.addOption(option);
+  command
     .option('--server-pid <pid>', 'with a URL: sample this process (and its children) for server RSS and CPU', intOption(1))
     .option('--no-check', 'skip the conformance check before the first step')
     .option('--server-cpus <list>', 'with --runtime or --server: pin every server it starts to these CPUs, e.g. 0', cpuListOption)
@@ -135,7 +139,7 @@ Exit codes: 0 an answer was found (or the SLO held up to --to), 3 the target is 
 conformance check, 5 the load generator became the limit before the server did (the answer is a lower
 bound), 130/143 interrupted (the steps so far are written).`,
     )
-    .action(async (url: string | undefined, flags: CapacityCliFlags & LiveFlags) => {
+    .action(async (url: string | undefined, flags: CapacityCliFlags & LiveFlags & MessageCliFlags) => {
       const log = createLogger(flags.logLevel, ctx.stderr);
       const { checkOneTarget, oneTarget, referenceServeArgs } = await import('../../targets/make-targets.js');
       const targetFlags = {
@@ -194,7 +198,7 @@ function searchSettings(flags: CapacityCliFlags): SearchSettings {
 }
 
 /** The load settings every run of the search shares. */
-function loadSettings(flags: CapacityCliFlags): CapacityOptions['load'] {
+function loadSettings(flags: CapacityCliFlags & MessageCliFlags): CapacityOptions['load'] {
   return {
     rate: flags.rate,
     durationMs: flags.duration,
@@ -206,6 +210,11 @@ function loadSettings(flags: CapacityCliFlags): CapacityOptions['load'] {
     format: flags.format,
     arrivals: flags.arrivals,
     arrivalSeed: flags.arrivalSeed,
+    message: flags.message,
+    messageFile: flags.messageFile,
+    replyId: flags.replyId,
+    maxInFlight: flags.maxInFlight,
+    opening: openingOf(flags),
   };
 }
 
