@@ -276,6 +276,10 @@ async function runChild(name: string, seed: number, seconds: number): Promise<vo
         if ((await coverage.take()).length > 0) queue.push(json);
       }
     }
+    // Back to the event loop once a batch: the awaits above chain microtasks only, so without this
+    // the child never leaves them, and what the targets defer (ws's nextTicks, the lean client's
+    // timers) piles up for the whole campaign, ~2 KB an execution.
+    await new Promise((resolve) => setImmediate(resolve));
     if (batchNo % 50 === 0)
       process.stderr.write(`[${name}] ${report.executions} executions, ${coverage?.covered.size ?? '-'} blocks, ${report.findings.length} findings\n`);
   }
