@@ -16,7 +16,7 @@ import { RUNTIMES } from '../../targets/runtimes.js';
 import type { Threshold } from '../../gate/thresholds.js';
 import type { SearchSettings } from '../../capacity/search.js';
 import type { CapacityOptions, CapacityOutcome } from '../../capacity/run-capacity.js';
-import { messageOptions, openingOf, type MessageCliFlags } from '../common/message-options.js';
+import { messageOptions, messageSettings, type MessageCliFlags } from '../common/message-options.js';
 
 interface CapacityCliFlags {
   runtime?: string;
@@ -210,11 +210,7 @@ function loadSettings(flags: CapacityCliFlags & MessageCliFlags): CapacityOption
     format: flags.format,
     arrivals: flags.arrivals,
     arrivalSeed: flags.arrivalSeed,
-    message: flags.message,
-    messageFile: flags.messageFile,
-    replyId: flags.replyId,
-    maxInFlight: flags.maxInFlight,
-    opening: openingOf(flags),
+    ...messageSettings(flags),
   };
 }
 

@@ -21,7 +21,7 @@ import { dashboardHostOption, dashboardOption, metricsHostOption, metricsPortOpt
 import { shownDefault } from '../common/help.js';
 import { LOAD_DEFAULTS, RESULTS_DIR } from '../../core/defaults.js';
 import { PROBE_HEADER_BYTES } from '../../protocol/probe.js';
-import { messageOptions, openingOf, type MessageCliFlags } from '../common/message-options.js';
+import { messageOptions, messageSettings, type MessageCliFlags } from '../common/message-options.js';
 
 interface LoadCliFlags {
   clients?: number;
@@ -201,11 +201,7 @@ export function registerLoad(program: Command, ctx: CliContext): void {
         format: flags.format,
         arrivals: flags.arrivals,
         arrivalSeed: flags.arrivalSeed,
-        message: flags.message,
-        messageFile: flags.messageFile,
-        replyId: flags.replyId,
-        maxInFlight: flags.maxInFlight,
-        opening: openingOf(flags),
+        ...messageSettings(flags),
       });
       const target = urlTarget(config.url, config.serverPid);
       const thresholds = flags.threshold.map(parseThreshold);

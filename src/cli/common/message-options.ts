@@ -19,7 +19,7 @@ export interface MessageCliFlags {
 /**
  * `--message`, `--message-file`, `--reply-id`, `--max-in-flight`, `--on-open`, `--await`. The last
  * two append to one list, so the opening conversation keeps the order of the command line
- * (`--on-open login --await ok --on-open subscribe --await subscribed`); read it with `opening(flags)`.
+ * (`--on-open login --await ok --on-open subscribe --await subscribed`); read it with `openingOf(flags)`.
  */
 export function messageOptions(): Option[] {
   const steps: OpeningStep[] = [];
@@ -54,4 +54,11 @@ export function messageOptions(): Option[] {
 /** The opening conversation from parsed flags (both flags hold the same ordered list). */
 export function openingOf(flags: MessageCliFlags): OpeningStep[] {
   return flags.onOpen ?? flags.await ?? [];
+}
+
+/** The templated-run settings of `load` and `capacity`, as their load settings take them. */
+export function messageSettings(
+  flags: MessageCliFlags,
+): Pick<MessageCliFlags, 'message' | 'messageFile' | 'replyId' | 'maxInFlight'> & { opening: OpeningStep[] } {
+  return { message: flags.message, messageFile: flags.messageFile, replyId: flags.replyId, maxInFlight: flags.maxInFlight, opening: openingOf(flags) };
 }
