@@ -70,11 +70,13 @@ export class ReplyRecorder {
    */
   record(index: number, buf: Buffer): void {
     const state = this.state;
-    // On the run's clock, like the probe's times (worker-state.ts: probeClockOffsetUs).
-    const now = nowUs() + state.probeClockOffsetUs;
+    // A templated reply's times are on this thread's clock (in-flight.ts), the probe's on the run's.
+    const threadNow = nowUs();
     const c = state.counters;
     c.bytesReceived += buf.length;
-    if (this.extractor !== undefined) return this.recordTemplated(index, buf, now - state.probeClockOffsetUs);
+    if (this.extractor !== undefined) return this.recordTemplated(index, buf, threadNow);
+    // On the run's clock, like the probe's times (worker-state.ts: probeClockOffsetUs).
+    const now = threadNow + state.probeClockOffsetUs;
     const at = probeOffset(buf);
     if (at < 0) {
       c.otherMessages++;
