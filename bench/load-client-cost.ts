@@ -43,6 +43,10 @@
  * arrival patterns), `--variant-env WSBENCH_HOST_FLOOR=off` (what the host-floor thread costs: the
  * variant is then the run without it). Both sides sample the server (--server-pid), and the table
  * adds the server's CPU per message and the headline, corrected, send-lag and host-floor p99.
+ *
+ * --serve-args '<wsbench serve args>' starts both sides' server with them: `--serve-args '--mode
+ * echo'` with `--variant '--message {"id":{id}} --reply-id $.id'` measures what a template and
+ * reply correlation cost the client (issue 30), the server echoing the id back on both sides.
  */
 import os from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -75,6 +79,8 @@ interface Settings {
   /** --variant: wsbench load args of the other side (null: not this mode), and its environment. */
   variant: string[] | null;
   variantEnv: Record<string, string>;
+  /** --serve-args: extra `wsbench serve` args for the server of both sides, e.g. `--mode echo`. */
+  serveArgs: string[];
   extra: string[];
 }
 
@@ -125,7 +131,7 @@ const ISSUE_RSS_KB = '7.5';
 // ---------------------------------------------------------------- arguments
 
 function parseArgs(argv: string[]): Settings {
-  const s: Settings = { runs: 3, clients: 10_000, rate: 1, durationS: 20, warmupS: 5, live: false, variant: null, variantEnv: {}, extra: [] };
+  const s: Settings = { runs: 3, clients: 10_000, rate: 1, durationS: 20, warmupS: 5, live: false, variant: null, variantEnv: {}, serveArgs: [], extra: [] };
   const names: Record<string, 'runs' | 'clients' | 'rate' | 'durationS' | 'warmupS'> = {
     '--runs': 'runs',
     '--clients': 'clients',
@@ -140,6 +146,13 @@ function parseArgs(argv: string[]): Settings {
     before: (a, i) => {
       if (a === '--live') {
         s.live = true;
+        return 'next';
+      }
+      if (a === '--serve-args') {
+        const value = argv[i + 1];
+        if (value === undefined) throw new Error('load-client-cost: --serve-args needs a value');
+        s.serveArgs = value.split(/\s+/).filter(Boolean);
+        argv.splice(i + 1, 1);
         return 'next';
       }
       if (a === '--variant' || a === '--variant-env') {
@@ -196,8 +209,8 @@ function sourceVersion(): string {
 
 type ServerProc = Listening;
 
-function startServer(): Promise<ServerProc> {
-  return startServe([], { cwd: ROOT, label: 'server' });
+function startServer(serveArgs: string[]): Promise<ServerProc> {
+  return startServe(serveArgs, { cwd: ROOT, label: 'server' });
 }
 
 /** SIGTERM, then SIGKILL if it is still there after 10 s. */
@@ -472,7 +485,7 @@ async function measureWsbench(side: 'wsbench' | 'live' | 'variant', st: Settings
 async function measure(side: Side, st: Settings, outDir: string): Promise<SideResult> {
   let srv: ServerProc;
   try {
-    srv = await startServer();
+    srv = await startServer(st.serveArgs);
   } catch (e) {
     return failed(side, `server: ${(e as Error).message}`);
   }
@@ -525,6 +538,8 @@ async function main(): Promise<void> {
       `load: ${st.clients} clients × ${st.rate} msg/s, warm-up ${st.warmupS} s, window ${st.durationS} s, ${st.runs} run(s), order alternates\n` +
       `source: ${sourceVersion()}\n` +
       `wsbench load extra args: ${st.extra.length > 0 ? st.extra.join(' ') : '(none)'}\n` +
+      (st.variant ? `variant args: ${st.variant.join(' ') || '(none)'}\n` : '') +
+      `wsbench serve args: ${st.serveArgs.length > 0 ? st.serveArgs.join(' ') : '(none)'}\n` +
       `columns: cpu% = client CPU over the window (% of one core); µs/rt = client CPU µs per round trip in the window; ` +
       `KB/conn = client RSS per connection; srv%/other% = server / rest-of-machine CPU over the client's life; ` +
       `wake/s = the client process's voluntary context switches per second (every thread; median of 1-s samples); main ms/s = wsbench's main thread (the orchestrator) CPU ms per second of the window\n\n`,

@@ -15,7 +15,12 @@
  * to run, so step-up prints every step and the summary repeats the step's own p50/p99.
  *
  * Run: npm run build && node dist/bench/scale.js hold|overload|step-up [--client lean|ws] [--workers 6]
+ *      [--serve-args '<wsbench serve args>'] [-- extra wsbench load args]
  *      step-up: [--from 5000] [--step 5000] [--to 40000] [--duration 20]
+ *      hold: [--variant '<wsbench load args>'] holds the probe path first, then the same load with
+ *      the variant's args, and prints the client's memory of the two side by side. Issue 30's
+ *      templated run with a login: --serve-args '--mode echo' --variant '--message
+ *      {"id":{id},"op":"ping"} --reply-id $.id --on-open {"op":"login","user":{conn}} --await "op":"login"'
  */
 import os from 'node:os';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -33,16 +38,20 @@ function arg(name: string, def: string): string {
 const mode = process.argv[2] ?? 'hold';
 const client = arg('client', 'lean');
 const workers = arg('workers', '6');
+const serveArgs = arg('serve-args', '').split(/\s+/).filter(Boolean);
+const variant = process.argv.includes('--variant') ? arg('variant', '').split(/\s+/).filter(Boolean) : null;
+const dashDash = process.argv.indexOf('--');
+const extraLoadArgs = dashDash === -1 ? [] : process.argv.slice(dashDash + 1);
 
 /** Runs one `wsbench load` against a fresh `wsbench serve --workers N`; returns its result document. */
 async function run(loadArgs: string[]): Promise<{ doc: ResultDocument; exitCode: number | null; wallS: number }> {
-  const server = await spawnServe(['--workers', workers]);
+  const server = await spawnServe(['--workers', workers, ...serveArgs]);
   const out = mkdtempSync(path.join(tmpdir(), 'wsb-scale-'));
   const started = Date.now();
   try {
     const child = spawn(
       process.execPath,
-      [WSBENCH_BIN, 'load', server.url, '--server-pid', String(server.pid), '--client', client, '--out', out, '--log-level', 'warn', ...loadArgs],
+      [WSBENCH_BIN, 'load', server.url, '--server-pid', String(server.pid), '--client', client, '--out', out, '--log-level', 'warn', ...extraLoadArgs, ...loadArgs],
       {
         stdio: ['ignore', 'ignore', 'inherit'],
       },
@@ -81,9 +90,26 @@ async function main(): Promise<void> {
   console.log(`# ${os.cpus()[0]?.model} x ${os.availableParallelism()} cores, ${mb(os.totalmem() / 1024)} MB RAM, node ${process.version}`);
   if (mode === 'hold') {
     console.log(`## hold: 100 000 clients at 0.1 msg/s for 60 s, serve --workers ${workers}`);
-    const r = await run(['--clients', '100000', '--rate', '0.1', '--duration', '60s', '--warmup', '10s', '--grace', '5s']);
+    const holdArgs = ['--clients', '100000', '--rate', '0.1', '--duration', '60s', '--warmup', '10s', '--grace', '5s'];
+    if (serveArgs.length) console.log(`  serve args: ${serveArgs.join(' ')}`);
+    if (extraLoadArgs.length) console.log(`  load args: ${extraLoadArgs.join(' ')}`);
+    const r = await run(holdArgs);
     console.log(describe(r.doc, r.exitCode));
     console.log(`  wall time ${r.wallS.toFixed(0)} s`);
+    if (variant) {
+      console.log(`## hold, variant: ${variant.join(' ')}`);
+      const v = await run([...variant, ...holdArgs]);
+      console.log(describe(v.doc, v.exitCode));
+      console.log(`  wall time ${v.wallS.toFixed(0)} s`);
+      const a = r.doc.summary.client;
+      const b = v.doc.summary.client;
+      const ratio = (x: number | null | undefined, y: number | null | undefined) => (x && y ? `${(y / x).toFixed(2)}x` : '-');
+      console.log(
+        `## client memory, variant vs probe path: RSS peak ${mb(b.rssPeakKb)} vs ${mb(a.rssPeakKb)} MB (${ratio(a.rssPeakKb, b.rssPeakKb)}), ` +
+          `PSS peak ${mb(b.pssPeakKb)} vs ${mb(a.pssPeakKb)} MB (${ratio(a.pssPeakKb, b.pssPeakKb)}), ` +
+          `${b.rssPerConnectionKb ?? '-'} vs ${a.rssPerConnectionKb ?? '-'} KB/conn (${ratio(a.rssPerConnectionKb, b.rssPerConnectionKb)})`,
+      );
+    }
   } else if (mode === 'overload') {
     console.log(`## overload: 100 000 clients at 1 msg/s for 30 s, serve --workers ${workers}`);
     const r = await run(['--clients', '100000', '--rate', '1', '--duration', '30s', '--warmup', '5s', '--grace', '5s']);
