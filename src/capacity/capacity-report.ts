@@ -3,6 +3,7 @@ import { chartAssets, chartFigure } from '../report/chart/chart-html.js';
 import { toColumns, type ChartAxis } from '../report/chart/chart-spec.js';
 import { escapeHtml as esc } from '../report/html.js';
 import { msFromUs } from '../core/ms-text.js';
+import type { OpeningStep } from '../contract/result.js';
 import type { CapacityStep } from './judge-step.js';
 import type { CapacityAnswer, SearchSettings } from './search.js';
 
@@ -14,7 +15,15 @@ export interface CapacityDocument {
   target: string;
   startedAt: string;
   finishedAt: string;
-  settings: SearchSettings & { ratePerClient: number; durationS: number; warmupS: number; repeat: number; slos: string[] };
+  settings: SearchSettings & {
+    ratePerClient: number;
+    durationS: number;
+    warmupS: number;
+    repeat: number;
+    slos: string[];
+    /** A templated search's flags as given (absent: the probe); each run's result file records the resolved template. */
+    messaging?: { message?: string; messageFile?: string; replyId?: string; maxInFlight?: number; opening: OpeningStep[] };
+  };
   steps: CapacityStep[];
   answer: CapacityAnswer;
   interrupted: boolean;

@@ -3,6 +3,7 @@ import type { ResultDocument } from '../contract/result.js';
 import { causes, int, kb } from './format.js';
 import { msFromUs as ms } from '../core/ms-text.js';
 import { hostFloorLine } from '../result/headline.js';
+import { messageDescription } from '../result/message-description.js';
 
 /** The end-of-run summary: latency percentiles, then counters and resources, then the verdict. */
 export function renderSummary(doc: ResultDocument, files?: { json: string; csv: string; hgrm: string }): string {
@@ -11,7 +12,7 @@ export function renderSummary(doc: ResultDocument, files?: { json: string; csv: 
   const out: string[] = [];
   out.push(
     `wsbench load ${c.url}: ${int(c.clients)} clients x ${c.ratePerClient} msg/s, ${c.durationS}s measured after ${c.warmupS}s warm-up, ` +
-      `${c.payloadBytes} B payload, ${layout(doc)}, ${c.client} client, ${c.arrivals ?? 'grid'} arrivals${doc.interrupted ? '  [INTERRUPTED: partial result]' : ''}`,
+      `${messageDescription(c)}, ${layout(doc)}, ${c.client} client, ${c.arrivals ?? 'grid'} arrivals${doc.interrupted ? '  [INTERRUPTED: partial result]' : ''}`,
   );
   const lat = new Table({ head: ['latency (ms)', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean', 'samples'], style: { head: [], border: [] } });
   const row = (label: string, h: ResultDocument['summary']['rttUs']) => [

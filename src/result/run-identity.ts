@@ -1,4 +1,5 @@
 import type { ResultDocument } from '../contract/result.js';
+import { messageDescription } from './message-description.js';
 
 type Config = ResultDocument['config'];
 
@@ -88,7 +89,7 @@ export function runIdentity(doc: ResultDocument): RunIdentity {
   const run = doc.label ? '' : part ? `${doc.name} (${part})` : doc.name;
   // compare starts every repeat on a fresh port: its URL is not part of what makes runs repeats.
   const load = { ...loadOf(c), url: doc.label ? null : c.url };
-  const description = `${c.clients} clients x ${c.ratePerClient}/s, ${c.durationS}s, ${c.payloadBytes} B`;
+  const description = `${c.clients} clients x ${c.ratePerClient}/s, ${c.durationS}s, ${messageDescription(c)}`;
   return { key: JSON.stringify([doc.label ? 'compare' : doc.name, server, tier, part, load]), run, server, tier, load: description };
 }
 

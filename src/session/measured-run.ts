@@ -95,6 +95,8 @@ async function checkAndLoad(
   if (wanted && opts.onTargetFailure === 'skip') {
     const report = await checkConformance(running.url, config);
     if (!report.ok) return { kind: 'not-measured', stage: 'check', reason: failedChecksText(report) };
+    // Already run: the load only records it, so that the result says what was checked.
+    conformanceCheck = () => Promise.resolve(report);
   } else if (wanted) {
     conformanceCheck = (localAddress) => requireConformingTarget(running.url, config, wanted.noCheckDoes, deps.log, localAddress);
   }

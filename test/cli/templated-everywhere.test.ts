@@ -12,6 +12,7 @@ import { spawnCli, killAll, REPO_ROOT } from '../helpers/cli.js';
 import { readRun, tempDir } from '../helpers/results.js';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixtures.js';
 import type { ResultDocument } from '../../src/contract/result.js';
+import type { CapacityDocument } from '../../src/capacity/capacity-report.js';
 
 const fixtures = new Set<FixtureServer>();
 after(async () => {
@@ -68,6 +69,8 @@ describe('templated runs in compare, capacity and shards', { timeout: 240_000 },
       const doc = docs[0];
       assert.deepEqual(doc.config.message, { template: RPC, encoding: 'utf8', replyId: '$.id', maxInFlight: 16 });
       assert.deepEqual(doc.config.opening, OPENING);
+      // The check that ran before the load is in the result, with the templated reply it found.
+      assert.equal(doc.conformance?.ok, true, JSON.stringify(doc.conformance));
       const m = doc.summary.messages;
       assert.ok(m.sent > 0 && m.received === m.sent && m.unknownReplies === 0 && m.lost === 0, JSON.stringify(m));
       const failed = JSON.parse(readFileSync(path.join(out, 'failed-checks.json'), 'utf8')) as { server: string; stage: string; reason: string }[];
@@ -100,6 +103,8 @@ describe('templated runs in compare, capacity and shards', { timeout: 240_000 },
         assert.deepEqual(doc.config.opening, OPENING);
         assert.equal(doc.summary.messages.received, doc.summary.messages.sent, JSON.stringify(doc.summary.messages));
       }
+      const capacity = JSON.parse(readFileSync(path.join(out, 'capacity.json'), 'utf8')) as CapacityDocument;
+      assert.deepEqual(capacity.settings.messaging, { message: RPC, replyId: '$.id', opening: OPENING });
 
       const bad = spawnCli([...common, '--reply-id', '$.result.id', '--out', tempDir('wsb-capacity-bad-')]);
       const badExit = await bad.exited;
@@ -145,6 +150,7 @@ describe('templated runs in compare, capacity and shards', { timeout: 240_000 },
     const merged = readRun(out).doc;
     assert.equal(merged.config.message?.template, RPC);
     assert.deepEqual(merged.config.opening, OPENING);
+    assert.match(m.stdout(), /templated messages \(--reply-id \$\.id\)/, 'the summary names the rule, not a payload size');
     const sum = (k: 'sent' | 'received' | 'lost' | 'unknownReplies' | 'otherMessages') => docs.reduce((a, d) => a + (d.summary.messages[k] ?? 0), 0);
     for (const k of ['sent', 'received', 'lost', 'unknownReplies', 'otherMessages'] as const) assert.equal(merged.summary.messages[k], sum(k), k);
     assert.equal(merged.summary.messages.received, merged.summary.messages.sent);

@@ -217,7 +217,7 @@ function loadSettings(flags: CapacityCliFlags & MessageCliFlags): CapacityOption
 /** capacity.json, .csv and .html, then the answer on stderr (and the document on stdout with --json). */
 async function writeAndReport(r: {
   ctx: CliContext;
-  flags: CapacityCliFlags;
+  flags: CapacityCliFlags & MessageCliFlags;
   targetName: string;
   slos: Threshold[];
   outcome: CapacityOutcome;
@@ -240,6 +240,7 @@ async function writeAndReport(r: {
       warmupS: flags.warmup / 1000,
       repeat: flags.repeat,
       slos: r.slos.map((s) => s.source),
+      ...(flags.message !== undefined || flags.messageFile !== undefined ? { messaging: messageSettings(flags) } : {}),
     },
     steps: outcome.steps,
     answer: outcome.answer,
