@@ -51,7 +51,21 @@ async function run(loadArgs: string[]): Promise<{ doc: ResultDocument; exitCode:
   try {
     const child = spawn(
       process.execPath,
-      [WSBENCH_BIN, 'load', server.url, '--server-pid', String(server.pid), '--client', client, '--out', out, '--log-level', 'warn', ...extraLoadArgs, ...loadArgs],
+      [
+        WSBENCH_BIN,
+        'load',
+        server.url,
+        '--server-pid',
+        String(server.pid),
+        '--client',
+        client,
+        '--out',
+        out,
+        '--log-level',
+        'warn',
+        ...extraLoadArgs,
+        ...loadArgs,
+      ],
       {
         stdio: ['ignore', 'ignore', 'inherit'],
       },
