@@ -53,7 +53,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { parseFlags } from './lib/args.js';
+import { parseFlags, usageError } from './lib/args.js';
 import { killAllChildren, startServe, stopProcess, track, type Listening } from './lib/children.js';
 import { readMachineCpu, tryReadCpuSeconds, tryReadThreadCpuSeconds, tryReadVoluntarySwitches } from './lib/proc.js';
 import { sleep } from './lib/sleep.js';
@@ -148,17 +148,11 @@ function parseArgs(argv: string[]): Settings {
         s.live = true;
         return 'next';
       }
-      if (a === '--serve-args') {
+      if (a === '--variant' || a === '--variant-env' || a === '--serve-args') {
         const value = argv[i + 1];
-        if (value === undefined) throw new Error('load-client-cost: --serve-args needs a value');
-        s.serveArgs = value.split(/\s+/).filter(Boolean);
-        argv.splice(i + 1, 1);
-        return 'next';
-      }
-      if (a === '--variant' || a === '--variant-env') {
-        const value = argv[i + 1];
-        if (value === undefined) throw new Error(`load-client-cost: ${a} needs a value`);
-        if (a === '--variant') s.variant = value.split(/\s+/).filter(Boolean);
+        if (value === undefined) usageError('load-client-cost', `${a} needs a value`);
+        if (a === '--serve-args') s.serveArgs = value.split(/\s+/).filter(Boolean);
+        else if (a === '--variant') s.variant = value.split(/\s+/).filter(Boolean);
         else {
           const eq = value.indexOf('=');
           s.variantEnv[value.slice(0, eq)] = value.slice(eq + 1);
